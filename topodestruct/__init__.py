@@ -1,0 +1,54 @@
+"""topodestruct: where does a ReLU network change the topology of its input, and into what?
+
+The package has two foundations and builds on them:
+
+* exact integer homology of simplicial and cubical complexes, relative homology
+  and homology of quotients (:func:`homology`, :func:`relative_homology`,
+  :func:`quotient_homology`);
+* the rank decomposition of ReLU networks (:func:`rank_decomposition`).
+
+Submodules are imported lazily, so ``import topodestruct`` stays cheap and the
+homology engine can be used without importing torch.
+
+Examples
+--------
+>>> import topodestruct as td
+>>> print(td.homology(td.complexes.torus(4, 4)))
+H0 = Z, H1 = Z^2, H2 = Z
+"""
+from importlib import import_module
+
+__version__ = "0.1.0"
+
+# public name -> submodule that defines it
+_ATTRIBUTES = {
+    "SimplicialComplex": "complexes",
+    "CubicalComplex": "cubical",
+    "Homology": "chains",
+    "homology": "chains",
+    "relative_homology": "chains",
+    "quotient_homology": "chains",
+    "RankDecomposition": "rank",
+    "rank_decomposition": "rank",
+}
+_SUBMODULES = {
+    "linalg", "complexes", "cubical", "chains", "networks", "rank",
+    "polytopes", "classifying", "experiments", "cli",
+}
+
+__all__ = sorted(set(_ATTRIBUTES) | _SUBMODULES)
+
+
+def __getattr__(name):
+    if name in _ATTRIBUTES:
+        value = getattr(import_module(f".{_ATTRIBUTES[name]}", __name__), name)
+    elif name in _SUBMODULES:
+        value = import_module(f".{name}", __name__)
+    else:
+        raise AttributeError(f"module 'topodestruct' has no attribute {name!r}")
+    globals()[name] = value  # cache: later look-ups bypass __getattr__
+    return value
+
+
+def __dir__():
+    return __all__

@@ -1,0 +1,78 @@
+"""Command-line interface: ``topodestruct [spaces|tables|reproduce] ...``.
+
+The CLI only parses arguments and prints; every computation lives in the
+library modules so that it is equally reachable from Python.
+"""
+import argparse
+import sys
+
+
+def _cmd_spaces(args):
+    """Homology of the standard spaces and of one quotient, as a smoke test."""
+    import topodestruct as td
+    from topodestruct import complexes as cx
+
+    spaces = [
+        ("circle S^1", cx.circle(8)),
+        ("sphere S^2", cx.sphere(2)),
+        ("torus T^2", cx.torus(6, 6)),
+        ("Klein bottle", cx.klein_bottle(6, 6)),
+        ("projective plane RP^2", cx.projective_plane()),
+        ("Moebius band", cx.mobius_band()),
+    ]
+    width = max(len(name) for name, _ in spaces)
+    for name, K in spaces:
+        print(f"{name:<{width}}  {td.homology(K)}")
+    T = cx.torus(6, 6)
+    meridian = T.full_subcomplex(T.meridian_vertices(0))
+    print(f"{'T^2 / meridian':<{width}}  {td.quotient_homology(T, [meridian])}")
+    return 0
+
+
+def _cmd_tables(args):
+    from topodestruct import classifying
+
+    print(classifying.tables_report(fmt=args.format))
+    return 0
+
+
+def _cmd_reproduce(args):
+    from topodestruct import experiments
+
+    experiments.reproduce(args.panel, quick=args.quick, out=args.out,
+                          seed=args.seed, jobs=args.jobs)
+    return 0
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="topodestruct",
+        description="Where does a ReLU network change the topology of its input?")
+    sub = parser.add_subparsers(dest="command")
+
+    p = sub.add_parser("spaces", help="homology of the standard spaces (default)")
+    p.set_defaults(func=_cmd_spaces)
+
+    p = sub.add_parser("tables", help="verify the paper's appendix 7.2 tables by computation")
+    p.add_argument("--format", choices=["text", "markdown", "json"], default="text")
+    p.set_defaults(func=_cmd_tables)
+
+    p = sub.add_parser("reproduce", help="reproduce a figure of the paper")
+    p.add_argument("panel", choices=["fig2a", "fig2b", "fig2c", "fig2d", "fig2"])
+    p.add_argument("--quick", action="store_true", help="small sweep, well under a minute")
+    p.add_argument("--out", default="results", help="output folder (default: results)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.add_argument("--jobs", type=int, default=1, help="worker processes (default: 1)")
+    p.set_defaults(func=_cmd_reproduce)
+    return parser
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", _cmd_spaces)
+    return func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
