@@ -191,67 +191,77 @@ def _reduce(cc, alive):
     sizes = cc.sizes
     offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
     N = int(offsets[-1])
+    nnz = sum(B.nnz for B in cc.boundaries)
+    it = np.int32 if max(N, nnz) < 2 ** 31 - 1 else np.int64
     # global "down" (cell -> faces) and "up" (cell -> cofaces) adjacency, CSR-like
-    down_cnt, down_idx, down_val = [np.zeros(sizes[0], np.int64)], [], []
+    down_cnt, down_idx, down_val = [np.zeros(sizes[0], it)], [], []
     up_cnt, up_idx, up_val = [], [], []
     for d, B in enumerate(cc.boundaries, start=1):
-        down_cnt.append(np.diff(B.indptr))
-        down_idx.append(B.indices.astype(np.int64) + offsets[d - 1])
-        down_val.append(B.data)
+        down_cnt.append(np.diff(B.indptr).astype(it))
+        down_idx.append(B.indices.astype(it) + it(offsets[d - 1]))
+        down_val.append(B.data.astype(np.int8) if np.abs(B.data).max(initial=0) < 128 else B.data)
         R = B.tocsr()
-        up_cnt.append(np.diff(R.indptr))
-        up_idx.append(R.indices.astype(np.int64) + offsets[d])
-        up_val.append(R.data)
-    up_cnt.append(np.zeros(sizes[-1], np.int64))
-    empty = [np.zeros(0, np.int64)]
-    down_ptr = np.concatenate([[0], np.cumsum(np.concatenate(down_cnt))]).astype(np.int64)
-    up_ptr = np.concatenate([[0], np.cumsum(np.concatenate(up_cnt))]).astype(np.int64)
-    down_idx, down_val = np.concatenate(down_idx + empty), np.concatenate(down_val + empty)
-    up_idx, up_val = np.concatenate(up_idx + empty), np.concatenate(up_val + empty)
-    down_own = np.repeat(np.arange(N), np.diff(down_ptr))
-    up_own = np.repeat(np.arange(N), np.diff(up_ptr))
-    nface = np.bincount(down_own[alive[down_idx]], minlength=N)
-    ncof = np.bincount(up_own[alive[up_idx]], minlength=N)
+        up_cnt.append(np.diff(R.indptr).astype(it))
+        up_idx.append(R.indices.astype(it) + it(offsets[d]))
+        up_val.append(R.data.astype(down_val[-1].dtype))
+    up_cnt.append(np.zeros(sizes[-1], it))
+    nface, ncof = np.concatenate(down_cnt), np.concatenate(up_cnt)
+    down_ptr = np.zeros(N + 1, it)
+    np.cumsum(nface, out=down_ptr[1:])
+    up_ptr = np.zeros(N + 1, it)
+    np.cumsum(ncof, out=up_ptr[1:])
+    empty = [np.zeros(0, it)]
+    down_idx, up_idx = np.concatenate(down_idx + empty), np.concatenate(up_idx + empty)
+    down_val = np.concatenate(down_val + [np.zeros(0, np.int8)])
+    up_val = np.concatenate(up_val + [np.zeros(0, np.int8)])
+    dead = np.flatnonzero(~alive).astype(it)
+    if dead.size:  # counts of alive faces / cofaces
+        np.subtract.at(nface, up_idx[_entries(up_ptr, dead)].astype(np.intp), it(1))
+        np.subtract.at(ncof, down_idx[_entries(down_ptr, dead)].astype(np.intp), it(1))
 
-    frontier = np.flatnonzero(alive)
+    stamp = np.zeros(N, dtype=it)         # scratch for O(k) de-duplication per round
+    flag = np.zeros(N, dtype=bool)
+    frontier = np.flatnonzero(alive & ((nface == 1) | (ncof == 1))).astype(it)
     while frontier.size:
-        f = frontier[alive[frontier]]
+        f = frontier[alive[frontier]]      # may hold duplicates; pairs are de-duplicated below
         lo, hi = [], []
-        # coreductions: b with exactly one alive face a
-        b = f[nface[f] == 1]
+        b = f[nface[f] == 1]               # coreductions: b has exactly one alive face a
         if b.size:
             e = _entries(down_ptr, b)
-            ok = alive[down_idx[e]]
-            unit = np.abs(down_val[e[ok]]) == 1
-            lo.append(down_idx[e[ok]][unit])
+            e = e[alive[down_idx[e]]]
+            unit = np.abs(down_val[e]) == 1
+            lo.append(down_idx[e[unit]])
             hi.append(b[unit])
-        # reductions: a with exactly one alive coface b
-        a = f[ncof[f] == 1]
+        a = f[ncof[f] == 1]                # reductions: a has exactly one alive coface b
         if a.size:
             e = _entries(up_ptr, a)
-            ok = alive[up_idx[e]]
-            unit = np.abs(up_val[e[ok]]) == 1
+            e = e[alive[up_idx[e]]]
+            unit = np.abs(up_val[e]) == 1
             lo.append(a[unit])
-            hi.append(up_idx[e[ok]][unit])
+            hi.append(up_idx[e[unit]])
         if not lo:
             break
         lo, hi = np.concatenate(lo), np.concatenate(hi)
         if lo.size == 0:
             break
         candidates = np.concatenate([lo, hi])
-        _, first = np.unique(hi, return_index=True)
-        lo, hi = lo[first], hi[first]
-        _, first = np.unique(lo, return_index=True)
-        lo, hi = lo[first], hi[first]
-        keep = ~np.isin(lo, hi)
+        for side in (1, 0):                # keep one pair per cell (last write wins)
+            key = (lo, hi)[side]
+            order = np.arange(len(key), dtype=it)
+            stamp[key] = order
+            keep = stamp[key] == order
+            lo, hi = lo[keep], hi[keep]
+        flag[hi] = True                    # a cell may not be lo of one pair and hi of another
+        keep = ~flag[lo]
+        flag[hi] = False
         lo, hi = lo[keep], hi[keep]
         removed = np.concatenate([lo, hi])
         alive[removed] = False
         cof = up_idx[_entries(up_ptr, removed)]
         fac = down_idx[_entries(down_ptr, removed)]
-        np.subtract.at(nface, cof, 1)
-        np.subtract.at(ncof, fac, 1)
-        frontier = np.unique(np.concatenate([cof, fac, candidates]))
+        np.subtract.at(nface, cof.astype(np.intp), it(1))  # typed: fast ufunc.at path
+        np.subtract.at(ncof, fac.astype(np.intp), it(1))
+        frontier = np.concatenate([cof, fac, candidates])
     return alive
 
 

@@ -25,10 +25,30 @@ __all__ = [
 
 
 # ----------------------------------------------------------------------------- row helpers
+def _sorted_unique(x):
+    """Sorted unique values of a 1D array (sort-based: numpy's hash-based unique is slow
+    on millions of int64 keys)."""
+    x = np.sort(x, kind="stable" if x.dtype.kind == "V" else None)
+    if len(x) <= 1:
+        return x
+    keep = np.empty(len(x), dtype=bool)
+    keep[0] = True
+    np.not_equal(x[1:], x[:-1], out=keep[1:])
+    return x[keep]
+
+
 def _unique_rows(a):
-    """Lexicographically sorted unique rows of a 2D int array."""
+    """Lexicographically sorted unique rows of a 2D non-negative int array."""
     if len(a) <= 1:
         return a.copy()
+    k = a.shape[1]
+    base = int(a.max()) + 1
+    if base ** k < 2 ** 62:  # sort scalar keys, then decode them
+        keys = _sorted_unique(_row_keys(a, base))
+        out = np.empty((len(keys), k), dtype=np.int64)
+        for j in range(k - 1, -1, -1):
+            keys, out[:, j] = np.divmod(keys, base)
+        return out
     order = np.lexsort(a.T[::-1])
     a = a[order]
     keep = np.empty(len(a), dtype=bool)
@@ -127,7 +147,13 @@ def _closure(groups):
     for d, parts in enumerate(faces):
         stacked = np.concatenate(parts) if parts else np.zeros((0, d + 1), dtype=np.int64)
         if d == 0:
-            out.append(np.unique(stacked.ravel()).reshape(-1, 1))
+            v = stacked.ravel()
+            if len(v) and v.max() < 4 * len(v):  # dense ids: mark instead of sorting
+                mark = np.zeros(int(v.max()) + 1, dtype=bool)
+                mark[v] = True
+                out.append(np.flatnonzero(mark).astype(np.int64).reshape(-1, 1))
+            else:
+                out.append(_sorted_unique(v).reshape(-1, 1))
         else:
             out.append(_unique_rows(stacked))
     return out
