@@ -129,3 +129,39 @@ def test_cubical_basic():
     ring = np.ones((3, 3), dtype=bool)
     ring[1, 1] = False
     assert groups(td.homology(td.CubicalComplex(ring))) == ([1, 1, 0], [[], [], []])
+
+
+# ----------------------------------------------------------------------------- bad input
+def test_bad_subcomplexes_rejected():
+    K = cx.torus(3, 3)
+    with pytest.raises(ValueError, match="not contained"):
+        td.relative_homology(K, cx.sphere(3))                    # dimension too high
+    with pytest.raises(ValueError, match="not contained"):
+        td.relative_homology(K, td.SimplicialComplex([(0, 1, 5)]))  # not a triangle of K
+    with pytest.raises(ValueError, match="not closed"):
+        td.relative_homology(K, [(0, 1, 4)])                     # faces missing
+    assert td.relative_homology(K, [(0,), (1,), (0, 1)]).betti == [0, 2, 1]
+    with pytest.raises(ValueError, match="not contained"):
+        td.quotient_homology(K, [cx.circle(12)])
+    with pytest.raises(TypeError, match="list"):
+        td.quotient_homology(K, K)
+
+
+@pytest.mark.parametrize("coefficients,exc", [(4, ValueError), (1, ValueError), (-3, ValueError),
+                                              (2.0, TypeError), (True, TypeError), ("2", TypeError)])
+def test_bad_coefficients(coefficients, exc):
+    with pytest.raises(exc, match="prime|coefficients"):
+        td.homology(cx.circle(3), coefficients=coefficients)
+
+
+def test_bad_complex_arguments():
+    with pytest.raises(TypeError, match="SimplicialComplex or CubicalComplex"):
+        td.homology([(0, 1)])
+    with pytest.raises(TypeError, match="reduced"):
+        td.homology(cx.circle(3), reduced="yes")
+
+
+def test_empty_complex_homology():
+    E = cx.circle(4).full_subcomplex([])
+    assert td.homology(E).betti == [0]
+    assert td.relative_homology(cx.circle(4), E) == td.homology(cx.circle(4))
