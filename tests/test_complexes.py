@@ -137,6 +137,11 @@ def test_connected_components_and_unions():
     comps = U.connected_components()
     assert [C.f_vector for C in comps] == [(3, 3), (4, 6, 4), (9, 27, 18)]
     assert cx.union(*comps) == U
+    assert all(C == U.full_subcomplex(C.vertices) for C in comps)
+    V = cx.disjoint_union(cx.torus(3, 3), cx.klein_bottle(3, 4))
+    parts = V.connected_components()
+    assert np.array_equal(parts[0].coordinates, cx.torus(3, 3).coordinates)
+    assert np.array_equal(parts[1].coordinates, cx.klein_bottle(3, 4).coordinates)
     W = cx.wedge(cx.circle(4), cx.torus(3, 3))
     assert W.f_vector == (4 + 9 - 1, 4 + 27, 18)
     assert len(W.connected_components()) == 1

@@ -51,7 +51,9 @@ def test_disk_relative_boundary_is_reduced_sphere(n):
     D = cx.disk(n)
     assert groups(td.homology(D)) == ([1, 0, 0], [[], [], []])
     assert groups(td.relative_homology(D, D.boundary())) == ([0, 0, 1], [[], [], []])
-    assert str(td.homology(cx.sphere(2), reduced=True)) == "~H0 = 0, ~H1 = 0, ~H2 = Z"
+    assert str(td.homology(cx.sphere(2), reduced=True)) == "H0 = 0, H1 = 0, H2 = Z"
+    assert repr(td.homology(cx.sphere(2), reduced=True)) == \
+        "<reduced homology over Z: H0 = 0, H1 = 0, H2 = Z>"
 
 
 def test_readme_examples():

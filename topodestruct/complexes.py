@@ -301,6 +301,21 @@ class SimplicialComplex:
     def _n_cells(self, d):
         return len(self.simplices(d))
 
+    def _locate(self, d, rows):
+        """Like :func:`locate_rows` in ``simplices(d)``, with the table's keys cached."""
+        table = self._simplices[d]
+        if len(table) == 0 or len(rows) == 0:
+            return locate_rows(table, rows)
+        base = int(self._simplices[0][-1, 0]) + 1
+        cache = self.__dict__.setdefault("_keys", {})
+        if d not in cache:
+            cache[d] = _row_keys(table, base)
+        tk = cache[d]
+        inside = rows.max(axis=1) < base  # larger ids are not vertices of self
+        rk = _row_keys(np.where(inside[:, None], rows, 0), base)
+        idx = np.minimum(np.searchsorted(tk, rk), len(table) - 1)
+        return idx.astype(np.int64), inside & (tk[idx] == rk)
+
     def _subcomplex_indices(self, A, name="A"):
         """Index arrays of A's simplices inside self, per dimension; ValueError if A is not in self."""
         A = as_subcomplex(A, name)
@@ -309,7 +324,7 @@ class SimplicialComplex:
                              f"{A.dimension} > {self.dimension}")
         out = []
         for d in range(A.dimension + 1):
-            idx, found = locate_rows(self._simplices[d], A.simplices(d))
+            idx, found = self._locate(d, A.simplices(d))
             if not found.all():
                 bad = tuple(A.simplices(d)[~found][0].tolist())
                 raise ValueError(f"{name} is not contained in the complex: simplex {bad} is missing")
@@ -394,7 +409,19 @@ class SimplicialComplex:
         graph = sp.coo_matrix((np.ones(len(e_idx), dtype=np.int8), (e_idx[:, 0], e_idx[:, 1])),
                               shape=(n, n))
         n_comp, labels = csgraph.connected_components(graph, directed=False)
-        return [self.full_subcomplex(labels == c) for c in range(n_comp)]
+        # split every dimension by the component of each simplex's first vertex
+        pieces = [[] for _ in range(n_comp)]
+        for a in self._simplices:
+            lab = labels[np.searchsorted(self.vertices, a[:, 0])]
+            order = np.argsort(lab, kind="stable")  # stable: pieces stay sorted
+            cuts = np.cumsum(np.bincount(lab, minlength=n_comp))[:-1]
+            for c, part in enumerate(np.split(a[order], cuts)):
+                pieces[c].append(part)
+        coords = [None] * n_comp
+        if self.coordinates is not None:
+            order = np.argsort(labels, kind="stable")
+            coords = np.split(self.coordinates[order], np.cumsum(np.bincount(labels))[:-1])
+        return [SimplicialComplex._from_sorted(p, c) for p, c in zip(pieces, coords)]
 
     def boundary(self):
         """Boundary of a pure complex: the closure of the codimension-1 faces lying
@@ -437,6 +464,9 @@ def as_subcomplex(A, name="A"):
     """Accept a SimplicialComplex, or an iterable of simplices that must be closed under faces."""
     if isinstance(A, SimplicialComplex):
         return A
+    if isinstance(A, (str, bytes)) or not hasattr(A, "__iter__"):
+        raise TypeError(f"{name} must be a SimplicialComplex or a face-closed list of simplices, "
+                        f"got {type(A).__name__}")
     groups = _parse_simplices(A)
     given = {k: _unique_rows(a) for k, a in groups.items()}
     closed = _closure(groups)
