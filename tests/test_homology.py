@@ -149,8 +149,9 @@ def test_bad_subcomplexes_rejected():
         td.quotient_homology(K, K)
 
 
-@pytest.mark.parametrize("coefficients,exc", [(4, ValueError), (1, ValueError), (-3, ValueError),
-                                              (2.0, TypeError), (True, TypeError), ("2", TypeError)])
+@pytest.mark.parametrize("coefficients,exc", [
+    (4, ValueError), (1, ValueError), (-3, ValueError),
+    (2.0, TypeError), (True, TypeError), ("2", TypeError)])
 def test_bad_coefficients(coefficients, exc):
     with pytest.raises(exc, match="prime|coefficients"):
         td.homology(cx.circle(3), coefficients=coefficients)

@@ -522,5 +522,6 @@ def quotient_homology(K, subcomplexes, separate=True, coefficients=None):
     cc = _mapping_cone(K, index_sets)
     betti, torsion = _engine(cc, p=p or None)
     extra = betti[K.dimension + 1:] + [t for ts in torsion[K.dimension + 1:] for t in ts]
-    assert not any(extra), "mapping cone homology above dim K must vanish"
+    if any(extra):  # H_{n+1}(K ∪ cones) = H_{n+1}(K, ∪A_i) = 0: a failure here is a bug
+        raise RuntimeError("mapping cone has homology above the dimension of K")
     return _result(betti, torsion, p, K.dimension + 1)

@@ -102,8 +102,8 @@ def _parse_simplices(simplices):
         groups = {arr.shape[1]: arr.astype(np.int64)} if arr.size else {}
     else:
         if isinstance(simplices, (str, bytes)) or not hasattr(simplices, "__iter__"):
-            raise TypeError("simplices must be an iterable of vertex tuples or an (N, k) int array, "
-                            f"got {type(simplices).__name__}")
+            raise TypeError("simplices must be an iterable of vertex tuples or an (N, k) int "
+                            f"array, got {type(simplices).__name__}")
         by_len = {}
         for s in simplices:
             if isinstance(s, np.ndarray) and s.dtype != object:
@@ -317,7 +317,7 @@ class SimplicialComplex:
         return idx.astype(np.int64), inside & (tk[idx] == rk)
 
     def _subcomplex_indices(self, A, name="A"):
-        """Index arrays of A's simplices inside self, per dimension; ValueError if A is not in self."""
+        """Index arrays of A's simplices inside self, per dimension (ValueError if not in self)."""
         A = as_subcomplex(A, name)
         if A.dimension > self.dimension:
             raise ValueError(f"{name} is not contained in the complex: it has dimension "
@@ -327,7 +327,8 @@ class SimplicialComplex:
             idx, found = self._locate(d, A.simplices(d))
             if not found.all():
                 bad = tuple(A.simplices(d)[~found][0].tolist())
-                raise ValueError(f"{name} is not contained in the complex: simplex {bad} is missing")
+                raise ValueError(f"{name} is not contained in the complex: "
+                                 f"simplex {bad} is missing")
             out.append(idx)
         return out
 
