@@ -388,7 +388,8 @@ def predict(space, family, n, m=0, separate=False):
 
 def _les_text(d, separate):
     pts = "its own point each" if separate else "one point"
-    h1 = f"coker ι = {d.coker.group(0)}" + ("" if separate else f" ⊕ Z^{d.k - 1} (k = {d.k})")
+    h1 = (f"coker ι = {d.coker.group(0)}" if separate else
+          f"coker ι ⊕ Z^(k−1) = {d.coker.group(0)} ⊕ Z^{d.k - 1} (k = {d.k} components)")
     return (f"LES of (X, A), A → {pts}: H_1(A) = Z^{d.c} → H_1(X) = {d.X.group(1)}, "
             f"{d.why}; rank ι = {d.r}; H_2 = H_2(X) ⊕ ker ι = Z^{d.X.rank(2) + d.c - d.r}; "
             f"H_1 = {h1}")
@@ -475,15 +476,18 @@ class Configuration:
 
     @property
     def name(self):
-        counts = {"arcs": f"{self.n} arcs", "whole": "Ω_0 = S^1",
-                  "disks": f"{self.n} disks", "null_loops": f"{self.n} contractible loops",
-                  "meridians": f"{self.n} meridians", "longitudes": f"{self.n} longitudes",
-                  "disks+null_loops": f"{self.n} disks + {self.m} contractible loops",
-                  "null_loops+meridians": f"{self.n} contractible loops + {self.m} meridians",
-                  "meridians+longitudes": f"{self.n} meridians × {self.m} longitudes (grid)",
-                  "fibres": f"{self.n} fibres (class b, two-sided)",
-                  "one_sided_loops": f"{self.n} one-sided loops",
-                  "mobius_boundaries": f"{self.n} loops of class 2a (two-sided)"}[self.family]
+        n, m = self.n, self.m
+        counts = {"arcs": _count(n, "arc"), "whole": "Ω_0 = S^1",
+                  "disks": _count(n, "disk"), "null_loops": _count(n, "contractible loop"),
+                  "meridians": _count(n, "meridian"), "longitudes": _count(n, "longitude"),
+                  "disks+null_loops": f"{_count(n, 'disk')} + {_count(m, 'contractible loop')}",
+                  "null_loops+meridians":
+                      f"{_count(n, 'contractible loop')} + {_count(m, 'meridian')}",
+                  "meridians+longitudes":
+                      f"{_count(n, 'meridian')} × {_count(m, 'longitude')} (grid)",
+                  "fibres": _count(n, "fibre") + " (class b, two-sided)",
+                  "one_sided_loops": _count(n, "one-sided loop"),
+                  "mobius_boundaries": _count(n, "loop") + " of class 2a (two-sided)"}[self.family]
         mode = ", separate points" if self.separate else ""
         return f"{_SPACE_NAMES[self.space]}: {counts}{mode}"
 
@@ -536,6 +540,10 @@ class Configuration:
     def __repr__(self):
         return (f"Configuration({self.name!r}, {len(self.pieces)} pieces, "
                 f"{sum(len(p.vertices) for p in self.pieces)} vertices in Ω_0)")
+
+
+def _count(k, noun):
+    return f"{k} {noun}" + ("" if k == 1 else "s")
 
 
 _SPACE_NAMES = {"circle": "S^1", "torus": "T^2", "sphere": "S^2", "klein_bottle": "Klein bottle"}
@@ -750,9 +758,11 @@ def _build_circle(family, n, m, size, radius, rng):
 
 def _torus_lines(N, M, kind, positions):
     i, j = np.arange(N), np.arange(M)
-    if kind == "meridian":      # grid vertices (i, j0) for all i; README convention
-        return [Piece(kind, i * M + p) for p in positions]
-    return [Piece(kind, p * M + j) for p in positions]  # longitude: (i0, j) for all j
+    # complexes.torus embeds vertex (i, j) at angle 2πi/N around the core and 2πj/M
+    # around the tube: a meridian (bounds a disk in the solid torus) has i fixed.
+    if kind == "meridian":
+        return [Piece(kind, p * M + j) for p in positions]
+    return [Piece(kind, i * M + p) for p in positions]
 
 
 def _build_torus(family, n, m, size, radius, rng):
@@ -762,15 +772,16 @@ def _build_torus(family, n, m, size, radius, rng):
     adj = _adjacency(K)
     n_mer = {"meridians": n, "null_loops+meridians": m, "meridians+longitudes": n}.get(family, 0)
     n_lon = {"longitudes": n, "meridians+longitudes": m}.get(family, 0)
+    # meridians sit at fixed i (positions along N), longitudes at fixed j (along M)
     blob_kinds = {"disks": ["disk"] * n, "null_loops": ["null_loop"] * n,
                   "disks+null_loops": ["disk"] * n + ["null_loop"] * m,
                   "null_loops+meridians": ["null_loop"] * n}.get(family, [])
     gap = 2 * radius + 4 if blob_kinds else 2
     pieces = []
     if n_mer:
-        pieces += _torus_lines(N, M, "meridian", _spaced_positions(M, n_mer, gap, rng))
+        pieces += _torus_lines(N, M, "meridian", _spaced_positions(N, n_mer, gap, rng))
     if n_lon:
-        pieces += _torus_lines(N, M, "longitude", _spaced_positions(N, n_lon, gap, rng))
+        pieces += _torus_lines(N, M, "longitude", _spaced_positions(M, n_lon, gap, rng))
     blocked = np.zeros(N * M, bool)
     for p in pieces:
         blocked[p.vertices] = True
@@ -788,7 +799,39 @@ def _build_sphere(family, n, m, size, radius, rng):
 
 
 def _build_klein(family, n, m, size, radius, rng):
-    raise NotImplementedError("Klein bottle configurations: pending the engine's klein_bottle")
+    """Klein bottle grid: crossing i = N -> 0 reflects j -> -j (complexes.klein_bottle).
+
+    Fibres {(i0, j)} are two-sided loops of the order-2 class b; the rows j = 0 and
+    j = M/2 close up into the two one-sided cores (classes a, a + b); the rows
+    ±j (0 < j < M/2) together form one two-sided loop, the boundary of a Möbius
+    band around a core, of class 2a.
+    """
+    from topodestruct import complexes as cx
+    N = M = size
+    K = cx.klein_bottle(N, M)
+    adj = _adjacency(K)
+    j_all, i_all = np.arange(M), np.arange(N)
+    pieces = []
+    if family == "fibres":
+        pieces = [Piece("fibre", p * M + j_all) for p in _spaced_positions(N, n, 2, rng)]
+    elif family == "one_sided_loops":
+        if M % 2:
+            raise ValueError("one-sided loops on the grid need an even resolution")
+        pieces = [Piece("one_sided_loop", i_all * M + j) for j in (0, M // 2)[:n]]
+    elif family == "mobius_boundaries":
+        free = M // 2 - 1                      # rows 1 .. M/2 - 1 on one side of the core j = 0
+        if 2 * n - 1 > free - 1:
+            raise ValueError(f"{n} Möbius-band boundaries do not fit on a {N}x{M} grid")
+        if rng is None:
+            rows = 1 + np.round(np.linspace(0, free - 1, n)).astype(int) if n > 1 else np.array([1])
+        else:
+            extra = rng.multinomial(free - 1 - 2 * (n - 1), np.ones(n + 1) / (n + 1))
+            rows = 1 + np.cumsum(extra[:n] + np.r_[0, np.full(n - 1, 2)])
+        pieces = [Piece("mobius_boundary", np.r_[i_all * M + j, i_all * M + (-j) % M])
+                  for j in rows]
+    kinds = {"disks": ["disk"] * n, "null_loops": ["null_loop"] * n}.get(family, [])
+    pieces += _place_blobs(K, adj, kinds, radius, np.zeros(N * M, bool), rng)
+    return Configuration("klein_bottle", family, n, m, K, pieces, grid_shape=(N, M))
 
 
 def configurations(n_max=3, *, spaces=SPACES, separate=(False, True), **kwargs):
@@ -962,8 +1005,7 @@ def _disagreements(verdicts):
             e = v.euler
             who = v.claim.key if v.claim is not None else v.config.name
             lines.append(
-                f"{who}: {v.config.name}. Paper {v.claimed}, computed "
-                f"{v.computed.format(v.claim.first_degree if v.claim else 0)}"
+                f"{who}: {v.config.name}. Paper {v.claimed}, computed {v.computed}"
                 f" (LES prediction {v.predicted}). Euler characteristic: "
                 f"χ(K) − χ(Ω_0) + {e['points']} = {e['K']} − ({e['omega0']}) + {e['points']}"
                 f" = {e['expected']}; computed groups give {e['computed']}"
