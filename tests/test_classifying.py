@@ -122,7 +122,7 @@ def test_independent_of_resolution_and_placement(space, family, n, m):
     variants = [base, cl.build(space, family, n, m, resolution=size + 6)]
     variants += [cl.build(space, family, n, m, resolution=size + 6, placement="random",
                           random_state=seed) for seed in (0, 1)]
-    if space in ("torus", "sphere", "klein_bottle") and "disks" in family or "null" in family:
+    if "disks" in family or "null_loops" in family:  # bigger disks and loops too
         variants.append(cl.build(space, family, n, m, resolution=size + 10, radius=2,
                                  placement="random", random_state=2))
     placements = {tuple(np.sort(np.concatenate([p.vertices for p in v.pieces])))
@@ -161,7 +161,8 @@ def test_meridian_and_longitude_classes():
     mer, lon = cfg.pieces
     angles = np.arctan2(xyz[mer.vertices, 1], xyz[mer.vertices, 0])
     assert np.ptp(angles) < 1e-9
-    assert np.ptp(np.arctan2(xyz[lon.vertices, 1], xyz[lon.vertices, 0])) > 6
+    lon_angles = np.arctan2(xyz[lon.vertices, 1], xyz[lon.vertices, 0])
+    assert len(np.unique(np.round(lon_angles, 9))) == len(lon.vertices)  # once around
 
 
 def test_grid_loops_intersect():
@@ -217,7 +218,6 @@ def test_transcription_matches_paper_text():
     cells = [_latex_to_plain(c) for c in re.findall(r"\$\((.*?)\)\$", block)]
     cells = [f"({c})" for c in cells]
     t1, t2, t3 = (claims[k]["values"] for k in ("table1", "table2", "table3"))
-    rows12 = [t1[f"n={n}"][f"m={m}"] for n in (1, 2, 3) for m in (1, 2, 3)]
     rows12 = []
     for n in (1, 2, 3):  # tables 1 and 2 are printed side by side
         rows12 += [t1[f"n={n}"][f"m={m}"] for m in (1, 2, 3)]
