@@ -314,6 +314,12 @@ def test_bad_input_reports():
 # Figures and notebook
 # ---------------------------------------------------------------------------------------
 
+def test_docstring_examples():
+    import doctest
+    result = doctest.testmod(cl, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 10 and result.failed == 0
+
+
 def test_plot_configuration_writes_png(tmp_path):
     for cfg in [cl.build("torus", "meridians+longitudes", 2, 1), cl.build("circle", "arcs", 3),
                 cl.build("sphere", "null_loops", 2), cl.build("klein_bottle", "fibres", 2)]:
