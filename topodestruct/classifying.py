@@ -998,6 +998,19 @@ def _row(v):
             v.predicted.format(first, last), chi_txt, v.status)
 
 
+def _claim_span(claim):
+    if claim is None:
+        return 0, None
+    return claim.first_degree, claim.first_degree + len(claim.ranks) - 1
+
+
+def _degrees_label(claim):
+    first, last = _claim_span(claim)
+    if claim is None:
+        return "H_*"
+    return "(" + ", ".join(f"H_{k}" for k in range(first, last + 1)) + ")"
+
+
 def _disagreements(verdicts):
     lines = []
     for v in verdicts:
@@ -1005,7 +1018,9 @@ def _disagreements(verdicts):
             e = v.euler
             who = v.claim.key if v.claim is not None else v.config.name
             lines.append(
-                f"{who}: {v.config.name}. Paper {v.claimed}, computed {v.computed}"
+                f"{who}: {v.config.name}. Paper {_degrees_label(v.claim)} = {v.claimed}, "
+                f"computed {_degrees_label(v.claim)} = "
+                f"{v.computed.format(*_claim_span(v.claim))} (all degrees: {v.computed})"
                 f" (LES prediction {v.predicted}). Euler characteristic: "
                 f"χ(K) − χ(Ω_0) + {e['points']} = {e['K']} − ({e['omega0']}) + {e['points']}"
                 f" = {e['expected']}; computed groups give {e['computed']}"
