@@ -144,7 +144,8 @@ def main(argv=None):
         name = (f"torus {case['n']}x{case['n']}" if case["kind"] == "torus"
                 else f"cubical solid torus {case['n']}^3")
         agree = td_res["betti"] == gd_res["betti"][:len(td_res["betti"])]
-        row = (f"| {name} | {td_res['size']:,} | {td_res['build_s']:.2f} + {td_res['homology_s']:.2f}"
+        row = (f"| {name} | {td_res['size']:,} "
+               f"| {td_res['build_s']:.2f} + {td_res['homology_s']:.2f}"
                f" = {td_res['total_s']:.2f} | {gd_res['build_s']:.2f} + {gd_res['homology_s']:.2f}"
                f" = {gd_res['total_s']:.2f} | {td_res['total_s'] / gd_res['total_s']:.2f} "
                f"| {td_res['homology_s'] / gd_res['homology_s']:.2f} "

@@ -93,9 +93,11 @@ def test_circle_convention():
 def test_torus_grid_convention():
     n, m = 6, 6
     T = cx.torus(n, m)
-    # grid vertex (i, j) = i * m + j; its embedding has angle 2 pi i / n around the z axis
+    # grid vertex (i, j) = i * m + j; j is the angle around the z axis, i around the tube
     phi = np.arctan2(T.coordinates[:, 1], T.coordinates[:, 0]) % (2 * np.pi)
-    assert np.allclose(phi.reshape(n, m), (2 * np.pi * np.arange(n) / n)[:, None])
+    assert np.allclose(phi.reshape(n, m), (2 * np.pi * np.arange(m) / m)[None, :])
+    assert np.allclose(np.arcsin(T.coordinates[:, 2]).reshape(n, m)[:, 0],
+                       np.arcsin(np.sin(2 * np.pi * np.arange(n) / n)))
     for verts in ([6 * i for i in range(6)], range(6)):
         loop = T.full_subcomplex(verts)
         assert loop.f_vector == (6, 6)
@@ -137,6 +139,11 @@ def test_connected_components_and_unions():
     comps = U.connected_components()
     assert [C.f_vector for C in comps] == [(3, 3), (4, 6, 4), (9, 27, 18)]
     assert cx.union(*comps) == U
+    assert all(C == U.full_subcomplex(C.vertices) for C in comps)
+    V = cx.disjoint_union(cx.torus(3, 3), cx.klein_bottle(3, 4))
+    parts = V.connected_components()
+    assert np.array_equal(parts[0].coordinates, cx.torus(3, 3).coordinates)
+    assert np.array_equal(parts[1].coordinates, cx.klein_bottle(3, 4).coordinates)
     W = cx.wedge(cx.circle(4), cx.torus(3, 3))
     assert W.f_vector == (4 + 9 - 1, 4 + 27, 18)
     assert len(W.connected_components()) == 1

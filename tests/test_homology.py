@@ -51,7 +51,9 @@ def test_disk_relative_boundary_is_reduced_sphere(n):
     D = cx.disk(n)
     assert groups(td.homology(D)) == ([1, 0, 0], [[], [], []])
     assert groups(td.relative_homology(D, D.boundary())) == ([0, 0, 1], [[], [], []])
-    assert str(td.homology(cx.sphere(2), reduced=True)) == "~H0 = 0, ~H1 = 0, ~H2 = Z"
+    assert str(td.homology(cx.sphere(2), reduced=True)) == "H0 = 0, H1 = 0, H2 = Z"
+    assert repr(td.homology(cx.sphere(2), reduced=True)) == \
+        "<reduced homology over Z: H0 = 0, H1 = 0, H2 = Z>"
 
 
 def test_readme_examples():
@@ -147,8 +149,9 @@ def test_bad_subcomplexes_rejected():
         td.quotient_homology(K, K)
 
 
-@pytest.mark.parametrize("coefficients,exc", [(4, ValueError), (1, ValueError), (-3, ValueError),
-                                              (2.0, TypeError), (True, TypeError), ("2", TypeError)])
+@pytest.mark.parametrize("coefficients,exc", [
+    (4, ValueError), (1, ValueError), (-3, ValueError),
+    (2.0, TypeError), (True, TypeError), ("2", TypeError)])
 def test_bad_coefficients(coefficients, exc):
     with pytest.raises(exc, match="prime|coefficients"):
         td.homology(cx.circle(3), coefficients=coefficients)

@@ -94,11 +94,11 @@ class Homology:
         return sum((-1) ** d * b for d, b in enumerate(self.betti)) + (1 if self.reduced else 0)
 
     def __str__(self):
-        tilde = "~" if self.reduced else ""
-        return ", ".join(f"{tilde}H{d} = {self.group(d)}" for d in range(len(self.betti))) or "0"
+        return ", ".join(f"H{d} = {self.group(d)}" for d in range(len(self.betti))) or "0"
 
     def __repr__(self):
-        return f"<Homology over {self.ring}: {self}>"
+        kind = "reduced homology" if self.reduced else "Homology"
+        return f"<{kind} over {self.ring}: {self}>"
 
     def __eq__(self, other):
         if not isinstance(other, Homology):
@@ -404,6 +404,7 @@ def _mapping_cone(K, index_sets):
 
     Cone cells: an apex per subcomplex and ``c(σ)`` of dimension ``dim σ + 1`` for each
     ``σ`` in ``A_i``, with ``∂c(v) = v - apex_i`` and ``∂c(σ) = σ - c(∂σ)``.
+    Assembled from COO triplets, so the cost is linear in ``|K| + Σ |A_i|``.
     """
     base = ChainComplex.of(K)
     n, k = base.dimension, len(index_sets)
@@ -415,52 +416,61 @@ def _mapping_cone(K, index_sets):
         idx = index_sets[i]
         return len(idx[d]) if 0 <= d < len(idx) else 0
 
-    def zeros(r, c):
-        return sp.csc_matrix((r, c), dtype=np.int64)
+    def cone_offsets(d):  # where the cone cells c(A_i, d - 1) start among the d-cells
+        counts = [k] if d == 0 else [nA(i, d - 1) for i in range(k)]
+        return nK(d) + np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
 
-    sizes = [nK(d) + (k if d == 0 else sum(nA(i, d - 1) for i in range(k))) for d in range(n + 2)]
+    sizes = [int(cone_offsets(d)[-1]) for d in range(n + 2)]
+    pos = np.full(max(sizes), -1, dtype=np.int64)  # scratch: K-index -> A_i-index
     boundaries = []
     for d in range(1, n + 2):
-        row_blocks = [nK(d - 1)] + ([k] if d == 1 else [nA(i, d - 2) for i in range(k)])
-        KB = base.boundaries[d - 1] if d <= n else zeros(nK(d - 1), 0)
-        columns = [sp.vstack([KB] + [zeros(r, nK(d)) for r in row_blocks[1:]], format="csc")]
+        rows, cols, vals = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+        if d <= n:
+            B = base.boundaries[d - 1].tocoo()
+            rows.append(B.row.astype(np.int64))
+            cols.append(B.col.astype(np.int64))
+            vals.append(B.data)
+        row_off, col_off = cone_offsets(d - 1), cone_offsets(d)
         for i, idx in enumerate(index_sets):
             m = nA(i, d - 1)
-            ones = np.ones(m, dtype=np.int64)
-            sel = sp.csc_matrix((ones, (idx[d - 1] if m else ones, np.arange(m))),
-                                shape=(nK(d - 1), m))
-            if d == 1:  # ∂c(v) = v - apex_i
-                rest = [sp.csc_matrix((-ones, (np.full(m, i), np.arange(m))), shape=(k, m))]
-            else:       # ∂c(σ) = σ - c(∂σ)
-                rest = [-base.boundaries[d - 2][idx[d - 2]][:, idx[d - 1]] if j == i and m
-                        else zeros(row_blocks[1 + j], m) for j in range(k)]
-            columns.append(sp.vstack([sel] + rest, format="csc"))
-        boundaries.append(sp.hstack(columns, format="csc"))
+            if m == 0:
+                continue
+            new = col_off[i] + np.arange(m)
+            rows.append(idx[d - 1])                      # σ
+            cols.append(new)
+            vals.append(np.ones(m, dtype=np.int64))
+            if d == 1:                                   # - apex_i
+                rows.append(np.full(m, row_off[0] + i))
+                cols.append(new)
+                vals.append(-np.ones(m, dtype=np.int64))
+            else:                                        # - c(∂σ)
+                sub = base.boundaries[d - 2][:, idx[d - 1]].tocoo()
+                pos[idx[d - 2]] = np.arange(len(idx[d - 2]))
+                rows.append(row_off[i] + pos[sub.row])
+                pos[idx[d - 2]] = -1
+                cols.append(col_off[i] + sub.col)
+                vals.append(-sub.data)
+        M = sp.coo_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                          shape=(sizes[d - 1], sizes[d]))
+        boundaries.append(M.tocsc())
     return ChainComplex(boundaries, sizes)
 
 
 def _merge_overlapping(K, index_sets):
     """Group subcomplexes that share a vertex (sequential quotients identify their points)."""
     k = len(index_sets)
-    n0 = K._n_cells(0)
-    owner = np.full(n0, -1)
-    parent = list(range(k))
-
-    def find(i):
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-    for i, idx in enumerate(index_sets):
-        for v in idx[0]:
-            j = owner[v]
-            if j >= 0:
-                parent[find(i)] = find(j)
-            owner[v] = i
+    verts = np.concatenate([s[0] for s in index_sets])
+    owner = np.repeat(np.arange(k), [len(s[0]) for s in index_sets])
+    order = np.argsort(verts, kind="stable")
+    verts, owner = verts[order], owner[order]
+    same = verts[1:] == verts[:-1]
+    graph = sp.coo_matrix((np.ones(int(same.sum())), (owner[:-1][same], owner[1:][same])),
+                          shape=(k, k))
+    _, labels = csgraph.connected_components(graph, directed=False)
     groups = {}
-    for i in range(k):
-        groups.setdefault(find(i), []).append(i)
-    return [sorted(g) for g in groups.values()]
+    for i, lab in enumerate(labels.tolist()):
+        groups.setdefault(lab, []).append(i)
+    return list(groups.values())
 
 
 def _union_indices(index_sets):
@@ -512,5 +522,6 @@ def quotient_homology(K, subcomplexes, separate=True, coefficients=None):
     cc = _mapping_cone(K, index_sets)
     betti, torsion = _engine(cc, p=p or None)
     extra = betti[K.dimension + 1:] + [t for ts in torsion[K.dimension + 1:] for t in ts]
-    assert not any(extra), "mapping cone homology above dim K must vanish"
+    if any(extra):  # H_{n+1}(K ∪ cones) = H_{n+1}(K, ∪A_i) = 0: a failure here is a bug
+        raise RuntimeError("mapping cone has homology above the dimension of K")
     return _result(betti, torsion, p, K.dimension + 1)

@@ -20,7 +20,7 @@ from scipy.sparse import csgraph
 __all__ = [
     "SimplicialComplex", "circle", "sphere", "torus", "klein_bottle", "projective_plane",
     "mobius_band", "disk", "simplex", "disjoint_union", "wedge", "union", "cone",
-    "barycentric_subdivision", "to_simplex_tree", "from_simplex_tree",
+    "barycentric_subdivision", "to_simplex_tree", "from_simplex_tree", "plot_complex",
 ]
 
 
@@ -102,8 +102,8 @@ def _parse_simplices(simplices):
         groups = {arr.shape[1]: arr.astype(np.int64)} if arr.size else {}
     else:
         if isinstance(simplices, (str, bytes)) or not hasattr(simplices, "__iter__"):
-            raise TypeError("simplices must be an iterable of vertex tuples or an (N, k) int array, "
-                            f"got {type(simplices).__name__}")
+            raise TypeError("simplices must be an iterable of vertex tuples or an (N, k) int "
+                            f"array, got {type(simplices).__name__}")
         by_len = {}
         for s in simplices:
             if isinstance(s, np.ndarray) and s.dtype != object:
@@ -301,18 +301,34 @@ class SimplicialComplex:
     def _n_cells(self, d):
         return len(self.simplices(d))
 
+    def _locate(self, d, rows):
+        """Like :func:`locate_rows` in ``simplices(d)``, with the table's keys cached."""
+        table = self._simplices[d]
+        if len(table) == 0 or len(rows) == 0:
+            return locate_rows(table, rows)
+        base = int(self._simplices[0][-1, 0]) + 1
+        cache = self.__dict__.setdefault("_keys", {})
+        if d not in cache:
+            cache[d] = _row_keys(table, base)
+        tk = cache[d]
+        inside = rows.max(axis=1) < base  # larger ids are not vertices of self
+        rk = _row_keys(np.where(inside[:, None], rows, 0), base)
+        idx = np.minimum(np.searchsorted(tk, rk), len(table) - 1)
+        return idx.astype(np.int64), inside & (tk[idx] == rk)
+
     def _subcomplex_indices(self, A, name="A"):
-        """Index arrays of A's simplices inside self, per dimension; ValueError if A is not in self."""
+        """Index arrays of A's simplices inside self, per dimension (ValueError if not in self)."""
         A = as_subcomplex(A, name)
         if A.dimension > self.dimension:
             raise ValueError(f"{name} is not contained in the complex: it has dimension "
                              f"{A.dimension} > {self.dimension}")
         out = []
         for d in range(A.dimension + 1):
-            idx, found = locate_rows(self._simplices[d], A.simplices(d))
+            idx, found = self._locate(d, A.simplices(d))
             if not found.all():
                 bad = tuple(A.simplices(d)[~found][0].tolist())
-                raise ValueError(f"{name} is not contained in the complex: simplex {bad} is missing")
+                raise ValueError(f"{name} is not contained in the complex: "
+                                 f"simplex {bad} is missing")
             out.append(idx)
         return out
 
@@ -394,7 +410,19 @@ class SimplicialComplex:
         graph = sp.coo_matrix((np.ones(len(e_idx), dtype=np.int8), (e_idx[:, 0], e_idx[:, 1])),
                               shape=(n, n))
         n_comp, labels = csgraph.connected_components(graph, directed=False)
-        return [self.full_subcomplex(labels == c) for c in range(n_comp)]
+        # split every dimension by the component of each simplex's first vertex
+        pieces = [[] for _ in range(n_comp)]
+        for a in self._simplices:
+            lab = labels[np.searchsorted(self.vertices, a[:, 0])]
+            order = np.argsort(lab, kind="stable")  # stable: pieces stay sorted
+            cuts = np.cumsum(np.bincount(lab, minlength=n_comp))[:-1]
+            for c, part in enumerate(np.split(a[order], cuts)):
+                pieces[c].append(part)
+        coords = [None] * n_comp
+        if self.coordinates is not None:
+            order = np.argsort(labels, kind="stable")
+            coords = np.split(self.coordinates[order], np.cumsum(np.bincount(labels))[:-1])
+        return [SimplicialComplex._from_sorted(p, c) for p, c in zip(pieces, coords)]
 
     def boundary(self):
         """Boundary of a pure complex: the closure of the codimension-1 faces lying
@@ -437,6 +465,9 @@ def as_subcomplex(A, name="A"):
     """Accept a SimplicialComplex, or an iterable of simplices that must be closed under faces."""
     if isinstance(A, SimplicialComplex):
         return A
+    if isinstance(A, (str, bytes)) or not hasattr(A, "__iter__"):
+        raise TypeError(f"{name} must be a SimplicialComplex or a face-closed list of simplices, "
+                        f"got {type(A).__name__}")
     groups = _parse_simplices(A)
     given = {k: _unique_rows(a) for k, a in groups.items()}
     closed = _closure(groups)
@@ -671,7 +702,9 @@ def torus(n=6, m=None):
 
     Each square ``(i, j)-(i+1, j)-(i+1, j+1)-(i, j+1)`` (indices mod n, m) is
     cut along its diagonal ``(i, j)-(i+1, j+1)``. Coordinates: the standard
-    embedding in R^3 with radii 2 and 1 (angle ``2 pi i / n`` around the core).
+    embedding in R^3 with radii 2 and 1; ``i`` is the angle around the tube and ``j``
+    the angle around the z axis, so ``{(i, 0)}`` is a meridian and ``{(0, j)}`` a
+    longitude.
 
     Parameters
     ----------
@@ -686,8 +719,8 @@ def torus(n=6, m=None):
     n = _check_size("n", n, 3)
     m = n if m is None else _check_size("m", m, 3)
     tri = _grid_triangles(n, m, lambda i, j: (i % n) * m + (j % m))
-    u, v = np.meshgrid(2 * np.pi * np.arange(n) / n, 2 * np.pi * np.arange(m) / m, indexing="ij")
-    u, v = u.ravel(), v.ravel()
+    v, u = np.meshgrid(2 * np.pi * np.arange(n) / n, 2 * np.pi * np.arange(m) / m, indexing="ij")
+    u, v = u.ravel(), v.ravel()  # u: around the z axis (j), v: around the tube (i)
     coords = np.stack([(2 + np.cos(v)) * np.cos(u), (2 + np.cos(v)) * np.sin(u), np.sin(v)], 1)
     return SimplicialComplex(tri, coordinates=coords)
 
@@ -785,3 +818,67 @@ def disk(n=6):
     t = 2 * np.pi * i / n
     coords = np.concatenate([[[0.0, 0.0]], np.stack([np.cos(t), np.sin(t)], 1)])
     return SimplicialComplex(tri, coordinates=coords)
+
+
+# ----------------------------------------------------------------------------- plotting
+def plot_complex(K, highlight=(), ax=None, path=None, title=None):
+    """Draw a 2D or 3D embedded complex (edges and triangles), subcomplexes highlighted.
+
+    Parameters
+    ----------
+    K : SimplicialComplex with ``coordinates`` (2 or 3 columns)
+    highlight : sequence of SimplicialComplex
+        Subcomplexes of ``K`` drawn in colour on top (edges thick, vertices marked).
+    ax : matplotlib Axes, optional
+        Created (3D if needed) when omitted.
+    path : str, optional
+        If given, the figure is saved there as a PNG.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    import matplotlib
+    if ax is None and path is not None:
+        matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    if K.coordinates is None or K.coordinates.shape[1] not in (2, 3):
+        raise ValueError("K needs 2D or 3D vertex coordinates to be plotted")
+    dim3 = K.coordinates.shape[1] == 3
+    if ax is None:
+        fig = plt.figure(figsize=(5, 4))
+        ax = fig.add_subplot(projection="3d" if dim3 else None)
+    pos = {v: p for v, p in zip(K.vertices.tolist(), K.coordinates)}
+
+    def segments(L):
+        return [[pos[a], pos[b]] for a, b in L.simplices(1).tolist()]
+    if dim3:
+        from mpl_toolkits.mplot3d.art3d import Line3DCollection, Poly3DCollection
+        tris = [[pos[v] for v in t] for t in K.simplices(2).tolist()]
+        ax.add_collection3d(Poly3DCollection(tris, facecolor="0.85", edgecolor="0.6",
+                                             linewidth=0.3, alpha=0.5))
+        ax.add_collection3d(Line3DCollection(segments(K), colors="0.5", linewidths=0.3))
+        lim = np.abs(K.coordinates).max()
+        ax.set(xlim=(-lim, lim), ylim=(-lim, lim), zlim=(-lim, lim))
+    else:
+        from matplotlib.collections import LineCollection, PolyCollection
+        tris = [[pos[v] for v in t] for t in K.simplices(2).tolist()]
+        ax.add_collection(PolyCollection(tris, facecolor="0.85", edgecolor="0.6", linewidth=0.3))
+        ax.add_collection(LineCollection(segments(K), colors="0.5", linewidths=0.5))
+        ax.set_aspect("equal")
+        ax.autoscale()
+    for i, A in enumerate(highlight):
+        colour = f"C{i}"
+        coll = segments(A)
+        if dim3:
+            ax.add_collection3d(Line3DCollection(coll, colors=colour, linewidths=2.5))
+            ax.scatter(*A.coordinates.T, color=colour, s=12)
+        else:
+            ax.add_collection(LineCollection(coll, colors=colour, linewidths=2.5))
+            ax.scatter(*A.coordinates.T, color=colour, s=12, zorder=3)
+    if title:
+        ax.set_title(title)
+    if path is not None:
+        ax.figure.savefig(path, dpi=100, bbox_inches="tight")
+    return ax

@@ -16,7 +16,8 @@ def _check_mask(mask, name="mask"):
     arr = np.asarray(mask)
     if arr.dtype != bool:
         if not np.issubdtype(arr.dtype, np.integer) or not np.isin(arr, (0, 1)).all():
-            raise TypeError(f"{name} must be a boolean array (or 0/1 integers), got dtype {arr.dtype}")
+            raise TypeError(f"{name} must be a boolean array (or 0/1 integers), "
+                            f"got dtype {arr.dtype}")
         arr = arr.astype(bool)
     if arr.ndim < 1 or arr.ndim > 3:
         raise ValueError(f"{name} must be a 1D, 2D or 3D array, got {arr.ndim} dimension(s)")
@@ -126,7 +127,8 @@ class CubicalComplex:
         return sum(self.f_vector)
 
     def __repr__(self):
-        return f"CubicalComplex(shape={self.shape}, dimension={self.dimension}, f_vector={self.f_vector})"
+        return (f"CubicalComplex(shape={self.shape}, dimension={self.dimension}, "
+                f"f_vector={self.f_vector})")
 
     def _n_cells(self, d):
         return len(self._flat[d]) if d <= self.dimension else 0

@@ -78,7 +78,8 @@ def _as_int_rows(M, name="M"):
     if arr.dtype == object:
         for x in arr.flat:
             if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Integral):
-                raise TypeError(f"{name} must contain integers only, found {type(x).__name__}: {x!r}")
+                raise TypeError(f"{name} must contain integers only, "
+                                f"found {type(x).__name__}: {x!r}")
         rows = [[int(x) for x in row] for row in arr]
     elif np.issubdtype(arr.dtype, np.integer):
         rows = arr.tolist()
