@@ -154,7 +154,7 @@ def test_pieces_have_the_intended_homology():
 
 
 def test_meridian_and_longitude_classes():
-    """Meridians (fixed i) bound disks of the solid torus in the 3D embedding: their
+    """Meridians (grid vertices (i, j0), i = 0..N-1) bound disks of the solid torus in the 3D embedding: their
     points all lie at the same angle around the core; longitudes wind around it."""
     cfg = cl.build("torus", "meridians+longitudes", 1, 1)
     xyz = cfg.complex.coordinates

@@ -757,12 +757,12 @@ def _build_circle(family, n, m, size, radius, rng):
 
 
 def _torus_lines(N, M, kind, positions):
+    # complexes.torus embeds vertex (i, j) at angle 2πi/N around the tube and 2πj/M
+    # around the z axis: a meridian (bounds a disk of the solid torus) has j fixed.
     i, j = np.arange(N), np.arange(M)
-    # complexes.torus embeds vertex (i, j) at angle 2πi/N around the core and 2πj/M
-    # around the tube: a meridian (bounds a disk in the solid torus) has i fixed.
     if kind == "meridian":
-        return [Piece(kind, p * M + j) for p in positions]
-    return [Piece(kind, i * M + p) for p in positions]
+        return [Piece(kind, i * M + p) for p in positions]
+    return [Piece(kind, p * M + j) for p in positions]
 
 
 def _build_torus(family, n, m, size, radius, rng):
@@ -772,16 +772,16 @@ def _build_torus(family, n, m, size, radius, rng):
     adj = _adjacency(K)
     n_mer = {"meridians": n, "null_loops+meridians": m, "meridians+longitudes": n}.get(family, 0)
     n_lon = {"longitudes": n, "meridians+longitudes": m}.get(family, 0)
-    # meridians sit at fixed i (positions along N), longitudes at fixed j (along M)
+    # meridians sit at fixed j (positions along M), longitudes at fixed i (along N)
     blob_kinds = {"disks": ["disk"] * n, "null_loops": ["null_loop"] * n,
                   "disks+null_loops": ["disk"] * n + ["null_loop"] * m,
                   "null_loops+meridians": ["null_loop"] * n}.get(family, [])
     gap = 2 * radius + 4 if blob_kinds else 2
     pieces = []
     if n_mer:
-        pieces += _torus_lines(N, M, "meridian", _spaced_positions(N, n_mer, gap, rng))
+        pieces += _torus_lines(N, M, "meridian", _spaced_positions(M, n_mer, gap, rng))
     if n_lon:
-        pieces += _torus_lines(N, M, "longitude", _spaced_positions(M, n_lon, gap, rng))
+        pieces += _torus_lines(N, M, "longitude", _spaced_positions(N, n_lon, gap, rng))
     blocked = np.zeros(N * M, bool)
     for p in pieces:
         blocked[p.vertices] = True
