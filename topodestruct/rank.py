@@ -288,9 +288,17 @@ def _inverse_table(p, device):
 
 
 def _mod(x, p):
+    """Residues of integer-valued float64 ``|x| < 2**53`` in [0, p).
+
+    ``floor(x / p)`` is off by at most one (relative rounding 2**-52), and
+    ``x - q p`` is exact, so one correction on each side makes it exact.
+    (``torch.fmod`` is exact too but an order of magnitude slower on CPU.)
+    """
     import torch
 
-    return torch.fmod(x, p)        # exact; keeps residues signed in (-p, p)
+    r = x - torch.floor(x * (1.0 / p)) * p
+    r = torch.where(r < 0, r + p, r)
+    return torch.where(r >= p, r - p, r)
 
 
 def _matmul_mod(A, B, p):
@@ -309,39 +317,46 @@ def _matmul_mod(A, B, p):
 def _full_column_rank(A, p, block=32):
     """Whether each ``A[i]`` (R x C, R >= C, float64 residues) has rank C mod p.
 
-    Batched right-looking blocked LU with row pivoting; trailing updates are
-    float64 GEMMs, exact for residues.
+    Batched right-looking blocked LU with row pivoting.  Entries are reduced
+    only when read (pivot column, pivot row): every elimination step adds one
+    product of two residues to an entry, so unreduced entries stay below
+    ``p + C p**2 < 2**53`` (``C <= 8192``) and all float64 updates, including
+    the trailing GEMMs, are exact.
     """
     import torch
 
-    A = A.clone()
     nb, R, C = A.shape
     ok = torch.ones(nb, dtype=torch.bool, device=A.device)
-    if C == 0:
+    if C == 0 or nb == 0:
         return ok
+    if C * float(p) ** 2 + p >= 2.0 ** 53:
+        raise ValueError(f"matrix too wide ({C} columns) for exact float64 elimination mod {p}")
+    A = A.clone()
     inv = _inverse_table(p, A.device)
     ar = torch.arange(nb, device=A.device)
     for s in range(0, C, block):
         e = min(s + block, C)
         for j in range(s, e):
-            nz = A[:, j:, j] != 0
+            col = _mod(A[:, j:, j], p)
+            A[:, j:, j] = col
+            nz = col != 0
             ok &= nz.any(1)
             piv = j + nz.to(torch.uint8).argmax(1)
             rows = A[ar, piv].clone()
-            A[ar, piv] = A[:, j]
+            A[ar, piv] = A[:, j].clone()
             A[:, j] = rows
-            d = A[:, j, j].long()
-            dinv = inv[torch.where(d < 0, d + p, d)].to(A.dtype)
+            A[:, j, j + 1:] = _mod(A[:, j, j + 1:], p)
+            dinv = inv[A[:, j, j].long()].to(A.dtype)
             lcol = _mod(A[:, j + 1:, j] * dinv[:, None], p)
             A[:, j + 1:, j] = lcol
             if j + 1 < e:
-                A[:, j + 1:, j + 1:e] = _mod(
-                    A[:, j + 1:, j + 1:e] - lcol[:, :, None] * A[:, j, None, j + 1:e], p)
+                A[:, j + 1:, j + 1:e].baddbmm_(lcol[:, :, None], A[:, j, None, j + 1:e],
+                                               alpha=-1)
         if e < C:
-            for j in range(s, e - 1):
-                A[:, j + 1:e, e:] = _mod(A[:, j + 1:e, e:] - A[:, j + 1:e, j, None]
-                                         * A[:, j, None, e:], p)
-            A[:, e:, e:] = _mod(A[:, e:, e:] - _matmul_mod(A[:, e:, s:e], A[:, s:e, e:], p), p)
+            for j in range(s + 1, e):    # U12 = L11^{-1} A12, rows reduced when read
+                A[:, j:j + 1, e:].baddbmm_(A[:, j, None, s:j], A[:, s:j, e:], alpha=-1)
+                A[:, j, e:] = _mod(A[:, j, e:], p)
+            A[:, e:, e:].baddbmm_(A[:, e:, s:e], A[:, s:e, e:], alpha=-1)
     return ok
 
 
@@ -350,11 +365,18 @@ def _padded_full_rank(T, ncols, p):
     import torch
 
     nb, R, C = T.shape
+    if nb == 0:
+        return torch.ones(0, dtype=torch.bool, device=T.device)
     cols = torch.arange(C, device=T.device)
     keep = cols[None, :] < ncols[:, None]
-    top = T * keep[:, None, :]
-    bottom = torch.diag_embed((~keep).to(T.dtype))
-    return _full_column_rank(torch.cat([top, bottom], 1), p)
+    low = int(ncols.min())
+    if low == C:
+        return _full_column_rank(T, p)
+    # unit vectors on extra rows stand in for the columns past ncols[i]
+    bottom = torch.diag_embed((~keep[:, low:]).to(T.dtype))
+    bottom = torch.cat([torch.zeros(nb, C - low, low, dtype=T.dtype, device=T.device),
+                        bottom], 2)
+    return _full_column_rank(torch.cat([T * keep[:, None, :], bottom], 1), p)
 
 
 def _rank_mod_p_dense(M, p):
@@ -446,11 +468,13 @@ def _layer1_lower(red, act1, p, device):
         ci = torch.from_numpy(cidx[todo]).to(device)
         G = F[ri[:, :, None], ci[:, None, :]]
         G = G * torch.from_numpy(rval[todo][:, :, None] & cval[todo][:, None, :]).to(device)
+        # orient every block tall (rows >= cols) so the test is full column rank
         wide = torch.from_numpy(rcnt[todo] < ccnt[todo]).to(device)
         D = max(G.shape[1], G.shape[2])
         Gp = torch.zeros(len(todo), D, D, dtype=G.dtype, device=device)
         Gp[:, :G.shape[1], :G.shape[2]] = G
         Gp = torch.where(wide[:, None, None], Gp.transpose(1, 2), Gp)
+        Gp = Gp[:, :, :int(target[todo].max())]
         tgt = torch.from_numpy(target[todo]).to(device)
         ok[todo] = _padded_full_rank(Gp, tgt, p).cpu().numpy()
     return np.where(ok, base + target, -1)
