@@ -455,6 +455,7 @@ class _Reduction:
         in_B[self.rows] = True
         self.in_B = in_B
         self.non_B = np.flatnonzero(~in_B)
+        self.F_t = torch.from_numpy(self.E[self.non_B].astype(np.float64))
 
 
 def _pivots(rref, r):
@@ -505,9 +506,32 @@ def _layer1_lower(red, act1, p, device):
     return np.where(ok, base + target, -1)
 
 
-def _chain_lower(red, Wps, actives, uppers, p, device, perm, want):
-    """For layers K >= 2 in ``want``: whether rank(Z_K[:, perm[:upper]]) == upper, with
-    Z_K = A_K ... A_2 E[a_1] (mod p).  Returns {K: bool array}."""
+def _first_factor(red, act1, s, prio):
+    """Sketched ``Z_1 = E[a_1][:, J]`` split into a dense and a unit part.
+
+    Per point the sketch columns ``J`` list the positions of ``B \ a_1``
+    first (there the rows ``a_1 & B`` of ``E`` vanish), then those of
+    ``a_1 & B`` (unit rows), each in a fixed random order ``prio``.  Returns
+    the dense rows ``F[a_1 \ B, J]``, their indices into the layer-1 units,
+    their validity mask and, per sketch column, the layer-1 unit carrying
+    the unit entry (``-1`` if none).
+    """
+    import torch
+
+    r = red.r
+    act_B = act1[:, red.rows]                               # (U, r): B-row k active
+    J = np.argsort(act_B * r + prio[None, :], axis=1, kind="stable")[:, :s]
+    nfree = (~act_B).sum(1)
+    ridx, rval, _ = _padded_index(act1[:, red.non_B])
+    Zd = red.F_t[torch.from_numpy(ridx)[:, :, None], torch.from_numpy(J)[:, None, :]]
+    Zd = Zd * torch.from_numpy(rval)[:, :, None]
+    unit = np.where(np.arange(s)[None, :] >= nfree[:, None], red.rows[J], -1)
+    return Zd, red.non_B[ridx], rval, unit
+
+
+def _chain_lower(red, Wps, actives, uppers, p, device, prio, want):
+    """For layers K >= 2 in ``want``: whether the sketched ``Z_K[:, :upper]`` has full
+    column rank, ``Z_K = A_K ... A_2 E[a_1][:, J]`` (mod p).  Returns {K: bool array}."""
     import torch
 
     L = len(actives)
@@ -516,18 +540,25 @@ def _chain_lower(red, Wps, actives, uppers, p, device, perm, want):
         need = [int(uppers[k].max()) for k in range(K, L) if k in want]
         return int(min(red.r, max(need + [1])))
 
-    idx, val, _ = _padded_index(actives[0])
-    idx_t, val_t = torch.from_numpy(idx).to(device), torch.from_numpy(val).to(device)
-    E = torch.from_numpy(red.E.astype(np.float64)).to(device)
-    cols = torch.from_numpy(perm[:width(1)]).to(device)
-    Z = E[idx_t[:, :, None], cols[None, None, :]] * val_t[:, :, None]
+    Zd, didx, dval, unit = _first_factor(red, actives[0], width(1), prio)
+    Zd = Zd.to(device)
     out = {}
+    idx_t = None
     for K in range(1, L):
         nidx, nval, _ = _padded_index(actives[K])
         nidx_t = torch.from_numpy(nidx).to(device)
         nval_t = torch.from_numpy(nval).to(device)
-        A = Wps[K][nidx_t[:, :, None], idx_t[:, None, :]] * nval_t[:, :, None]
-        Z = _matmul_mod(A, Z[:, :, :width(K)], p)
+        if K == 1:
+            # dense part through A_2 restricted to a_1 \ B, unit part as a column gather
+            A = Wps[1][nidx_t[:, :, None], torch.from_numpy(didx).to(device)[:, None, :]]
+            Z = _matmul_mod(A * nval_t[:, :, None], Zd, p)
+            u_t = torch.from_numpy(unit).to(device)
+            if bool((u_t >= 0).any()):
+                extra = Wps[1][nidx_t[:, :, None], u_t.clamp(min=0)[:, None, :]]
+                Z = _mod(Z + extra * (nval_t[:, :, None] & (u_t >= 0)[:, None, :]), p)
+        else:
+            A = Wps[K][nidx_t[:, :, None], idx_t[:, None, :]] * nval_t[:, :, None]
+            Z = _matmul_mod(A, Z[:, :, :width(K)], p)
         idx_t = nidx_t
         if K not in want:
             continue
@@ -649,16 +680,18 @@ def _certified_ranks(layers, actives, m, p, fallback, exact_all, random_state, w
         Wps_np = [_residues(W, p) for W in Ws[:last]]
         red = _Reduction(Wps_np[0], p)
         Wps = [torch.from_numpy(w.astype(np.float64)).to(device) for w in Wps_np]
-        perm = np.random.default_rng(random_state).permutation(red.r)
+        prio = np.random.default_rng(random_state).permutation(red.r)
+        order = np.argsort(upper[:, last - 1], kind="stable")   # similar sketch widths
         for sl in _chunks(actives[:last], m):
-            act = [a[sl] for a in actives[:last]]
+            rows = order[sl]
+            act = [a[rows] for a in actives[:last]]
             if 0 in want:
-                lower[sl, 0] = _layer1_lower(red, act[0], p, device)
+                lower[rows, 0] = _layer1_lower(red, act[0], p, device)
             if last > 1 and red.r > 0:
-                oks = _chain_lower(red, Wps, act, [upper[sl, K] for K in range(last)], p,
-                                   device, perm, want)
+                oks = _chain_lower(red, Wps, act, [upper[rows, K] for K in range(last)], p,
+                                   device, prio, want)
                 for K, ok in oks.items():
-                    lower[sl, K][ok] = upper[sl, K][ok]
+                    lower[rows[ok], K] = upper[rows[ok], K]
     certified = lower == upper
     ranks = np.where(certified, upper, -1)
     todo = [(i, K) for i, K in zip(*np.nonzero(~certified)) if K in want]
