@@ -291,7 +291,7 @@ def _inverse_table(p, device):
 
 
 def _mod(x, p):
-    """Residues of integer-valued float64 ``|x| < 2**53`` in [0, p).
+    """Residues of integer-valued float64 ``|x| <= 2**53 - p`` in [0, p).
 
     ``floor(x / p)`` is off by at most one (relative rounding 2**-52), and
     ``x - q p`` is exact, so one correction on each side makes it exact.
@@ -323,7 +323,7 @@ def _full_column_rank(A, p, block=32, return_pivots=False):
     Batched right-looking blocked LU with row pivoting.  Entries are reduced
     only when read (pivot column, pivot row): every elimination step adds one
     product of two residues to an entry, so unreduced entries stay below
-    ``p + C p**2 < 2**53`` (``C <= 8192``) and all float64 updates, including
+    ``p + C p**2 <= 2**53 - p`` (``C < 8192``) and all float64 updates, including
     the trailing GEMMs, are exact.
     """
     import torch
@@ -336,7 +336,7 @@ def _full_column_rank(A, p, block=32, return_pivots=False):
     perm = torch.arange(R, device=A.device).repeat(nb, 1)
     if C == 0 or nb == 0:
         return (ok, perm[:, :C]) if return_pivots else ok
-    if C * float(p) ** 2 + p >= 2.0 ** 53:
+    if C * float(p) ** 2 + 2.0 * p > 2.0 ** 53:
         raise ValueError(f"matrix too wide ({C} columns) for exact float64 elimination mod {p}")
     A = A.clone()
     inv = _inverse_table(p, A.device)
@@ -507,7 +507,7 @@ def _layer1_lower(red, act1, p, device):
 
 
 def _first_factor(red, act1, s, prio):
-    """Sketched ``Z_1 = E[a_1][:, J]`` split into a dense and a unit part.
+    r"""Sketched ``Z_1 = E[a_1][:, J]`` split into a dense and a unit part.
 
     Per point the sketch columns ``J`` list the positions of ``B \ a_1``
     first (there the rows ``a_1 & B`` of ``E`` vanish), then those of
