@@ -75,7 +75,8 @@ DEFAULT_PRIME = 1048573          # largest prime below 2**20
 _SECOND_PRIME = 1048571          # used to re-check points whose first test failed
 _MODES = ("certified", "exact", "numerical")
 _FALLBACKS = ("exact", "numerical")
-_LU_BATCH = 8
+_LU_BATCH = 32
+_LU_ENTRIES = 2 ** 18
 _CHUNK_BUDGET = 2 ** 25
 
 
@@ -299,9 +300,8 @@ def _mod(x, p):
     """
     import torch
 
-    r = x - torch.floor(x * (1.0 / p)) * p
-    r = torch.where(r < 0, r + p, r)
-    return torch.where(r >= p, r - p, r)
+    r = torch.floor(x * (1.0 / p)).mul_(-p).add_(x)      # in [-p, 2p)
+    return torch.remainder(r, p)                          # cheap for small quotients
 
 
 def _matmul_mod(A, B, p):
@@ -329,9 +329,10 @@ def _full_column_rank(A, p, block=32, return_pivots=False):
     import torch
 
     nb, R, C = A.shape
-    if nb > _LU_BATCH and A.device.type == "cpu" and not return_pivots:
-        return torch.cat([_full_column_rank(A[s:s + _LU_BATCH], p, block)    # cache-sized
-                          for s in range(0, nb, _LU_BATCH)])
+    group = max(_LU_BATCH, _LU_ENTRIES // max(R * C, 1))      # cache-sized groups on CPU
+    if nb > group and A.device.type == "cpu" and not return_pivots:
+        return torch.cat([_full_column_rank(A[s:s + group], p, block)
+                          for s in range(0, nb, group)])
     ok = torch.ones(nb, dtype=torch.bool, device=A.device)
     perm = torch.arange(R, device=A.device).repeat(nb, 1)
     if C == 0 or nb == 0:
@@ -356,7 +357,7 @@ def _full_column_rank(A, p, block=32, return_pivots=False):
                 pj = perm[ar, piv].clone()
                 perm[ar, piv] = perm[:, j].clone()
                 perm[:, j] = pj
-            A[:, j, j + 1:] = _mod(A[:, j, j + 1:], p)
+            A[:, j, j + 1:e] = _mod(A[:, j, j + 1:e], p)   # trailing part: below
             dinv = inv[A[:, j, j].long()].to(A.dtype)
             lcol = _mod(A[:, j + 1:, j] * dinv[:, None], p)
             A[:, j + 1:, j] = lcol
@@ -364,6 +365,7 @@ def _full_column_rank(A, p, block=32, return_pivots=False):
                 A[:, j + 1:, j + 1:e].baddbmm_(lcol[:, :, None], A[:, j, None, j + 1:e],
                                                alpha=-1)
         if e < C:
+            A[:, s, e:] = _mod(A[:, s, e:], p)
             for j in range(s + 1, e):    # U12 = L11^{-1} A12, rows reduced when read
                 A[:, j:j + 1, e:].baddbmm_(A[:, j, None, s:j], A[:, s:j, e:], alpha=-1)
                 A[:, j, e:] = _mod(A[:, j, e:], p)
