@@ -76,7 +76,7 @@ _SECOND_PRIME = 1048571          # used to re-check points whose first test fail
 _MODES = ("certified", "exact", "numerical")
 _FALLBACKS = ("exact", "numerical")
 _LU_BATCH = 32
-_LU_ENTRIES = 2 ** 18
+_LU_ENTRIES = 2 ** 20
 _CHUNK_BUDGET = 2 ** 25
 
 
@@ -191,7 +191,7 @@ def _check_inputs(X, m, flatten, dtype, device):
             raise ValueError(f"X is on {X.device} but the network is on {device}")
     else:
         try:
-            X = torch.as_tensor(np.asarray(X, dtype=np.float64))
+            X = torch.as_tensor(np.array(X, dtype=np.float64))
         except (TypeError, ValueError) as exc:
             raise TypeError(f"X must be a numeric array or tensor: {exc}") from None
         X = X.to(device)
@@ -362,8 +362,8 @@ def _full_column_rank(A, p, block=32, return_pivots=False):
             lcol = _mod(A[:, j + 1:, j] * dinv[:, None], p)
             A[:, j + 1:, j] = lcol
             if j + 1 < e:
-                A[:, j + 1:, j + 1:e].baddbmm_(lcol[:, :, None], A[:, j, None, j + 1:e],
-                                               alpha=-1)
+                A[:, j + 1:, j + 1:e].addcmul_(lcol[:, :, None], A[:, j, None, j + 1:e],
+                                               value=-1)
         if e < C:
             A[:, s, e:] = _mod(A[:, s, e:], p)
             for j in range(s + 1, e):    # U12 = L11^{-1} A12, rows reduced when read
@@ -935,6 +935,12 @@ def _check_wanted(layers, L):
 
 def layer_ranks(weights, X, biases=None, p=DEFAULT_PRIME):
     """Certified single-layer ranks for a batch of networks (Figure 2 workloads).
+
+    One certified :func:`rank_decomposition` per network on the single layer
+    ``relu(W_t x + b_t)``; duplicate codewords are evaluated once.  Figure 2A
+    (36 (m, n1) pairs in {2, 5, 10, 25, 50, 100}^2, 100 Kaiming networks each,
+    1000 points in [-5, 5]^m) takes about 3 minutes on one core.  For
+    min-rank curves use ``ranks.min(axis=1)``.
 
     Parameters
     ----------
