@@ -421,22 +421,25 @@ def _exact_rank_int(M):
 class _Reduction:
     """First-layer reduction ``W_1 = E W_1[B] (mod p)`` with ``E[B] = I``.
 
+    ``order`` lists the rows of ``W_1`` by preference for ``B``.
     ``B`` is a set of ``r = rank_p(W_1)`` independent rows; for the usual
     full-column-rank ``W_1`` it comes from one pivoted LU, otherwise from
     flint's ``rref``.
     """
 
-    def __init__(self, W1p, p):
+    def __init__(self, W1p, p, order=None):
         import flint
         import torch
 
         n1, m = W1p.shape
         rows, r = None, 0
         if n1 >= m:
-            ok, piv = _full_column_rank(torch.from_numpy(W1p[None].astype(np.float64)), p,
-                                        return_pivots=True)
+            # pivoting takes the first usable row, so rows listed first are preferred
+            order = np.arange(n1) if order is None else np.asarray(order)
+            ok, piv = _full_column_rank(torch.from_numpy(W1p[order][None].astype(np.float64)),
+                                        p, return_pivots=True)
             if bool(ok[0]):
-                rows, r, cols = np.sort(piv[0].numpy()), m, np.arange(m)
+                rows, r, cols = np.sort(order[piv[0].numpy()]), m, np.arange(m)
         if rows is None:
             rref, r = flint.nmod_mat(W1p.T.tolist(), p).rref()
             r = int(r)
@@ -680,7 +683,9 @@ def _certified_ranks(layers, actives, m, p, fallback, exact_all, random_state, w
     last = max(want) + 1
     if not exact_all:
         Wps_np = [_residues(W, p) for W in Ws[:last]]
-        red = _Reduction(Wps_np[0], p)
+        # basis rows B among the most often active units: the blocks a1 \ B and
+        # B \ a1 that carry all the work are then small for typical data
+        red = _Reduction(Wps_np[0], p, np.argsort(-actives[0].sum(0), kind="stable"))
         Wps = [torch.from_numpy(w.astype(np.float64)).to(device) for w in Wps_np]
         prio = np.random.default_rng(random_state).permutation(red.r)
         order = np.argsort(upper[:, last - 1], kind="stable")   # similar sketch widths
