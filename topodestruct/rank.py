@@ -460,7 +460,14 @@ class _Reduction:
         in_B[self.rows] = True
         self.in_B = in_B
         self.non_B = np.flatnonzero(~in_B)
-        self.F_t = torch.from_numpy(self.E[self.non_B].astype(np.float64))
+        self._F_pad = {}
+
+    def F_pad(self, device):
+        """``F = E[non_B]`` ready for sentinel gathers."""
+        key = str(device)
+        if key not in self._F_pad:
+            self._F_pad[key] = _Padded(self.E[self.non_B], device)
+        return self._F_pad[key]
 
 
 def _pivots(rref, r):
@@ -472,12 +479,38 @@ def _pivots(rref, r):
 
 
 def _padded_index(mask):
-    """Per-row sorted indices of True entries, padded with 0; plus counts."""
+    """Per-row sorted indices of True entries, padded with the sentinel ``n``; plus counts."""
     counts = mask.sum(1)
     width = int(counts.max()) if counts.size else 0
     order = np.argsort(~mask, axis=1, kind="stable")[:, :width]
     valid = np.arange(width)[None, :] < counts[:, None]
-    return np.where(valid, order, 0), valid, counts
+    return np.where(valid, order, mask.shape[1]), valid, counts
+
+
+class _Padded:
+    """A matrix with an extra zero row and column, for gathers with sentinel padding."""
+
+    def __init__(self, M, device):
+        import torch
+
+        M = np.asarray(M, dtype=np.float64)
+        ext = np.zeros((M.shape[0] + 1, M.shape[1] + 1))
+        ext[:-1, :-1] = M
+        self.ncols = ext.shape[1]
+        self.device = device
+        self.flat = ext.ravel()
+        self.t = torch.from_numpy(ext).to(device) if str(device) != "cpu" else None
+
+    def take(self, rows, cols):
+        """``M[rows[b, i], cols[b, j]]`` as a (B, R, C) float64 tensor (0 at sentinels)."""
+        import torch
+
+        if self.t is None:   # numpy's flat take is ~2x faster than torch indexing on CPU
+            return torch.from_numpy(self.flat.take(rows[:, :, None] * self.ncols
+                                                   + cols[:, None, :]))
+        r = torch.from_numpy(rows).to(self.device)
+        c = torch.from_numpy(cols).to(self.device)
+        return self.t[r[:, :, None], c[:, None, :]]
 
 
 def _layer1_lower(red, act1, p, device):
@@ -494,11 +527,7 @@ def _layer1_lower(red, act1, p, device):
     ok = target == 0
     todo = np.flatnonzero(~ok)
     if todo.size:
-        F = torch.from_numpy(red.E[red.non_B].astype(np.float64)).to(device)
-        ri = torch.from_numpy(ridx[todo]).to(device)
-        ci = torch.from_numpy(cidx[todo]).to(device)
-        G = F[ri[:, :, None], ci[:, None, :]]
-        G = G * torch.from_numpy(rval[todo][:, :, None] & cval[todo][:, None, :]).to(device)
+        G = red.F_pad(device).take(ridx[todo], cidx[todo])
         # orient every block tall (rows >= cols) so the test is full column rank
         wide = torch.from_numpy(rcnt[todo] < ccnt[todo]).to(device)
         D = max(G.shape[1], G.shape[2])
@@ -511,7 +540,7 @@ def _layer1_lower(red, act1, p, device):
     return np.where(ok, base + target, -1)
 
 
-def _first_factor(red, act1, s, prio):
+def _first_factor(red, act1, s, prio, device):
     r"""Sketched ``Z_1 = E[a_1][:, J]`` split into a dense and a unit part.
 
     Per point the sketch columns ``J`` list the positions of ``B \ a_1``
@@ -528,10 +557,11 @@ def _first_factor(red, act1, s, prio):
     J = np.argsort(act_B * r + prio[None, :], axis=1, kind="stable")[:, :s]
     nfree = (~act_B).sum(1)
     ridx, rval, _ = _padded_index(act1[:, red.non_B])
-    Zd = red.F_t[torch.from_numpy(ridx)[:, :, None], torch.from_numpy(J)[:, None, :]]
-    Zd = Zd * torch.from_numpy(rval)[:, :, None]
-    unit = np.where(np.arange(s)[None, :] >= nfree[:, None], red.rows[J], -1)
-    return Zd, red.non_B[ridx], rval, unit
+    Zd = red.F_pad(device).take(ridx, J)
+    n1 = len(red.in_B)
+    unit = np.where(np.arange(s)[None, :] >= nfree[:, None], red.rows[J], n1)
+    didx = np.where(rval, red.non_B[np.minimum(ridx, len(red.non_B) - 1)], n1)
+    return Zd, didx, unit
 
 
 def _chain_lower(red, Wps, actives, uppers, p, device, prio, want):
@@ -545,26 +575,19 @@ def _chain_lower(red, Wps, actives, uppers, p, device, prio, want):
         need = [int(uppers[k].max()) for k in range(K, L) if k in want]
         return int(min(red.r, max(need + [1])))
 
-    Zd, didx, dval, unit = _first_factor(red, actives[0], width(1), prio)
-    Zd = Zd.to(device)
+    Zd, didx, unit = _first_factor(red, actives[0], width(1), prio, device)
     out = {}
-    idx_t = None
+    idx = None
     for K in range(1, L):
-        nidx, nval, _ = _padded_index(actives[K])
-        nidx_t = torch.from_numpy(nidx).to(device)
-        nval_t = torch.from_numpy(nval).to(device)
+        nidx, _, _ = _padded_index(actives[K])
         if K == 1:
             # dense part through A_2 restricted to a_1 \ B, unit part as a column gather
-            A = Wps[1][nidx_t[:, :, None], torch.from_numpy(didx).to(device)[:, None, :]]
-            Z = _matmul_mod(A * nval_t[:, :, None], Zd, p)
-            u_t = torch.from_numpy(unit).to(device)
-            if bool((u_t >= 0).any()):
-                extra = Wps[1][nidx_t[:, :, None], u_t.clamp(min=0)[:, None, :]]
-                Z = _mod(Z + extra * (nval_t[:, :, None] & (u_t >= 0)[:, None, :]), p)
+            Z = _matmul_mod(Wps[1].take(nidx, didx), Zd, p)
+            if (unit < Wps[1].ncols - 1).any():
+                Z = _mod(Z + Wps[1].take(nidx, unit), p)
         else:
-            A = Wps[K][nidx_t[:, :, None], idx_t[:, None, :]] * nval_t[:, :, None]
-            Z = _matmul_mod(A, Z[:, :, :width(K)], p)
-        idx_t = nidx_t
+            Z = _matmul_mod(Wps[K].take(nidx, idx), Z[:, :, :width(K)], p)
+        idx = nidx
         if K not in want:
             continue
         u = np.minimum(uppers[K], red.r)
@@ -620,6 +643,8 @@ def _exact_rank_chain(Ws, actives_row, K):
 
 def _numerical(Ws64, actives, m, device):
     """Numerical ranks and margins (n_unique, L), tolerance as in the module doc."""
+    Ws64 = [_Padded(W.detach().cpu().numpy() if hasattr(W, "detach") else W, device)
+            for W in Ws64]
     U, L = actives[0].shape[0], len(Ws64)
     ranks = np.zeros((U, L), dtype=np.int64)
     margins = np.zeros((U, L, 2))
@@ -635,19 +660,15 @@ def _numerical_chunk(Ws64, actives, device):
     ranks = np.zeros((U, L), dtype=np.int64)
     margins = np.zeros((U, L, 2))
     eps = np.finfo(np.float64).eps
-    idx, val, cnt = _padded_index(actives[0])
-    idx_t, val_t = torch.from_numpy(idx).to(device), torch.from_numpy(val).to(device)
-    Z = Ws64[0][idx_t] * val_t[:, :, None]
-    m = Ws64[0].shape[1]
+    m = Ws64[0].ncols - 1
+    idx, _, cnt = _padded_index(actives[0])
+    Z = Ws64[0].take(idx, np.broadcast_to(np.arange(m), (U, m)))
     rows = np.arange(U)
     for K in range(L):
         if K:
-            nidx, nval, cnt = _padded_index(actives[K])
-            nidx_t = torch.from_numpy(nidx).to(device)
-            nval_t = torch.from_numpy(nval).to(device)
-            A = Ws64[K][nidx_t[:, :, None], idx_t[:, None, :]] * nval_t[:, :, None]
-            Z = A @ Z
-            idx_t = nidx_t
+            nidx, _, cnt = _padded_index(actives[K])
+            Z = Ws64[K].take(nidx, idx) @ Z
+            idx = nidx
         S = (torch.linalg.svdvals(Z).cpu().numpy() if min(Z.shape[1:]) > 0
              else np.zeros((U, 0)))
         smax = S[:, 0] if S.shape[1] else np.zeros(U)
@@ -686,7 +707,7 @@ def _certified_ranks(layers, actives, m, p, fallback, exact_all, random_state, w
         # basis rows B among the most often active units: the blocks a1 \ B and
         # B \ a1 that carry all the work are then small for typical data
         red = _Reduction(Wps_np[0], p, np.argsort(-actives[0].sum(0), kind="stable"))
-        Wps = [torch.from_numpy(w.astype(np.float64)).to(device) for w in Wps_np]
+        Wps = [_Padded(w, device) for w in Wps_np]
         prio = np.random.default_rng(random_state).permutation(red.r)
         order = np.argsort(upper[:, last - 1], kind="stable")   # similar sketch widths
         for sl in _chunks(actives[:last], m):
