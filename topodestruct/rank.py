@@ -30,10 +30,18 @@ bounds meet, the rank is *certified*.  The lower bound is made cheap by
   all ranks) and batching points through float64 GEMMs, which are exact for
   residues while ``inner_dim * p**2 < 2**53`` (longer products are chunked).
 
-Where the bounds do not meet, the rank mod ``p`` of the full (unsketched)
-matrix is computed, and if it is still below ``upper`` the exact rank over
-Q of the integer matrix (``fallback="exact"``) or the numerical rank
-(``fallback="numerical"``, not certified) is reported.
+Where the bounds do not meet, the rank mod ``p`` (then mod a second prime)
+of the full, unsketched matrix is computed with :func:`topodestruct.linalg.rank`,
+and if it is still below ``upper`` the exact rank over Q of the integer
+matrix (``fallback="exact"``, also :func:`topodestruct.linalg.rank`) or the
+numerical rank (``fallback="numerical"``, not certified) is reported.  Note
+that exact ranks are ranks of the float weights *as stored*: a product like
+``u @ v.T`` rounded to float32 generically has full exact rank; only exactly
+representable dependencies (e.g. small dyadic integers) lower it.
+
+The first layer's basis rows ``B`` are chosen among the most often active
+units of the given points (greedy pivoting in that order), which keeps the
+blocks ``a_1 \ B`` and ``B \ a_1`` small for real data.
 
 Numerical mode and margins
 --------------------------
@@ -393,26 +401,17 @@ def _padded_full_rank(T, ncols, p):
 
 
 def _rank_mod_p_dense(M, p):
-    """Rank mod p of one integer-valued matrix (flint ``nmod_mat``)."""
-    import flint
+    """Rank mod p of one integer-valued matrix (the project's :func:`linalg.rank`)."""
+    from .linalg import rank
 
-    M = np.asarray(M, dtype=np.int64) % p
-    if M.size == 0:
-        return 0
-    return int(flint.nmod_mat(M.tolist(), p).rank())
+    return rank(np.asarray(M, dtype=np.int64) % p, p=p)
 
 
 def _exact_rank_int(M):
     """Exact rank over Q of an integer matrix (list of lists of Python ints)."""
-    try:
-        from .linalg import rank as _linalg_rank   # the project's single exact rank routine
-    except (ImportError, AttributeError):
-        import flint
+    from .linalg import rank
 
-        if not M or not M[0]:
-            return 0
-        return int(flint.fmpz_mat(M).rank())
-    return int(_linalg_rank(M))
+    return rank(M) if M and M[0] else 0
 
 
 # ----------------------------------------------------------------------------
