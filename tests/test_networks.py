@@ -92,3 +92,33 @@ def test_mlp_option_validation():
 
 def test_lazy_namespace():
     assert td.networks is networks
+
+
+def test_load_mnist(tmp_path):
+    import gzip
+    import pathlib
+
+    from topodestruct.mnist import load_mnist
+
+    # a tiny IDX pair written by hand (independent of the loader)
+    imgs = np.arange(2 * 28 * 28, dtype=np.uint8).reshape(2, 28, 28)
+    head = np.array([2051, 2, 28, 28], dtype=">i4").tobytes()
+    with gzip.open(tmp_path / "t10k-images-idx3-ubyte.gz", "wb") as fh:
+        fh.write(head + imgs.tobytes())
+    with gzip.open(tmp_path / "t10k-labels-idx1-ubyte.gz", "wb") as fh:
+        fh.write(np.array([2049, 2], dtype=">i4").tobytes() + bytes([7, 3]))
+    X, y = load_mnist(tmp_path, kind="test")
+    assert X.shape == (2, 784) and X.dtype == np.float32
+    np.testing.assert_allclose(X[1, 0], imgs[1, 0, 0] / 255)
+    assert y.tolist() == [7, 3]
+    raw, _ = load_mnist(tmp_path, kind="test", flatten=False, scale=False)
+    np.testing.assert_array_equal(raw, imgs)
+    with pytest.raises(FileNotFoundError, match="train-images"):
+        load_mnist(tmp_path, kind="train")
+    with pytest.raises(ValueError, match="kind"):
+        load_mnist(tmp_path, kind="val")
+    real = pathlib.Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mnist"
+    if (real / "t10k-images-idx3-ubyte.gz").is_file():
+        X, y = load_mnist(real, kind="test")
+        assert X.shape == (10000, 784) and 0 <= X.min() and X.max() <= 1
+        assert np.bincount(y).sum() == 10000 and set(np.unique(y)) == set(range(10))

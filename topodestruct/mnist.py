@@ -8,7 +8,7 @@ Examples
 --------
 >>> from topodestruct.mnist import load_mnist
 >>> X, y = load_mnist("path/to/mnist", kind="test")    # doctest: +SKIP
->>> X.shape, X.dtype, y.shape
+>>> X.shape, X.dtype, y.shape                            # doctest: +SKIP
 ((10000, 784), dtype('float32'), (10000,))
 """
 import gzip

@@ -152,7 +152,7 @@ def mlp(widths, init="kaiming", mean=0.0, std=None, bias=True, random_state=None
     Examples
     --------
     >>> net = mlp([2, 5, 5], init="uniform_negative", random_state=1)
-    >>> bool((net[0].weight <= 0).all()), float(net[0].bias.abs().max())
+    >>> bool((net[0].weight <= 0).all()), float(net[0].bias.detach().abs().max())
     (True, 0.0)
     """
     if isinstance(widths, (str, bytes)) or not hasattr(widths, "__iter__"):
