@@ -67,8 +67,6 @@ def main():
     print(f"network {'-'.join(map(str, widths))}, {N} points: {source}; "
           f"torch threads {a.threads}; naive route on the first {n_naive} points")
 
-    linears = [m for m in net if isinstance(m, torch.nn.Linear)]
-
     def prefix(K):
         return torch.nn.Sequential(*list(net)[:2 * K])
 
@@ -121,7 +119,8 @@ def main():
     thr = {name: n / sec for name, n, sec, _ in rows}
     ours = thr["topodestruct certified, layers 1-4"]
     print()
-    print(f"speed-up, layer 4: {thr['topodestruct certified, layer 4'] / thr['naive jacrev+matrix_rank, layer 4']:.1f}x (goal >= 20x)")
+    ratio4 = thr["topodestruct certified, layer 4"] / thr["naive jacrev+matrix_rank, layer 4"]
+    print(f"speed-up, layer 4: {ratio4:.1f}x (goal >= 20x)")
     print(f"speed-up, layers 1-4: {ours / thr['naive jacrev+matrix_rank, layers 1-4']:.1f}x "
           f"(goal >= 10x)")
     print(f"certified: {rd4.certified.mean() * 100:.2f}% of (point, layer) pairs; "

@@ -11,7 +11,8 @@ def test_mlp_structure_and_reproducibility():
     net = networks.mlp([4, 6, 3], random_state=7)
     kinds = [type(m).__name__ for m in net]
     assert kinds == ["Linear", "ReLU", "Linear", "ReLU"]
-    assert [tuple(m.weight.shape) for m in net if isinstance(m, torch.nn.Linear)] == [(6, 4), (3, 6)]
+    shapes = [tuple(m.weight.shape) for m in net if isinstance(m, torch.nn.Linear)]
+    assert shapes == [(6, 4), (3, 6)]
     again = networks.mlp([4, 6, 3], random_state=7)
     for a, b in zip(networks.to_weights(net), networks.to_weights(again)):
         np.testing.assert_array_equal(a[0], b[0])

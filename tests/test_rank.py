@@ -163,22 +163,21 @@ def test_rank_deficient_weights_fall_back_to_exact():
 def test_residues_are_exact_images_of_the_dyadic_integers():
     W = np.array([[0.1, -3.5e-7], [1e5, 0.0], [-2.0 ** -30, 7.25]], dtype=np.float32)
     mant, shift = R._to_integer_parts(W.astype(np.float64))
-    e0 = min(Fraction(float(w)).limit_denominator(2 ** 200).denominator
-             for w in W.ravel() if w) and None
-    vals = [Fraction(int(a) << int(s)) for a, s in zip(mant.ravel(), shift.ravel())]
-    ratios = {Fraction(float(w)) / q for w, q in zip(W.ravel(), vals) if q}
-    assert len(ratios) == 1                         # one common power-of-two scale
+    ints = [int(a) << int(s) for a, s in zip(mant.ravel(), shift.ravel())]
+    # one common power-of-two scale maps the integer matrix onto the float values exactly
+    ratios = {Fraction(float(w)) / q for w, q in zip(W.ravel(), ints) if q}
+    assert len(ratios) == 1
     scale = ratios.pop()
-    assert scale.numerator == 1 and (scale.denominator & (scale.denominator - 1)) == 0 or \
-        scale.denominator == 1
+    assert scale.numerator == 1 and scale.denominator & (scale.denominator - 1) == 0
+    assert ints[3] == 0
     p = R.DEFAULT_PRIME
-    np.testing.assert_array_equal(R._residues(W, p).ravel(), [int(q) % p for q in vals])
-    assert e0 is None
+    np.testing.assert_array_equal(R._residues(W, p).ravel(), [q % p for q in ints])
 
 
 def test_mod_is_exact_near_2_pow_53():
     p = R.DEFAULT_PRIME
-    xs = [2 ** 53 - p, -(2 ** 53 - p), -(2 ** 53 - p - 1), 2 ** 52 + 12345, p * (2 ** 32) - 1, p * (2 ** 32), -p, 0]
+    xs = [2 ** 53 - p, -(2 ** 53 - p), -(2 ** 53 - p - 1), 2 ** 52 + 12345,
+          p * 2 ** 32 - 1, p * 2 ** 32, -p, 0]
     got = R._mod(torch.tensor(xs, dtype=torch.float64), p).long().tolist()
     assert got == [x % p for x in xs]
 
@@ -229,7 +228,8 @@ def test_codewords_match_forward_preactivations():
         z = h @ lin.weight.double().T + lin.bias.double()
         np.testing.assert_array_equal(rd.codewords[K], (z > 0).numpy())
         h = torch.relu(z)
-    np.testing.assert_array_equal(rd.codeword_sizes, np.stack([c.sum(1) for c in rd.codewords], 1))
+    sizes = np.stack([c.sum(1) for c in rd.codewords], 1)
+    np.testing.assert_array_equal(rd.codeword_sizes, sizes)
     np.testing.assert_array_equal(rd.global_codewords, np.hstack(rd.codewords))
     regions = rd.regions(2)
     assert sorted(np.concatenate(list(regions.values())).tolist()) == list(range(50))

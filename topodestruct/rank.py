@@ -549,8 +549,6 @@ def _first_factor(red, act1, s, prio, device):
     their validity mask and, per sketch column, the layer-1 unit carrying
     the unit entry (``-1`` if none).
     """
-    import torch
-
     r = red.r
     act_B = act1[:, red.rows]                               # (U, r): B-row k active
     J = np.argsort(act_B * r + prio[None, :], axis=1, kind="stable")[:, :s]
