@@ -1,0 +1,1006 @@
+r"""Codewords and the rank decomposition of ReLU networks (paper §2.1, eq. 2-4).
+
+For a network ``T_L o ... o T_1`` with ``T_k(x) = max(0, W_k x + b_k)`` and a
+point ``x``, the codeword at layer ``K`` is ``S(Phi^K(x))`` (eq. 2), the set
+``a_K`` of active units, and the rank at layer ``K`` is
+
+.. math:: \operatorname{rank}\Big(\prod_{k=1}^K Q_{J_k} W_k\Big)
+          = \operatorname{rank}(A_K A_{K-1} \cdots A_1),\qquad
+          A_k = W_k[a_k, a_{k-1}],\ A_1 = W_1[a_1, :].
+
+Ranks one can trust
+-------------------
+Float32/float64 weights are exact dyadic rationals, so every ``W_k`` is a
+power of two times an integer matrix; the scale never changes a rank.
+Reducing the integers modulo a prime ``p`` (``p = 1048573``) gives
+
+    rank mod p  <=  exact rank over Q  <=  upper = min(m, |a_1|, ..., |a_K|)
+
+(for a layer without ReLU all its units count as active).  When the two
+bounds meet, the rank is *certified*.  The lower bound is made cheap by
+
+* reducing the first layer once per network: ``W_1 = E W_1[B]`` with ``B`` a
+  set of ``r`` independent rows and ``E[B] = I``, so
+  ``rank(M_K) = rank(A_K ... A_2 E[a_1])`` and at layer 1
+  ``rank(E[a_1]) = |a_1 & B| + rank(F[a_1 \ B, B \ a_1])`` (a much smaller block);
+* sketching by columns: ``rank(Z[:, J]) <= rank(Z)`` for a fixed random
+  column subset ``J`` of size ``upper`` (nested across layers, so the chain
+  ``Z_K[:, J] = A_K Z_{K-1}[:, J]`` is computed incrementally);
+* deduplicating codewords (points sharing all activation patterns share
+  all ranks) and batching points through float64 GEMMs, which are exact for
+  residues while ``inner_dim * p**2 < 2**53`` (longer products are chunked).
+
+Where the bounds do not meet, the rank mod ``p`` (then mod a second prime)
+of the full, unsketched matrix is computed with :func:`topodestruct.linalg.rank`,
+and if it is still below ``upper`` the exact rank over Q of the integer
+matrix (``fallback="exact"``, also :func:`topodestruct.linalg.rank`) or the
+numerical rank (``fallback="numerical"``, not certified) is reported.  Note
+that exact ranks are ranks of the float weights *as stored*: a product like
+``u @ v.T`` rounded to float32 generically has full exact rank; only exactly
+representable dependencies (e.g. small dyadic integers) lower it.
+
+The first layer's basis rows ``B`` are chosen among the most often active
+units of the given points (greedy pivoting in that order), which keeps the
+blocks ``a_1 \ B`` and ``B \ a_1`` small for real data.
+
+Numerical mode and margins
+--------------------------
+Tolerance convention (one, everywhere): for the *unpadded* active matrix
+``M`` of shape ``(|a_K|, m)`` in float64,
+``tol = sigma_max(M) * max(|a_K|, m) * eps(float64)`` (numpy's
+``matrix_rank`` default).  The paper's code evaluates masked, zero-padded
+``(n_K, m)`` matrices, whose default tolerance scales with the layer width
+``n_K`` instead of ``|a_K|``.  ``margins[..., 0]`` is the smallest kept
+singular value over ``tol`` (``inf`` for rank 0) and ``margins[..., 1]``
+the largest dropped one over ``tol`` (``0`` at full rank); a numerical rank
+is *ambiguous* if either is within a factor ``ambiguity`` (default 100) of 1.
+
+Uncertain activation patterns
+-----------------------------
+The forward pass carries the a-priori rounding bound
+``|fl(W h + b) - (W h + b)| <= gamma_{n+1} (|W||h| + |b|)`` (Higham, Thm 3.5;
+``gamma_n = n u / (1 - n u)``) plus the propagated bound of earlier layers
+(ReLU is 1-Lipschitz), inflated by 1 %; a unit whose computed
+pre-activation is within its bound of 0 (and the bound is positive) makes
+the codeword at that layer *uncertain*: the certified rank is the exact
+rank of the computed pattern, which might not be the exact pattern.
+
+Examples
+--------
+>>> import numpy as np, topodestruct as td
+>>> net = td.networks.mlp([2, 3, 2], random_state=0)
+>>> rd = td.rank_decomposition(net, np.array([[1.0, 0.5], [-2.0, 1.0]]))
+>>> rd.ranks.shape, bool(rd.certified.all())
+((2, 2), True)
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["RankDecomposition", "rank_decomposition", "layer_ranks", "DEFAULT_PRIME"]
+
+DEFAULT_PRIME = 1048573          # largest prime below 2**20
+_SECOND_PRIME = 1048571          # used to re-check points whose first test failed
+_MODES = ("certified", "exact", "numerical")
+_FALLBACKS = ("exact", "numerical")
+_LU_BATCH = 32
+_LU_ENTRIES = 2 ** 20
+_CHUNK_BUDGET = 2 ** 25
+
+
+# ----------------------------------------------------------------------------
+# network and input validation
+# ----------------------------------------------------------------------------
+@dataclass
+class _Layer:
+    W: object          # torch tensor (n_out, n_in)
+    b: object          # torch tensor (n_out,)
+    relu: bool
+    name: str
+
+
+def _layers_from_sequential(net):
+    from torch import nn
+
+    flat = []
+
+    def walk(mod, prefix):
+        for name, child in mod.named_children():
+            full = f"{prefix}{name}"
+            if isinstance(child, nn.Sequential):
+                walk(child, full + ".")
+            else:
+                flat.append((full, child))
+
+    walk(net, "")
+    layers, input_flatten = [], False
+    for pos, (name, mod) in enumerate(flat):
+        if isinstance(mod, nn.Linear):
+            b = mod.bias if mod.bias is not None else mod.weight.new_zeros(mod.out_features)
+            layers.append(_Layer(mod.weight.detach(), b.detach(), False, f"{name} ({mod})"))
+        elif isinstance(mod, nn.ReLU):
+            if not layers:
+                raise ValueError(f"layer {name} ({mod}): a ReLU before the first Linear is "
+                                 "not supported")
+            layers[-1].relu = True
+        elif isinstance(mod, nn.Flatten):
+            if layers:
+                continue  # no-op on (N, n) activations
+            input_flatten = True
+        elif isinstance(mod, nn.Identity):
+            continue
+        else:
+            raise ValueError(
+                f"layer {name} ({mod.__class__.__name__}) is not supported: rank decompositions "
+                "need a Sequential of Linear and ReLU (plus Flatten/Identity) modules")
+    if not layers:
+        raise ValueError("the network has no Linear layer")
+    return layers, input_flatten
+
+
+def _layers_from_weights(weights):
+    import torch
+
+    layers = []
+    for k, pair in enumerate(weights, start=1):
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise ValueError(f"layer {k}: expected a (W, b) pair")
+        W = torch.as_tensor(np.asarray(pair[0]) if not torch.is_tensor(pair[0]) else pair[0])
+        if not W.is_floating_point():
+            W = W.to(torch.float64)
+        b = (torch.zeros(W.shape[0], dtype=W.dtype) if pair[1] is None
+             else torch.as_tensor(pair[1]).to(W.dtype))
+        if W.ndim != 2 or 0 in W.shape:
+            raise ValueError(f"layer {k}: W must be a non-empty 2-D array, got shape "
+                             f"{tuple(W.shape)}")
+        if tuple(b.shape) != (W.shape[0],):
+            raise ValueError(f"layer {k}: bias shape {tuple(b.shape)} does not match W shape "
+                             f"{tuple(W.shape)}")
+        layers.append(_Layer(W.detach(), b.detach().to(W.device), True, f"layer {k}"))
+    return layers
+
+
+def _parse_network(net):
+    from torch import nn
+
+    if isinstance(net, nn.Module):
+        if not isinstance(net, nn.Sequential):
+            if isinstance(net, nn.Linear):
+                net = nn.Sequential(net)
+            else:
+                raise ValueError(f"{net.__class__.__name__} is not supported: pass an "
+                                 "nn.Sequential of Linear/ReLU modules or a list of (W, b)")
+        layers, flatten = _layers_from_sequential(net)
+    elif isinstance(net, (list, tuple)):
+        if not net:
+            raise ValueError("the list of (W, b) pairs is empty")
+        layers, flatten = _layers_from_weights(net), False
+    else:
+        raise TypeError(f"net must be a torch nn.Sequential or a list of (W, b) pairs, got "
+                        f"{type(net).__name__}")
+    dtype, device = layers[0].W.dtype, layers[0].W.device
+    for k, lay in enumerate(layers, start=1):
+        if lay.W.dtype != dtype or lay.b.dtype != dtype or lay.W.device != device:
+            raise ValueError(f"{lay.name}: all weights must share one dtype and device")
+        if k > 1 and lay.W.shape[1] != layers[k - 2].W.shape[0]:
+            raise ValueError(f"{lay.name}: expects {lay.W.shape[1]} inputs but the previous "
+                             f"layer has {layers[k - 2].W.shape[0]} outputs")
+        if not (lay.W.isfinite().all() and lay.b.isfinite().all()):
+            raise ValueError(f"{lay.name}: weights contain NaN or inf")
+    return layers, flatten
+
+
+def _check_inputs(X, m, flatten, dtype, device):
+    import torch
+
+    if torch.is_tensor(X):
+        X = X.detach()
+        if X.device != device:
+            raise ValueError(f"X is on {X.device} but the network is on {device}")
+    else:
+        try:
+            X = torch.as_tensor(np.array(X, dtype=np.float64))
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"X must be a numeric array or tensor: {exc}") from None
+        X = X.to(device)
+    if flatten and X.ndim > 2:
+        X = X.reshape(X.shape[0], -1)
+    if X.ndim != 2:
+        raise ValueError(f"X must be a 2-D array of shape (N, {m}), got shape {tuple(X.shape)}")
+    if X.shape[1] != m:
+        raise ValueError(f"X has {X.shape[1]} features but the network expects {m}")
+    if X.shape[0] == 0:
+        raise ValueError("X contains no points")
+    if not X.is_floating_point():
+        X = X.to(torch.float64)
+    if not X.isfinite().all():
+        raise ValueError("X contains NaN or inf")
+    return X
+
+
+# ----------------------------------------------------------------------------
+# codeword pass with a rigorous rounding bound
+# ----------------------------------------------------------------------------
+def _forward(layers, X):
+    """Codewords, rank-active masks and uncertainty flags, one float pass."""
+    import torch
+
+    # float64 holds float32/float64 weights and inputs exactly; wider dtypes are rare
+    dtype = torch.promote_types(torch.promote_types(layers[0].W.dtype, X.dtype), torch.float64)
+    u = torch.finfo(dtype).eps / 2
+    h = X.to(dtype)
+    err = torch.zeros_like(h)
+    codewords, active, uncertain = [], [], []
+    for lay in layers:
+        W, b = lay.W.to(dtype), lay.b.to(dtype)
+        n_in = W.shape[1]
+        gamma = (n_in + 1) * u / (1 - (n_in + 1) * u)
+        z = torch.addmm(b, h, W.T)
+        err = 1.01 * (torch.addmm(gamma * b.abs(), gamma * h.abs() + err, W.abs().T))
+        cw = z > 0
+        uncertain.append(((z.abs() <= err) & (err > 0)).any(1).cpu().numpy())
+        codewords.append(cw.cpu().numpy())
+        if lay.relu:
+            h = torch.relu(z)
+            active.append(codewords[-1])
+        else:
+            h = z
+            active.append(np.ones_like(codewords[-1]))
+    return codewords, active, np.stack(uncertain, 1)
+
+
+# ----------------------------------------------------------------------------
+# exact modular arithmetic in float64 (device tensors)
+# ----------------------------------------------------------------------------
+def _to_integer_parts(W):
+    """``W == mant * 2**(shift + e0)`` exactly, with int64 mant and shift >= 0."""
+    W = np.asarray(W, dtype=np.float64)
+    frac, exp = np.frexp(W)
+    mant = np.ldexp(frac, 53).astype(np.int64)
+    exp = exp.astype(np.int64) - 53
+    nz = mant != 0
+    e0 = int(exp[nz].min()) if nz.any() else 0
+    shift = np.where(nz, exp - e0, 0)
+    return mant, shift
+
+
+def _residues(W, p):
+    """Exact image of the (scaled) integer matrix of float array ``W`` in Z/p."""
+    mant, shift = _to_integer_parts(W)
+    levels, inv = np.unique(shift, return_inverse=True)
+    pow2 = np.array([pow(2, int(s), p) for s in levels], dtype=np.int64)
+    return ((mant % p) * pow2[inv.reshape(shift.shape)]) % p
+
+
+def _integer_matrix(W):
+    """Exact integer matrix (Python ints) with ``W = 2**e0 * result``."""
+    mant, shift = _to_integer_parts(W)
+    return [[int(a) << int(s) for a, s in zip(r1, r2)] for r1, r2 in zip(mant, shift)]
+
+
+_INV_CACHE = {}
+
+
+def _inverse_table(p, device):
+    """``table[x] = x**-1 mod p`` (``table[0] = 0``) as an int64 device tensor."""
+    import torch
+
+    key = (p, str(device))
+    if key not in _INV_CACHE:
+        x = np.arange(p, dtype=np.int64)
+        res, base, e = np.ones(p, dtype=np.int64), x.copy(), p - 2
+        while e:
+            if e & 1:
+                res = res * base % p
+            base = base * base % p
+            e >>= 1
+        res[0] = 0
+        _INV_CACHE[key] = torch.from_numpy(res).to(device)
+    return _INV_CACHE[key]
+
+
+def _mod(x, p):
+    """Residues of integer-valued float64 ``|x| <= 2**53 - p`` in [0, p).
+
+    ``floor(x / p)`` is off by at most one (relative rounding 2**-52), and
+    ``x - q p`` is exact, so one correction on each side makes it exact.
+    (``torch.fmod`` is exact too but an order of magnitude slower on CPU.)
+    """
+    import torch
+
+    r = torch.floor(x * (1.0 / p)).mul_(-p).add_(x)      # in [-p, 2p)
+    return torch.remainder(r, p)                          # cheap for small quotients
+
+
+def _matmul_mod(A, B, p):
+    """``A @ B mod p`` for float64 residues in (-p, p), exact by chunking the inner dim."""
+    chunk = max(1, int((2.0 ** 53 - 2.0 * p) // float(p - 1) ** 2) - 1)
+    k = A.shape[-1]
+    if k <= chunk:
+        return _mod(A @ B, p)
+    out = None
+    for s in range(0, k, chunk):
+        part = _mod(A[..., s:s + chunk] @ B[..., s:s + chunk, :], p)
+        out = part if out is None else _mod(out + part, p)
+    return out
+
+
+def _full_column_rank(A, p, block=32, return_pivots=False):
+    """Whether each ``A[i]`` (R x C, R >= C, float64 residues) has rank C mod p.
+
+    Batched right-looking blocked LU with row pivoting.  Entries are reduced
+    only when read (pivot column, pivot row): every elimination step adds one
+    product of two residues to an entry, so unreduced entries stay below
+    ``p + C p**2 <= 2**53 - p`` (``C < 8192``) and all float64 updates, including
+    the trailing GEMMs, are exact.
+    """
+    import torch
+
+    nb, R, C = A.shape
+    group = max(_LU_BATCH, _LU_ENTRIES // max(R * C, 1))      # cache-sized groups on CPU
+    if nb > group and A.device.type == "cpu" and not return_pivots:
+        return torch.cat([_full_column_rank(A[s:s + group], p, block)
+                          for s in range(0, nb, group)])
+    ok = torch.ones(nb, dtype=torch.bool, device=A.device)
+    perm = torch.arange(R, device=A.device).repeat(nb, 1)
+    if C == 0 or nb == 0:
+        return (ok, perm[:, :C]) if return_pivots else ok
+    if C * float(p) ** 2 + 2.0 * p > 2.0 ** 53:
+        raise ValueError(f"matrix too wide ({C} columns) for exact float64 elimination mod {p}")
+    A = A.clone()
+    inv = _inverse_table(p, A.device)
+    ar = torch.arange(nb, device=A.device)
+    for s in range(0, C, block):
+        e = min(s + block, C)
+        for j in range(s, e):
+            col = _mod(A[:, j:, j], p)
+            A[:, j:, j] = col
+            nz = col != 0
+            ok &= nz.any(1)
+            piv = j + nz.to(torch.uint8).argmax(1)
+            rows = A[ar, piv].clone()
+            A[ar, piv] = A[:, j].clone()
+            A[:, j] = rows
+            if return_pivots:
+                pj = perm[ar, piv].clone()
+                perm[ar, piv] = perm[:, j].clone()
+                perm[:, j] = pj
+            A[:, j, j + 1:e] = _mod(A[:, j, j + 1:e], p)   # trailing part: below
+            dinv = inv[A[:, j, j].long()].to(A.dtype)
+            lcol = _mod(A[:, j + 1:, j] * dinv[:, None], p)
+            A[:, j + 1:, j] = lcol
+            if j + 1 < e:
+                A[:, j + 1:, j + 1:e].addcmul_(lcol[:, :, None], A[:, j, None, j + 1:e],
+                                               value=-1)
+        if e < C:
+            A[:, s, e:] = _mod(A[:, s, e:], p)
+            for j in range(s + 1, e):    # U12 = L11^{-1} A12, rows reduced when read
+                A[:, j:j + 1, e:].baddbmm_(A[:, j, None, s:j], A[:, s:j, e:], alpha=-1)
+                A[:, j, e:] = _mod(A[:, j, e:], p)
+            A[:, e:, e:].baddbmm_(A[:, e:, s:e], A[:, s:e, e:], alpha=-1)
+    return (ok, perm[:, :C]) if return_pivots else ok
+
+
+def _padded_full_rank(T, ncols, p):
+    """Full column rank of ``T[i][:, :ncols[i]]`` for a batch (rows past the valid part zero)."""
+    import torch
+
+    nb, R, C = T.shape
+    if nb == 0:
+        return torch.ones(0, dtype=torch.bool, device=T.device)
+    cols = torch.arange(C, device=T.device)
+    keep = cols[None, :] < ncols[:, None]
+    low = int(ncols.min())
+    if low == C:
+        return _full_column_rank(T, p)
+    # unit vectors on extra rows stand in for the columns past ncols[i]
+    bottom = torch.diag_embed((~keep[:, low:]).to(T.dtype))
+    bottom = torch.cat([torch.zeros(nb, C - low, low, dtype=T.dtype, device=T.device),
+                        bottom], 2)
+    return _full_column_rank(torch.cat([T * keep[:, None, :], bottom], 1), p)
+
+
+def _rank_mod_p_dense(M, p):
+    """Rank mod p of one integer-valued matrix (the project's :func:`linalg.rank`)."""
+    from .linalg import rank
+
+    return rank(np.asarray(M, dtype=np.int64) % p, p=p)
+
+
+def _exact_rank_int(M):
+    """Exact rank over Q of an integer matrix (list of lists of Python ints)."""
+    from .linalg import rank
+
+    return rank(M) if M and M[0] else 0
+
+
+# ----------------------------------------------------------------------------
+# certified ranks
+# ----------------------------------------------------------------------------
+class _Reduction:
+    """First-layer reduction ``W_1 = E W_1[B] (mod p)`` with ``E[B] = I``.
+
+    ``order`` lists the rows of ``W_1`` by preference for ``B``.
+    ``B`` is a set of ``r = rank_p(W_1)`` independent rows; for the usual
+    full-column-rank ``W_1`` it comes from one pivoted LU, otherwise from
+    flint's ``rref``.
+    """
+
+    def __init__(self, W1p, p, order=None):
+        import flint
+        import torch
+
+        n1, m = W1p.shape
+        rows, r = None, 0
+        if n1 >= m:
+            # pivoting takes the first usable row, so rows listed first are preferred
+            order = np.arange(n1) if order is None else np.asarray(order)
+            ok, piv = _full_column_rank(torch.from_numpy(W1p[order][None].astype(np.float64)),
+                                        p, return_pivots=True)
+            if bool(ok[0]):
+                rows, r, cols = np.sort(order[piv[0].numpy()]), m, np.arange(m)
+        if rows is None:
+            rref, r = flint.nmod_mat(W1p.T.tolist(), p).rref()
+            r = int(r)
+            rows = _pivots(rref, r)                 # independent rows of W1 (mod p)
+            if r:
+                rref2, _ = flint.nmod_mat(W1p[rows].tolist(), p).rref()
+                cols = _pivots(rref2, r)            # columns making W1[B] invertible
+        self.r, self.rows = r, rows
+        if r == 0:
+            self.E = np.zeros((n1, 0), dtype=np.int64)
+        else:
+            invB = flint.nmod_mat(W1p[np.ix_(rows, cols)].tolist(), p).inv()
+            invB = np.array(invB.tolist(), dtype=object).astype(np.int64)
+            E = _np_matmul_mod(W1p[:, cols].astype(np.float64), invB.astype(np.float64), p)
+            E[rows] = np.eye(r)
+            self.E = E.astype(np.int64)
+        in_B = np.zeros(n1, dtype=bool)
+        in_B[self.rows] = True
+        self.in_B = in_B
+        self.non_B = np.flatnonzero(~in_B)
+        self._F_pad = {}
+
+    def F_pad(self, device):
+        """``F = E[non_B]`` ready for sentinel gathers."""
+        key = str(device)
+        if key not in self._F_pad:
+            self._F_pad[key] = _Padded(self.E[self.non_B], device)
+        return self._F_pad[key]
+
+
+def _pivots(rref, r):
+    rows = rref.tolist()
+    out = []
+    for i in range(r):
+        out.append(next(j for j, v in enumerate(rows[i]) if int(v) != 0))
+    return np.array(out, dtype=np.int64)
+
+
+def _padded_index(mask):
+    """Per-row sorted indices of True entries, padded with the sentinel ``n``; plus counts."""
+    counts = mask.sum(1)
+    width = int(counts.max()) if counts.size else 0
+    order = np.argsort(~mask, axis=1, kind="stable")[:, :width]
+    valid = np.arange(width)[None, :] < counts[:, None]
+    return np.where(valid, order, mask.shape[1]), valid, counts
+
+
+class _Padded:
+    """A matrix with an extra zero row and column, for gathers with sentinel padding."""
+
+    def __init__(self, M, device):
+        import torch
+
+        M = np.asarray(M, dtype=np.float64)
+        ext = np.zeros((M.shape[0] + 1, M.shape[1] + 1))
+        ext[:-1, :-1] = M
+        self.ncols = ext.shape[1]
+        self.device = device
+        self.flat = ext.ravel()
+        self.t = torch.from_numpy(ext).to(device) if str(device) != "cpu" else None
+
+    def take(self, rows, cols):
+        """``M[rows[b, i], cols[b, j]]`` as a (B, R, C) float64 tensor (0 at sentinels)."""
+        import torch
+
+        if self.t is None:   # numpy's flat take is ~2x faster than torch indexing on CPU
+            return torch.from_numpy(self.flat.take(rows[:, :, None] * self.ncols
+                                                   + cols[:, None, :]))
+        r = torch.from_numpy(rows).to(self.device)
+        c = torch.from_numpy(cols).to(self.device)
+        return self.t[r[:, :, None], c[:, None, :]]
+
+
+def _layer1_lower(red, act1, p, device):
+    """Certified test of rank(E[a1]) = min(r, |a1|)... via the small block F[a1\\B, B\\a1]."""
+    import torch
+
+    inB = act1 & red.in_B[None, :]
+    base = inB.sum(1)
+    rows_mask = act1[:, red.non_B]                      # a1 \ B, as rows of F
+    cols_mask = ~act1[:, red.rows]                      # B \ a1, as columns of F (by position)
+    ridx, rval, rcnt = _padded_index(rows_mask)
+    cidx, cval, ccnt = _padded_index(cols_mask)
+    target = np.minimum(rcnt, ccnt)
+    ok = target == 0
+    todo = np.flatnonzero(~ok)
+    if todo.size:
+        G = red.F_pad(device).take(ridx[todo], cidx[todo])
+        # orient every block tall (rows >= cols) so the test is full column rank
+        wide = torch.from_numpy(rcnt[todo] < ccnt[todo]).to(device)
+        D = max(G.shape[1], G.shape[2])
+        Gp = torch.zeros(len(todo), D, D, dtype=G.dtype, device=device)
+        Gp[:, :G.shape[1], :G.shape[2]] = G
+        Gp = torch.where(wide[:, None, None], Gp.transpose(1, 2), Gp)
+        Gp = Gp[:, :, :int(target[todo].max())]
+        tgt = torch.from_numpy(target[todo]).to(device)
+        ok[todo] = _padded_full_rank(Gp, tgt, p).cpu().numpy()
+    return np.where(ok, base + target, -1)
+
+
+def _first_factor(red, act1, s, prio, device):
+    r"""Sketched ``Z_1 = E[a_1][:, J]`` split into a dense and a unit part.
+
+    Per point the sketch columns ``J`` list the positions of ``B \ a_1``
+    first (there the rows ``a_1 & B`` of ``E`` vanish), then those of
+    ``a_1 & B`` (unit rows), each in a fixed random order ``prio``.  Returns
+    the dense rows ``F[a_1 \ B, J]``, their indices into the layer-1 units,
+    their validity mask and, per sketch column, the layer-1 unit carrying
+    the unit entry (``-1`` if none).
+    """
+    r = red.r
+    act_B = act1[:, red.rows]                               # (U, r): B-row k active
+    J = np.argsort(act_B * r + prio[None, :], axis=1, kind="stable")[:, :s]
+    nfree = (~act_B).sum(1)
+    ridx, rval, _ = _padded_index(act1[:, red.non_B])
+    Zd = red.F_pad(device).take(ridx, J)
+    n1 = len(red.in_B)
+    unit = np.where(np.arange(s)[None, :] >= nfree[:, None], red.rows[J], n1)
+    didx = np.where(rval, red.non_B[np.minimum(ridx, len(red.non_B) - 1)], n1)
+    return Zd, didx, unit
+
+
+def _chain_lower(red, Wps, actives, uppers, p, device, prio, want):
+    """For layers K >= 2 in ``want``: whether the sketched ``Z_K[:, :upper]`` has full
+    column rank, ``Z_K = A_K ... A_2 E[a_1][:, J]`` (mod p).  Returns {K: bool array}."""
+    import torch
+
+    L = len(actives)
+
+    def width(K):   # sketch columns still needed from layer K on
+        need = [int(uppers[k].max()) for k in range(K, L) if k in want]
+        return int(min(red.r, max(need + [1])))
+
+    Zd, didx, unit = _first_factor(red, actives[0], width(1), prio, device)
+    out = {}
+    idx = None
+    for K in range(1, L):
+        nidx, _, _ = _padded_index(actives[K])
+        if K == 1:
+            # dense part through A_2 restricted to a_1 \ B, unit part as a column gather
+            Z = _matmul_mod(Wps[1].take(nidx, didx), Zd, p)
+            if (unit < Wps[1].ncols - 1).any():
+                Z = _mod(Z + Wps[1].take(nidx, unit), p)
+        else:
+            Z = _matmul_mod(Wps[K].take(nidx, idx), Z[:, :, :width(K)], p)
+        idx = nidx
+        if K not in want:
+            continue
+        u = np.minimum(uppers[K], red.r)
+        res = np.ones(len(u), dtype=bool)
+        todo = np.flatnonzero(u > 0)
+        if todo.size:
+            tz = Z[torch.from_numpy(todo).to(device)]
+            res[todo] = _padded_full_rank(
+                tz[:, :, :int(u[todo].max())], torch.from_numpy(u[todo]).to(device),
+                p).cpu().numpy()
+        out[K] = res & (u == uppers[K])
+    return out
+
+
+def _chain_matrices(Ws, actives_row, upto):
+    """The active submatrices A_1..A_upto (numpy float) for one codeword row."""
+    mats, prev = [], None
+    for K in range(upto):
+        a = np.flatnonzero(actives_row[K])
+        W = Ws[K][a] if prev is None else Ws[K][np.ix_(a, prev)]
+        mats.append(W)
+        prev = a
+    return mats
+
+
+def _rank_mod_p_chain(Wps, actives_row, K, p):
+    mats = _chain_matrices(Wps, actives_row, K)
+    Z = mats[0].astype(np.float64)
+    for A in mats[1:]:
+        if A.shape[0] == 0 or Z.shape[1] == 0:
+            return 0
+        Z = np.fmod(_np_matmul_mod(A.astype(np.float64), Z, p), p)
+    return _rank_mod_p_dense(Z, p)
+
+
+def _np_matmul_mod(A, B, p):
+    import torch
+
+    return _matmul_mod(torch.from_numpy(A), torch.from_numpy(B), p).numpy()
+
+
+def _exact_rank_chain(Ws, actives_row, K):
+    import flint
+
+    mats = _chain_matrices(Ws, actives_row, K)
+    if any(0 in M.shape for M in mats):
+        return 0
+    prod = flint.fmpz_mat(_integer_matrix(mats[0]))
+    for M in mats[1:]:
+        prod = flint.fmpz_mat(_integer_matrix(M)) * prod
+    return _exact_rank_int([[int(x) for x in row] for row in prod.tolist()])
+
+
+def _numerical(Ws64, actives, m, device):
+    """Numerical ranks and margins (n_unique, L), tolerance as in the module doc."""
+    Ws64 = [_Padded(W.detach().cpu().numpy() if hasattr(W, "detach") else W, device)
+            for W in Ws64]
+    U, L = actives[0].shape[0], len(Ws64)
+    ranks = np.zeros((U, L), dtype=np.int64)
+    margins = np.zeros((U, L, 2))
+    for sl in _chunks(actives, m):
+        ranks[sl], margins[sl] = _numerical_chunk(Ws64, [a[sl] for a in actives], device)
+    return ranks, margins
+
+
+def _numerical_chunk(Ws64, actives, device):
+    import torch
+
+    U, L = actives[0].shape[0], len(Ws64)
+    ranks = np.zeros((U, L), dtype=np.int64)
+    margins = np.zeros((U, L, 2))
+    eps = np.finfo(np.float64).eps
+    m = Ws64[0].ncols - 1
+    idx, _, cnt = _padded_index(actives[0])
+    Z = Ws64[0].take(idx, np.broadcast_to(np.arange(m), (U, m)))
+    rows = np.arange(U)
+    for K in range(L):
+        if K:
+            nidx, _, cnt = _padded_index(actives[K])
+            Z = Ws64[K].take(nidx, idx) @ Z
+            idx = nidx
+        S = (torch.linalg.svdvals(Z).cpu().numpy() if min(Z.shape[1:]) > 0
+             else np.zeros((U, 0)))
+        smax = S[:, 0] if S.shape[1] else np.zeros(U)
+        tol = np.maximum(smax * np.maximum(cnt, m) * eps, np.finfo(np.float64).tiny)
+        r = (S > tol[:, None]).sum(1)
+        ranks[:, K] = r
+        Sx = np.concatenate([np.full((U, 1), np.inf), S, np.zeros((U, 1))], 1)
+        margins[:, K, 0] = Sx[rows, r] / tol
+        margins[:, K, 1] = Sx[rows, r + 1] / tol
+    return ranks, margins
+
+
+def _chunks(actives, m, budget=None):
+    """Slices of unique codewords whose gathered blocks fit ``budget`` float64 entries."""
+    budget = budget or _CHUNK_BUDGET
+    U = actives[0].shape[0]
+    sizes = [m] + [int(a.sum(1).max()) if U else 0 for a in actives]
+    per_item = max(1, max(sizes[i] * sizes[i + 1] for i in range(len(actives))))
+    step = max(1, min(U, budget // per_item))
+    return [slice(s, min(s + step, U)) for s in range(0, U, step)]
+
+
+def _certified_ranks(layers, actives, m, p, fallback, exact_all, random_state, want):
+    """Ranks and certification for unique codeword rows at the layers in ``want``."""
+    import torch
+
+    device = layers[0].W.device
+    U, L = actives[0].shape[0], len(layers)
+    Ws = [lay.W.detach().cpu().numpy().astype(np.float64) for lay in layers]
+    counts = np.stack([a.sum(1) for a in actives], 1)
+    upper = np.minimum.accumulate(np.concatenate([np.full((U, 1), m), counts], 1), axis=1)[:, 1:]
+    lower = np.full((U, L), -1)
+    last = max(want) + 1
+    if not exact_all:
+        Wps_np = [_residues(W, p) for W in Ws[:last]]
+        # basis rows B among the most often active units: the blocks a1 \ B and
+        # B \ a1 that carry all the work are then small for typical data
+        red = _Reduction(Wps_np[0], p, np.argsort(-actives[0].sum(0), kind="stable"))
+        Wps = [_Padded(w, device) for w in Wps_np]
+        prio = np.random.default_rng(random_state).permutation(red.r)
+        order = np.argsort(upper[:, last - 1], kind="stable")   # similar sketch widths
+        for sl in _chunks(actives[:last], m):
+            rows = order[sl]
+            act = [a[rows] for a in actives[:last]]
+            if 0 in want:
+                lower[rows, 0] = _layer1_lower(red, act[0], p, device)
+            if last > 1 and red.r > 0:
+                oks = _chain_lower(red, Wps, act, [upper[rows, K] for K in range(last)], p,
+                                   device, prio, want)
+                for K, ok in oks.items():
+                    lower[rows[ok], K] = upper[rows[ok], K]
+    certified = lower == upper
+    ranks = np.where(certified, upper, -1)
+    todo = [(i, K) for i, K in zip(*np.nonzero(~certified)) if K in want]
+    residues, numerical = {}, None
+    for i, K in todo:
+        row = [a[i] for a in actives]
+        if not exact_all:
+            for q in (p, _SECOND_PRIME):
+                if q not in residues:
+                    residues[q] = [_residues(W, q) for W in Ws[:last]]
+                rp = _rank_mod_p_chain(residues[q], row, K + 1, q)
+                if rp == upper[i, K]:
+                    ranks[i, K], certified[i, K] = rp, True
+                    break
+            if certified[i, K]:
+                continue
+        if fallback == "exact" or exact_all:
+            ranks[i, K], certified[i, K] = _exact_rank_chain(Ws, row, K + 1), True
+        else:
+            if numerical is None:
+                numerical = _numerical([torch.from_numpy(W).to(device) for W in Ws],
+                                       actives, m, device)[0]
+            ranks[i, K] = numerical[i, K]
+    return ranks, certified, upper
+
+
+# ----------------------------------------------------------------------------
+# public API
+# ----------------------------------------------------------------------------
+@dataclass(repr=False)
+class RankDecomposition:
+    """Codewords and ranks of a ReLU network at a batch of points.
+
+    Attributes
+    ----------
+    codewords : list of (N, n_K) bool arrays
+        ``S(Phi^K(x))`` (eq. 2) for each layer ``K = 1..L``.
+    codeword_sizes : (N, L) int array
+        ``||J||_0`` per layer.
+    global_codewords : (N, sum n_K) bool array
+        The codewords of all layers side by side (global polytope decomposition).
+    ranks : (N, L) int array
+        ``rank(Q_K W_K ... Q_1 W_1)`` at each point and layer.
+    certified : (N, L) bool array
+        Rank proven exact for the computed activation pattern.
+    upper : (N, L) int array
+        Combinatorial upper bound ``min(m, |a_1|, ..., |a_K|)``.
+    uncertain_codewords : (N, L) bool array
+        Some pre-activation of layer K lies within its rounding bound of 0.
+    margins : (N, L, 2) float array or None
+        Numerical margins (kept, dropped singular value over tolerance).
+    mode : str
+    """
+
+    codewords: list
+    ranks: np.ndarray
+    certified: np.ndarray
+    upper: np.ndarray
+    uncertain_codewords: np.ndarray
+    margins: np.ndarray = None
+    mode: str = "certified"
+    input_dim: int = 0
+    ambiguity: float = 100.0
+    _cache: dict = field(default_factory=dict)
+
+    @property
+    def n_points(self):
+        return self.ranks.shape[0]
+
+    @property
+    def n_layers(self):
+        return self.ranks.shape[1]
+
+    @property
+    def widths(self):
+        return [c.shape[1] for c in self.codewords]
+
+    @property
+    def codeword_sizes(self):
+        return np.stack([c.sum(1) for c in self.codewords], 1)
+
+    @property
+    def global_codewords(self):
+        return np.concatenate(self.codewords, 1)
+
+    @property
+    def ambiguous(self):
+        """(N, L) bool: rank not proven, or (numerical) margin within ``ambiguity``
+        of the tolerance, or an activation pattern at a layer <= K uncertain."""
+        amb = ~self.certified | np.logical_or.accumulate(self.uncertain_codewords, axis=1)
+        if self.margins is not None and self.mode == "numerical":
+            amb |= (self.margins[..., 0] < self.ambiguity) | \
+                   (self.margins[..., 1] > 1.0 / self.ambiguity)
+        return amb
+
+    def _check_layer(self, K):
+        if isinstance(K, bool) or not isinstance(K, (int, np.integer)):
+            raise TypeError(f"layer index K must be an int, got {type(K).__name__}")
+        if not 1 <= K <= self.n_layers:
+            raise ValueError(f"layer index K is 1-based (Omega_n^K of the paper): expected "
+                             f"1 <= K <= {self.n_layers}, got {K}")
+        return int(K) - 1
+
+    def regions(self, K):
+        """Rank decomposition at layer ``K`` (1-based, as ``Omega_n^K``).
+
+        Returns
+        -------
+        dict
+            ``rank n -> sorted indices of the points in Omega_n^K``
+            (only ranks that occur), in increasing rank.
+        """
+        col = self.ranks[:, self._check_layer(K)]
+        if (col < 0).any():
+            raise ValueError(f"ranks at layer {K} were not computed (see `layers=`)")
+        return {int(n): np.flatnonzero(col == n) for n in np.unique(col)}
+
+    def summary(self):
+        lines = [repr(self)]
+        for K in range(self.n_layers):
+            vals, cnt = np.unique(self.ranks[:, K], return_counts=True)
+            hist = ", ".join(f"{v}: {c}" for v, c in zip(vals, cnt))
+            lines.append(f"  layer {K + 1} (n={self.widths[K]}): ranks {{{hist}}}; "
+                         f"certified {int(self.certified[:, K].sum())}/{self.n_points}, "
+                         f"uncertain codewords {int(self.uncertain_codewords[:, K].sum())}")
+        return "\n".join(lines)
+
+    def __repr__(self):
+        arch = "-".join(str(w) for w in [self.input_dim] + self.widths)
+        return (f"RankDecomposition(network {arch}, {self.n_points} points, mode={self.mode!r}, "
+                f"certified {int(self.certified.sum())}/{self.certified.size}, "
+                f"min rank {int(self.ranks.min())})")
+
+    __str__ = summary
+
+
+def _unique_rows(actives):
+    G = np.packbits(np.concatenate(actives, 1), axis=1)
+    _, first, inverse = np.unique(G, axis=0, return_index=True, return_inverse=True)
+    return first, inverse.reshape(-1)
+
+
+def rank_decomposition(net, X, mode="certified", layers=None, fallback="exact", margins=None,
+                       p=DEFAULT_PRIME, ambiguity=100.0, random_state=0):
+    """Codewords and rank decomposition of a ReLU network at points ``X``.
+
+    Parameters
+    ----------
+    net : torch.nn.Sequential or list of (W, b)
+        ``Linear``/``ReLU`` (and ``Flatten``/``Identity``) modules.  A ``Linear``
+        not followed by a ``ReLU`` is an affine layer: all its units count as
+        active for the rank (its codeword is still ``S(W h + b)``).
+    X : (N, m) array_like or torch.Tensor
+        Points; a tensor must be on the network's device.
+    mode : {"certified", "exact", "numerical"}
+        ``"certified"`` (default): modular lower bound vs combinatorial upper
+        bound, with ``fallback`` where they differ.  ``"exact"``: exact rank over
+        Q for every distinct codeword (slow for wide layers).  ``"numerical"``:
+        SVD ranks with the tolerance convention of the module docstring (not
+        certified).
+    layers : iterable of int, optional
+        1-based layers whose ranks are wanted (default: all).  Other layers get
+        rank -1 and ``certified`` False; codewords are always complete.
+    fallback : {"exact", "numerical"}
+        Route for ranks the modular test does not certify.
+    margins : bool, optional
+        Also compute numerical margins (default: only in numerical mode).
+    p : int
+        Prime for the modular lower bound (``p < 2**21``).
+    ambiguity : float
+        Margin factor below which a numerical rank is flagged ambiguous.
+    random_state : None, int or numpy.random.Generator
+        Seeds the column sketch (any choice gives valid lower bounds).
+
+    Returns
+    -------
+    RankDecomposition
+
+    Examples
+    --------
+    >>> import numpy as np, topodestruct as td
+    >>> net = td.networks.mlp([3, 4], init="uniform_negative", random_state=0)
+    >>> rd = td.rank_decomposition(net, np.ones((2, 3)))
+    >>> rd.ranks.ravel().tolist(), rd.regions(1)
+    ([0, 0], {0: array([0, 1])})
+    """
+    import torch
+
+    if mode not in _MODES:
+        raise ValueError(f"mode must be one of {_MODES}, got {mode!r}")
+    if fallback not in _FALLBACKS:
+        raise ValueError(f"fallback must be one of {_FALLBACKS}, got {fallback!r}")
+    if not (isinstance(p, (int, np.integer)) and 3 <= p < 2 ** 21):
+        raise ValueError(f"p must be a prime below 2**21, got {p!r}")
+    net_layers, flatten = _parse_network(net)
+    L, m = len(net_layers), net_layers[0].W.shape[1]
+    want = _check_wanted(layers, L)
+    X = _check_inputs(X, m, flatten, net_layers[0].W.dtype, net_layers[0].W.device)
+    device = net_layers[0].W.device
+    with torch.no_grad():
+        codewords, actives, uncertain = _forward(net_layers, X)
+        first, inverse = _unique_rows(actives)
+        uact = [a[first] for a in actives]
+        want_margins = mode == "numerical" if margins is None else bool(margins)
+        marg = None
+        if want_margins:
+            Ws64 = [lay.W.to(torch.float64) for lay in net_layers]
+            nranks, marg = _numerical(Ws64, uact, m, device)
+        if mode == "numerical":
+            ranks, cert = nranks, np.zeros_like(nranks, dtype=bool)
+        else:
+            ranks, cert, _ = _certified_ranks(net_layers, uact, m, int(p), fallback,
+                                              mode == "exact", random_state, want)
+    skip = [K for K in range(L) if K not in want]
+    ranks[:, skip], cert[:, skip] = -1, False
+    counts = np.stack([a.sum(1) for a in actives], 1)
+    upper = np.minimum.accumulate(np.concatenate([np.full((len(X), 1), m), counts], 1),
+                                  axis=1)[:, 1:]
+    return RankDecomposition(
+        codewords=codewords, ranks=ranks[inverse], certified=cert[inverse], upper=upper,
+        uncertain_codewords=uncertain, margins=None if marg is None else marg[inverse],
+        mode=mode, input_dim=m, ambiguity=float(ambiguity))
+
+
+def _check_wanted(layers, L):
+    if layers is None:
+        return set(range(L))
+    if isinstance(layers, (int, np.integer)):
+        layers = [layers]
+    out = set()
+    for K in layers:
+        if isinstance(K, bool) or not isinstance(K, (int, np.integer)) or not 1 <= K <= L:
+            raise ValueError(f"layers must be 1-based layer indices in 1..{L}, got {K!r}")
+        out.add(int(K) - 1)
+    if not out:
+        raise ValueError("layers is empty")
+    return out
+
+
+def layer_ranks(weights, X, biases=None, p=DEFAULT_PRIME):
+    """Certified single-layer ranks for a batch of networks (Figure 2 workloads).
+
+    One certified :func:`rank_decomposition` per network on the single layer
+    ``relu(W_t x + b_t)``; duplicate codewords are evaluated once.  Figure 2A
+    (36 (m, n1) pairs in {2, 5, 10, 25, 50, 100}^2, 100 Kaiming networks each,
+    1000 points in [-5, 5]^m) takes about 3 minutes on one core.  For
+    min-rank curves use ``ranks.min(axis=1)``.
+
+    Parameters
+    ----------
+    weights : (T, n1, m) array_like
+        ``T`` single-layer networks ``x -> relu(W_t x + b_t)``.
+    X : (N, m) or (T, N, m) array_like
+        Points, shared or per network.
+    biases : (T, n1) array_like, optional
+        Zero if omitted.
+
+    Returns
+    -------
+    ranks : (T, N) int array
+    certified : (T, N) bool array
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> W = -np.ones((2, 3, 2))
+    >>> layer_ranks(W, np.ones((4, 2)))[0].tolist()
+    [[0, 0, 0, 0], [0, 0, 0, 0]]
+    """
+    W = np.asarray(weights, dtype=np.float64)
+    if W.ndim != 3:
+        raise ValueError(f"weights must have shape (T, n1, m), got {W.shape}")
+    T, n1, m = W.shape
+    B = np.zeros((T, n1)) if biases is None else np.asarray(biases, dtype=np.float64)
+    if B.shape != (T, n1):
+        raise ValueError(f"biases must have shape {(T, n1)}, got {B.shape}")
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim == 2:
+        X = np.broadcast_to(X, (T,) + X.shape)
+    if X.ndim != 3 or X.shape[0] != T or X.shape[2] != m:
+        raise ValueError(f"X must have shape (N, {m}) or ({T}, N, {m}), got {X.shape}")
+    ranks = np.zeros(X.shape[:2], dtype=np.int64)
+    cert = np.zeros(X.shape[:2], dtype=bool)
+    for t in range(T):
+        rd = rank_decomposition([(W[t], B[t])], X[t], p=p)
+        ranks[t], cert[t] = rd.ranks[:, 0], rd.certified[:, 0]
+    return ranks, cert
