@@ -107,8 +107,8 @@ def panel_configs(panel, quick=False, seed=0):
     Examples
     --------
     >>> cfgs = panel_configs("fig2a")
-    >>> len(cfgs), cfgs[0]
-    (3600, {'panel': 'fig2a', 'seed': 0, 'm': 2, 'n1': 2, 'trial': 0, 'n_points': 1000, 'bias': 'zero'})
+    >>> len(cfgs), cfgs[0]["m"], cfgs[0]["n1"], cfgs[-1]["trial"], cfgs[0]["n_points"]
+    (3600, 2, 2, 99, 1000)
     """
     _check_panel(panel)
     _check_seed(seed)
@@ -180,11 +180,12 @@ def _network(params, rng):
     from topodestruct import networks
 
     panel, m, n1 = params["panel"], params["m"], params["n1"]
+    bias = {"zero": False, "default": True}[params["bias"]]  # "default": the builder's own
     if panel == "fig2a":
-        return networks.mlp([m, n1], init="kaiming", bias=0.0, random_state=rng)
+        return networks.mlp([m, n1], init="kaiming", bias=bias, random_state=rng)
     if panel == "fig2b":
         return networks.mlp([m, n1], init="normal", mean=params["mu"], std=params["sigma"],
-                            bias=0.0, random_state=rng)
+                            bias=bias, random_state=rng)
     if panel == "fig2c":
         return networks.rank_selection_layer(m, n1, params["k"], random_state=rng)
     return networks.dale_layer(m, n1, params["k"], inhibition_ratio=params["inhibition_ratio"],
