@@ -1,0 +1,873 @@
+r"""Codewords and the rank decomposition of ReLU networks (paper §2.1, eq. 2-4).
+
+For a network ``T_L o ... o T_1`` with ``T_k(x) = max(0, W_k x + b_k)`` and a
+point ``x``, the codeword at layer ``K`` is ``S(Phi^K(x))`` (eq. 2), the set
+``a_K`` of active units, and the rank at layer ``K`` is
+
+.. math:: \operatorname{rank}\Big(\prod_{k=1}^K Q_{J_k} W_k\Big)
+          = \operatorname{rank}(A_K A_{K-1} \cdots A_1),\qquad
+          A_k = W_k[a_k, a_{k-1}],\ A_1 = W_1[a_1, :].
+
+Ranks one can trust
+-------------------
+Float32/float64 weights are exact dyadic rationals, so every ``W_k`` is a
+power of two times an integer matrix; the scale never changes a rank.
+Reducing the integers modulo a prime ``p`` (``p = 1048573``) gives
+
+    rank mod p  <=  exact rank over Q  <=  upper = min(m, |a_1|, ..., |a_K|)
+
+(for a layer without ReLU all its units count as active).  When the two
+bounds meet, the rank is *certified*.  The lower bound is made cheap by
+
+* reducing the first layer once per network: ``W_1 = E W_1[B]`` with ``B`` a
+  set of ``r`` independent rows and ``E[B] = I``, so
+  ``rank(M_K) = rank(A_K ... A_2 E[a_1])`` and at layer 1
+  ``rank(E[a_1]) = |a_1 & B| + rank(F[a_1 \ B, B \ a_1])`` (a much smaller block);
+* sketching by columns: ``rank(Z[:, J]) <= rank(Z)`` for a fixed random
+  column subset ``J`` of size ``upper`` (nested across layers, so the chain
+  ``Z_K[:, J] = A_K Z_{K-1}[:, J]`` is computed incrementally);
+* deduplicating codewords (points sharing all activation patterns share
+  all ranks) and batching points through float64 GEMMs, which are exact for
+  residues while ``inner_dim * p**2 < 2**53`` (longer products are chunked).
+
+Where the bounds do not meet, the rank mod ``p`` of the full (unsketched)
+matrix is computed, and if it is still below ``upper`` the exact rank over
+Q of the integer matrix (``fallback="exact"``) or the numerical rank
+(``fallback="numerical"``, not certified) is reported.
+
+Numerical mode and margins
+--------------------------
+Tolerance convention (one, everywhere): for the *unpadded* active matrix
+``M`` of shape ``(|a_K|, m)`` in float64,
+``tol = sigma_max(M) * max(|a_K|, m) * eps(float64)`` (numpy's
+``matrix_rank`` default).  The paper's code evaluates masked, zero-padded
+``(n_K, m)`` matrices, whose default tolerance scales with the layer width
+``n_K`` instead of ``|a_K|``.  ``margins[..., 0]`` is the smallest kept
+singular value over ``tol`` (``inf`` for rank 0) and ``margins[..., 1]``
+the largest dropped one over ``tol`` (``0`` at full rank); a numerical rank
+is *ambiguous* if either is within a factor ``ambiguity`` (default 100) of 1.
+
+Uncertain activation patterns
+-----------------------------
+The forward pass carries the a-priori rounding bound
+``|fl(W h + b) - (W h + b)| <= gamma_{n+1} (|W||h| + |b|)`` (Higham, Thm 3.5;
+``gamma_n = n u / (1 - n u)``) plus the propagated bound of earlier layers
+(ReLU is 1-Lipschitz), inflated by 1 %; a unit whose computed
+pre-activation is within its bound of 0 (and the bound is positive) makes
+the codeword at that layer *uncertain*: the certified rank is the exact
+rank of the computed pattern, which might not be the exact pattern.
+
+Examples
+--------
+>>> import numpy as np, topodestruct as td
+>>> net = td.networks.mlp([2, 3, 2], random_state=0)
+>>> rd = td.rank_decomposition(net, np.array([[1.0, 0.5], [-2.0, 1.0]]))
+>>> rd.ranks.shape, bool(rd.certified.all())
+((2, 2), True)
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["RankDecomposition", "rank_decomposition", "layer_ranks", "DEFAULT_PRIME"]
+
+DEFAULT_PRIME = 1048573          # largest prime below 2**20
+_SECOND_PRIME = 1048571          # used to re-check points whose first test failed
+_MODES = ("certified", "exact", "numerical")
+_FALLBACKS = ("exact", "numerical")
+
+
+# ----------------------------------------------------------------------------
+# network and input validation
+# ----------------------------------------------------------------------------
+@dataclass
+class _Layer:
+    W: object          # torch tensor (n_out, n_in)
+    b: object          # torch tensor (n_out,)
+    relu: bool
+    name: str
+
+
+def _layers_from_sequential(net):
+    from torch import nn
+
+    flat = []
+
+    def walk(mod, prefix):
+        for name, child in mod.named_children():
+            full = f"{prefix}{name}"
+            if isinstance(child, nn.Sequential):
+                walk(child, full + ".")
+            else:
+                flat.append((full, child))
+
+    walk(net, "")
+    layers, input_flatten = [], False
+    for pos, (name, mod) in enumerate(flat):
+        if isinstance(mod, nn.Linear):
+            b = mod.bias if mod.bias is not None else mod.weight.new_zeros(mod.out_features)
+            layers.append(_Layer(mod.weight.detach(), b.detach(), False, f"{name} ({mod})"))
+        elif isinstance(mod, nn.ReLU):
+            if not layers:
+                raise ValueError(f"layer {name} ({mod}): a ReLU before the first Linear is "
+                                 "not supported")
+            layers[-1].relu = True
+        elif isinstance(mod, nn.Flatten):
+            if layers:
+                continue  # no-op on (N, n) activations
+            input_flatten = True
+        elif isinstance(mod, nn.Identity):
+            continue
+        else:
+            raise ValueError(
+                f"layer {name} ({mod.__class__.__name__}) is not supported: rank decompositions "
+                "need a Sequential of Linear and ReLU (plus Flatten/Identity) modules")
+    if not layers:
+        raise ValueError("the network has no Linear layer")
+    return layers, input_flatten
+
+
+def _layers_from_weights(weights):
+    import torch
+
+    layers = []
+    for k, pair in enumerate(weights, start=1):
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise ValueError(f"layer {k}: expected a (W, b) pair")
+        W = torch.as_tensor(np.asarray(pair[0]) if not torch.is_tensor(pair[0]) else pair[0])
+        if not W.is_floating_point():
+            W = W.to(torch.float64)
+        b = (torch.zeros(W.shape[0], dtype=W.dtype) if pair[1] is None
+             else torch.as_tensor(pair[1]).to(W.dtype))
+        if W.ndim != 2 or 0 in W.shape:
+            raise ValueError(f"layer {k}: W must be a non-empty 2-D array, got shape "
+                             f"{tuple(W.shape)}")
+        if tuple(b.shape) != (W.shape[0],):
+            raise ValueError(f"layer {k}: bias shape {tuple(b.shape)} does not match W shape "
+                             f"{tuple(W.shape)}")
+        layers.append(_Layer(W.detach(), b.detach().to(W.device), True, f"layer {k}"))
+    return layers
+
+
+def _parse_network(net):
+    from torch import nn
+
+    if isinstance(net, nn.Module):
+        if not isinstance(net, nn.Sequential):
+            if isinstance(net, nn.Linear):
+                net = nn.Sequential(net)
+            else:
+                raise ValueError(f"{net.__class__.__name__} is not supported: pass an "
+                                 "nn.Sequential of Linear/ReLU modules or a list of (W, b)")
+        layers, flatten = _layers_from_sequential(net)
+    elif isinstance(net, (list, tuple)):
+        if not net:
+            raise ValueError("the list of (W, b) pairs is empty")
+        layers, flatten = _layers_from_weights(net), False
+    else:
+        raise TypeError(f"net must be a torch nn.Sequential or a list of (W, b) pairs, got "
+                        f"{type(net).__name__}")
+    dtype, device = layers[0].W.dtype, layers[0].W.device
+    for k, lay in enumerate(layers, start=1):
+        if lay.W.dtype != dtype or lay.b.dtype != dtype or lay.W.device != device:
+            raise ValueError(f"{lay.name}: all weights must share one dtype and device")
+        if k > 1 and lay.W.shape[1] != layers[k - 2].W.shape[0]:
+            raise ValueError(f"{lay.name}: expects {lay.W.shape[1]} inputs but the previous "
+                             f"layer has {layers[k - 2].W.shape[0]} outputs")
+        if not (lay.W.isfinite().all() and lay.b.isfinite().all()):
+            raise ValueError(f"{lay.name}: weights contain NaN or inf")
+    return layers, flatten
+
+
+def _check_inputs(X, m, flatten, dtype, device):
+    import torch
+
+    if torch.is_tensor(X):
+        X = X.detach()
+        if X.device != device:
+            raise ValueError(f"X is on {X.device} but the network is on {device}")
+    else:
+        try:
+            X = torch.as_tensor(np.asarray(X, dtype=np.float64))
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"X must be a numeric array or tensor: {exc}") from None
+        X = X.to(device)
+    if flatten and X.ndim > 2:
+        X = X.reshape(X.shape[0], -1)
+    if X.ndim != 2:
+        raise ValueError(f"X must be a 2-D array of shape (N, {m}), got shape {tuple(X.shape)}")
+    if X.shape[1] != m:
+        raise ValueError(f"X has {X.shape[1]} features but the network expects {m}")
+    if X.shape[0] == 0:
+        raise ValueError("X contains no points")
+    if not X.is_floating_point():
+        X = X.to(torch.float64)
+    if not X.isfinite().all():
+        raise ValueError("X contains NaN or inf")
+    return X
+
+
+# ----------------------------------------------------------------------------
+# codeword pass with a rigorous rounding bound
+# ----------------------------------------------------------------------------
+def _forward(layers, X):
+    """Codewords, rank-active masks and uncertainty flags, one float pass."""
+    import torch
+
+    dtype = layers[0].W.dtype
+    u = torch.finfo(dtype).eps / 2
+    h = X.to(dtype)
+    err = (h - X).abs().to(dtype) if X.dtype != dtype else torch.zeros_like(h)
+    codewords, active, uncertain = [], [], []
+    for lay in layers:
+        n_in = lay.W.shape[1]
+        gamma = (n_in + 1) * u / (1 - (n_in + 1) * u)
+        z = torch.addmm(lay.b, h, lay.W.T)
+        absW = lay.W.abs()
+        err = 1.01 * (torch.addmm(gamma * lay.b.abs(), gamma * h.abs() + err, absW.T))
+        cw = z > 0
+        uncertain.append(((z.abs() <= err) & (err > 0)).any(1).cpu().numpy())
+        codewords.append(cw.cpu().numpy())
+        if lay.relu:
+            h = torch.relu(z)
+            active.append(codewords[-1])
+        else:
+            h = z
+            active.append(np.ones_like(codewords[-1]))
+    return codewords, active, np.stack(uncertain, 1)
+
+
+# ----------------------------------------------------------------------------
+# exact modular arithmetic in float64 (device tensors)
+# ----------------------------------------------------------------------------
+def _to_integer_parts(W):
+    """``W == mant * 2**(shift + e0)`` exactly, with int64 mant and shift >= 0."""
+    W = np.asarray(W, dtype=np.float64)
+    frac, exp = np.frexp(W)
+    mant = np.ldexp(frac, 53).astype(np.int64)
+    exp = exp.astype(np.int64) - 53
+    nz = mant != 0
+    e0 = int(exp[nz].min()) if nz.any() else 0
+    shift = np.where(nz, exp - e0, 0)
+    return mant, shift
+
+
+def _residues(W, p):
+    """Exact image of the (scaled) integer matrix of float array ``W`` in Z/p."""
+    mant, shift = _to_integer_parts(W)
+    levels, inv = np.unique(shift, return_inverse=True)
+    pow2 = np.array([pow(2, int(s), p) for s in levels], dtype=np.int64)
+    return ((mant % p) * pow2[inv.reshape(shift.shape)]) % p
+
+
+def _integer_matrix(W):
+    """Exact integer matrix (Python ints) with ``W = 2**e0 * result``."""
+    mant, shift = _to_integer_parts(W)
+    return [[int(a) << int(s) for a, s in zip(r1, r2)] for r1, r2 in zip(mant, shift)]
+
+
+_INV_CACHE = {}
+
+
+def _inverse_table(p, device):
+    """``table[x] = x**-1 mod p`` (``table[0] = 0``) as an int64 device tensor."""
+    import torch
+
+    key = (p, str(device))
+    if key not in _INV_CACHE:
+        x = np.arange(p, dtype=np.int64)
+        res, base, e = np.ones(p, dtype=np.int64), x.copy(), p - 2
+        while e:
+            if e & 1:
+                res = res * base % p
+            base = base * base % p
+            e >>= 1
+        res[0] = 0
+        _INV_CACHE[key] = torch.from_numpy(res).to(device)
+    return _INV_CACHE[key]
+
+
+def _mod(x, p):
+    """Residues of integer-valued float64 ``|x| < 2**53`` in [0, p).
+
+    ``floor(x / p)`` is off by at most one (relative rounding 2**-52), and
+    ``x - q p`` is exact, so one correction on each side makes it exact.
+    (``torch.fmod`` is exact too but an order of magnitude slower on CPU.)
+    """
+    import torch
+
+    r = x - torch.floor(x * (1.0 / p)) * p
+    r = torch.where(r < 0, r + p, r)
+    return torch.where(r >= p, r - p, r)
+
+
+def _matmul_mod(A, B, p):
+    """``A @ B mod p`` for float64 residues in (-p, p), exact by chunking the inner dim."""
+    chunk = max(1, int((2.0 ** 53 - 2.0 * p) // float(p - 1) ** 2) - 1)
+    k = A.shape[-1]
+    if k <= chunk:
+        return _mod(A @ B, p)
+    out = None
+    for s in range(0, k, chunk):
+        part = _mod(A[..., s:s + chunk] @ B[..., s:s + chunk, :], p)
+        out = part if out is None else _mod(out + part, p)
+    return out
+
+
+def _full_column_rank(A, p, block=32):
+    """Whether each ``A[i]`` (R x C, R >= C, float64 residues) has rank C mod p.
+
+    Batched right-looking blocked LU with row pivoting.  Entries are reduced
+    only when read (pivot column, pivot row): every elimination step adds one
+    product of two residues to an entry, so unreduced entries stay below
+    ``p + C p**2 < 2**53`` (``C <= 8192``) and all float64 updates, including
+    the trailing GEMMs, are exact.
+    """
+    import torch
+
+    nb, R, C = A.shape
+    ok = torch.ones(nb, dtype=torch.bool, device=A.device)
+    if C == 0 or nb == 0:
+        return ok
+    if C * float(p) ** 2 + p >= 2.0 ** 53:
+        raise ValueError(f"matrix too wide ({C} columns) for exact float64 elimination mod {p}")
+    A = A.clone()
+    inv = _inverse_table(p, A.device)
+    ar = torch.arange(nb, device=A.device)
+    for s in range(0, C, block):
+        e = min(s + block, C)
+        for j in range(s, e):
+            col = _mod(A[:, j:, j], p)
+            A[:, j:, j] = col
+            nz = col != 0
+            ok &= nz.any(1)
+            piv = j + nz.to(torch.uint8).argmax(1)
+            rows = A[ar, piv].clone()
+            A[ar, piv] = A[:, j].clone()
+            A[:, j] = rows
+            A[:, j, j + 1:] = _mod(A[:, j, j + 1:], p)
+            dinv = inv[A[:, j, j].long()].to(A.dtype)
+            lcol = _mod(A[:, j + 1:, j] * dinv[:, None], p)
+            A[:, j + 1:, j] = lcol
+            if j + 1 < e:
+                A[:, j + 1:, j + 1:e].baddbmm_(lcol[:, :, None], A[:, j, None, j + 1:e],
+                                               alpha=-1)
+        if e < C:
+            for j in range(s + 1, e):    # U12 = L11^{-1} A12, rows reduced when read
+                A[:, j:j + 1, e:].baddbmm_(A[:, j, None, s:j], A[:, s:j, e:], alpha=-1)
+                A[:, j, e:] = _mod(A[:, j, e:], p)
+            A[:, e:, e:].baddbmm_(A[:, e:, s:e], A[:, s:e, e:], alpha=-1)
+    return ok
+
+
+def _padded_full_rank(T, ncols, p):
+    """Full column rank of ``T[i][:, :ncols[i]]`` for a batch (rows past the valid part zero)."""
+    import torch
+
+    nb, R, C = T.shape
+    if nb == 0:
+        return torch.ones(0, dtype=torch.bool, device=T.device)
+    cols = torch.arange(C, device=T.device)
+    keep = cols[None, :] < ncols[:, None]
+    low = int(ncols.min())
+    if low == C:
+        return _full_column_rank(T, p)
+    # unit vectors on extra rows stand in for the columns past ncols[i]
+    bottom = torch.diag_embed((~keep[:, low:]).to(T.dtype))
+    bottom = torch.cat([torch.zeros(nb, C - low, low, dtype=T.dtype, device=T.device),
+                        bottom], 2)
+    return _full_column_rank(torch.cat([T * keep[:, None, :], bottom], 1), p)
+
+
+def _rank_mod_p_dense(M, p):
+    """Rank mod p of one integer-valued matrix (flint ``nmod_mat``)."""
+    import flint
+
+    M = np.asarray(M, dtype=np.int64) % p
+    if M.size == 0:
+        return 0
+    return int(flint.nmod_mat(M.tolist(), p).rank())
+
+
+def _exact_rank_int(M):
+    """Exact rank over Q of an integer matrix (list of lists of Python ints)."""
+    try:
+        from .linalg import rank as _linalg_rank   # the project's single exact rank routine
+    except (ImportError, AttributeError):
+        import flint
+
+        if not M or not M[0]:
+            return 0
+        return int(flint.fmpz_mat(M).rank())
+    return int(_linalg_rank(M))
+
+
+# ----------------------------------------------------------------------------
+# certified ranks
+# ----------------------------------------------------------------------------
+class _Reduction:
+    """First-layer reduction ``W_1 = E W_1[B] (mod p)`` with ``E[B] = I``."""
+
+    def __init__(self, W1p, p):
+        import flint
+
+        n1, m = W1p.shape
+        rref, r = flint.nmod_mat(W1p.T.tolist(), p).rref()
+        self.r = r = int(r)
+        self.rows = _pivots(rref, r)                # independent rows of W1 (mod p)
+        if r == 0:
+            self.E = np.zeros((n1, 0), dtype=np.int64)
+        else:
+            sub = W1p[self.rows]
+            rref2, _ = flint.nmod_mat(sub.tolist(), p).rref()
+            cols = _pivots(rref2, r)                # columns making W1[B] invertible
+            invB = flint.nmod_mat(sub[:, cols].tolist(), p).inv()
+            E = flint.nmod_mat(W1p[:, cols].tolist(), p) * invB
+            self.E = np.array([[int(x) for x in row] for row in E.tolist()], dtype=np.int64)
+        in_B = np.zeros(n1, dtype=bool)
+        in_B[self.rows] = True
+        self.in_B = in_B
+        self.non_B = np.flatnonzero(~in_B)
+        self.pos_in_B = np.full(n1, -1)
+        self.pos_in_B[self.rows] = np.arange(r)
+
+
+def _pivots(rref, r):
+    rows = rref.tolist()
+    out = []
+    for i in range(r):
+        out.append(next(j for j, v in enumerate(rows[i]) if int(v) != 0))
+    return np.array(out, dtype=np.int64)
+
+
+def _padded_index(mask):
+    """Per-row sorted indices of True entries, padded with 0; plus counts."""
+    counts = mask.sum(1)
+    width = int(counts.max()) if counts.size else 0
+    order = np.argsort(~mask, axis=1, kind="stable")[:, :width]
+    valid = np.arange(width)[None, :] < counts[:, None]
+    return np.where(valid, order, 0), valid, counts
+
+
+def _layer1_lower(red, act1, p, device):
+    """Certified test of rank(E[a1]) = min(r, |a1|)... via the small block F[a1\\B, B\\a1]."""
+    import torch
+
+    inB = act1 & red.in_B[None, :]
+    base = inB.sum(1)
+    rows_mask = act1[:, red.non_B]                      # a1 \ B, as rows of F
+    cols_mask = ~act1[:, red.rows]                      # B \ a1, as columns of F (by position)
+    ridx, rval, rcnt = _padded_index(rows_mask)
+    cidx, cval, ccnt = _padded_index(cols_mask)
+    target = np.minimum(rcnt, ccnt)
+    ok = target == 0
+    todo = np.flatnonzero(~ok)
+    if todo.size:
+        F = torch.from_numpy(red.E[red.non_B].astype(np.float64)).to(device)
+        ri = torch.from_numpy(ridx[todo]).to(device)
+        ci = torch.from_numpy(cidx[todo]).to(device)
+        G = F[ri[:, :, None], ci[:, None, :]]
+        G = G * torch.from_numpy(rval[todo][:, :, None] & cval[todo][:, None, :]).to(device)
+        # orient every block tall (rows >= cols) so the test is full column rank
+        wide = torch.from_numpy(rcnt[todo] < ccnt[todo]).to(device)
+        D = max(G.shape[1], G.shape[2])
+        Gp = torch.zeros(len(todo), D, D, dtype=G.dtype, device=device)
+        Gp[:, :G.shape[1], :G.shape[2]] = G
+        Gp = torch.where(wide[:, None, None], Gp.transpose(1, 2), Gp)
+        Gp = Gp[:, :, :int(target[todo].max())]
+        tgt = torch.from_numpy(target[todo]).to(device)
+        ok[todo] = _padded_full_rank(Gp, tgt, p).cpu().numpy()
+    return np.where(ok, base + target, -1)
+
+
+def _chain_lower(red, Wps, actives, uppers, p, device, perm):
+    """For layers K >= 2, whether rank(Z_K[:, perm[:upper]]) == upper, with
+    Z_K = A_K ... A_2 E[a_1] (mod p).  Returns list of bool arrays (layers 2..L)."""
+    import torch
+
+    idx, val, cnt = _padded_index(actives[0])
+    idx_t = torch.from_numpy(idx).to(device)
+    val_t = torch.from_numpy(val).to(device)
+    E = torch.from_numpy(red.E.astype(np.float64)).to(device)
+    s = int(min(red.r, max(1, max(int(u.max()) for u in uppers[1:]))))
+    cols = torch.from_numpy(perm[:s]).to(device)
+    Z = E[idx_t[:, :, None], cols[None, None, :]] * val_t[:, :, None]
+    out = []
+    for K in range(1, len(Wps)):
+        nidx, nval, ncnt = _padded_index(actives[K])
+        nidx_t = torch.from_numpy(nidx).to(device)
+        nval_t = torch.from_numpy(nval).to(device)
+        A = Wps[K][nidx_t[:, :, None], idx_t[:, None, :]] * nval_t[:, :, None]
+        s = int(min(Z.shape[2], max(1, int(uppers[K].max()))))
+        Z = _matmul_mod(A, Z[:, :, :s], p)
+        u = np.minimum(uppers[K], red.r)
+        ok = (u == uppers[K])
+        need = uppers[K] > 0
+        res = np.ones(len(u), dtype=bool)
+        todo = np.flatnonzero(need)
+        if todo.size:
+            tz = Z[torch.from_numpy(todo).to(device)]
+            res[todo] = _padded_full_rank(
+                tz, torch.from_numpy(u[todo]).to(device), p).cpu().numpy()
+        out.append(res & ok)
+        idx_t, val_t = nidx_t, nval_t
+    return out
+
+
+def _chain_matrices(Ws, actives_row, upto):
+    """The active submatrices A_1..A_upto (numpy float) for one codeword row."""
+    mats, prev = [], None
+    for K in range(upto):
+        a = np.flatnonzero(actives_row[K])
+        W = Ws[K][a] if prev is None else Ws[K][np.ix_(a, prev)]
+        mats.append(W)
+        prev = a
+    return mats
+
+
+def _rank_mod_p_chain(Wps, actives_row, K, p):
+    mats = _chain_matrices(Wps, actives_row, K)
+    Z = mats[0].astype(np.float64)
+    for A in mats[1:]:
+        if A.shape[0] == 0 or Z.shape[1] == 0:
+            return 0
+        Z = np.fmod(_np_matmul_mod(A.astype(np.float64), Z, p), p)
+    return _rank_mod_p_dense(Z, p)
+
+
+def _np_matmul_mod(A, B, p):
+    import torch
+
+    return _matmul_mod(torch.from_numpy(A), torch.from_numpy(B), p).numpy()
+
+
+def _exact_rank_chain(Ws, actives_row, K):
+    import flint
+
+    mats = _chain_matrices(Ws, actives_row, K)
+    if any(0 in M.shape for M in mats):
+        return 0
+    prod = flint.fmpz_mat(_integer_matrix(mats[0]))
+    for M in mats[1:]:
+        prod = flint.fmpz_mat(_integer_matrix(M)) * prod
+    return _exact_rank_int([[int(x) for x in row] for row in prod.tolist()])
+
+
+def _numerical(Ws64, actives, device):
+    """Numerical ranks and margins (n_unique, L), tolerance as in the module doc."""
+    import torch
+
+    U = actives[0].shape[0]
+    L = len(Ws64)
+    ranks = np.zeros((U, L), dtype=np.int64)
+    margins = np.zeros((U, L, 2))
+    eps = np.finfo(np.float64).eps
+    idx, val, cnt = _padded_index(actives[0])
+    idx_t, val_t = torch.from_numpy(idx).to(device), torch.from_numpy(val).to(device)
+    Z = Ws64[0][idx_t] * val_t[:, :, None]
+    m = Z.shape[2]
+    for K in range(L):
+        if K:
+            nidx, nval, cnt = _padded_index(actives[K])
+            nidx_t = torch.from_numpy(nidx).to(device)
+            nval_t = torch.from_numpy(nval).to(device)
+            A = Ws64[K][nidx_t[:, :, None], idx_t[:, None, :]] * nval_t[:, :, None]
+            Z = A @ Z
+            idx_t = nidx_t
+        S = torch.linalg.svdvals(Z).cpu().numpy() if Z.shape[1] else np.zeros((U, 0))
+        tol = (S[:, :1] if S.shape[1] else np.zeros((U, 1))) * np.maximum(cnt, m)[:, None] * eps
+        tol = np.maximum(tol, np.finfo(np.float64).tiny)
+        r = (S > tol).sum(1)
+        ranks[:, K] = r
+        Sx = np.concatenate([np.full((U, 1), np.inf), S, np.zeros((U, 1))], 1)
+        margins[:, K, 0] = Sx[np.arange(U), r] / tol[:, 0]
+        margins[:, K, 1] = Sx[np.arange(U), r + 1] / tol[:, 0]
+    return ranks, margins
+
+
+def _chunks(U, widths, m, budget=2 ** 26):
+    """Slices of unique codewords whose gathered matrices fit ``budget`` float64 entries."""
+    per_item = max(widths[i] * (widths[i - 1] if i else m) for i in range(len(widths)))
+    step = max(1, min(U, budget // max(per_item, 1)))
+    return [slice(s, min(s + step, U)) for s in range(0, U, step)]
+
+
+def _certified_ranks(layers, actives, m, p, fallback, exact_all, random_state):
+    """Ranks, certification and bounds for unique codeword rows."""
+    import torch
+
+    device = layers[0].W.device
+    U, L = actives[0].shape[0], len(layers)
+    Ws = [lay.W.detach().cpu().numpy().astype(np.float64) for lay in layers]
+    counts = np.stack([a.sum(1) for a in actives], 1)
+    upper = np.minimum.accumulate(np.concatenate([np.full((U, 1), m), counts], 1), axis=1)[:, 1:]
+    lower = np.full((U, L), -1)
+    if not exact_all:
+        Wps_np = [_residues(W, p) for W in Ws]
+        red = _Reduction(Wps_np[0], p)
+        Wps = [torch.from_numpy(w.astype(np.float64)).to(device) for w in Wps_np]
+        perm = np.random.default_rng(random_state).permutation(red.r)
+        for sl in _chunks(U, [a.shape[1] for a in actives], m):
+            act = [a[sl] for a in actives]
+            lower[sl, 0] = _layer1_lower(red, act[0], p, device)
+            if L > 1 and red.r > 0:
+                oks = _chain_lower(red, Wps, act, [upper[sl, K] for K in range(L)], p,
+                                   device, perm)
+                for K, ok in enumerate(oks, start=1):
+                    lower[sl, K][ok] = upper[sl, K][ok]
+    ranks = np.where(lower == upper, upper, -1)
+    certified = lower == upper
+    numerical = None
+    for i, K in zip(*np.nonzero(~certified)):
+        row = [a[i] for a in actives]
+        if not exact_all:
+            for q in (p, _SECOND_PRIME):
+                rp = _rank_mod_p_chain([_residues(W, q) for W in Ws], row, K + 1, q)
+                if rp == upper[i, K]:
+                    ranks[i, K], certified[i, K] = rp, True
+                    break
+            if certified[i, K]:
+                continue
+        if fallback == "exact" or exact_all:
+            ranks[i, K], certified[i, K] = _exact_rank_chain(Ws, row, K + 1), True
+        else:
+            if numerical is None:
+                Ws64 = [torch.from_numpy(W).to(device) for W in Ws]
+                numerical = _numerical(Ws64, actives, device)[0]
+            ranks[i, K] = numerical[i, K]
+    # an exact rank is also an upper bound for the next layer
+    return ranks, certified, upper
+
+
+# ----------------------------------------------------------------------------
+# public API
+# ----------------------------------------------------------------------------
+@dataclass(repr=False)
+class RankDecomposition:
+    """Codewords and ranks of a ReLU network at a batch of points.
+
+    Attributes
+    ----------
+    codewords : list of (N, n_K) bool arrays
+        ``S(Phi^K(x))`` (eq. 2) for each layer ``K = 1..L``.
+    codeword_sizes : (N, L) int array
+        ``||J||_0`` per layer.
+    global_codewords : (N, sum n_K) bool array
+        The codewords of all layers side by side (global polytope decomposition).
+    ranks : (N, L) int array
+        ``rank(Q_K W_K ... Q_1 W_1)`` at each point and layer.
+    certified : (N, L) bool array
+        Rank proven exact for the computed activation pattern.
+    upper : (N, L) int array
+        Combinatorial upper bound ``min(m, |a_1|, ..., |a_K|)``.
+    uncertain_codewords : (N, L) bool array
+        Some pre-activation of layer K lies within its rounding bound of 0.
+    margins : (N, L, 2) float array or None
+        Numerical margins (kept, dropped singular value over tolerance).
+    mode : str
+    """
+
+    codewords: list
+    ranks: np.ndarray
+    certified: np.ndarray
+    upper: np.ndarray
+    uncertain_codewords: np.ndarray
+    margins: np.ndarray = None
+    mode: str = "certified"
+    input_dim: int = 0
+    ambiguity: float = 100.0
+    _cache: dict = field(default_factory=dict)
+
+    @property
+    def n_points(self):
+        return self.ranks.shape[0]
+
+    @property
+    def n_layers(self):
+        return self.ranks.shape[1]
+
+    @property
+    def widths(self):
+        return [c.shape[1] for c in self.codewords]
+
+    @property
+    def codeword_sizes(self):
+        return np.stack([c.sum(1) for c in self.codewords], 1)
+
+    @property
+    def global_codewords(self):
+        return np.concatenate(self.codewords, 1)
+
+    @property
+    def ambiguous(self):
+        """(N, L) bool: rank not proven, or (numerical) margin within ``ambiguity``
+        of the tolerance, or an activation pattern at a layer <= K uncertain."""
+        amb = ~self.certified | np.logical_or.accumulate(self.uncertain_codewords, axis=1)
+        if self.margins is not None and self.mode == "numerical":
+            amb |= (self.margins[..., 0] < self.ambiguity) | \
+                   (self.margins[..., 1] > 1.0 / self.ambiguity)
+        return amb
+
+    def _check_layer(self, K):
+        if isinstance(K, bool) or not isinstance(K, (int, np.integer)):
+            raise TypeError(f"layer index K must be an int, got {type(K).__name__}")
+        if not 1 <= K <= self.n_layers:
+            raise ValueError(f"layer index K is 1-based (Omega_n^K of the paper): expected "
+                             f"1 <= K <= {self.n_layers}, got {K}")
+        return int(K) - 1
+
+    def regions(self, K):
+        """Rank decomposition at layer ``K`` (1-based, as ``Omega_n^K``).
+
+        Returns
+        -------
+        dict
+            ``rank n -> sorted indices of the points in Omega_n^K``
+            (only ranks that occur), in increasing rank.
+        """
+        col = self.ranks[:, self._check_layer(K)]
+        return {int(n): np.flatnonzero(col == n) for n in np.unique(col)}
+
+    def summary(self):
+        lines = [repr(self)]
+        for K in range(self.n_layers):
+            vals, cnt = np.unique(self.ranks[:, K], return_counts=True)
+            hist = ", ".join(f"{v}: {c}" for v, c in zip(vals, cnt))
+            lines.append(f"  layer {K + 1} (n={self.widths[K]}): ranks {{{hist}}}; "
+                         f"certified {int(self.certified[:, K].sum())}/{self.n_points}, "
+                         f"uncertain codewords {int(self.uncertain_codewords[:, K].sum())}")
+        return "\n".join(lines)
+
+    def __repr__(self):
+        arch = "-".join(str(w) for w in [self.input_dim] + self.widths)
+        return (f"RankDecomposition(network {arch}, {self.n_points} points, mode={self.mode!r}, "
+                f"certified {int(self.certified.sum())}/{self.certified.size}, "
+                f"min rank {int(self.ranks.min())})")
+
+    __str__ = summary
+
+
+def _unique_rows(actives):
+    G = np.packbits(np.concatenate(actives, 1), axis=1)
+    _, first, inverse = np.unique(G, axis=0, return_index=True, return_inverse=True)
+    return first, inverse.reshape(-1)
+
+
+def rank_decomposition(net, X, mode="certified", fallback="exact", margins=None,
+                       p=DEFAULT_PRIME, ambiguity=100.0, random_state=0):
+    """Codewords and rank decomposition of a ReLU network at points ``X``.
+
+    Parameters
+    ----------
+    net : torch.nn.Sequential or list of (W, b)
+        ``Linear``/``ReLU`` (and ``Flatten``/``Identity``) modules.  A ``Linear``
+        not followed by a ``ReLU`` is an affine layer: all its units count as
+        active for the rank (its codeword is still ``S(W h + b)``).
+    X : (N, m) array_like or torch.Tensor
+        Points; a tensor must be on the network's device.
+    mode : {"certified", "exact", "numerical"}
+        ``"certified"`` (default): modular lower bound vs combinatorial upper
+        bound, with ``fallback`` where they differ.  ``"exact"``: exact rank over
+        Q for every distinct codeword (slow for wide layers).  ``"numerical"``:
+        SVD ranks with the tolerance convention of the module docstring (not
+        certified).
+    fallback : {"exact", "numerical"}
+        Route for ranks the modular test does not certify.
+    margins : bool, optional
+        Also compute numerical margins (default: only in numerical mode).
+    p : int
+        Prime for the modular lower bound (``p < 2**21``).
+    ambiguity : float
+        Margin factor below which a numerical rank is flagged ambiguous.
+    random_state : None, int or numpy.random.Generator
+        Seeds the column sketch (any choice gives valid lower bounds).
+
+    Returns
+    -------
+    RankDecomposition
+
+    Examples
+    --------
+    >>> import numpy as np, topodestruct as td
+    >>> net = td.networks.mlp([3, 4], init="uniform_negative", random_state=0)
+    >>> rd = td.rank_decomposition(net, np.ones((2, 3)))
+    >>> rd.ranks.ravel().tolist(), rd.regions(1)
+    ([0, 0], {0: array([0, 1])})
+    """
+    import torch
+
+    if mode not in _MODES:
+        raise ValueError(f"mode must be one of {_MODES}, got {mode!r}")
+    if fallback not in _FALLBACKS:
+        raise ValueError(f"fallback must be one of {_FALLBACKS}, got {fallback!r}")
+    if not (isinstance(p, (int, np.integer)) and 3 <= p < 2 ** 21):
+        raise ValueError(f"p must be a prime below 2**21, got {p!r}")
+    layers, flatten = _parse_network(net)
+    m = layers[0].W.shape[1]
+    X = _check_inputs(X, m, flatten, layers[0].W.dtype, layers[0].W.device)
+    with torch.no_grad():
+        codewords, actives, uncertain = _forward(layers, X)
+        first, inverse = _unique_rows(actives)
+        uact = [a[first] for a in actives]
+        want_margins = mode == "numerical" if margins is None else bool(margins)
+        marg = None
+        if mode == "numerical" or want_margins:
+            Ws64 = [lay.W.to(torch.float64) for lay in layers]
+            nranks, marg = _numerical(Ws64, uact, layers[0].W.device)
+        counts = np.stack([a.sum(1) for a in uact], 1)
+        if mode == "numerical":
+            ranks, cert = nranks, np.zeros_like(nranks, dtype=bool)
+            upper = np.minimum.accumulate(
+                np.concatenate([np.full((len(first), 1), m), counts], 1), axis=1)[:, 1:]
+        else:
+            ranks, cert, upper = _certified_ranks(layers, uact, m, int(p), fallback,
+                                                  mode == "exact", random_state)
+    return RankDecomposition(
+        codewords=codewords, ranks=ranks[inverse], certified=cert[inverse],
+        upper=upper[inverse], uncertain_codewords=uncertain,
+        margins=None if marg is None else marg[inverse], mode=mode, input_dim=m,
+        ambiguity=float(ambiguity))
+
+
+def layer_ranks(weights, X, biases=None, p=DEFAULT_PRIME):
+    """Certified single-layer ranks for a batch of networks (Figure 2 workloads).
+
+    Parameters
+    ----------
+    weights : (T, n1, m) array_like
+        ``T`` single-layer networks ``x -> relu(W_t x + b_t)``.
+    X : (N, m) or (T, N, m) array_like
+        Points, shared or per network.
+    biases : (T, n1) array_like, optional
+        Zero if omitted.
+
+    Returns
+    -------
+    ranks : (T, N) int array
+    certified : (T, N) bool array
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> W = -np.ones((2, 3, 2))
+    >>> layer_ranks(W, np.ones((4, 2)))[0].tolist()
+    [[0, 0, 0, 0], [0, 0, 0, 0]]
+    """
+    W = np.asarray(weights, dtype=np.float64)
+    if W.ndim != 3:
+        raise ValueError(f"weights must have shape (T, n1, m), got {W.shape}")
+    T, n1, m = W.shape
+    B = np.zeros((T, n1)) if biases is None else np.asarray(biases, dtype=np.float64)
+    if B.shape != (T, n1):
+        raise ValueError(f"biases must have shape {(T, n1)}, got {B.shape}")
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim == 2:
+        X = np.broadcast_to(X, (T,) + X.shape)
+    if X.ndim != 3 or X.shape[0] != T or X.shape[2] != m:
+        raise ValueError(f"X must have shape (N, {m}) or ({T}, N, {m}), got {X.shape}")
+    ranks = np.zeros(X.shape[:2], dtype=np.int64)
+    cert = np.zeros(X.shape[:2], dtype=bool)
+    for t in range(T):
+        rd = rank_decomposition([(W[t], B[t])], X[t], p=p)
+        ranks[t], cert[t] = rd.ranks[:, 0], rd.certified[:, 0]
+    return ranks, cert
