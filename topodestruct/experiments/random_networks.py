@@ -215,7 +215,9 @@ def evaluate(params, seed):
     dict
         ``min_rank``, ``max_rank``, ``mean_rank``, ``rank_counts`` (number of
         points of each rank 0..min(m, n1)) and ``n_uncertified`` (points whose
-        rank the rank routine did not certify).
+        rank the rank routine did not certify) and ``n_uncertain_codewords``
+        (points with a pre-activation within rounding of 0, whose activation
+        pattern -- hence rank -- is not certain).
     """
     from topodestruct import rank_decomposition
 
@@ -225,10 +227,12 @@ def evaluate(params, seed):
     rd = rank_decomposition(net, X)
     ranks = np.asarray(rd.ranks)[:, 0]
     certified = np.asarray(rd.certified)[:, 0]
+    uncertain = np.asarray(rd.uncertain_codewords)[:, 0]
     counts = np.bincount(ranks, minlength=min(params["m"], params["n1"]) + 1)
     return {"min_rank": int(ranks.min()), "max_rank": int(ranks.max()),
             "mean_rank": float(ranks.mean()), "rank_counts": counts.tolist(),
-            "n_uncertified": int((~certified).sum())}
+            "n_uncertified": int((~certified).sum()),
+            "n_uncertain_codewords": int(uncertain.sum())}
 
 
 def _evaluate_chunk(chunk):
@@ -451,8 +455,10 @@ def _fmt_table(title, rows, cols, cell):
 
 def _uncertified(records):
     bad = sum(r["result"]["n_uncertified"] for r in records)
+    unsure = sum(r["result"].get("n_uncertain_codewords", 0) for r in records)
     total = sum(sum(r["result"]["rank_counts"]) for r in records)
-    return f"uncertified ranks: {bad} of {total} points"
+    return (f"uncertified ranks: {bad} of {total} points; points with an uncertain "
+            f"activation pattern: {unsure}")
 
 
 def _setup(records):
