@@ -166,6 +166,32 @@ def test_files_written(quick_runs):
         assert sum(r["result"]["n_uncertified"] for r in run.records) == 0
 
 
+def _svd_rank_counts(record):
+    """Rank histogram by an independent route: float64 SVD of the active rows."""
+    import torch
+
+    params = record["params"]
+    rng = np.random.default_rng(record["seed"])
+    net = rn._network(params, rng)
+    X = rn._points(params, rng).astype(np.float32).astype(np.float64)  # as the net sees them
+    W = net[0].weight.detach().to(torch.float64).numpy()
+    b = net[0].bias.detach().to(torch.float64).numpy()
+    active = X @ W.T + b > 0
+    ranks = np.linalg.matrix_rank(active[:, :, None] * W[None])
+    return np.bincount(ranks, minlength=len(record["result"]["rank_counts"])).tolist()
+
+
+@pytest.mark.parametrize("panel, select", [
+    ("fig2a", {"m": 10}), ("fig2c", {"k": 50}), ("fig2c", {"k": 10}), ("fig2d", {"k": 40})])
+def test_stored_ranks_agree_with_independent_svd(quick_runs, panel, select):
+    records = [r for r in quick_runs[1][panel].records
+               if all(r["params"][k] == v for k, v in select.items())]
+    assert records
+    for r in records:
+        if r["result"]["n_uncertain_codewords"] == 0:
+            assert r["result"]["rank_counts"] == _svd_rank_counts(r), r["params"]
+
+
 def test_fig2a_mean_min_rank_bounded_by_m_and_grows_with_width(quick_runs):
     records = quick_runs[1]["fig2a"].records
     curves = rn.aggregate("fig2a", records)
