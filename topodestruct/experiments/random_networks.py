@@ -52,6 +52,8 @@ import hashlib
 import multiprocessing
 import os
 import pathlib
+import signal
+import threading
 import time
 
 import numpy as np
@@ -245,13 +247,22 @@ def _evaluate_chunk(chunk):
     return out
 
 
-def _single_thread_worker():
-    """Pool initializer: one BLAS/torch thread per worker process."""
+def _single_thread_worker(parent):
+    """Pool initializer: one BLAS/torch thread per worker; Ctrl-C is the parent's
+    to handle; exit if the parent dies (a killed sweep must not leave orphans)."""
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ[var] = "1"
     import torch
 
     torch.set_num_threads(1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch_parent():
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch_parent, daemon=True).start()
 
 
 # -- sweeps -----------------------------------------------------------------
@@ -328,16 +339,17 @@ def _compute(todo, jobs):
         finally:
             torch.set_num_threads(threads)
         return
-    size = max(1, min(16, len(todo) // (8 * jobs)))  # amortise IPC, keep resume granular
+    size = max(1, min(4, len(todo) // (8 * jobs)))  # amortise IPC, keep resume granular
     chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
     ctx = multiprocessing.get_context("spawn")  # fork after torch threads can deadlock
     pool = concurrent.futures.ProcessPoolExecutor(jobs, mp_context=ctx,
-                                                  initializer=_single_thread_worker)
+                                                  initializer=_single_thread_worker,
+                                                  initargs=(os.getpid(),))
     try:
         futures = [pool.submit(_evaluate_chunk, chunk) for chunk in chunks]
         for future in concurrent.futures.as_completed(futures):
             yield from future.result()
-    finally:
+    finally:  # on interruption: drop queued chunks, let running ones end
         pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -633,7 +645,7 @@ def _plot_2a(ax, curves):
     ax.set_xscale("log")
     ax.set_xlabel("output width $n_1$")
     ax.set_ylabel("mean minimum rank")
-    ax.legend(fontsize="small")
+    ax.legend(fontsize="small", loc="upper left")
 
 
 def _plot_2b(ax, curves):
