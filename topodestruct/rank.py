@@ -75,6 +75,9 @@ DEFAULT_PRIME = 1048573          # largest prime below 2**20
 _SECOND_PRIME = 1048571          # used to re-check points whose first test failed
 _MODES = ("certified", "exact", "numerical")
 _FALLBACKS = ("exact", "numerical")
+_LU_BATCH = 32
+_LU_ENTRIES = 2 ** 18
+_CHUNK_BUDGET = 2 ** 25
 
 
 # ----------------------------------------------------------------------------
@@ -214,17 +217,18 @@ def _forward(layers, X):
     """Codewords, rank-active masks and uncertainty flags, one float pass."""
     import torch
 
-    dtype = layers[0].W.dtype
+    # float64 holds float32/float64 weights and inputs exactly; wider dtypes are rare
+    dtype = torch.promote_types(torch.promote_types(layers[0].W.dtype, X.dtype), torch.float64)
     u = torch.finfo(dtype).eps / 2
     h = X.to(dtype)
-    err = (h - X).abs().to(dtype) if X.dtype != dtype else torch.zeros_like(h)
+    err = torch.zeros_like(h)
     codewords, active, uncertain = [], [], []
     for lay in layers:
-        n_in = lay.W.shape[1]
+        W, b = lay.W.to(dtype), lay.b.to(dtype)
+        n_in = W.shape[1]
         gamma = (n_in + 1) * u / (1 - (n_in + 1) * u)
-        z = torch.addmm(lay.b, h, lay.W.T)
-        absW = lay.W.abs()
-        err = 1.01 * (torch.addmm(gamma * lay.b.abs(), gamma * h.abs() + err, absW.T))
+        z = torch.addmm(b, h, W.T)
+        err = 1.01 * (torch.addmm(gamma * b.abs(), gamma * h.abs() + err, W.abs().T))
         cw = z > 0
         uncertain.append(((z.abs() <= err) & (err > 0)).any(1).cpu().numpy())
         codewords.append(cw.cpu().numpy())
@@ -288,7 +292,7 @@ def _inverse_table(p, device):
 
 
 def _mod(x, p):
-    """Residues of integer-valued float64 ``|x| < 2**53`` in [0, p).
+    """Residues of integer-valued float64 ``|x| <= 2**53 - p`` in [0, p).
 
     ``floor(x / p)`` is off by at most one (relative rounding 2**-52), and
     ``x - q p`` is exact, so one correction on each side makes it exact.
@@ -296,9 +300,8 @@ def _mod(x, p):
     """
     import torch
 
-    r = x - torch.floor(x * (1.0 / p)) * p
-    r = torch.where(r < 0, r + p, r)
-    return torch.where(r >= p, r - p, r)
+    r = torch.floor(x * (1.0 / p)).mul_(-p).add_(x)      # in [-p, 2p)
+    return torch.remainder(r, p)                          # cheap for small quotients
 
 
 def _matmul_mod(A, B, p):
@@ -314,22 +317,27 @@ def _matmul_mod(A, B, p):
     return out
 
 
-def _full_column_rank(A, p, block=32):
+def _full_column_rank(A, p, block=32, return_pivots=False):
     """Whether each ``A[i]`` (R x C, R >= C, float64 residues) has rank C mod p.
 
     Batched right-looking blocked LU with row pivoting.  Entries are reduced
     only when read (pivot column, pivot row): every elimination step adds one
     product of two residues to an entry, so unreduced entries stay below
-    ``p + C p**2 < 2**53`` (``C <= 8192``) and all float64 updates, including
+    ``p + C p**2 <= 2**53 - p`` (``C < 8192``) and all float64 updates, including
     the trailing GEMMs, are exact.
     """
     import torch
 
     nb, R, C = A.shape
+    group = max(_LU_BATCH, _LU_ENTRIES // max(R * C, 1))      # cache-sized groups on CPU
+    if nb > group and A.device.type == "cpu" and not return_pivots:
+        return torch.cat([_full_column_rank(A[s:s + group], p, block)
+                          for s in range(0, nb, group)])
     ok = torch.ones(nb, dtype=torch.bool, device=A.device)
+    perm = torch.arange(R, device=A.device).repeat(nb, 1)
     if C == 0 or nb == 0:
-        return ok
-    if C * float(p) ** 2 + p >= 2.0 ** 53:
+        return (ok, perm[:, :C]) if return_pivots else ok
+    if C * float(p) ** 2 + 2.0 * p > 2.0 ** 53:
         raise ValueError(f"matrix too wide ({C} columns) for exact float64 elimination mod {p}")
     A = A.clone()
     inv = _inverse_table(p, A.device)
@@ -345,7 +353,11 @@ def _full_column_rank(A, p, block=32):
             rows = A[ar, piv].clone()
             A[ar, piv] = A[:, j].clone()
             A[:, j] = rows
-            A[:, j, j + 1:] = _mod(A[:, j, j + 1:], p)
+            if return_pivots:
+                pj = perm[ar, piv].clone()
+                perm[ar, piv] = perm[:, j].clone()
+                perm[:, j] = pj
+            A[:, j, j + 1:e] = _mod(A[:, j, j + 1:e], p)   # trailing part: below
             dinv = inv[A[:, j, j].long()].to(A.dtype)
             lcol = _mod(A[:, j + 1:, j] * dinv[:, None], p)
             A[:, j + 1:, j] = lcol
@@ -353,11 +365,12 @@ def _full_column_rank(A, p, block=32):
                 A[:, j + 1:, j + 1:e].baddbmm_(lcol[:, :, None], A[:, j, None, j + 1:e],
                                                alpha=-1)
         if e < C:
+            A[:, s, e:] = _mod(A[:, s, e:], p)
             for j in range(s + 1, e):    # U12 = L11^{-1} A12, rows reduced when read
                 A[:, j:j + 1, e:].baddbmm_(A[:, j, None, s:j], A[:, s:j, e:], alpha=-1)
                 A[:, j, e:] = _mod(A[:, j, e:], p)
             A[:, e:, e:].baddbmm_(A[:, e:, s:e], A[:, s:e, e:], alpha=-1)
-    return ok
+    return (ok, perm[:, :C]) if return_pivots else ok
 
 
 def _padded_full_rank(T, ncols, p):
@@ -406,30 +419,45 @@ def _exact_rank_int(M):
 # certified ranks
 # ----------------------------------------------------------------------------
 class _Reduction:
-    """First-layer reduction ``W_1 = E W_1[B] (mod p)`` with ``E[B] = I``."""
+    """First-layer reduction ``W_1 = E W_1[B] (mod p)`` with ``E[B] = I``.
+
+    ``B`` is a set of ``r = rank_p(W_1)`` independent rows; for the usual
+    full-column-rank ``W_1`` it comes from one pivoted LU, otherwise from
+    flint's ``rref``.
+    """
 
     def __init__(self, W1p, p):
         import flint
+        import torch
 
         n1, m = W1p.shape
-        rref, r = flint.nmod_mat(W1p.T.tolist(), p).rref()
-        self.r = r = int(r)
-        self.rows = _pivots(rref, r)                # independent rows of W1 (mod p)
+        rows, r = None, 0
+        if n1 >= m:
+            ok, piv = _full_column_rank(torch.from_numpy(W1p[None].astype(np.float64)), p,
+                                        return_pivots=True)
+            if bool(ok[0]):
+                rows, r, cols = np.sort(piv[0].numpy()), m, np.arange(m)
+        if rows is None:
+            rref, r = flint.nmod_mat(W1p.T.tolist(), p).rref()
+            r = int(r)
+            rows = _pivots(rref, r)                 # independent rows of W1 (mod p)
+            if r:
+                rref2, _ = flint.nmod_mat(W1p[rows].tolist(), p).rref()
+                cols = _pivots(rref2, r)            # columns making W1[B] invertible
+        self.r, self.rows = r, rows
         if r == 0:
             self.E = np.zeros((n1, 0), dtype=np.int64)
         else:
-            sub = W1p[self.rows]
-            rref2, _ = flint.nmod_mat(sub.tolist(), p).rref()
-            cols = _pivots(rref2, r)                # columns making W1[B] invertible
-            invB = flint.nmod_mat(sub[:, cols].tolist(), p).inv()
-            E = flint.nmod_mat(W1p[:, cols].tolist(), p) * invB
-            self.E = np.array([[int(x) for x in row] for row in E.tolist()], dtype=np.int64)
+            invB = flint.nmod_mat(W1p[np.ix_(rows, cols)].tolist(), p).inv()
+            invB = np.array(invB.tolist(), dtype=object).astype(np.int64)
+            E = _np_matmul_mod(W1p[:, cols].astype(np.float64), invB.astype(np.float64), p)
+            E[rows] = np.eye(r)
+            self.E = E.astype(np.int64)
         in_B = np.zeros(n1, dtype=bool)
         in_B[self.rows] = True
         self.in_B = in_B
         self.non_B = np.flatnonzero(~in_B)
-        self.pos_in_B = np.full(n1, -1)
-        self.pos_in_B[self.rows] = np.arange(r)
+        self.F_t = torch.from_numpy(self.E[self.non_B].astype(np.float64))
 
 
 def _pivots(rref, r):
@@ -480,37 +508,71 @@ def _layer1_lower(red, act1, p, device):
     return np.where(ok, base + target, -1)
 
 
-def _chain_lower(red, Wps, actives, uppers, p, device, perm):
-    """For layers K >= 2, whether rank(Z_K[:, perm[:upper]]) == upper, with
-    Z_K = A_K ... A_2 E[a_1] (mod p).  Returns list of bool arrays (layers 2..L)."""
+def _first_factor(red, act1, s, prio):
+    r"""Sketched ``Z_1 = E[a_1][:, J]`` split into a dense and a unit part.
+
+    Per point the sketch columns ``J`` list the positions of ``B \ a_1``
+    first (there the rows ``a_1 & B`` of ``E`` vanish), then those of
+    ``a_1 & B`` (unit rows), each in a fixed random order ``prio``.  Returns
+    the dense rows ``F[a_1 \ B, J]``, their indices into the layer-1 units,
+    their validity mask and, per sketch column, the layer-1 unit carrying
+    the unit entry (``-1`` if none).
+    """
     import torch
 
-    idx, val, cnt = _padded_index(actives[0])
-    idx_t = torch.from_numpy(idx).to(device)
-    val_t = torch.from_numpy(val).to(device)
-    E = torch.from_numpy(red.E.astype(np.float64)).to(device)
-    s = int(min(red.r, max(1, max(int(u.max()) for u in uppers[1:]))))
-    cols = torch.from_numpy(perm[:s]).to(device)
-    Z = E[idx_t[:, :, None], cols[None, None, :]] * val_t[:, :, None]
-    out = []
-    for K in range(1, len(Wps)):
-        nidx, nval, ncnt = _padded_index(actives[K])
+    r = red.r
+    act_B = act1[:, red.rows]                               # (U, r): B-row k active
+    J = np.argsort(act_B * r + prio[None, :], axis=1, kind="stable")[:, :s]
+    nfree = (~act_B).sum(1)
+    ridx, rval, _ = _padded_index(act1[:, red.non_B])
+    Zd = red.F_t[torch.from_numpy(ridx)[:, :, None], torch.from_numpy(J)[:, None, :]]
+    Zd = Zd * torch.from_numpy(rval)[:, :, None]
+    unit = np.where(np.arange(s)[None, :] >= nfree[:, None], red.rows[J], -1)
+    return Zd, red.non_B[ridx], rval, unit
+
+
+def _chain_lower(red, Wps, actives, uppers, p, device, prio, want):
+    """For layers K >= 2 in ``want``: whether the sketched ``Z_K[:, :upper]`` has full
+    column rank, ``Z_K = A_K ... A_2 E[a_1][:, J]`` (mod p).  Returns {K: bool array}."""
+    import torch
+
+    L = len(actives)
+
+    def width(K):   # sketch columns still needed from layer K on
+        need = [int(uppers[k].max()) for k in range(K, L) if k in want]
+        return int(min(red.r, max(need + [1])))
+
+    Zd, didx, dval, unit = _first_factor(red, actives[0], width(1), prio)
+    Zd = Zd.to(device)
+    out = {}
+    idx_t = None
+    for K in range(1, L):
+        nidx, nval, _ = _padded_index(actives[K])
         nidx_t = torch.from_numpy(nidx).to(device)
         nval_t = torch.from_numpy(nval).to(device)
-        A = Wps[K][nidx_t[:, :, None], idx_t[:, None, :]] * nval_t[:, :, None]
-        s = int(min(Z.shape[2], max(1, int(uppers[K].max()))))
-        Z = _matmul_mod(A, Z[:, :, :s], p)
+        if K == 1:
+            # dense part through A_2 restricted to a_1 \ B, unit part as a column gather
+            A = Wps[1][nidx_t[:, :, None], torch.from_numpy(didx).to(device)[:, None, :]]
+            Z = _matmul_mod(A * nval_t[:, :, None], Zd, p)
+            u_t = torch.from_numpy(unit).to(device)
+            if bool((u_t >= 0).any()):
+                extra = Wps[1][nidx_t[:, :, None], u_t.clamp(min=0)[:, None, :]]
+                Z = _mod(Z + extra * (nval_t[:, :, None] & (u_t >= 0)[:, None, :]), p)
+        else:
+            A = Wps[K][nidx_t[:, :, None], idx_t[:, None, :]] * nval_t[:, :, None]
+            Z = _matmul_mod(A, Z[:, :, :width(K)], p)
+        idx_t = nidx_t
+        if K not in want:
+            continue
         u = np.minimum(uppers[K], red.r)
-        ok = (u == uppers[K])
-        need = uppers[K] > 0
         res = np.ones(len(u), dtype=bool)
-        todo = np.flatnonzero(need)
+        todo = np.flatnonzero(u > 0)
         if todo.size:
             tz = Z[torch.from_numpy(todo).to(device)]
             res[todo] = _padded_full_rank(
-                tz, torch.from_numpy(u[todo]).to(device), p).cpu().numpy()
-        out.append(res & ok)
-        idx_t, val_t = nidx_t, nval_t
+                tz[:, :, :int(u[todo].max())], torch.from_numpy(u[todo]).to(device),
+                p).cpu().numpy()
+        out[K] = res & (u == uppers[K])
     return out
 
 
@@ -553,19 +615,28 @@ def _exact_rank_chain(Ws, actives_row, K):
     return _exact_rank_int([[int(x) for x in row] for row in prod.tolist()])
 
 
-def _numerical(Ws64, actives, device):
+def _numerical(Ws64, actives, m, device):
     """Numerical ranks and margins (n_unique, L), tolerance as in the module doc."""
+    U, L = actives[0].shape[0], len(Ws64)
+    ranks = np.zeros((U, L), dtype=np.int64)
+    margins = np.zeros((U, L, 2))
+    for sl in _chunks(actives, m):
+        ranks[sl], margins[sl] = _numerical_chunk(Ws64, [a[sl] for a in actives], device)
+    return ranks, margins
+
+
+def _numerical_chunk(Ws64, actives, device):
     import torch
 
-    U = actives[0].shape[0]
-    L = len(Ws64)
+    U, L = actives[0].shape[0], len(Ws64)
     ranks = np.zeros((U, L), dtype=np.int64)
     margins = np.zeros((U, L, 2))
     eps = np.finfo(np.float64).eps
     idx, val, cnt = _padded_index(actives[0])
     idx_t, val_t = torch.from_numpy(idx).to(device), torch.from_numpy(val).to(device)
     Z = Ws64[0][idx_t] * val_t[:, :, None]
-    m = Z.shape[2]
+    m = Ws64[0].shape[1]
+    rows = np.arange(U)
     for K in range(L):
         if K:
             nidx, nval, cnt = _padded_index(actives[K])
@@ -574,26 +645,30 @@ def _numerical(Ws64, actives, device):
             A = Ws64[K][nidx_t[:, :, None], idx_t[:, None, :]] * nval_t[:, :, None]
             Z = A @ Z
             idx_t = nidx_t
-        S = torch.linalg.svdvals(Z).cpu().numpy() if Z.shape[1] else np.zeros((U, 0))
-        tol = (S[:, :1] if S.shape[1] else np.zeros((U, 1))) * np.maximum(cnt, m)[:, None] * eps
-        tol = np.maximum(tol, np.finfo(np.float64).tiny)
-        r = (S > tol).sum(1)
+        S = (torch.linalg.svdvals(Z).cpu().numpy() if min(Z.shape[1:]) > 0
+             else np.zeros((U, 0)))
+        smax = S[:, 0] if S.shape[1] else np.zeros(U)
+        tol = np.maximum(smax * np.maximum(cnt, m) * eps, np.finfo(np.float64).tiny)
+        r = (S > tol[:, None]).sum(1)
         ranks[:, K] = r
         Sx = np.concatenate([np.full((U, 1), np.inf), S, np.zeros((U, 1))], 1)
-        margins[:, K, 0] = Sx[np.arange(U), r] / tol[:, 0]
-        margins[:, K, 1] = Sx[np.arange(U), r + 1] / tol[:, 0]
+        margins[:, K, 0] = Sx[rows, r] / tol
+        margins[:, K, 1] = Sx[rows, r + 1] / tol
     return ranks, margins
 
 
-def _chunks(U, widths, m, budget=2 ** 26):
-    """Slices of unique codewords whose gathered matrices fit ``budget`` float64 entries."""
-    per_item = max(widths[i] * (widths[i - 1] if i else m) for i in range(len(widths)))
-    step = max(1, min(U, budget // max(per_item, 1)))
+def _chunks(actives, m, budget=None):
+    """Slices of unique codewords whose gathered blocks fit ``budget`` float64 entries."""
+    budget = budget or _CHUNK_BUDGET
+    U = actives[0].shape[0]
+    sizes = [m] + [int(a.sum(1).max()) if U else 0 for a in actives]
+    per_item = max(1, max(sizes[i] * sizes[i + 1] for i in range(len(actives))))
+    step = max(1, min(U, budget // per_item))
     return [slice(s, min(s + step, U)) for s in range(0, U, step)]
 
 
-def _certified_ranks(layers, actives, m, p, fallback, exact_all, random_state):
-    """Ranks, certification and bounds for unique codeword rows."""
+def _certified_ranks(layers, actives, m, p, fallback, exact_all, random_state, want):
+    """Ranks and certification for unique codeword rows at the layers in ``want``."""
     import torch
 
     device = layers[0].W.device
@@ -602,27 +677,34 @@ def _certified_ranks(layers, actives, m, p, fallback, exact_all, random_state):
     counts = np.stack([a.sum(1) for a in actives], 1)
     upper = np.minimum.accumulate(np.concatenate([np.full((U, 1), m), counts], 1), axis=1)[:, 1:]
     lower = np.full((U, L), -1)
+    last = max(want) + 1
     if not exact_all:
-        Wps_np = [_residues(W, p) for W in Ws]
+        Wps_np = [_residues(W, p) for W in Ws[:last]]
         red = _Reduction(Wps_np[0], p)
         Wps = [torch.from_numpy(w.astype(np.float64)).to(device) for w in Wps_np]
-        perm = np.random.default_rng(random_state).permutation(red.r)
-        for sl in _chunks(U, [a.shape[1] for a in actives], m):
-            act = [a[sl] for a in actives]
-            lower[sl, 0] = _layer1_lower(red, act[0], p, device)
-            if L > 1 and red.r > 0:
-                oks = _chain_lower(red, Wps, act, [upper[sl, K] for K in range(L)], p,
-                                   device, perm)
-                for K, ok in enumerate(oks, start=1):
-                    lower[sl, K][ok] = upper[sl, K][ok]
-    ranks = np.where(lower == upper, upper, -1)
+        prio = np.random.default_rng(random_state).permutation(red.r)
+        order = np.argsort(upper[:, last - 1], kind="stable")   # similar sketch widths
+        for sl in _chunks(actives[:last], m):
+            rows = order[sl]
+            act = [a[rows] for a in actives[:last]]
+            if 0 in want:
+                lower[rows, 0] = _layer1_lower(red, act[0], p, device)
+            if last > 1 and red.r > 0:
+                oks = _chain_lower(red, Wps, act, [upper[rows, K] for K in range(last)], p,
+                                   device, prio, want)
+                for K, ok in oks.items():
+                    lower[rows[ok], K] = upper[rows[ok], K]
     certified = lower == upper
-    numerical = None
-    for i, K in zip(*np.nonzero(~certified)):
+    ranks = np.where(certified, upper, -1)
+    todo = [(i, K) for i, K in zip(*np.nonzero(~certified)) if K in want]
+    residues, numerical = {}, None
+    for i, K in todo:
         row = [a[i] for a in actives]
         if not exact_all:
             for q in (p, _SECOND_PRIME):
-                rp = _rank_mod_p_chain([_residues(W, q) for W in Ws], row, K + 1, q)
+                if q not in residues:
+                    residues[q] = [_residues(W, q) for W in Ws[:last]]
+                rp = _rank_mod_p_chain(residues[q], row, K + 1, q)
                 if rp == upper[i, K]:
                     ranks[i, K], certified[i, K] = rp, True
                     break
@@ -632,10 +714,9 @@ def _certified_ranks(layers, actives, m, p, fallback, exact_all, random_state):
             ranks[i, K], certified[i, K] = _exact_rank_chain(Ws, row, K + 1), True
         else:
             if numerical is None:
-                Ws64 = [torch.from_numpy(W).to(device) for W in Ws]
-                numerical = _numerical(Ws64, actives, device)[0]
+                numerical = _numerical([torch.from_numpy(W).to(device) for W in Ws],
+                                       actives, m, device)[0]
             ranks[i, K] = numerical[i, K]
-    # an exact rank is also an upper bound for the next layer
     return ranks, certified, upper
 
 
@@ -726,6 +807,8 @@ class RankDecomposition:
             (only ranks that occur), in increasing rank.
         """
         col = self.ranks[:, self._check_layer(K)]
+        if (col < 0).any():
+            raise ValueError(f"ranks at layer {K} were not computed (see `layers=`)")
         return {int(n): np.flatnonzero(col == n) for n in np.unique(col)}
 
     def summary(self):
@@ -753,7 +836,7 @@ def _unique_rows(actives):
     return first, inverse.reshape(-1)
 
 
-def rank_decomposition(net, X, mode="certified", fallback="exact", margins=None,
+def rank_decomposition(net, X, mode="certified", layers=None, fallback="exact", margins=None,
                        p=DEFAULT_PRIME, ambiguity=100.0, random_state=0):
     """Codewords and rank decomposition of a ReLU network at points ``X``.
 
@@ -771,6 +854,9 @@ def rank_decomposition(net, X, mode="certified", fallback="exact", margins=None,
         Q for every distinct codeword (slow for wide layers).  ``"numerical"``:
         SVD ranks with the tolerance convention of the module docstring (not
         certified).
+    layers : iterable of int, optional
+        1-based layers whose ranks are wanted (default: all).  Other layers get
+        rank -1 and ``certified`` False; codewords are always complete.
     fallback : {"exact", "numerical"}
         Route for ranks the modular test does not certify.
     margins : bool, optional
@@ -802,31 +888,49 @@ def rank_decomposition(net, X, mode="certified", fallback="exact", margins=None,
         raise ValueError(f"fallback must be one of {_FALLBACKS}, got {fallback!r}")
     if not (isinstance(p, (int, np.integer)) and 3 <= p < 2 ** 21):
         raise ValueError(f"p must be a prime below 2**21, got {p!r}")
-    layers, flatten = _parse_network(net)
-    m = layers[0].W.shape[1]
-    X = _check_inputs(X, m, flatten, layers[0].W.dtype, layers[0].W.device)
+    net_layers, flatten = _parse_network(net)
+    L, m = len(net_layers), net_layers[0].W.shape[1]
+    want = _check_wanted(layers, L)
+    X = _check_inputs(X, m, flatten, net_layers[0].W.dtype, net_layers[0].W.device)
+    device = net_layers[0].W.device
     with torch.no_grad():
-        codewords, actives, uncertain = _forward(layers, X)
+        codewords, actives, uncertain = _forward(net_layers, X)
         first, inverse = _unique_rows(actives)
         uact = [a[first] for a in actives]
         want_margins = mode == "numerical" if margins is None else bool(margins)
         marg = None
-        if mode == "numerical" or want_margins:
-            Ws64 = [lay.W.to(torch.float64) for lay in layers]
-            nranks, marg = _numerical(Ws64, uact, layers[0].W.device)
-        counts = np.stack([a.sum(1) for a in uact], 1)
+        if want_margins:
+            Ws64 = [lay.W.to(torch.float64) for lay in net_layers]
+            nranks, marg = _numerical(Ws64, uact, m, device)
         if mode == "numerical":
             ranks, cert = nranks, np.zeros_like(nranks, dtype=bool)
-            upper = np.minimum.accumulate(
-                np.concatenate([np.full((len(first), 1), m), counts], 1), axis=1)[:, 1:]
         else:
-            ranks, cert, upper = _certified_ranks(layers, uact, m, int(p), fallback,
-                                                  mode == "exact", random_state)
+            ranks, cert, _ = _certified_ranks(net_layers, uact, m, int(p), fallback,
+                                              mode == "exact", random_state, want)
+    skip = [K for K in range(L) if K not in want]
+    ranks[:, skip], cert[:, skip] = -1, False
+    counts = np.stack([a.sum(1) for a in actives], 1)
+    upper = np.minimum.accumulate(np.concatenate([np.full((len(X), 1), m), counts], 1),
+                                  axis=1)[:, 1:]
     return RankDecomposition(
-        codewords=codewords, ranks=ranks[inverse], certified=cert[inverse],
-        upper=upper[inverse], uncertain_codewords=uncertain,
-        margins=None if marg is None else marg[inverse], mode=mode, input_dim=m,
-        ambiguity=float(ambiguity))
+        codewords=codewords, ranks=ranks[inverse], certified=cert[inverse], upper=upper,
+        uncertain_codewords=uncertain, margins=None if marg is None else marg[inverse],
+        mode=mode, input_dim=m, ambiguity=float(ambiguity))
+
+
+def _check_wanted(layers, L):
+    if layers is None:
+        return set(range(L))
+    if isinstance(layers, (int, np.integer)):
+        layers = [layers]
+    out = set()
+    for K in layers:
+        if isinstance(K, bool) or not isinstance(K, (int, np.integer)) or not 1 <= K <= L:
+            raise ValueError(f"layers must be 1-based layer indices in 1..{L}, got {K!r}")
+        out.add(int(K) - 1)
+    if not out:
+        raise ValueError("layers is empty")
+    return out
 
 
 def layer_ranks(weights, X, biases=None, p=DEFAULT_PRIME):

@@ -1,0 +1,139 @@
+"""Benchmark: certified rank decomposition vs the naive per-point Jacobian route.
+
+Network 784-2000-1000-500-100 (Kaiming init, the paper's MNIST shape), 2000
+inputs (MNIST test images when the data folder exists, else Gaussian).
+
+Naive route: for each point, ``torch.func.jacrev`` of the layer-K output
+(post-ReLU) w.r.t. the input, then ``torch.linalg.matrix_rank`` (its default
+tolerance); "layer 4" = the last layer only, "all layers" = one Jacobian and
+one rank per layer.  The naive route is slow, so it is timed on a subset of
+``--naive-points`` points and its throughput extrapolated; the answers are
+compared point by point on that subset.
+
+Usage::
+
+    PYTHONPATH=. python benchmarks/bench_rank.py [--quick] [--threads 1]
+        [--mnist DIR] [--points 2000] [--naive-points 40]
+
+The MNIST folder defaults to ``$TOPODESTRUCT_MNIST`` or else
+``<repository>/../shared/data/mnist``.
+"""
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def _args():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="small run (200 points, 10 naive)")
+    ap.add_argument("--threads", type=int, default=1, help="torch/BLAS threads (default 1)")
+    ap.add_argument("--points", type=int, default=2000)
+    ap.add_argument("--naive-points", type=int, default=40)
+    ap.add_argument("--mnist", default=os.environ.get(
+        "TOPODESTRUCT_MNIST", str(ROOT.parent / "shared" / "data" / "mnist")))
+    ap.add_argument("--seed", type=int, default=0)
+    a = ap.parse_args()
+    if a.quick:
+        a.points, a.naive_points = 200, 10
+    return a
+
+
+def main():
+    a = _args()
+    os.environ.setdefault("OMP_NUM_THREADS", str(a.threads))
+    import torch
+
+    torch.set_num_threads(a.threads)
+    import topodestruct as td
+    from topodestruct.mnist import load_mnist
+
+    widths = [784, 2000, 1000, 500, 100]
+    net = td.networks.mlp(widths, init="kaiming", random_state=a.seed)
+    try:
+        X = load_mnist(a.mnist, kind="test")[0][:a.points]
+        source = f"MNIST test images ({a.mnist})"
+    except FileNotFoundError:
+        X = np.random.default_rng(a.seed).normal(size=(a.points, 784)).astype(np.float32)
+        source = "Gaussian N(0, 1) inputs (MNIST not found)"
+    Xt = torch.as_tensor(X, dtype=torch.float32)
+    N, n_naive = len(X), min(a.naive_points, len(X))
+    print(f"network {'-'.join(map(str, widths))}, {N} points: {source}; "
+          f"torch threads {a.threads}; naive route on the first {n_naive} points")
+
+    linears = [m for m in net if isinstance(m, torch.nn.Linear)]
+
+    def prefix(K):
+        return torch.nn.Sequential(*list(net)[:2 * K])
+
+    def naive(Ks, pts):
+        out = np.zeros((len(pts), len(Ks)), dtype=int)
+        fs = [prefix(K) for K in Ks]
+        for i, x in enumerate(pts):
+            for c, f in enumerate(fs):
+                J = torch.func.jacrev(f)(x)
+                out[i, c] = int(torch.linalg.matrix_rank(J))
+        return out
+
+    sub = Xt[:n_naive]
+    rows = []
+    td.rank_decomposition(net, Xt[:2])   # warm-up: imports, inverse table
+    with torch.no_grad():
+        t0 = time.perf_counter()
+        layers, _ = td.rank._parse_network(net)
+        cw = td.rank._forward(layers, Xt)
+        t_cw = time.perf_counter() - t0
+    rows.append(("codeword pass (all layers)", N, t_cw, None))
+
+    t0 = time.perf_counter()
+    naive4 = naive([4], sub)
+    t_n4 = time.perf_counter() - t0
+    rows.append(("naive jacrev+matrix_rank, layer 4", n_naive, t_n4, None))
+
+    t0 = time.perf_counter()
+    rd_l4 = td.rank_decomposition(net, Xt, layers=[4])
+    t_l4 = time.perf_counter() - t0
+    rows.append(("topodestruct certified, layer 4", N, t_l4, None))
+
+    t0 = time.perf_counter()
+    rd4 = td.rank_decomposition(net, Xt)
+    t_all = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    naive_all = naive([1, 2, 3, 4], sub)
+    t_nall = time.perf_counter() - t0
+    rows.append(("naive jacrev+matrix_rank, layers 1-4", n_naive, t_nall, None))
+    rows.append(("topodestruct certified, layers 1-4", N, t_all, None))
+
+    agree4 = (np.array_equal(naive4[:, 0], rd_l4.ranks[:n_naive, 3])
+              and np.array_equal(rd_l4.ranks[:, 3], rd4.ranks[:, 3]))
+    agree_all = np.array_equal(naive_all, rd4.ranks[:n_naive])
+    print()
+    print(f"{'route':42s} {'points':>7s} {'seconds':>9s} {'points/s':>10s}")
+    for name, n, sec, _ in rows:
+        print(f"{name:42s} {n:7d} {sec:9.2f} {n / sec:10.2f}")
+    thr = {name: n / sec for name, n, sec, _ in rows}
+    ours = thr["topodestruct certified, layers 1-4"]
+    print()
+    print(f"speed-up, layer 4: {thr['topodestruct certified, layer 4'] / thr['naive jacrev+matrix_rank, layer 4']:.1f}x (goal >= 20x)")
+    print(f"speed-up, layers 1-4: {ours / thr['naive jacrev+matrix_rank, layers 1-4']:.1f}x "
+          f"(goal >= 10x)")
+    print(f"certified: {rd4.certified.mean() * 100:.2f}% of (point, layer) pairs; "
+          f"uncertain codewords: {int(rd4.uncertain_codewords.any(1).sum())} points")
+    print(f"agreement with naive on {n_naive} points: layer 4 {agree4}, layers 1-4 {agree_all}")
+    if not agree_all:
+        bad = np.argwhere(naive_all != rd4.ranks[:n_naive])
+        print("  disagreements (point, layer, naive, ours):",
+              [(int(i), int(k) + 1, int(naive_all[i, k]), int(rd4.ranks[i, k]))
+               for i, k in bad[:10]])
+    print("rank summary:", rd4.summary())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,305 @@
+"""Rank decomposition: analytic cases, independent Jacobian ranks, exact arithmetic."""
+from fractions import Fraction
+
+import numpy as np
+import pytest
+import sympy
+import torch
+from hypothesis import given, settings, strategies as st
+
+import topodestruct as td
+from topodestruct import networks
+from topodestruct import rank as R
+
+
+def jacobian_ranks(net, X):
+    """Independent route: per-point autograd Jacobian of every layer + SVD rank (float64)."""
+    net = networks.from_weights(networks.to_weights(net)).double()
+    mods = list(net)
+    L = len(mods) // 2
+    out = np.zeros((len(X), L), dtype=int)
+    for i, x in enumerate(torch.as_tensor(np.asarray(X), dtype=torch.float64)):
+        for K in range(1, L + 1):
+            J = torch.func.jacrev(torch.nn.Sequential(*mods[:2 * K]))(x)
+            out[i, K - 1] = int(torch.linalg.matrix_rank(J))
+    return out
+
+
+# --- analytic cases (paper §3.2) ---------------------------------------------------------
+@pytest.mark.parametrize("widths", [[3, 20], [5, 50, 40], [10, 4, 30, 8]])
+def test_uniform_negative_rank_zero_on_positive_orthant(widths):
+    net = networks.mlp(widths, init="uniform_negative", random_state=0)
+    X = np.random.default_rng(1).uniform(1e-3, 5, size=(200, widths[0]))
+    rd = td.rank_decomposition(net, X)
+    assert not rd.global_codewords.any()
+    assert (rd.ranks == 0).all() and rd.certified.all()
+    assert list(rd.regions(1)) == [0]
+
+
+@pytest.mark.parametrize("m, n1, k", [(5, 12, 3), (10, 12, 9), (8, 30, 15), (4, 6, 0),
+                                      (4, 6, 6), (25, 40, 10)])
+def test_rank_selection_minimal_rank(m, n1, k):
+    net = networks.rank_selection_layer(m, n1, k, random_state=2)
+    rng = np.random.default_rng(3)
+    pos = rng.uniform(0.01, 5, size=(50, m))
+    X = np.vstack([pos, -pos])
+    rd = td.rank_decomposition(net, X)
+    cw = rd.codewords[0]
+    # positive points: exactly the first k units; negative points: exactly the last n1-k
+    assert (cw[:50, :k].all() and not cw[:50, k:].any())
+    assert (cw[50:, k:].all() and not cw[50:, :k].any())
+    assert (rd.ranks[:50, 0] == min(k, m)).all()
+    assert (rd.ranks[50:, 0] == min(n1 - k, m)).all()
+    assert rd.ranks[:, 0].min() == min(k, n1 - k, m)      # the bound of §3.2 is attained
+    assert rd.certified.all()
+
+
+@pytest.mark.parametrize("k, expect", [(8, 8), (0, 0)])
+def test_dale_extremes(k, expect):
+    # all-excitatory: every unit active on positive inputs (rank min(n1, m));
+    # all-inhibitory: none active (rank 0)
+    net = networks.dale_layer(8, 20, k, random_state=4)
+    X = np.random.default_rng(5).uniform(0.01, 1, size=(60, 8))
+    rd = td.rank_decomposition(net, X)
+    assert (rd.ranks[:, 0] == expect).all() and rd.certified.all()
+
+
+def test_dale_balanced_matches_svd_of_active_rows():
+    net = networks.dale_layer(10, 30, 8, inhibition_ratio=4.0, random_state=6)
+    W = networks.to_weights(net)[0][0].astype(np.float64)
+    X = np.random.default_rng(7).uniform(0.01, 1, size=(150, 10))
+    rd = td.rank_decomposition(net, X)
+    svd = [np.linalg.matrix_rank(W[c]) if c.any() else 0 for c in rd.codewords[0]]
+    np.testing.assert_array_equal(rd.ranks[:, 0], svd)
+    assert rd.ranks[:, 0].min() < 10 <= rd.ranks[:, 0].max()   # both regimes present
+
+
+@pytest.mark.parametrize("m, L", [(3, 1), (4, 3)])
+def test_identity_like_network_keeps_rank_m(m, L):
+    # layer 1 = [I; -I] splits x into (x+, x-); deeper layers [[I,-I],[-I,I]] map
+    # (x+, x-) -> (x, -x) -> ReLU -> (x+, x-) again: rank m wherever no x_i = 0.
+    I = np.eye(m)
+    pairs = [(np.vstack([I, -I]), None)] + [(np.block([[I, -I], [-I, I]]), None)] * (L - 1)
+    net = networks.from_weights(pairs)
+    X = np.random.default_rng(8).normal(size=(80, m))
+    rd = td.rank_decomposition(net, X)
+    assert (rd.ranks == m).all() and rd.certified.all()
+    assert (rd.codeword_sizes == m).all()
+
+
+# --- agreement with an independent route ---------------------------------------------------
+@settings(max_examples=15, deadline=None)
+@given(st.integers(1, 6), st.lists(st.integers(1, 9), min_size=1, max_size=3),
+       st.sampled_from(["kaiming", "normal"]), st.integers(0, 10 ** 6))
+def test_matches_autograd_jacobian_rank(m, widths, init, seed):
+    kw = dict(mean=0.3, std=0.5) if init == "normal" else {}
+    net = networks.mlp([m] + widths, init=init, random_state=seed, **kw)
+    X = np.random.default_rng(seed).normal(scale=2.0, size=(12, m))
+    rd = td.rank_decomposition(net, X)
+    np.testing.assert_array_equal(rd.ranks, jacobian_ranks(net, X))
+    assert rd.certified.all()
+
+
+@pytest.mark.parametrize("widths", [[6, 12, 9, 7], [12, 5, 20]])
+def test_certified_equals_exact_and_numerical(widths):
+    net = networks.mlp(widths, random_state=11)
+    X = np.random.default_rng(12).normal(size=(40, widths[0]))
+    a = td.rank_decomposition(net, X)
+    b = td.rank_decomposition(net, X, mode="exact")
+    c = td.rank_decomposition(net, X, mode="numerical")
+    np.testing.assert_array_equal(a.ranks, b.ranks)
+    np.testing.assert_array_equal(a.ranks, c.ranks)
+    assert b.certified.all() and not c.certified.any()
+    assert c.margins.shape == (40, len(widths) - 1, 2)
+
+
+def test_layers_option_skips_other_layers():
+    net = networks.mlp([5, 20, 10, 6], random_state=0)
+    X = np.random.default_rng(0).normal(size=(30, 5))
+    full = td.rank_decomposition(net, X)
+    part = td.rank_decomposition(net, X, layers=[3])
+    np.testing.assert_array_equal(part.ranks[:, 2], full.ranks[:, 2])
+    assert (part.ranks[:, :2] == -1).all() and not part.certified[:, :2].any()
+    with pytest.raises(ValueError, match="not computed"):
+        part.regions(1)
+    with pytest.raises(ValueError, match="1-based"):
+        td.rank_decomposition(net, X, layers=[0])
+
+
+# --- exact arithmetic on non-generic (rank-deficient) networks -----------------------------
+def sympy_chain_rank(pairs, codewords, K):
+    """Exact rank over Q of prod Q_k W_k with sympy rationals (independent of flint)."""
+    M = None
+    for (W, _), c in zip(pairs[:K], codewords[:K]):
+        Wq = sympy.Matrix([[sympy.Rational(Fraction(float(v))) for v in row] for row in W])
+        Qk = sympy.diag(*[int(v) for v in c])
+        M = Qk * Wq if M is None else Qk * Wq * M
+    return M.rank()
+
+
+def test_rank_deficient_weights_fall_back_to_exact():
+    # small integers / 8 keep products and sums exact in float32, so the dependencies are
+    # exact (a float32-rounded u v^T would generically have full exact rank)
+    rng = np.random.default_rng(21)
+    u, v = rng.integers(-4, 5, size=(6, 1)), rng.integers(-4, 5, size=(1, 4))
+    W1 = np.vstack([u @ v, rng.integers(-4, 5, size=(2, 4))]) / 8.0   # rank 3 < m = 4
+    W2 = rng.integers(-4, 5, size=(5, 8)) / 8.0
+    W2[3] = W2[0] + W2[1]                                               # dependent rows
+    pairs = [(W1, rng.normal(size=8)), (W2, rng.normal(size=5))]
+    net = networks.from_weights(pairs)
+    X = rng.normal(size=(25, 4))
+    rd = td.rank_decomposition(net, X)
+    W = networks.to_weights(net)
+    expect = [[sympy_chain_rank(W, [c[i] for c in rd.codewords], K) for K in (1, 2)]
+              for i in range(len(X))]
+    np.testing.assert_array_equal(rd.ranks, expect)
+    assert rd.certified.all()
+    assert (rd.ranks <= rd.upper).all() and (rd.ranks < rd.upper).any()
+    numer = td.rank_decomposition(net, X, fallback="numerical")
+    assert not numer.certified[rd.ranks < rd.upper].any()
+
+
+# --- modular machinery ------------------------------------------------------------------
+def test_residues_are_exact_images_of_the_dyadic_integers():
+    W = np.array([[0.1, -3.5e-7], [1e5, 0.0], [-2.0 ** -30, 7.25]], dtype=np.float32)
+    mant, shift = R._to_integer_parts(W.astype(np.float64))
+    e0 = min(Fraction(float(w)).limit_denominator(2 ** 200).denominator
+             for w in W.ravel() if w) and None
+    vals = [Fraction(int(a) << int(s)) for a, s in zip(mant.ravel(), shift.ravel())]
+    ratios = {Fraction(float(w)) / q for w, q in zip(W.ravel(), vals) if q}
+    assert len(ratios) == 1                         # one common power-of-two scale
+    scale = ratios.pop()
+    assert scale.numerator == 1 and (scale.denominator & (scale.denominator - 1)) == 0 or \
+        scale.denominator == 1
+    p = R.DEFAULT_PRIME
+    np.testing.assert_array_equal(R._residues(W, p).ravel(), [int(q) % p for q in vals])
+    assert e0 is None
+
+
+def test_mod_is_exact_near_2_pow_53():
+    p = R.DEFAULT_PRIME
+    xs = [2 ** 53 - p, -(2 ** 53 - p), -(2 ** 53 - p - 1), 2 ** 52 + 12345, p * (2 ** 32) - 1, p * (2 ** 32), -p, 0]
+    got = R._mod(torch.tensor(xs, dtype=torch.float64), p).long().tolist()
+    assert got == [x % p for x in xs]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 40), st.integers(1, 40), st.integers(0, 40), st.integers(0, 2 ** 31))
+def test_full_column_rank_matches_flint(rows, cols, rank, seed):
+    import flint
+
+    rows, cols = max(rows, cols), min(rows, cols)
+    rng = np.random.default_rng(seed)
+    p = 101                                    # small prime: accidental deficiencies happen
+    r = min(rank, cols)
+    A = (rng.integers(0, p, (rows, r)) @ rng.integers(0, p, (r, cols))) % p
+    expect = flint.nmod_mat(A.tolist(), p).rank() == cols
+    got = R._full_column_rank(torch.tensor(A[None], dtype=torch.float64), p, block=4)
+    assert bool(got[0]) == expect
+
+
+# --- flags, margins, tolerance convention ---------------------------------------------
+def test_uncertain_codeword_flag():
+    # 0.1 + 0.2 - 0.3 is 5.6e-17 in exact arithmetic on these doubles, below the
+    # rounding bound of the dot product: the sign is not trustworthy.
+    net = [(np.array([[1.0, 1.0]]), np.array([-0.3]))]
+    rd = td.rank_decomposition(net, np.array([[0.1, 0.2], [1.0, 1.0], [-1.0, 0.2]]))
+    assert rd.uncertain_codewords[:, 0].tolist() == [True, False, False]
+    assert rd.ambiguous[:, 0].tolist() == [True, False, False]
+
+
+def test_numerical_margin_flags_nearly_dependent_rows():
+    W = np.array([[1.0, 0.0], [1.0, 1e-14]])
+    X = np.array([[1.0, 1.0]])
+    num = td.rank_decomposition([(W, None)], X, mode="numerical")
+    cert = td.rank_decomposition([(W, None)], X)
+    # sigma_min ~ 7e-15, tol = sigma_max * 2 * eps ~ 6.3e-16: kept, but by < 100x
+    assert num.ranks[0, 0] == 2 and 1 < num.margins[0, 0, 0] < 100
+    assert num.ambiguous[0, 0]
+    assert cert.ranks[0, 0] == 2 and cert.certified[0, 0] and not cert.ambiguous[0, 0]
+
+
+# --- attributes, validation ---------------------------------------------------------------
+def test_codewords_match_forward_preactivations():
+    net = networks.mlp([3, 7, 5], random_state=3)
+    X = np.random.default_rng(3).normal(size=(50, 3))
+    rd = td.rank_decomposition(net, torch.as_tensor(X, dtype=torch.float32))
+    h = torch.as_tensor(X, dtype=torch.float64)
+    for K, lin in enumerate(m for m in net if isinstance(m, torch.nn.Linear)):
+        z = h @ lin.weight.double().T + lin.bias.double()
+        np.testing.assert_array_equal(rd.codewords[K], (z > 0).numpy())
+        h = torch.relu(z)
+    np.testing.assert_array_equal(rd.codeword_sizes, np.stack([c.sum(1) for c in rd.codewords], 1))
+    np.testing.assert_array_equal(rd.global_codewords, np.hstack(rd.codewords))
+    regions = rd.regions(2)
+    assert sorted(np.concatenate(list(regions.values())).tolist()) == list(range(50))
+    for n, idx in regions.items():
+        assert (rd.ranks[idx, 1] == n).all()
+    assert "RankDecomposition(network 3-7-5, 50 points" in repr(rd)
+    assert "layer 2 (n=5)" in rd.summary()
+
+
+def test_layer_ranks_batch_matches_single():
+    rng = np.random.default_rng(9)
+    W = rng.normal(size=(4, 7, 3))
+    b = rng.normal(size=(4, 7))
+    X = rng.uniform(-5, 5, size=(30, 3))
+    ranks, cert = R.layer_ranks(W, X, b)
+    for t in range(4):
+        act = (X @ W[t].T + b[t]) > 0
+        np.testing.assert_array_equal(ranks[t], [np.linalg.matrix_rank(W[t][a]) if a.any()
+                                                 else 0 for a in act])
+    assert cert.all()
+
+
+def test_affine_last_layer_counts_all_units():
+    net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(4, 6), torch.nn.ReLU(),
+                              torch.nn.Linear(6, 2))
+    X = np.random.default_rng(0).normal(size=(10, 2, 2))
+    rd = td.rank_decomposition(net, X)
+    assert (rd.upper[:, 1] == np.minimum(rd.upper[:, 0], 2)).all()
+    np.testing.assert_array_equal(rd.ranks, jacobian_ranks_affine(net, X.reshape(10, 4)))
+
+
+def jacobian_ranks_affine(net, X):
+    net = net.double()
+    f1, f2 = torch.nn.Sequential(*list(net)[1:3]), torch.nn.Sequential(*list(net)[1:])
+    xs = torch.as_tensor(X, dtype=torch.float64)
+    return np.array([[int(torch.linalg.matrix_rank(torch.func.jacrev(f)(x))) for f in (f1, f2)]
+                     for x in xs])
+
+
+@pytest.mark.parametrize("module, name", [(torch.nn.Sigmoid(), "Sigmoid"),
+                                          (torch.nn.Conv2d(1, 1, 3), "Conv2d"),
+                                          (torch.nn.Dropout(), "Dropout")])
+def test_unsupported_layers_are_named(module, name):
+    net = torch.nn.Sequential(torch.nn.Linear(3, 3), module)
+    with pytest.raises(ValueError, match=name):
+        td.rank_decomposition(net, np.zeros((2, 3)))
+
+
+def test_input_validation():
+    net = networks.mlp([3, 4, 2], random_state=0)
+    with pytest.raises(ValueError, match="NaN or inf"):
+        td.rank_decomposition(net, np.array([[0.0, np.nan, 1.0]]))
+    with pytest.raises(ValueError, match="network expects 3"):
+        td.rank_decomposition(net, np.zeros((5, 4)))
+    with pytest.raises(ValueError, match="2-D"):
+        td.rank_decomposition(net, np.zeros(3))
+    with pytest.raises(ValueError, match="no points"):
+        td.rank_decomposition(net, np.zeros((0, 3)))
+    with pytest.raises(TypeError, match="numeric"):
+        td.rank_decomposition(net, [["a", "b", "c"]])
+    with pytest.raises(ValueError, match="mode"):
+        td.rank_decomposition(net, np.zeros((1, 3)), mode="fast")
+    with pytest.raises(ValueError, match="expects 5 inputs"):
+        td.rank_decomposition([(np.ones((4, 3)), None), (np.ones((2, 5)), None)],
+                              np.zeros((1, 3)))
+    with pytest.raises(TypeError, match="nn.Sequential or a list"):
+        td.rank_decomposition("net", np.zeros((1, 3)))
+    rd = td.rank_decomposition(net, np.ones((2, 3)))
+    for K in (0, 3):
+        with pytest.raises(ValueError, match="1 <= K <= 2"):
+            rd.regions(K)
+    with pytest.raises(TypeError):
+        rd.regions(1.0)
