@@ -173,7 +173,7 @@ def _svd_rank_counts(record):
     params = record["params"]
     rng = np.random.default_rng(record["seed"])
     net = rn._network(params, rng)
-    X = rn._points(params, rng).astype(np.float32).astype(np.float64)  # as the net sees them
+    X = rn._points(params, rng)
     W = net[0].weight.detach().to(torch.float64).numpy()
     b = net[0].bias.detach().to(torch.float64).numpy()
     active = X @ W.T + b > 0
