@@ -27,24 +27,37 @@ Panels (paper §3.1-3.2; full run / ``quick``):
   0..50 (quick: every 5th), 10 networks per ``k`` (quick: 3), 1000 points
   uniform on (0, 5]^m (quick: 300); minimum and maximum rank vs ``k``.
 
-Choices where the paper is silent (also written into every summary):
+Choices where the paper is silent (the summaries repeat the setup):
 
 * **biases are zero** in every panel.  The paper never mentions biases in §3;
   the constructions of §3.2 (panels C, D) need zero bias for their argument,
   and zero bias makes all panels comparable.  With zero bias the rank at x
   depends only on the direction of x, so the sampling box only matters through
-  the directions it samples.
+  the directions it samples, and 2B at mu = 0 samples the same distribution of
+  networks (up to scale) as 2A's m = 10 row: a free consistency check.
+  ``params["bias"] = "default"`` would use the network builders' own biases.
 * the weight distribution of the "strictly positive" (2C) and Dale (2D)
   networks is the one of :func:`topodestruct.networks.rank_selection_layer`
   and :func:`topodestruct.networks.dale_layer`.
 * 2C uses the same points as 2A (uniform on [-5, 5]^m), not only the two
   orthants where the bound is attained, so a sampled minimum *can* exceed
   the bound and the check "minimum <= min(k, n1 - k, m)" is a real test.
+* 2D: the curves are the per-network minimum and maximum rank averaged over
+  the networks at each k; the purple range is the k where more than half of
+  the networks have points of rank < m *and* points of rank m.
 * numbers of networks for 2B-2D as listed above.
 
-Ranks are those of :func:`topodestruct.rank_decomposition` (layer 1); the count
-of points whose rank it could not certify is stored with every configuration
-and reported in the summaries.
+Where the text is ambiguous we follow it and say so in the summary: §3.2
+says both "multiply the strictly negative weights" and "starting with
+strictly positive weights" (2C uses positive weights, as the bound's
+argument needs); with R(k, m) of eq. (10) ``k`` counts *excitatory* inputs, so
+in 2D the strongly excitatory networks lie right of the purple range, while
+the text places them "before" it.
+
+Ranks are those of :func:`topodestruct.rank_decomposition` (layer 1, certified
+mode).  Every record stores how many points were not certified and how many
+had an uncertain activation pattern (a pre-activation within rounding of 0),
+and the minimum rank over the remaining points; the summaries report them.
 """
 import concurrent.futures
 import dataclasses
