@@ -1,0 +1,763 @@
+"""Figure 2 of the paper: topological destruction in random single-layer networks.
+
+Each panel is a sweep over *configurations* (one random network each); a
+configuration draws its network and its sample points from a seed derived from
+``(seed, panel, configuration)``, ranks every point with the project's rank
+routine (:func:`topodestruct.rank_decomposition`) and stores the minimum and
+maximum rank and the rank histogram in a :class:`~.store.ResultStore`.  The
+numbers therefore do not depend on the order of evaluation, on ``jobs`` or on
+how often a run was interrupted and resumed.
+
+Panels (paper §3.1-3.2; full run / ``quick``):
+
+* **fig2a** -- Kaiming-normal weights, input width ``m`` and output width
+  ``n1`` in {2, 5, 10, 25, 50, 100}, 100 networks per pair (quick: m in
+  {2, 5, 10}, 10 networks), 1000 points uniform on [-5, 5]^m (quick: 200);
+  mean minimum rank vs ``n1`` per ``m`` with the bound ``m`` dashed.
+* **fig2b** -- ``m = 10``, weights N(mu, 0.1) with mu in 20 values
+  ``linspace(0, 0.2, 20)`` (quick: 5 values), ``n1`` over the same sequence as
+  2A (quick: {2, 10, 50}), 100 networks per pair (quick: 10), points as 2A;
+  mean minimum rank vs mu.
+* **fig2c** -- strictly positive weights multiplied from the left by the
+  rank-selection matrix R(k, n1) of eq. (10), ``n1 = 100``, ``m`` in {25, 50},
+  every ``k`` in 0..100 (quick: every 10th), 10 networks per ``k`` (quick: 2),
+  points as 2A; minimum rank vs ``k`` with the bound min(k, n1 - k, m).
+* **fig2d** -- Dale's principle W R(k, m) (columns ``j <= k`` excitatory, the
+  others inhibitory and 4x stronger), ``m = 50``, ``n1 = 100``, every ``k`` in
+  0..50 (quick: every 5th), 10 networks per ``k`` (quick: 3), 1000 points
+  uniform on (0, 5]^m (quick: 300); minimum and maximum rank vs ``k``.
+
+Choices where the paper is silent (the summaries repeat the setup):
+
+* **biases are zero** in every panel.  The paper never mentions biases in §3;
+  the constructions of §3.2 (panels C, D) need zero bias for their argument,
+  and zero bias makes all panels comparable.  With zero bias the rank at x
+  depends only on the direction of x, so the sampling box only matters through
+  the directions it samples, and 2B at mu = 0 samples the same distribution of
+  networks (up to scale) as 2A's m = 10 row: a free consistency check.
+  ``params["bias"] = "default"`` would use the network builders' own biases.
+* the weight distribution of the "strictly positive" (2C) and Dale (2D)
+  networks is the one of :func:`topodestruct.networks.rank_selection_layer`
+  and :func:`topodestruct.networks.dale_layer`.
+* 2C uses the same points as 2A (uniform on [-5, 5]^m), not only the two
+  orthants where the bound is attained, so a sampled minimum *can* exceed
+  the bound and the check "minimum <= min(k, n1 - k, m)" is a real test.
+* 2D: the curves are the per-network minimum and maximum rank averaged over
+  the networks at each k; the purple range is the k where more than half of
+  the networks have points of rank < m *and* points of rank m.
+* numbers of networks for 2B-2D as listed above.
+
+Where the text is ambiguous we follow it and say so in the summary: §3.2
+says both "multiply the strictly negative weights" and "starting with
+strictly positive weights" (2C uses positive weights, as the bound's
+argument needs); with R(k, m) of eq. (10) ``k`` counts *excitatory* inputs, so
+in 2D the strongly excitatory networks lie right of the purple range, while
+the text places them "before" it.
+
+Ranks are those of :func:`topodestruct.rank_decomposition` (layer 1, certified
+mode).  Every record stores how many points were not certified and how many
+had an uncertain activation pattern (a pre-activation within rounding of 0),
+and the minimum rank over the remaining points; the summaries report them.
+"""
+import concurrent.futures
+import dataclasses
+import hashlib
+import multiprocessing
+import os
+import pathlib
+import signal
+import threading
+import time
+
+import numpy as np
+
+from .store import ResultStore, config_key
+
+__all__ = [
+    "PANELS", "panel_configs", "config_seed", "evaluate", "run_panel",
+    "aggregate", "summarize", "plot_panel", "plot_figure2", "load_panel", "result_paths",
+]
+
+PANELS = ("fig2a", "fig2b", "fig2c", "fig2d")
+WIDTHS = (2, 5, 10, 25, 50, 100)  # the paper's sequence for m and n1
+BOX = 5.0  # points uniform on [-BOX, BOX]^m (2D: (0, BOX]^m)
+SIGMA_2B = 0.1
+INHIBITION_RATIO = 4.0
+
+# (full, quick) sweep sizes; see the module docstring
+_SIZES = {
+    "fig2a": dict(full=dict(ms=WIDTHS, n1s=WIDTHS, trials=100, n_points=1000),
+                  quick=dict(ms=(2, 5, 10), n1s=WIDTHS, trials=10, n_points=200)),
+    "fig2b": dict(full=dict(n1s=WIDTHS, mus=20, trials=100, n_points=1000),
+                  quick=dict(n1s=(2, 10, 50), mus=5, trials=10, n_points=200)),
+    "fig2c": dict(full=dict(ms=(25, 50), k_step=1, trials=10, n_points=1000),
+                  quick=dict(ms=(25, 50), k_step=10, trials=2, n_points=200)),
+    "fig2d": dict(full=dict(k_step=1, trials=10, n_points=1000),
+                  quick=dict(k_step=5, trials=3, n_points=300)),
+}
+
+
+def _check_panel(panel):
+    if panel not in PANELS:
+        raise ValueError(f"unknown panel {panel!r}; expected one of {', '.join(PANELS)}")
+
+
+def panel_configs(panel, quick=False, seed=0):
+    """The configurations (one random network each) of a Figure 2 panel.
+
+    Parameters
+    ----------
+    panel : {"fig2a", "fig2b", "fig2c", "fig2d"}
+    quick : bool
+        The small sweep the tests run instead of the paper's.
+    seed : int
+        Non-negative run seed, part of every configuration (so runs with
+        different seeds can share a results file).
+
+    Returns
+    -------
+    list of dict
+        JSON-serialisable parameters; each is one resumable unit of work.
+
+    Examples
+    --------
+    >>> cfgs = panel_configs("fig2a")
+    >>> len(cfgs), cfgs[0]["m"], cfgs[0]["n1"], cfgs[-1]["trial"], cfgs[0]["n_points"]
+    (3600, 2, 2, 99, 1000)
+    """
+    _check_panel(panel)
+    _check_seed(seed)
+    size = _SIZES[panel]["quick" if quick else "full"]
+    trials, n_points = range(size["trials"]), size["n_points"]
+    base = dict(panel=panel, seed=int(seed))
+    if panel == "fig2a":
+        return [dict(base, m=m, n1=n1, trial=t, n_points=n_points, bias="zero")
+                for m in size["ms"] for n1 in size["n1s"] for t in trials]
+    if panel == "fig2b":
+        mus = [round(float(mu), 6) for mu in np.linspace(0.0, 0.2, size["mus"])]
+        return [dict(base, m=10, n1=n1, mu=mu, sigma=SIGMA_2B, trial=t, n_points=n_points,
+                     bias="zero")
+                for n1 in size["n1s"] for mu in mus for t in trials]
+    if panel == "fig2c":
+        n1 = 100
+        ks = _k_grid(n1, size["k_step"])
+        return [dict(base, m=m, n1=n1, k=k, trial=t, n_points=n_points, bias="zero")
+                for m in size["ms"] for k in ks for t in trials]
+    m, n1 = 50, 100
+    return [dict(base, m=m, n1=n1, k=k, inhibition_ratio=INHIBITION_RATIO, trial=t,
+                 n_points=n_points, bias="zero")
+            for k in _k_grid(m, size["k_step"]) for t in trials]
+
+
+def _k_grid(n, step):
+    """0, step, 2 step, ..., always including both ends 0 and n."""
+    return sorted(set(range(0, n + 1, step)) | {n})
+
+
+def _check_seed(seed):
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+    if seed < 0:
+        raise ValueError(f"seed must be non-negative, got {seed}")
+
+
+def config_seed(params):
+    """Seed of one configuration, derived from its run seed, panel and parameters.
+
+    Parameters
+    ----------
+    params : dict
+        The configuration, with its ``panel`` and run ``seed``.
+
+    Returns
+    -------
+    int
+        A 64-bit seed; equal inputs give equal seeds in every process.
+
+    Examples
+    --------
+    >>> p = {"panel": "fig2a", "seed": 0, "m": 2, "n1": 5, "trial": 0}
+    >>> config_seed(p) == config_seed(dict(reversed(list(p.items()))))
+    True
+    >>> config_seed(p) != config_seed(dict(p, seed=1))
+    True
+    """
+    seed = params["seed"]
+    _check_seed(seed)
+    digest = hashlib.sha256(config_key(params).encode()).digest()
+    words = np.frombuffer(digest[:16], dtype=np.uint32).tolist()
+    state = np.random.SeedSequence([int(seed), *words]).generate_state(2, np.uint32)
+    return int(state[0]) << 32 | int(state[1])
+
+
+# -- one configuration ----------------------------------------------------
+def _network(params, rng):
+    from topodestruct import networks
+
+    panel, m, n1 = params["panel"], params["m"], params["n1"]
+    bias = {"zero": False, "default": True}[params["bias"]]  # "default": the builder's own
+    if panel == "fig2a":
+        return networks.mlp([m, n1], init="kaiming", bias=bias, random_state=rng)
+    if panel == "fig2b":
+        return networks.mlp([m, n1], init="normal", mean=params["mu"], std=params["sigma"],
+                            bias=bias, random_state=rng)
+    if panel == "fig2c":
+        return networks.rank_selection_layer(m, n1, params["k"], random_state=rng)
+    return networks.dale_layer(m, n1, params["k"], inhibition_ratio=params["inhibition_ratio"],
+                               random_state=rng)
+
+
+def _points(params, rng):
+    shape = (params["n_points"], params["m"])
+    if params["panel"] == "fig2d":  # strictly positive samples, (0, BOX]^m
+        return BOX - rng.uniform(0.0, BOX, size=shape)
+    return rng.uniform(-BOX, BOX, size=shape)
+
+
+def evaluate(params, seed):
+    """Rank every sample point of one configuration's network.
+
+    Parameters
+    ----------
+    params : dict
+        One entry of :func:`panel_configs`.
+    seed : int
+        Its seed (see :func:`config_seed`); the network is drawn first, then
+        the points, from one ``numpy.random.Generator``.
+
+    Returns
+    -------
+    dict
+        ``min_rank``, ``max_rank``, ``mean_rank``, ``rank_counts`` (number of
+        points of each rank 0..min(m, n1)) and ``n_uncertified`` (points whose
+        rank the rank routine did not certify) and ``n_uncertain_codewords``
+        (points with a pre-activation within rounding of 0, whose activation
+        pattern -- hence rank -- is not certain) and ``min_rank_certain``, the
+        minimum over the other points.
+    """
+    from topodestruct import rank_decomposition
+
+    rng = np.random.default_rng(seed)
+    net = _network(params, rng)
+    X = _points(params, rng)
+    rd = rank_decomposition(net, X)
+    ranks = np.asarray(rd.ranks)[:, 0]
+    certified = np.asarray(rd.certified)[:, 0]
+    uncertain = np.asarray(rd.uncertain_codewords)[:, 0]
+    counts = np.bincount(ranks, minlength=min(params["m"], params["n1"]) + 1)
+    return {"min_rank": int(ranks.min()), "max_rank": int(ranks.max()),
+            "mean_rank": float(ranks.mean()), "rank_counts": counts.tolist(),
+            "n_uncertified": int((~certified).sum()),
+            "n_uncertain_codewords": int(uncertain.sum()),
+            "min_rank_certain": int(ranks[~uncertain].min()) if (~uncertain).any() else None}
+
+
+def _evaluate_chunk(chunk):
+    """Worker entry point: [(params, seed)] -> [(params, seed, result, seconds)]."""
+    out = []
+    for params, seed in chunk:
+        start = time.perf_counter()
+        result = evaluate(params, seed)
+        out.append((params, seed, result, time.perf_counter() - start))
+    return out
+
+
+def _single_thread_worker(parent):
+    """Pool initializer: one BLAS/torch thread per worker; Ctrl-C is the parent's
+    to handle; exit if the parent dies (a killed sweep must not leave orphans)."""
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ[var] = "1"
+    import torch
+
+    torch.set_num_threads(1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch_parent():
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch_parent, daemon=True).start()
+
+
+# -- sweeps -----------------------------------------------------------------
+def result_paths(panel, out="results", quick=False):
+    """``{"store", "png", "summary"}`` paths of a panel's results in `out`."""
+    stem = panel + ("-quick" if quick else "")
+    out = pathlib.Path(out)
+    return {"store": out / f"{stem}.jsonl", "png": out / f"{stem}.png",
+            "summary": out / f"{stem}.txt"}
+
+
+def run_panel(panel, quick=False, out="results", seed=0, jobs=1, progress=True,
+              on_record=None):
+    """Compute every missing configuration of a panel and return all its records.
+
+    Finished configurations are appended to ``<out>/<panel>[-quick].jsonl`` one
+    at a time, so an interrupted run resumes where it stopped.
+
+    Parameters
+    ----------
+    panel : {"fig2a", "fig2b", "fig2c", "fig2d"}
+    quick : bool
+        Small sweep (seconds) instead of the paper's.
+    out : str or os.PathLike
+        Results folder.
+    seed : int
+        Non-negative run seed; per-configuration seeds derive from it.
+    jobs : int
+        Worker processes (each single-threaded); 1 computes in this process,
+        also single-threaded, so every ``jobs`` gives identical numbers.
+    progress : bool
+        Show a tqdm progress bar.
+    on_record : callable, optional
+        Called with each newly stored record (used by the resume tests to
+        interrupt a run).
+
+    Returns
+    -------
+    list of dict
+        The stored records of all configurations of the panel, in sweep order.
+    """
+    from tqdm.auto import tqdm
+
+    if isinstance(jobs, bool) or not isinstance(jobs, (int, np.integer)) or jobs < 1:
+        raise ValueError(f"jobs must be a positive int, got {jobs!r}")
+    configs = panel_configs(panel, quick, seed)
+    store = ResultStore(result_paths(panel, out, quick)["store"])
+    todo = [(params, config_seed(params)) for params in store.pending(configs)]
+    bar = tqdm(total=len(configs), initial=len(configs) - len(todo), desc=panel,
+               unit="net", disable=not progress, dynamic_ncols=True)
+    try:
+        for params, cseed, result, seconds in _compute(todo, jobs):
+            record = store.add(params, result, seed=cseed, elapsed_s=round(seconds, 6))
+            bar.update()
+            if on_record is not None:
+                on_record(record)
+    finally:
+        bar.close()
+    return store.results(configs)
+
+
+def _compute(todo, jobs):
+    """Yield finished (params, seed, result, seconds) as they complete."""
+    if not todo:
+        return
+    if jobs == 1:
+        import torch
+
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            for item in todo:
+                yield from _evaluate_chunk([item])
+        finally:
+            torch.set_num_threads(threads)
+        return
+    size = max(1, min(4, len(todo) // (8 * jobs)))  # amortise IPC, keep resume granular
+    chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
+    ctx = multiprocessing.get_context("spawn")  # fork after torch threads can deadlock
+    pool = concurrent.futures.ProcessPoolExecutor(jobs, mp_context=ctx,
+                                                  initializer=_single_thread_worker,
+                                                  initargs=(os.getpid(),))
+    try:
+        futures = [pool.submit(_evaluate_chunk, chunk) for chunk in chunks]
+        for future in concurrent.futures.as_completed(futures):
+            yield from future.result()
+    finally:  # on interruption: drop queued chunks, let running ones end
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+# -- aggregation --------------------------------------------------------------
+@dataclasses.dataclass
+class _Curve:
+    """Per-x statistics of per-network minimum/maximum ranks."""
+
+    x: np.ndarray
+    mean_min: np.ndarray
+    sd_min: np.ndarray
+    lowest_min: np.ndarray  # min over networks of the per-network minimum
+    mean_max: np.ndarray
+    frac_destructive: np.ndarray  # networks with some point of rank < m
+    frac_mixed: np.ndarray  # networks with points of rank < m and of rank m
+    n: np.ndarray
+    bound: np.ndarray = None  # 2C only: min(k, n1 - k, m)
+
+
+def _curve(records, xkey):
+    xs = sorted({r["params"][xkey] for r in records})
+    rows = {x: [] for x in xs}
+    for r in records:
+        rows[r["params"][xkey]].append(r)
+    stats = {f: [] for f in ("mean_min", "sd_min", "lowest_min", "mean_max",
+                             "frac_destructive", "frac_mixed", "n")}
+    for x in xs:
+        mins = np.array([r["result"]["min_rank"] for r in rows[x]])
+        maxs = np.array([r["result"]["max_rank"] for r in rows[x]])
+        m = np.array([r["params"]["m"] for r in rows[x]])
+        stats["mean_min"].append(mins.mean())
+        stats["sd_min"].append(mins.std())
+        stats["lowest_min"].append(mins.min())
+        stats["mean_max"].append(maxs.mean())
+        stats["frac_destructive"].append(np.mean(mins < m))
+        stats["frac_mixed"].append(np.mean((mins < m) & (maxs == m)))
+        stats["n"].append(len(mins))
+    return _Curve(np.array(xs), **{k: np.array(v) for k, v in stats.items()})
+
+
+def _groups(records, key):
+    out = {}
+    for r in records:
+        out.setdefault(r["params"][key], []).append(r)
+    return dict(sorted(out.items()))
+
+
+def aggregate(panel, records):
+    """The statistics behind a panel's figure and claims.
+
+    Parameters
+    ----------
+    panel : {"fig2a", "fig2b", "fig2c", "fig2d"}
+    records : list of dict
+        Stored records of that panel (e.g. from :func:`run_panel`).
+
+    Returns
+    -------
+    dict
+        One curve per line of the panel: fig2a ``{m: curve over n1}``, fig2b
+        ``{n1: curve over mu}``, fig2c ``{m: curve over k}`` (with ``bound`` =
+        min(k, n1 - k, m)), fig2d ``{m: curve over k}``.  A curve has arrays
+        ``x, mean_min, sd_min, lowest_min, mean_max, frac_destructive,
+        frac_mixed, n``: statistics over the networks at each x.
+    """
+    _check_panel(panel)
+    if not records:
+        raise ValueError(f"no records for {panel}")
+    wrong = {r["params"].get("panel") for r in records} - {panel}
+    if wrong:
+        raise ValueError(f"records of panel(s) {sorted(wrong)} passed for {panel}")
+    line, xkey = {"fig2a": ("m", "n1"), "fig2b": ("n1", "mu"),
+                  "fig2c": ("m", "k"), "fig2d": ("m", "k")}[panel]
+    curves = {}
+    for value, rs in _groups(records, line).items():
+        c = curves[value] = _curve(rs, xkey)
+        if panel == "fig2c":
+            c.bound = rank_selection_bound(c.x, rs[0]["params"]["n1"], value)
+    return curves
+
+
+def rank_selection_bound(k, n1, m):
+    """The paper's bound min(k, n1 - k, m) on the minimum rank of R(k, n1) W, W > 0.
+
+    Examples
+    --------
+    >>> rank_selection_bound(np.array([0, 10, 50, 90]), 100, 25).tolist()
+    [0, 10, 25, 10]
+    """
+    k = np.asarray(k)
+    return np.minimum(np.minimum(k, n1 - k), m)
+
+
+def mixed_range(curve, threshold=0.5):
+    """The k where more than `threshold` of the networks have both destructive
+    (rank < m) and preserving (rank = m) points: 2D's purple region.
+
+    Returns
+    -------
+    numpy.ndarray
+        Those k (possibly empty).
+    """
+    return curve.x[curve.frac_mixed > threshold]
+
+
+# -- summaries ----------------------------------------------------------------
+def _fmt_table(title, rows, cols, cell, rowfmt="{}"):
+    """A plain-text table: one row per entry of `rows`, one column per `cols`."""
+    head = f"{title:>8} | " + " ".join(f"{c!s:>7}" for c in cols)
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        lines.append(f"{rowfmt.format(r):>8} | " + " ".join(f"{cell(r, c):>7}" for c in cols))
+    return lines
+
+
+def _uncertified(records):
+    bad = sum(r["result"]["n_uncertified"] for r in records)
+    unsure = sum(r["result"].get("n_uncertain_codewords", 0) for r in records)
+    total = sum(sum(r["result"]["rank_counts"]) for r in records)
+    moved = sum(r["result"].get("min_rank_certain", r["result"]["min_rank"])
+                != r["result"]["min_rank"] for r in records)
+    return (f"uncertified ranks: {bad} of {total} points; points with an uncertain "
+            f"activation pattern (a pre-activation within rounding of 0): {unsure}, "
+            f"networks whose minimum rank is attained only at such points: {moved}")
+
+
+def _setup(records):
+    p = records[0]["params"]
+    nets = len({r["params"].get("trial") for r in records})
+    return (f"{len(records)} networks ({nets} per setting), {p['n_points']} points each, "
+            f"zero bias, run seed {p['seed']}")
+
+
+def summarize(panel, records):
+    """A short text report of the numbers behind the paper's claims for a panel.
+
+    Parameters
+    ----------
+    panel : {"fig2a", "fig2b", "fig2c", "fig2d"}
+    records : list of dict
+
+    Returns
+    -------
+    str
+    """
+    curves = aggregate(panel, records)
+    return "\n".join(_SUMMARIES[panel](curves, records)) + "\n"
+
+
+def _summary_2a(curves, records):
+    ms = list(curves)
+    n1s = curves[ms[0]].x.tolist()
+    cell = {(m, x): c.mean_min[i] for m, c in curves.items() for i, x in enumerate(c.x)}
+    lines = ["Figure 2A: mean minimum rank of Kaiming-normal single-layer networks",
+             _setup(records) + ", points uniform on [-5, 5]^m", ""]
+    lines += _fmt_table("m \\ n1", ms, n1s, lambda m, n1: f"{cell.get((m, n1), np.nan):.2f}")
+    over = [(m, x) for (m, x), v in cell.items() if v > m]
+    drops = [(m, int(c.x[i]), int(c.x[i + 1])) for m, c in curves.items()
+             for i in np.flatnonzero(np.diff(c.mean_min) < 0)]
+    narrow = [r for r in records if r["params"]["n1"] <= r["params"]["m"]]
+    wide = [r for r in records if r["params"]["n1"] > r["params"]["m"]]
+    lines += ["",
+              f"claim 'bounded by m': mean minimum rank > m in {len(over)} cells",
+              f"claim 'increases with n1': decreases between consecutive n1 (m, n1, n1'): "
+              f"{drops or 'none'}",
+              "claim 'm >= n1 guarantees destructive regions': "
+              f"{_frac(narrow)} of networks with n1 <= m have a point of rank < m",
+              f"networks with n1 > m having a point of rank < m: {_frac(wide)}",
+              "claim 'convergence slower for larger m': mean min rank / m at the widest n1: "
+              + ", ".join(f"m={m}: {c.mean_min[-1] / m:.2f}" for m, c in curves.items()),
+              _uncertified(records)]
+    return lines
+
+
+def _frac(records):
+    if not records:
+        return "n/a"
+    k = sum(r["result"]["min_rank"] < r["params"]["m"] for r in records)
+    return f"{k}/{len(records)}"
+
+
+def _summary_2b(curves, records):
+    n1s = list(curves)
+    mus = curves[n1s[0]].x.tolist()
+    cell = {(n1, x): c.mean_min[i] for n1, c in curves.items() for i, x in enumerate(c.x)}
+    lines = ["Figure 2B: mean minimum rank vs weight mean mu, weights N(mu, 0.1), m = 10",
+             _setup(records) + ", points uniform on [-5, 5]^m", ""]
+    lines += _fmt_table("mu \\ n1", mus, n1s, lambda mu, n1: f"{cell[(n1, mu)]:.2f}",
+                        rowfmt="{:.4f}")
+    lines += ["", "claim 'raising mu lowers the minimal rank' (mean min rank at the "
+              "smallest -> largest mu):"]
+    for n1, c in curves.items():
+        rises = int(np.sum(np.diff(c.mean_min) > 0))
+        lines.append(f"  n1={n1}: {c.mean_min[0]:.2f} -> {c.mean_min[-1]:.2f} "
+                     f"({rises} of {len(c.x) - 1} steps go up)")
+    lines.append(_uncertified(records))
+    return lines
+
+
+def _summary_2c(curves, records):
+    lines = ["Figure 2C: R(k, n1) W with strictly positive W, n1 = 100",
+             _setup(records) + ", points uniform on [-5, 5]^m", ""]
+    for m, c in curves.items():
+        over = [int(k) for k, lo, b in zip(c.x, c.lowest_min, c.bound) if lo > b]
+        per_net = sum(r["result"]["min_rank"] > min(r["params"]["k"], r["params"]["n1"]
+                                                    - r["params"]["k"], m)
+                      for r in records if r["params"]["m"] == m)
+        mid = int(np.argmax(c.bound))
+        lines += [f"m={m}: networks whose sampled minimum exceeds min(k, n1-k, m): {per_net} "
+                  f"of {int(c.n.sum())} (k: {over or 'none'})",
+                  f"  largest mean minimum {c.mean_min.max():.2f} (bound there "
+                  f"{c.bound[np.argmax(c.mean_min)]}); at k={int(c.x[mid])} mean minimum "
+                  f"{c.mean_min[mid]:.2f} vs bound {c.bound[mid]}",
+                  f"  k where the mean minimum equals the bound: "
+                  f"{[int(k) for k, v, b in zip(c.x, c.mean_min, c.bound) if v == b]}"]
+    lines += ["note: the sample is the cube [-5, 5]^m, not the orthants where the bound "
+              "is attained, so the check above can fail.",
+              "note: the paper's text says 'multiply the strictly negative weights' and "
+              "'starting with strictly positive weights'; we follow the latter.",
+              _uncertified(records)]
+    return lines
+
+
+def _summary_2d(curves, records):
+    (m, c), = curves.items()
+    mixed = mixed_range(c)
+    lines = ["Figure 2D: Dale's principle W R(k, m), inhibition 4x excitation, "
+             f"m = {m}, n1 = {records[0]['params']['n1']}",
+             _setup(records) + ", points uniform on (0, 5]^m", "",
+             f"{'k':>4} {'mean min':>9} {'mean max':>9} {'mixed':>6}"]
+    lines += [f"{int(k):>4} {lo:>9.2f} {hi:>9.2f} {f:>6.2f}"
+              for k, lo, hi, f in zip(c.x, c.mean_min, c.mean_max, c.frac_mixed)]
+    rng = f"k = {int(mixed.min())} .. {int(mixed.max())}" if mixed.size else "empty"
+    lines += ["",
+              f"purple region (most networks have points of rank < m and of rank = m): {rng}",
+              f"all-inhibitory end k=0: mean max rank {c.mean_max[0]:.2f} (destructive "
+              f"everywhere iff < m); all-excitatory end k={int(c.x[-1])}: mean min rank "
+              f"{c.mean_min[-1]:.2f} (preserving everywhere iff = m)",
+              f"balance point k = m r / (1 + r) = {m * INHIBITION_RATIO / (1 + INHIBITION_RATIO):g}"
+              " (summed excitation = summed inhibition)",
+              "note: with R(k, m) of eq. (10) k counts the EXCITATORY inputs, so the "
+              "strongly excitatory networks lie at large k, right of the purple region; the "
+              "paper's text places them 'before' it, i.e. its axis presumably counts "
+              "inhibitory inputs.",
+              _uncertified(records)]
+    return lines
+
+
+_SUMMARIES = {"fig2a": _summary_2a, "fig2b": _summary_2b, "fig2c": _summary_2c,
+              "fig2d": _summary_2d}
+
+
+# -- figures ------------------------------------------------------------------
+# the paper's colours: blue, light blue, orange, light orange, green, light green
+_PAIRED = ["#1f77b4", "#aec7e8", "#ff7f0e", "#ffbb78", "#2ca02c", "#98df8a"]
+
+
+def _colour(value):
+    return _PAIRED[WIDTHS.index(value) % 6] if value in WIDTHS else None
+
+
+def plot_panel(panel, records, ax=None, path=None):
+    """Draw one Figure 2 panel in the paper's layout.
+
+    Parameters
+    ----------
+    panel : {"fig2a", "fig2b", "fig2c", "fig2d"}
+    records : list of dict
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure is made if omitted.
+    path : str or os.PathLike, optional
+        Write the (new) figure as PNG there.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    from matplotlib.figure import Figure
+
+    curves = aggregate(panel, records)
+    if ax is None:
+        ax = Figure(figsize=(4.5, 3.6), layout="constrained").add_subplot()
+    _PLOTTERS[panel](ax, curves)
+    ax.set_title({"fig2a": "A", "fig2b": "B", "fig2c": "C", "fig2d": "D"}[panel], loc="left",
+                 fontweight="bold")
+    if path is not None:
+        pathlib.Path(path).parent.mkdir(parents=True, exist_ok=True)
+        ax.figure.savefig(path, dpi=150)
+    return ax
+
+
+def _plot_2a(ax, curves):
+    for m, c in curves.items():
+        col = _colour(m)
+        ax.plot(c.x, c.mean_min, "o-", color=col, label=f"m={m}")
+        ax.axhline(m, color=col, ls="--", lw=1)
+    ax.set_xscale("log")
+    ax.set_xlabel("output width $n_1$")
+    ax.set_ylabel("mean minimum rank")
+    ax.legend(fontsize="small", loc="upper left")
+
+
+def _plot_2b(ax, curves):
+    for n1, c in curves.items():
+        ax.plot(c.x, c.mean_min, "o-", ms=3, color=_colour(n1), label=f"$n_1$={n1}")
+    ax.axhline(10, color="black", lw=1.5, label="m=10")
+    ax.set_xlabel(r"weight mean $\mu$ ($\sigma$ = 0.1)")
+    ax.set_ylabel("mean minimum rank")
+    ax.legend(fontsize="small")
+
+
+def _plot_2c(ax, curves):
+    cols = {25: "c", 50: "tab:orange"}
+    for m, c in curves.items():
+        ax.plot(c.x, c.mean_min, "o-", ms=3, color=cols.get(m), label=f"m={m}")
+        ax.plot(c.x, c.bound, "k-", lw=1)
+    ax.plot([], [], "k-", lw=1, label="min(k, $n_1$-k, m)")
+    ax.set_xlabel("k of R(k, $n_1$)")
+    ax.set_ylabel("minimum rank")
+    ax.legend(fontsize="small")
+
+
+def _plot_2d(ax, curves):
+    (m, c), = curves.items()
+    mixed = mixed_range(c)
+    if mixed.size:
+        ax.axvspan(mixed.min(), mixed.max(), color="purple", alpha=0.25,
+                   label="destructive and preserving")
+    ax.plot(c.x, c.mean_min, "o-", ms=3, color="tab:blue", label="minimum rank")
+    ax.plot(c.x, c.mean_max, "o-", ms=3, color="tab:red", label="maximum rank")
+    ax.axhline(m, color="gray", ls="--", lw=1)
+    ax.set_xlabel("k of R(k, m) (excitatory inputs)")
+    ax.set_ylabel("rank")
+    ax.legend(fontsize="small")
+
+
+_PLOTTERS = {"fig2a": _plot_2a, "fig2b": _plot_2b, "fig2c": _plot_2c, "fig2d": _plot_2d}
+
+
+def plot_figure2(records_by_panel, path=None):
+    """All available panels side by side (2 x 2), as in the paper's Figure 2.
+
+    Parameters
+    ----------
+    records_by_panel : dict
+        ``{panel: records}``; missing panels are left blank.
+    path : str or os.PathLike, optional
+        Write the figure as PNG there.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(10, 8), layout="constrained")
+    for ax, panel in zip(fig.subplots(2, 2).ravel(), PANELS):
+        if records_by_panel.get(panel):
+            plot_panel(panel, records_by_panel[panel], ax=ax)
+        else:
+            ax.set_axis_off()
+    if path is not None:
+        pathlib.Path(path).parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=150)
+    return fig
+
+
+def load_panel(panel, out="results", quick=None, seed=None):
+    """Stored records of a panel's sweep from a results folder.
+
+    Parameters
+    ----------
+    panel : {"fig2a", "fig2b", "fig2c", "fig2d"}
+    out : str or os.PathLike
+    quick : bool or None
+        Which sweep; None prefers the full one and falls back to the quick one.
+    seed : int or None
+        Run seed; None takes the seed of the last stored record.
+
+    Returns
+    -------
+    list of dict
+        The records of the finished configurations of that sweep, in sweep
+        order (a partial sweep gives the finished part); empty if none.
+    """
+    _check_panel(panel)
+    for q in ([False, True] if quick is None else [quick]):
+        path = result_paths(panel, out, q)["store"]
+        if path.exists():
+            store = ResultStore(path)
+            records = list(store)
+            if not records:
+                continue
+            s = records[-1]["params"]["seed"] if seed is None else seed
+            return [store.get(p) for p in panel_configs(panel, q, s) if p in store]
+    return []
