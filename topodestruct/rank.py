@@ -354,20 +354,22 @@ def _full_column_rank(A, p, block=32, return_pivots=False):
         e = min(s + block, C)
         for j in range(s, e):
             col = _mod(A[:, j:, j], p)
-            A[:, j:, j] = col
-            nz = col != 0
-            ok &= nz.any(1)
-            piv = j + nz.to(torch.uint8).argmax(1)
-            rows = A[ar, piv].clone()
-            A[ar, piv] = A[:, j].clone()
-            A[:, j] = rows
-            if return_pivots:
-                pj = perm[ar, piv].clone()
-                perm[ar, piv] = perm[:, j].clone()
-                perm[:, j] = pj
+            if not bool((col[:, 0] != 0).all()):    # some item needs a row swap
+                A[:, j:, j] = col
+                nz = col != 0
+                ok &= nz.any(1)
+                piv = j + nz.to(torch.uint8).argmax(1)
+                rows = A[ar, piv].clone()
+                A[ar, piv] = A[:, j].clone()
+                A[:, j] = rows
+                if return_pivots:
+                    pj = perm[ar, piv].clone()
+                    perm[ar, piv] = perm[:, j].clone()
+                    perm[:, j] = pj
+                col = A[:, j:, j]
             A[:, j, j + 1:e] = _mod(A[:, j, j + 1:e], p)   # trailing part: below
-            dinv = inv[A[:, j, j].long()].to(A.dtype)
-            lcol = _mod(A[:, j + 1:, j] * dinv[:, None], p)
+            dinv = inv[col[:, 0].long()].to(A.dtype)
+            lcol = _mod(col[:, 1:] * dinv[:, None], p)
             A[:, j + 1:, j] = lcol
             if j + 1 < e:
                 A[:, j + 1:, j + 1:e].addcmul_(lcol[:, :, None], A[:, j, None, j + 1:e],
