@@ -133,7 +133,7 @@ def main(argv=None):
         cases.append({"kind": "cubical", "n": 100, "R": 0.55, "r": 0.4})
         sympy_sizes, sympy_limit = [3, 4, 6, 8, 10, 12, 15, 20, 25, 30, 40], 60
 
-    rows, results = [], {"cases": [], "sympy": []}
+    results = {"cases": [], "sympy": []}
     header = ("| input | cells | topodestruct build + H (s) | gudhi insert + Z/2 (s) | ratio "
               "| H-only ratio | peak MiB td / gudhi | MiB per 1k cells (td) | betti agree |")
     print(header)

@@ -85,7 +85,7 @@ def main():
     with torch.no_grad():
         t0 = time.perf_counter()
         layers, _ = td.rank._parse_network(net)
-        cw = td.rank._forward(layers, Xt)
+        td.rank._forward(layers, Xt)
         t_cw = time.perf_counter() - t0
     rows.append(("codeword pass (all layers)", N, t_cw, None))
 

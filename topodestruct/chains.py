@@ -21,13 +21,12 @@ Relative homology ``H(K, A)`` is the homology of the cells of ``K`` not in
 the homology of the mapping cone ``K ∪ C(A_1) ∪ ... ∪ C(A_k)``, built at
 the chain level so that simplicial and cubical complexes share it.
 """
-import numbers
-
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse import csgraph
 
 from . import linalg
+from ._validation import is_integer
 
 __all__ = ["Homology", "homology", "relative_homology", "quotient_homology",
            "boundary_from_faces", "ChainComplex"]
@@ -314,7 +313,7 @@ def _check_complex(K, name="K"):
 def _check_coefficients(coefficients):
     if coefficients is None:
         return None
-    if isinstance(coefficients, (bool, np.bool_)) or not isinstance(coefficients, numbers.Integral):
+    if not is_integer(coefficients):
         raise TypeError("coefficients must be None (integers), 0 (rationals) or a prime p, "
                         f"got {coefficients!r}")
     if coefficients == 0:

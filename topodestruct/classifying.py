@@ -54,12 +54,13 @@ from __future__ import annotations
 import ast
 import functools
 import json
-import re
 from dataclasses import dataclass, field
 from importlib import resources
 
 import numpy as np
 import scipy.sparse as sp
+
+from ._validation import check_random_state
 
 __all__ = [
     "Groups", "Piece", "Configuration", "Claim", "Verdict", "LESInput",
@@ -618,13 +619,6 @@ def _ball_sphere(adj, v, r):
     return ball, ball & ~inner
 
 
-def _rng(random_state):
-    if random_state is None or isinstance(random_state, (int, np.integer)):
-        return np.random.default_rng(random_state)
-    if isinstance(random_state, np.random.Generator):
-        return random_state
-    raise TypeError("random_state must be None, an int or a numpy Generator, got "
-                    f"{type(random_state).__name__}")
 
 
 def _spaced_positions(length, count, gap, rng):
@@ -725,7 +719,7 @@ def build(space, family, n, m=0, *, separate=False, resolution=None, radius=1,
         raise ValueError(f"placement must be 'regular' or 'random', got {placement!r}")
     if not isinstance(radius, (int, np.integer)) or radius < 1:
         raise ValueError(f"radius must be an integer >= 1, got {radius!r}")
-    rng = _rng(random_state) if placement == "random" else None
+    rng = check_random_state(random_state) if placement == "random" else None
     size = _default_size(space, family, n, m, radius) if resolution is None else resolution
     if not isinstance(size, (int, np.integer)) or size < 3:
         raise ValueError(f"resolution must be an integer >= 3, got {resolution!r}")

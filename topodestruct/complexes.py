@@ -11,11 +11,12 @@ Builders (:func:`circle`, :func:`sphere`, :func:`torus`, :func:`klein_bottle`,
 attach vertex ``coordinates`` for plotting.
 """
 import itertools
-import numbers
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse import csgraph
+
+from ._validation import check_integer, is_integer
 
 __all__ = [
     "SimplicialComplex", "circle", "sphere", "torus", "klein_bottle", "projective_plane",
@@ -86,8 +87,6 @@ def locate_rows(table, rows):
     return idx_c.astype(np.int64), found
 
 
-def _is_int_scalar(x):
-    return isinstance(x, numbers.Integral) and not isinstance(x, (bool, np.bool_))
 
 
 def _parse_simplices(simplices):
@@ -116,7 +115,7 @@ def _parse_simplices(simplices):
                                 f"got {type(s).__name__}: {s!r}")
             s = list(s)
             for v in s:
-                if not _is_int_scalar(v):
+                if not is_integer(v):
                     raise TypeError(f"vertex ids must be integers, got {type(v).__name__} {v!r} "
                                     f"in simplex {tuple(s)!r} (ragged or nested simplices?)")
             by_len.setdefault(len(s), []).append(s)
@@ -219,7 +218,7 @@ class SimplicialComplex:
 
     def simplices(self, d):
         """Sorted (read-only) int array of the ``d``-simplices, shape (n_d, d + 1)."""
-        if not _is_int_scalar(d) or d < 0:
+        if not is_integer(d) or d < 0:
             raise ValueError(f"d must be a non-negative integer, got {d!r}")
         if d > self.dimension:
             return _readonly(np.zeros((0, d + 1), dtype=np.int64))
@@ -289,7 +288,7 @@ class SimplicialComplex:
         the face omitting the ``i``-th vertex has sign ``(-1)^i``.
         """
         from .chains import boundary_from_faces
-        if not _is_int_scalar(d) or d < 1:
+        if not is_integer(d) or d < 1:
             raise ValueError(f"d must be an integer >= 1, got {d!r}")
         top, low = self.simplices(d), self.simplices(d - 1)
         face_index = np.empty((len(top), d + 1), dtype=np.int64)
@@ -354,7 +353,7 @@ class SimplicialComplex:
         if vs and all(isinstance(v, (bool, np.bool_)) for v in vs):
             return self._vertex_selection(np.array(vs, dtype=bool))
         for v in vs:
-            if not _is_int_scalar(v):
+            if not is_integer(v):
                 raise TypeError(f"vertex ids must be integers, got {type(v).__name__} {v!r}")
         sel = np.unique(np.array(vs, dtype=np.int64))
         missing = sel[~np.isin(sel, verts)]
@@ -639,11 +638,7 @@ def from_simplex_tree(simplex_tree):
 
 # ----------------------------------------------------------------------------- builders
 def _check_size(name, value, minimum):
-    if not _is_int_scalar(value):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum} for a valid triangulation, got {value}")
-    return int(value)
+    return check_integer(value, name, minimum, why=" for a valid triangulation")
 
 
 def circle(n=8):

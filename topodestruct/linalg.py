@@ -10,10 +10,11 @@ residual with :func:`smith_normal_form`. :func:`rank` is the project's one
 exact dense rank routine.
 """
 import heapq
-import numbers
 
 import numpy as np
 import scipy.sparse as sp
+
+from ._validation import check_integer, is_integer
 
 __all__ = ["is_prime", "rank", "smith_normal_form", "reduce_unit_pivots",
            "matrix_invariants"]
@@ -24,10 +25,6 @@ def _flint():
     return flint
 
 
-def _check_int(value, name):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__}: {value!r}")
-    return int(value)
 
 
 def is_prime(p):
@@ -46,13 +43,13 @@ def is_prime(p):
     >>> is_prime(7), is_prime(1), is_prime(91)
     (True, False, False)
     """
-    p = _check_int(p, "p")
+    p = check_integer(p, "p")
     return p >= 2 and bool(_flint().fmpz(p).is_prime())
 
 
 def check_prime(p, name="p"):
     """Return ``int(p)`` if it is a prime, else raise ValueError/TypeError naming it."""
-    p = _check_int(p, name)
+    p = check_integer(p, name)
     if not is_prime(p):
         raise ValueError(f"{name} must be a prime number, got {p}")
     return p
@@ -77,7 +74,7 @@ def _as_int_rows(M, name="M"):
         raise ValueError(f"{name} must be a 2D matrix, got an array with {arr.ndim} dimension(s)")
     if arr.dtype == object:
         for x in arr.flat:
-            if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Integral):
+            if not is_integer(x):
                 raise TypeError(f"{name} must contain integers only, "
                                 f"found {type(x).__name__}: {x!r}")
         rows = [[int(x) for x in row] for row in arr]

@@ -23,9 +23,9 @@ array([[ 1.,  0.,  0.,  0.],
        [ 0.,  0., -1.,  0.],
        [ 0.,  0.,  0., -1.]])
 """
-from numbers import Integral
-
 import numpy as np
+
+from ._validation import check_random_state, is_integer
 
 __all__ = ["mlp", "rank_selection_matrix", "rank_selection_layer", "dale_layer",
            "from_weights", "to_weights"]
@@ -33,17 +33,8 @@ __all__ = ["mlp", "rank_selection_matrix", "rank_selection_layer", "dale_layer",
 _INITS = ("kaiming", "normal", "uniform_negative")
 
 
-def _rng(random_state):
-    if isinstance(random_state, np.random.Generator):
-        return random_state
-    if random_state is None or isinstance(random_state, Integral):
-        return np.random.default_rng(random_state)
-    raise TypeError("random_state must be None, an int or a numpy.random.Generator, "
-                    f"got {type(random_state).__name__}")
-
-
 def _check_width(value, name):
-    if not isinstance(value, Integral) or isinstance(value, bool) or value < 1:
+    if not is_integer(value) or value < 1:
         raise ValueError(f"{name} must be a positive integer, got {value!r}")
     return int(value)
 
@@ -168,7 +159,7 @@ def mlp(widths, init="kaiming", mean=0.0, std=None, bias=True, random_state=None
         std = 0.1 if std is None else float(std)
         if not std > 0:
             raise ValueError(f"std must be positive, got {std}")
-    rng = _rng(random_state)
+    rng = check_random_state(random_state)
     weights = []
     for fan_in, fan_out in zip(widths[:-1], widths[1:]):
         if init == "kaiming":
@@ -197,7 +188,7 @@ def rank_selection_matrix(k, n):
            [ 0., -1.]])
     """
     n = _check_width(n, "n")
-    if not isinstance(k, Integral) or not 0 <= k <= n:
+    if not is_integer(k) or not 0 <= k <= n:
         raise ValueError(f"k must be an integer in [0, n={n}], got {k!r}")
     return np.diag(np.where(np.arange(n) < k, 1.0, -1.0))
 
@@ -226,7 +217,7 @@ def rank_selection_layer(m, n1, k, random_state=None):
     """
     m, n1 = _check_width(m, "m"), _check_width(n1, "n1")
     R = rank_selection_matrix(k, n1)
-    W = R @ _positive_weights(_rng(random_state), n1, m)
+    W = R @ _positive_weights(check_random_state(random_state), n1, m)
     return from_weights([(W, np.zeros(n1))])
 
 
@@ -255,5 +246,5 @@ def dale_layer(m, n1, k, inhibition_ratio=4.0, random_state=None):
         raise ValueError(f"inhibition_ratio must be positive, got {inhibition_ratio!r}")
     R = rank_selection_matrix(k, m)
     scale = np.where(np.arange(m) < k, 1.0, ratio)
-    W = _positive_weights(_rng(random_state), n1, m) * scale @ R
+    W = _positive_weights(check_random_state(random_state), n1, m) * scale @ R
     return from_weights([(W, np.zeros(n1))])

@@ -71,6 +71,7 @@ import time
 
 import numpy as np
 
+from .._validation import check_integer
 from .store import ResultStore, config_key
 
 __all__ = [
@@ -155,10 +156,7 @@ def _k_grid(n, step):
 
 
 def _check_seed(seed):
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
-    if seed < 0:
-        raise ValueError(f"seed must be non-negative, got {seed}")
+    check_integer(seed, "seed", minimum=0)
 
 
 def config_seed(params):
