@@ -18,7 +18,8 @@ def check_integer(value, name, minimum=None, why=""):
     if not is_integer(value):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__}: {value!r}")
     if minimum is not None and value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}{why}, got {value}")
+        bound = {0: "non-negative", 1: "positive"}.get(minimum, f">= {minimum}")
+        raise ValueError(f"{name} must be {bound}{why}, got {value}")
     return int(value)
 
 
