@@ -383,23 +383,61 @@ def _full_column_rank(A, p, block=32, return_pivots=False):
     return (ok, perm[:, :C]) if return_pivots else ok
 
 
-def _padded_full_rank(T, ncols, p):
-    """Full column rank of ``T[i][:, :ncols[i]]`` for a batch (rows past the valid part zero)."""
+def _padded_full_rank(T, ncols, p, nrows=None):
+    """Full column rank of ``T[i][:nrows[i], :ncols[i]]`` for a batch (rows past
+    ``nrows[i]`` zero; ``nrows`` defaults to all rows).
+
+    Each item is first tested on its top ``ncols[i]`` rows only (a square
+    minor: full rank there proves full column rank); items failing that get
+    the full test.  Items are sorted by size and padded per cache-sized group
+    to ``diag(T_i, I)``, which has full column rank iff ``T_i`` has.
+    """
     import torch
 
     nb, R, C = T.shape
+    ncols = np.asarray(ncols, dtype=np.int64)
+    nrows = np.full(nb, R, dtype=np.int64) if nrows is None else np.asarray(nrows, dtype=np.int64)
+    ok = np.ones(nb, dtype=bool)
     if nb == 0:
-        return torch.ones(0, dtype=torch.bool, device=T.device)
-    cols = torch.arange(C, device=T.device)
-    keep = cols[None, :] < ncols[:, None]
-    low = int(ncols.min())
-    if low == C:
-        return _full_column_rank(T, p)
-    # unit vectors on extra rows stand in for the columns past ncols[i]
-    bottom = torch.diag_embed((~keep[:, low:]).to(T.dtype))
-    bottom = torch.cat([torch.zeros(nb, C - low, low, dtype=T.dtype, device=T.device),
-                        bottom], 2)
-    return _full_column_rank(torch.cat([T * keep[:, None, :], bottom], 1), p)
+        return ok
+    square = np.minimum(ncols, nrows)
+    ok = _grouped_full_rank(T, ncols, square, p)
+    tall = np.flatnonzero(~ok & (nrows > ncols))
+    if tall.size:
+        ok[tall] = _grouped_full_rank(T[torch.from_numpy(tall).to(T.device)], ncols[tall],
+                                      nrows[tall], p)
+    return ok
+
+
+def _grouped_full_rank(T, ncols, nrows, p):
+    """:func:`_padded_full_rank` without the square-minor pass (numpy in, numpy out)."""
+    import torch
+
+    nb, R, C = T.shape
+    ok = np.ones(nb, dtype=bool)
+    order = np.lexsort((nrows, ncols))
+    order = order[ncols[order] > 0]
+    step = max(_LU_BATCH, _LU_ENTRIES // max(int(nrows.max()) * int(ncols.max()), 1))
+    for s in range(0, len(order), step):
+        g = order[s:s + step]
+        nc, nr = ncols[g], nrows[g]
+        Cg = int(nc.max())
+        Rg = int((nr + Cg - nc).max())
+        R0 = min(Rg, R)
+        gt = torch.from_numpy(g).to(T.device)
+        M = torch.zeros(len(g), Rg, Cg, dtype=T.dtype, device=T.device)
+        M[:, :R0] = T[gt, :R0, :Cg]
+        rk = torch.from_numpy(np.arange(Rg)[None, :] < nr[:, None]).to(T.device)
+        ck = torch.from_numpy(np.arange(Cg)[None, :] < nc[:, None]).to(T.device)
+        M *= rk[:, :, None] & ck[:, None, :]
+        # unit entries (nr + k, nc + k) stand in for the columns past nc
+        extra = Cg - nc
+        if extra.any():
+            b = np.repeat(np.arange(len(g)), extra)
+            k = np.arange(int(extra.sum())) - np.repeat(np.cumsum(extra) - extra, extra)
+            M[torch.from_numpy(b), torch.from_numpy(nr[b] + k), torch.from_numpy(nc[b] + k)] = 1.0
+        ok[g] = _full_column_rank(M, p).cpu().numpy()
+    return ok
 
 
 def _rank_mod_p_dense(M, p):
@@ -536,8 +574,8 @@ def _layer1_lower(red, act1, p, device):
         Gp[:, :G.shape[1], :G.shape[2]] = G
         Gp = torch.where(wide[:, None, None], Gp.transpose(1, 2), Gp)
         Gp = Gp[:, :, :int(target[todo].max())]
-        tgt = torch.from_numpy(target[todo]).to(device)
-        ok[todo] = _padded_full_rank(Gp, tgt, p).cpu().numpy()
+        ok[todo] = _padded_full_rank(Gp, target[todo], p,
+                                     np.maximum(rcnt[todo], ccnt[todo]))
     return np.where(ok, base + target, -1)
 
 
@@ -590,13 +628,7 @@ def _chain_lower(red, Wps, actives, uppers, p, device, prio, want):
         if K not in want:
             continue
         u = np.minimum(uppers[K], red.r)
-        res = np.ones(len(u), dtype=bool)
-        todo = np.flatnonzero(u > 0)
-        if todo.size:
-            tz = Z[torch.from_numpy(todo).to(device)]
-            res[todo] = _padded_full_rank(
-                tz[:, :, :int(u[todo].max())], torch.from_numpy(u[todo]).to(device),
-                p).cpu().numpy()
+        res = _padded_full_rank(Z, u, p, actives[K].sum(1))
         out[K] = res & (u == uppers[K])
     return out
 
@@ -708,7 +740,8 @@ def _certified_ranks(layers, actives, m, p, fallback, exact_all, random_state, w
         red = _Reduction(Wps_np[0], p, np.argsort(-actives[0].sum(0), kind="stable"))
         Wps = [_Padded(w, device) for w in Wps_np]
         prio = np.random.default_rng(random_state).permutation(red.r)
-        order = np.argsort(upper[:, last - 1], kind="stable")   # similar sketch widths
+        # similar sketch widths per chunk: sort by the widest layer >= 2 wanted
+        order = np.argsort(upper[:, min([K for K in want if K] or [last - 1])], kind="stable")
         for sl in _chunks(actives[:last], m):
             rows = order[sl]
             act = [a[rows] for a in actives[:last]]
