@@ -352,35 +352,57 @@ def _full_column_rank(A, p, block=32, return_pivots=False):
     ar = torch.arange(nb, device=A.device)
     for s in range(0, C, block):
         e = min(s + block, C)
-        for j in range(s, e):
-            col = _mod(A[:, j:, j], p)
+        # the panel transposed and contiguous, P[:, c, i] = A[:, s + i, s + c]:
+        # its columns of A are then read and written as contiguous rows
+        P = A[:, s:, s:e].transpose(1, 2).contiguous()
+        for c in range(e - s):
+            col = _mod(P[:, c, c:], p)
             if not bool((col[:, 0] != 0).all()):    # some item needs a row swap
-                A[:, j:, j] = col
+                P[:, c, c:] = col
                 nz = col != 0
                 ok &= nz.any(1)
-                piv = j + nz.to(torch.uint8).argmax(1)
-                rows = A[ar, piv].clone()
-                A[ar, piv] = A[:, j].clone()
-                A[:, j] = rows
+                piv = c + nz.to(torch.uint8).argmax(1)
+                prow = A[ar, s + piv].clone()
+                A[ar, s + piv] = A[:, s + c].clone()
+                A[:, s + c] = prow
+                pcol = P[ar, :, piv].clone()
+                P[ar, :, piv] = P[:, :, c].clone()
+                P[:, :, c] = pcol
                 if return_pivots:
-                    pj = perm[ar, piv].clone()
-                    perm[ar, piv] = perm[:, j].clone()
-                    perm[:, j] = pj
-                col = A[:, j:, j]
-            A[:, j, j + 1:e] = _mod(A[:, j, j + 1:e], p)   # trailing part: below
+                    pj = perm[ar, s + piv].clone()
+                    perm[ar, s + piv] = perm[:, s + c].clone()
+                    perm[:, s + c] = pj
+                col = P[:, c, c:]
             dinv = inv[col[:, 0].long()].to(A.dtype)
             lcol = _mod(col[:, 1:] * dinv[:, None], p)
-            A[:, j + 1:, j] = lcol
-            if j + 1 < e:
-                A[:, j + 1:, j + 1:e].addcmul_(lcol[:, :, None], A[:, j, None, j + 1:e],
-                                               value=-1)
+            P[:, c, c + 1:] = lcol
+            if c + 1 < e - s:
+                urow = _mod(P[:, c + 1:, c], p)     # row s + c of U, inside the panel
+                P[:, c + 1:, c] = urow
+                P[:, c + 1:, c + 1:].addcmul_(urow[:, :, None], lcol[:, None, :], value=-1)
+        A[:, s:, s:e] = P.transpose(1, 2)
         if e < C:
-            A[:, s, e:] = _mod(A[:, s, e:], p)
-            for j in range(s + 1, e):    # U12 = L11^{-1} A12, rows reduced when read
-                A[:, j:j + 1, e:].baddbmm_(A[:, j, None, s:j], A[:, s:j, e:], alpha=-1)
-                A[:, j, e:] = _mod(A[:, j, e:], p)
-            A[:, e:, e:].baddbmm_(A[:, e:, s:e], A[:, s:e, e:], alpha=-1)
+            # Schur complement A22 - L21 (L11^-1 A12), every factor reduced
+            U12 = _matmul_mod(_unit_lower_inverse(A[:, s:e, s:e], p), _mod(A[:, s:e, e:], p), p)
+            A[:, e:, e:].baddbmm_(A[:, e:, s:e], U12, alpha=-1)
     return (ok, perm[:, :C]) if return_pivots else ok
+
+
+def _unit_lower_inverse(T, p):
+    """``L^-1 mod p`` for the unit lower triangle ``L`` of ``T`` (entries below the
+    diagonal reduced): ``(I + N)^-1 = (I - N)(I + N^2)(I + N^4)...`` with ``N`` nilpotent."""
+    import torch
+
+    w = T.shape[-1]
+    eye = torch.eye(w, dtype=T.dtype, device=T.device)
+    N = torch.tril(T, -1)
+    out = _mod(eye - N, p)
+    k = 2
+    while k < w:
+        N = _matmul_mod(N, N, p)
+        out = _matmul_mod(out, eye + N, p)
+        k *= 2
+    return out
 
 
 def _padded_full_rank(T, ncols, p, nrows=None):
@@ -604,7 +626,6 @@ def _first_factor(red, act1, s, prio, device):
 def _chain_lower(red, Wps, actives, uppers, p, device, prio, want):
     """For layers K >= 2 in ``want``: whether the sketched ``Z_K[:, :upper]`` has full
     column rank, ``Z_K = A_K ... A_2 E[a_1][:, J]`` (mod p).  Returns {K: bool array}."""
-    import torch
 
     L = len(actives)
 
