@@ -581,13 +581,9 @@ class _Padded:
         """``M[rows[b, i], cols[b, j]]`` as a (B, R, C) float64 tensor (0 at sentinels)."""
         import torch
 
-        if self.t is None:
-            # numpy's flat take is ~2x faster than torch indexing on CPU, and per item
-            # (cache-sized index arrays) several times faster than for the whole batch
-            out = np.empty(rows.shape + cols.shape[1:])
-            for i in range(len(rows)):
-                np.take(self.flat, (rows[i] * self.ncols)[:, None] + cols[i], out=out[i])
-            return torch.from_numpy(out)
+        if self.t is None:   # numpy's flat take is ~2x faster than torch indexing on CPU
+            return torch.from_numpy(self.flat.take(rows[:, :, None] * self.ncols
+                                                   + cols[:, None, :]))
         r = torch.from_numpy(rows).to(self.device)
         c = torch.from_numpy(cols).to(self.device)
         return self.t[r[:, :, None], c[:, None, :]]
