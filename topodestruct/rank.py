@@ -312,16 +312,31 @@ def _mod(x, p):
     return torch.remainder(r, p)                          # cheap for small quotients
 
 
+def _smod(x, p):
+    """A representative ``r = x (mod p)`` with ``|r| <= p/2 + 2``, for integer-valued
+    float64 ``|x| <= 2**53 - p``; ``r == 0`` exactly when ``p`` divides ``x``.
+
+    ``round(x * fl(1/p))`` is within ``2**-19`` of ``x / p`` (relative rounding
+    ``2**-52``, ``|x / p| < 2**33``), hence off by at most one near half-integers,
+    and ``x - q p`` is exact.  Signed residues halve the size of products, and
+    skip ``torch.remainder`` (an order of magnitude slower than ``round`` on CPU).
+    """
+    import torch
+
+    return torch.round(x * (1.0 / p)).mul_(-p).add_(x)
+
+
 def _matmul_mod(A, B, p):
-    """``A @ B mod p`` for float64 residues in (-p, p), exact by chunking the inner dim."""
+    """``A @ B mod p`` (signed residues, see :func:`_smod`) for float64 residues in (-p, p),
+    exact by chunking the inner dim."""
     chunk = max(1, int((2.0 ** 53 - 2.0 * p) // float(p - 1) ** 2) - 1)
     k = A.shape[-1]
     if k <= chunk:
-        return _mod(A @ B, p)
+        return _smod(A @ B, p)
     out = None
     for s in range(0, k, chunk):
-        part = _mod(A[..., s:s + chunk] @ B[..., s:s + chunk, :], p)
-        out = part if out is None else _mod(out + part, p)
+        part = _smod(A[..., s:s + chunk] @ B[..., s:s + chunk, :], p)
+        out = part if out is None else _smod(out + part, p)
     return out
 
 
@@ -330,9 +345,9 @@ def _full_column_rank(A, p, block=32, return_pivots=False):
 
     Batched right-looking blocked LU with row pivoting.  Entries are reduced
     only when read (pivot column, pivot row): every elimination step adds one
-    product of two residues to an entry, so unreduced entries stay below
-    ``p + C p**2 <= 2**53 - p`` (``C < 8192``) and all float64 updates, including
-    the trailing GEMMs, are exact.
+    product of two (signed, :func:`_smod`) residues to an entry, so unreduced
+    entries stay below ``p + C p**2 <= 2**53 - p`` (``C < 8192``) and all float64
+    updates, including the trailing GEMMs, are exact.
     """
     import torch
 
@@ -352,54 +367,114 @@ def _full_column_rank(A, p, block=32, return_pivots=False):
     ar = torch.arange(nb, device=A.device)
     for s in range(0, C, block):
         e = min(s + block, C)
-        for j in range(s, e):
-            col = _mod(A[:, j:, j], p)
+        # the panel transposed and contiguous, P[:, c, i] = A[:, s + i, s + c]:
+        # its columns of A are then read and written as contiguous rows
+        P = A[:, s:, s:e].transpose(1, 2).contiguous()
+        for c in range(e - s):
+            col = _smod(P[:, c, c:], p)
             if not bool((col[:, 0] != 0).all()):    # some item needs a row swap
-                A[:, j:, j] = col
+                P[:, c, c:] = col
                 nz = col != 0
                 ok &= nz.any(1)
-                piv = j + nz.to(torch.uint8).argmax(1)
-                rows = A[ar, piv].clone()
-                A[ar, piv] = A[:, j].clone()
-                A[:, j] = rows
+                piv = c + nz.to(torch.uint8).argmax(1)
+                prow = A[ar, s + piv].clone()
+                A[ar, s + piv] = A[:, s + c].clone()
+                A[:, s + c] = prow
+                pcol = P[ar, :, piv].clone()
+                P[ar, :, piv] = P[:, :, c].clone()
+                P[:, :, c] = pcol
                 if return_pivots:
-                    pj = perm[ar, piv].clone()
-                    perm[ar, piv] = perm[:, j].clone()
-                    perm[:, j] = pj
-                col = A[:, j:, j]
-            A[:, j, j + 1:e] = _mod(A[:, j, j + 1:e], p)   # trailing part: below
-            dinv = inv[col[:, 0].long()].to(A.dtype)
-            lcol = _mod(col[:, 1:] * dinv[:, None], p)
-            A[:, j + 1:, j] = lcol
-            if j + 1 < e:
-                A[:, j + 1:, j + 1:e].addcmul_(lcol[:, :, None], A[:, j, None, j + 1:e],
-                                               value=-1)
+                    pj = perm[ar, s + piv].clone()
+                    perm[ar, s + piv] = perm[:, s + c].clone()
+                    perm[:, s + c] = pj
+                col = P[:, c, c:]
+            dinv = inv[_mod(col[:, 0], p).long()].to(A.dtype)
+            lcol = _smod(col[:, 1:] * dinv[:, None], p)
+            P[:, c, c + 1:] = lcol
+            if c + 1 < e - s:
+                urow = _smod(P[:, c + 1:, c], p)     # row s + c of U, inside the panel
+                P[:, c + 1:, c] = urow
+                P[:, c + 1:, c + 1:].addcmul_(urow[:, :, None], lcol[:, None, :], value=-1)
+        A[:, s:, s:e] = P.transpose(1, 2)
         if e < C:
-            A[:, s, e:] = _mod(A[:, s, e:], p)
-            for j in range(s + 1, e):    # U12 = L11^{-1} A12, rows reduced when read
-                A[:, j:j + 1, e:].baddbmm_(A[:, j, None, s:j], A[:, s:j, e:], alpha=-1)
-                A[:, j, e:] = _mod(A[:, j, e:], p)
-            A[:, e:, e:].baddbmm_(A[:, e:, s:e], A[:, s:e, e:], alpha=-1)
+            # Schur complement A22 - L21 (L11^-1 A12), every factor reduced
+            U12 = _matmul_mod(_unit_lower_inverse(A[:, s:e, s:e], p), _smod(A[:, s:e, e:], p), p)
+            A[:, e:, e:].baddbmm_(A[:, e:, s:e], U12, alpha=-1)
     return (ok, perm[:, :C]) if return_pivots else ok
 
 
-def _padded_full_rank(T, ncols, p):
-    """Full column rank of ``T[i][:, :ncols[i]]`` for a batch (rows past the valid part zero)."""
+def _unit_lower_inverse(T, p):
+    """``L^-1 mod p`` for the unit lower triangle ``L`` of ``T`` (entries below the
+    diagonal reduced): ``(I + N)^-1 = (I - N)(I + N^2)(I + N^4)...`` with ``N`` nilpotent."""
+    import torch
+
+    w = T.shape[-1]
+    eye = torch.eye(w, dtype=T.dtype, device=T.device)
+    N = torch.tril(T, -1)
+    out = _smod(eye - N, p)
+    k = 2
+    while k < w:
+        N = _matmul_mod(N, N, p)
+        out = _matmul_mod(out, eye + N, p)
+        k *= 2
+    return out
+
+
+def _padded_full_rank(T, ncols, p, nrows=None):
+    """Full column rank of ``T[i][:nrows[i], :ncols[i]]`` for a batch (rows past
+    ``nrows[i]`` zero; ``nrows`` defaults to all rows).
+
+    Each item is first tested on its top ``ncols[i]`` rows only (a square
+    minor: full rank there proves full column rank); items failing that get
+    the full test.  Items are sorted by size and padded per cache-sized group
+    to ``diag(T_i, I)``, which has full column rank iff ``T_i`` has.
+    """
     import torch
 
     nb, R, C = T.shape
+    ncols = np.asarray(ncols, dtype=np.int64)
+    nrows = np.full(nb, R, dtype=np.int64) if nrows is None else np.asarray(nrows, dtype=np.int64)
+    ok = np.ones(nb, dtype=bool)
     if nb == 0:
-        return torch.ones(0, dtype=torch.bool, device=T.device)
-    cols = torch.arange(C, device=T.device)
-    keep = cols[None, :] < ncols[:, None]
-    low = int(ncols.min())
-    if low == C:
-        return _full_column_rank(T, p)
-    # unit vectors on extra rows stand in for the columns past ncols[i]
-    bottom = torch.diag_embed((~keep[:, low:]).to(T.dtype))
-    bottom = torch.cat([torch.zeros(nb, C - low, low, dtype=T.dtype, device=T.device),
-                        bottom], 2)
-    return _full_column_rank(torch.cat([T * keep[:, None, :], bottom], 1), p)
+        return ok
+    square = np.minimum(ncols, nrows)
+    ok = _grouped_full_rank(T, ncols, square, p)
+    tall = np.flatnonzero(~ok & (nrows > ncols))
+    if tall.size:
+        ok[tall] = _grouped_full_rank(T[torch.from_numpy(tall).to(T.device)], ncols[tall],
+                                      nrows[tall], p)
+    return ok
+
+
+def _grouped_full_rank(T, ncols, nrows, p):
+    """:func:`_padded_full_rank` without the square-minor pass (numpy in, numpy out)."""
+    import torch
+
+    nb, R, C = T.shape
+    ok = np.ones(nb, dtype=bool)
+    order = np.lexsort((nrows, ncols))
+    order = order[ncols[order] > 0]
+    step = max(_LU_BATCH, _LU_ENTRIES // max(int(nrows.max()) * int(ncols.max()), 1))
+    for s in range(0, len(order), step):
+        g = order[s:s + step]
+        nc, nr = ncols[g], nrows[g]
+        Cg = int(nc.max())
+        Rg = int((nr + Cg - nc).max())
+        R0 = min(Rg, R)
+        gt = torch.from_numpy(g).to(T.device)
+        M = torch.zeros(len(g), Rg, Cg, dtype=T.dtype, device=T.device)
+        M[:, :R0] = T[gt, :R0, :Cg]
+        rk = torch.from_numpy(np.arange(Rg)[None, :] < nr[:, None]).to(T.device)
+        ck = torch.from_numpy(np.arange(Cg)[None, :] < nc[:, None]).to(T.device)
+        M *= rk[:, :, None] & ck[:, None, :]
+        # unit entries (nr + k, nc + k) stand in for the columns past nc
+        extra = Cg - nc
+        if extra.any():
+            b = np.repeat(np.arange(len(g)), extra)
+            k = np.arange(int(extra.sum())) - np.repeat(np.cumsum(extra) - extra, extra)
+            M[torch.from_numpy(b), torch.from_numpy(nr[b] + k), torch.from_numpy(nc[b] + k)] = 1.0
+        ok[g] = _full_column_rank(M, p).cpu().numpy()
+    return ok
 
 
 def _rank_mod_p_dense(M, p):
@@ -536,8 +611,8 @@ def _layer1_lower(red, act1, p, device):
         Gp[:, :G.shape[1], :G.shape[2]] = G
         Gp = torch.where(wide[:, None, None], Gp.transpose(1, 2), Gp)
         Gp = Gp[:, :, :int(target[todo].max())]
-        tgt = torch.from_numpy(target[todo]).to(device)
-        ok[todo] = _padded_full_rank(Gp, tgt, p).cpu().numpy()
+        ok[todo] = _padded_full_rank(Gp, target[todo], p,
+                                     np.maximum(rcnt[todo], ccnt[todo]))
     return np.where(ok, base + target, -1)
 
 
@@ -566,7 +641,6 @@ def _first_factor(red, act1, s, prio, device):
 def _chain_lower(red, Wps, actives, uppers, p, device, prio, want):
     """For layers K >= 2 in ``want``: whether the sketched ``Z_K[:, :upper]`` has full
     column rank, ``Z_K = A_K ... A_2 E[a_1][:, J]`` (mod p).  Returns {K: bool array}."""
-    import torch
 
     L = len(actives)
 
@@ -583,20 +657,14 @@ def _chain_lower(red, Wps, actives, uppers, p, device, prio, want):
             # dense part through A_2 restricted to a_1 \ B, unit part as a column gather
             Z = _matmul_mod(Wps[1].take(nidx, didx), Zd, p)
             if (unit < Wps[1].ncols - 1).any():
-                Z = _mod(Z + Wps[1].take(nidx, unit), p)
+                Z = _smod(Z + Wps[1].take(nidx, unit), p)
         else:
             Z = _matmul_mod(Wps[K].take(nidx, idx), Z[:, :, :width(K)], p)
         idx = nidx
         if K not in want:
             continue
         u = np.minimum(uppers[K], red.r)
-        res = np.ones(len(u), dtype=bool)
-        todo = np.flatnonzero(u > 0)
-        if todo.size:
-            tz = Z[torch.from_numpy(todo).to(device)]
-            res[todo] = _padded_full_rank(
-                tz[:, :, :int(u[todo].max())], torch.from_numpy(u[todo]).to(device),
-                p).cpu().numpy()
+        res = _padded_full_rank(Z, u, p, actives[K].sum(1))
         out[K] = res & (u == uppers[K])
     return out
 
@@ -708,7 +776,8 @@ def _certified_ranks(layers, actives, m, p, fallback, exact_all, random_state, w
         red = _Reduction(Wps_np[0], p, np.argsort(-actives[0].sum(0), kind="stable"))
         Wps = [_Padded(w, device) for w in Wps_np]
         prio = np.random.default_rng(random_state).permutation(red.r)
-        order = np.argsort(upper[:, last - 1], kind="stable")   # similar sketch widths
+        # similar sketch widths per chunk: sort by the widest layer >= 2 wanted
+        order = np.argsort(upper[:, min([K for K in want if K] or [last - 1])], kind="stable")
         for sl in _chunks(actives[:last], m):
             rows = order[sl]
             act = [a[rows] for a in actives[:last]]
