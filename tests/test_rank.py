@@ -303,3 +303,13 @@ def test_input_validation():
             rd.regions(K)
     with pytest.raises(TypeError):
         rd.regions(1.0)
+
+
+def test_smod_is_a_small_exact_representative():
+    # Python integers are the independent truth for residues of float64-exact integers.
+    p = R.DEFAULT_PRIME
+    xs = [2 ** 53 - p, -(2 ** 53 - p), 2 ** 52 + 12345, p * 2 ** 32 - 1, p * 2 ** 32,
+          -p, 0, p // 2, p // 2 + 1, -(p // 2) - 1]
+    got = R._smod(torch.tensor(xs, dtype=torch.float64), p).long().tolist()
+    assert [g % p for g in got] == [x % p for x in xs]
+    assert all(abs(g) <= p // 2 + 2 for g in got)
