@@ -61,6 +61,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._validation import check_random_state
+from .complexes import cube_sphere
 
 __all__ = [
     "Groups", "Piece", "Configuration", "Claim", "Verdict", "LESInput",
@@ -521,7 +522,7 @@ class Configuration:
         for p in self.pieces:
             P = K.full_subcomplex(p.vertices)
             want = 0 if p.kind in _LOOP_KINDS else 1
-            if len(P.connected_components()) != 1 or _euler(P) != want:
+            if len(P.connected_components()) != 1 or P.euler_characteristic != want:
                 raise ValueError(f"{self.name}: piece {p.kind} is not a "
                                  f"{'loop' if want == 0 else 'contractible set'} on this mesh "
                                  "(increase the resolution)")
@@ -529,7 +530,7 @@ class Configuration:
             raise ValueError(f"{self.name}: pieces touch each other ({len(self.components)} "
                              f"components instead of {self.expected_components}); "
                              "increase the resolution")
-        if self.family == "meridians+longitudes" and _euler(self.subcomplex) != -self.n * self.m:
+        if self.family == "meridians+longitudes" and self.subcomplex.euler_characteristic != -self.n * self.m:
             raise ValueError(f"{self.name}: the loop grid is not a 4-valent graph on this mesh")
         return self
 
@@ -550,49 +551,7 @@ def _count(k, noun):
 _SPACE_NAMES = {"circle": "S^1", "torus": "T^2", "sphere": "S^2", "klein_bottle": "Klein bottle"}
 
 
-def _euler(K):
-    return int(sum((-1) ** d * len(K.simplices(d)) for d in range(K.dimension + 1)))
-
-
 # ---- meshes -----------------------------------------------------------------------
-
-
-def cube_sphere(k=6):
-    """A triangulated 2-sphere: the surface of the cube [0, k]^3, unit squares cut in two.
-
-    Finer than the boundary of a simplex, so disjoint disks and loops fit on it.
-    ``.coordinates`` holds the points pushed radially onto the unit sphere.
-
-    Examples
-    --------
-    >>> import topodestruct as td
-    >>> print(td.homology(cube_sphere(3)))
-    H0 = Z, H1 = 0, H2 = Z
-    """
-    import topodestruct as td
-    if not isinstance(k, (int, np.integer)) or k < 1:
-        raise ValueError(f"cube_sphere needs an integer k >= 1, got {k!r}")
-    grid = np.stack(np.meshgrid(*(np.arange(k + 1),) * 3, indexing="ij"), -1).reshape(-1, 3)
-    on_surface = ((grid == 0) | (grid == k)).any(1)
-    pts = grid[on_surface]
-    ids = -np.ones((k + 1,) * 3, dtype=np.int64)
-    ids[tuple(pts.T)] = np.arange(len(pts))
-    tris = []
-    a, b = np.meshgrid(np.arange(k), np.arange(k), indexing="ij")
-    a, b = a.ravel(), b.ravel()
-    for axis in range(3):
-        u, v = [ax for ax in range(3) if ax != axis]
-        for side in (0, k):
-            def vid(du, dv):
-                idx = [None] * 3
-                idx[axis], idx[u], idx[v] = np.full_like(a, side), a + du, b + dv
-                return ids[tuple(idx)]
-            p00, p10, p01, p11 = vid(0, 0), vid(1, 0), vid(0, 1), vid(1, 1)
-            tris += [np.stack([p00, p10, p11], 1), np.stack([p00, p01, p11], 1)]
-    K = td.SimplicialComplex(np.concatenate(tris))
-    centred = pts - k / 2.0
-    K.coordinates = centred / np.linalg.norm(centred, axis=1, keepdims=True)
-    return K
 
 
 def _adjacency(K):
@@ -652,7 +611,7 @@ def _place_blobs(K, adj, kinds, radius, blocked, rng):
         verts = np.flatnonzero(ball if todo[0] == "disk" else sphere)
         P = K.full_subcomplex(verts)
         want = 1 if todo[0] == "disk" else 0
-        if len(P.connected_components()) != 1 or _euler(P) != want:
+        if len(P.connected_components()) != 1 or P.euler_characteristic != want:
             continue  # irregular spot of the mesh (e.g. a cube corner): try elsewhere
         pieces.append(Piece(todo.pop(0), verts))
         blocked |= _dilate(adj, ball, 1)
@@ -932,7 +891,7 @@ def verify(config, claim=None):
     computed = Groups.from_homology(config.quotient_homology())
     predicted = predict(config.space, config.family, config.n, config.m, config.separate)
     k = len(config.components)
-    chi_K, chi_A = _euler(config.complex), _euler(config.subcomplex)
+    chi_K, chi_A = config.complex.euler_characteristic, config.subcomplex.euler_characteristic
     euler = {"K": chi_K, "omega0": chi_A, "points": 1 if not config.separate else k,
              "expected": chi_K - chi_A + (k if config.separate else 1),
              "computed": computed.euler_characteristic,

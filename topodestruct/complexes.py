@@ -20,7 +20,7 @@ from ._validation import check_integer, is_integer
 
 __all__ = [
     "SimplicialComplex", "circle", "sphere", "torus", "klein_bottle", "projective_plane",
-    "mobius_band", "disk", "simplex", "disjoint_union", "wedge", "union", "cone",
+    "mobius_band", "disk", "simplex", "cube_sphere", "disjoint_union", "wedge", "union", "cone",
     "barycentric_subdivision", "to_simplex_tree", "from_simplex_tree", "plot_complex",
 ]
 
@@ -675,6 +675,38 @@ def sphere(d=2):
     coords = E @ basis.T
     coords /= np.linalg.norm(coords, axis=1, keepdims=True)
     return SimplicialComplex(tops, coordinates=coords)
+
+
+def cube_sphere(k=6):
+    """A finer triangulated 2-sphere: the surface of the cube ``[0, k]^3``, unit squares cut in two.
+
+    Disjoint disks and loops fit on it (the boundary of a simplex is too coarse).
+    Coordinates: the surface points pushed radially onto the unit sphere.
+
+    Examples
+    --------
+    >>> cube_sphere(2).f_vector
+    (26, 72, 48)
+    """
+    k = _check_size("k", k, 1)
+    grid = np.stack(np.meshgrid(*(np.arange(k + 1),) * 3, indexing="ij"), -1).reshape(-1, 3)
+    pts = grid[((grid == 0) | (grid == k)).any(1)]
+    ids = -np.ones((k + 1,) * 3, dtype=np.int64)
+    ids[tuple(pts.T)] = np.arange(len(pts))
+    a, b = (x.ravel() for x in np.meshgrid(np.arange(k), np.arange(k), indexing="ij"))
+    tris = []
+    for axis in range(3):
+        u, v = [ax for ax in range(3) if ax != axis]
+        for side in (0, k):
+            def vid(du, dv):
+                idx = [None] * 3
+                idx[axis], idx[u], idx[v] = np.full_like(a, side), a + du, b + dv
+                return ids[tuple(idx)]
+            p00, p10, p01, p11 = vid(0, 0), vid(1, 0), vid(0, 1), vid(1, 1)
+            tris += [np.stack([p00, p10, p11], 1), np.stack([p00, p01, p11], 1)]
+    centred = pts - k / 2.0
+    coords = centred / np.linalg.norm(centred, axis=1, keepdims=True)
+    return SimplicialComplex(np.concatenate(tris), coordinates=coords)
 
 
 def simplex(d=2):
