@@ -165,7 +165,22 @@ def _readonly(a):
 
 
 # ----------------------------------------------------------------------------- the complex
-class SimplicialComplex:
+class CellCounts:
+    """Counting shared by cell complexes: subclasses define ``dimension`` and ``f_vector``."""
+
+    @property
+    def euler_characteristic(self):
+        """Alternating sum of the f-vector."""
+        return sum((-1) ** d * n for d, n in enumerate(self.f_vector))
+
+    def __len__(self):
+        return sum(self.f_vector)
+
+    def is_empty(self):
+        return self.dimension < 0
+
+
+class SimplicialComplex(CellCounts):
     """A finite abstract simplicial complex (closure of the given simplices).
 
     Parameters
@@ -238,16 +253,6 @@ class SimplicialComplex:
         """Number of simplices in each dimension, ``(f_0, ..., f_dim)``."""
         return tuple(len(a) for a in self._simplices)
 
-    @property
-    def euler_characteristic(self):
-        """Alternating sum of the f-vector."""
-        return sum((-1) ** d * n for d, n in enumerate(self.f_vector))
-
-    def __len__(self):
-        return sum(self.f_vector)
-
-    def is_empty(self):
-        return self.dimension < 0
 
     def maximal_simplices(self):
         """Simplices that are not faces of another simplex, as a list of tuples."""

@@ -8,6 +8,7 @@ mask holds every voxel where the mask is true together with all its faces.
 import numpy as np
 
 from .chains import boundary_from_faces
+from .complexes import CellCounts
 
 __all__ = ["CubicalComplex"]
 
@@ -38,7 +39,7 @@ def _close(cells):
     return cells
 
 
-class CubicalComplex:
+class CubicalComplex(CellCounts):
     """Cubical complex of a boolean voxel array: the true voxels and all their faces.
 
     Parameters
@@ -115,16 +116,6 @@ class CubicalComplex:
     @property
     def f_vector(self):
         return tuple(len(f) for f in self._flat)
-
-    @property
-    def euler_characteristic(self):
-        return sum((-1) ** d * n for d, n in enumerate(self.f_vector))
-
-    def is_empty(self):
-        return self.dimension < 0
-
-    def __len__(self):
-        return sum(self.f_vector)
 
     def __repr__(self):
         return (f"CubicalComplex(shape={self.shape}, dimension={self.dimension}, "
