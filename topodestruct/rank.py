@@ -81,6 +81,7 @@ __all__ = ["RankDecomposition", "rank_decomposition", "layer_ranks", "DEFAULT_PR
 
 DEFAULT_PRIME = 1048573          # largest prime below 2**20
 _SECOND_PRIME = 1048571          # used to re-check points whose first test failed
+_FAST_PRIME = 251                # int8 / float32 tier (see _Tier)
 _MODES = ("certified", "exact", "numerical")
 _FALLBACKS = ("exact", "numerical")
 _LU_BATCH = 32
@@ -236,7 +237,7 @@ def _forward(layers, X):
         n_in = W.shape[1]
         gamma = (n_in + 1) * u / (1 - (n_in + 1) * u)
         z = torch.addmm(b, h, W.T)
-        err = 1.01 * (torch.addmm(gamma * b.abs(), gamma * h.abs() + err, W.abs().T))
+        err = _rounding_bound(W, b, h, err, gamma)
         cw = z > 0
         uncertain.append(((z.abs() <= err) & (err > 0)).any(1).cpu().numpy())
         codewords.append(cw.cpu().numpy())
@@ -247,6 +248,27 @@ def _forward(layers, X):
             h = z
             active.append(np.ones_like(codewords[-1]))
     return codewords, active, np.stack(uncertain, 1)
+
+
+def _rounding_bound(W, b, h, err, gamma):
+    """``1.01 gamma (|W| (|h| + err / gamma) + |b|)``: the layer's rounding bound plus the
+    propagated one.  The product of non-negative terms is evaluated in float32 when that
+    is safe, and stays an upper bound: its relative shortfall is at most ``(n + 2) 2**-24``
+    (inputs rounded, then ``gamma_n``), far inside the 1 % inflation, the absolute slack
+    ``n 2**-140 (max|W_i| + max S + 1)`` covers underflow (each term loses at most
+    ``2**-149``-sized amounts), and overflow is excluded by the size test."""
+    import torch
+
+    n_in = W.shape[1]
+    S = h.abs() + err / gamma
+    Wa = W.abs()
+    Smax, Wmax = S.amax(1), Wa.amax(1)
+    if n_in < 2 ** 14 and float(n_in * Smax.max() * Wmax.max()) < 2.0 ** 120:
+        prod = (S.float() @ Wa.float().T).to(W.dtype)
+        prod += n_in * 2.0 ** -140 * (Wmax[None, :] + Smax[:, None] + 1)
+    else:
+        prod = S @ Wa.T
+    return 1.01 * gamma * (prod + b.abs())
 
 
 # ----------------------------------------------------------------------------
@@ -265,11 +287,25 @@ def _to_integer_parts(W):
 
 
 def _residues(W, p):
-    """Exact image of the (scaled) integer matrix of float array ``W`` in Z/p."""
+    """Exact image of the (scaled) integer matrix of float array ``W`` in Z/p, in [0, p)."""
     mant, shift = _to_integer_parts(W)
-    levels, inv = np.unique(shift, return_inverse=True)
-    pow2 = np.array([pow(2, int(s), p) for s in levels], dtype=np.int64)
-    return ((mant % p) * pow2[inv.reshape(shift.shape)]) % p
+    top = int(shift.max()) if shift.size else 0
+    pow2 = np.ones(top + 1, dtype=np.int64)
+    for s in range(1, top + 1):         # top < 2**11 even for float64 extremes
+        pow2[s] = pow2[s - 1] * 2 % p
+    return (mant % p) * pow2[shift] % p
+
+
+def _signed(R, p):
+    """Residues in [0, p) to their representatives in (-p/2, p/2)."""
+    return np.where(R > p // 2, R - p, R)
+
+
+def _exact_limit(dtype):
+    """``2**24`` (float32) or ``2**53`` (float64): all integers up to it are exact."""
+    import torch
+
+    return 2.0 / torch.finfo(dtype).eps
 
 
 def _integer_matrix(W):
@@ -314,11 +350,12 @@ def _mod(x, p):
 
 def _smod(x, p):
     """A representative ``r = x (mod p)`` with ``|r| <= p/2 + 2``, for integer-valued
-    float64 ``|x| <= 2**53 - p``; ``r == 0`` exactly when ``p`` divides ``x``.
+    float ``|x| <= L - p`` (``L = 2**53`` for float64, ``2**24`` for float32);
+    ``r == 0`` exactly when ``p`` divides ``x``.
 
-    ``round(x * fl(1/p))`` is within ``2**-19`` of ``x / p`` (relative rounding
-    ``2**-52``, ``|x / p| < 2**33``), hence off by at most one near half-integers,
-    and ``x - q p`` is exact.  Signed residues halve the size of products, and
+    ``round(x * fl(1/p))`` is within ``(L / p) eps = 2 / p`` of ``x / p``
+    (two relative roundings of ``eps / 2``, ``eps = 2 / L``), hence off by at most one near
+    half-integers, where ``|x - q p| <= p/2 + 2``; and ``x - q p`` is exact.  Signed residues halve the size of products, and
     skip ``torch.remainder`` (an order of magnitude slower than ``round`` on CPU).
     """
     import torch
@@ -326,42 +363,66 @@ def _smod(x, p):
     return torch.round(x * (1.0 / p)).mul_(-p).add_(x)
 
 
-def _matmul_mod(A, B, p):
-    """``A @ B mod p`` (signed residues, see :func:`_smod`) for float64 residues in (-p, p),
-    exact by chunking the inner dim."""
-    chunk = max(1, int((2.0 ** 53 - 2.0 * p) // float(p - 1) ** 2) - 1)
-    k = A.shape[-1]
-    if k <= chunk:
-        return _smod(A @ B, p)
-    out = None
-    for s in range(0, k, chunk):
-        part = _smod(A[..., s:s + chunk] @ B[..., s:s + chunk, :], p)
+def _matmul_mod(A, B, p, bound=None):
+    """``A @ B mod p`` (signed residues, see :func:`_smod`) for integer-valued float
+    tensors with entries ``|x| <= bound`` (default ``p - 1``), exact by chunking the
+    inner dimension so that partial sums stay below the dtype's exact limit.
+
+    For int8 matrices (signed residues, ``p <= 251``) the products are exact int32
+    GEMMs (``torch._int_mm``), reduced in float32 (exact below ``2**24``), and the
+    result is int8 again.
+    """
+    import torch
+
+    int8 = A.dtype == torch.int8
+    bound = 127.0 if int8 else float(p - 1 if bound is None else bound)
+    limit = 2.0 ** 24 if int8 else _exact_limit(A.dtype)
+    chunk = max(1, int((limit - 2.0 * p) // bound ** 2) - 1)
+
+    def dense(a):
+        # plain row- or column-major strides; oneDNN reads strides literally, and torch
+        # calls e.g. a (1, 3) view with strides (1, 1) contiguous: such inputs gave
+        # garbage, so everything else is copied to fresh row-major memory
+        r, c = a.shape
+        if a.stride() == (c, 1) or (min(r, c) > 1 and a.stride() == (1, r)):
+            return a
+        return torch.empty((r, c), dtype=a.dtype, device=a.device).copy_(a)
+
+    def mm(a, b):
+        return torch._int_mm(dense(a), dense(b)).float() if int8 else a @ b
+
+    k, out = A.shape[-1], None
+    for s in range(0, max(k, 1), chunk):
+        part = _smod(mm(A[..., s:s + chunk], B[..., s:s + chunk, :]), p)
         out = part if out is None else _smod(out + part, p)
-    return out
+    return out.to(torch.int8) if int8 else out
 
 
-def _full_column_rank(A, p, block=32, return_pivots=False):
-    """Whether each ``A[i]`` (R x C, R >= C, float64 residues) has rank C mod p.
+def _full_column_rank(A, p, block=32, return_factors=False):
+    """Whether each ``A[i]`` (R x C, R >= C, float residues) has rank C mod p.
 
     Batched right-looking blocked LU with row pivoting.  Entries are reduced
     only when read (pivot column, pivot row): every elimination step adds one
     product of two (signed, :func:`_smod`) residues to an entry, so unreduced
-    entries stay below ``p + C p**2 <= 2**53 - p`` (``C < 8192``) and all float64
-    updates, including the trailing GEMMs, are exact.
+    entries stay below ``p + C p**2 <= L - p`` (``L = 2**53`` in float64, e.g.
+    ``C < 8192`` for ``p < 2**20``) and all updates, including the trailing
+    GEMMs, are exact.  ``return_factors`` also gives the row permutation
+    ``perm`` (original row of each position) and the factored matrices, whose
+    strictly lower parts hold ``L`` (reduced) of ``A[i][perm[i]] = L U``.
     """
     import torch
 
     nb, R, C = A.shape
     group = max(_LU_BATCH, _LU_ENTRIES // max(R * C, 1))      # cache-sized groups on CPU
-    if nb > group and A.device.type == "cpu" and not return_pivots:
+    if nb > group and A.device.type == "cpu" and not return_factors:
         return torch.cat([_full_column_rank(A[s:s + group], p, block)
                           for s in range(0, nb, group)])
     ok = torch.ones(nb, dtype=torch.bool, device=A.device)
     perm = torch.arange(R, device=A.device).repeat(nb, 1)
     if C == 0 or nb == 0:
-        return (ok, perm[:, :C]) if return_pivots else ok
-    if C * float(p) ** 2 + 2.0 * p > 2.0 ** 53:
-        raise ValueError(f"matrix too wide ({C} columns) for exact float64 elimination mod {p}")
+        return (ok, perm, A) if return_factors else ok
+    if C * float(p) ** 2 + 2.0 * p > _exact_limit(A.dtype):
+        raise ValueError(f"matrix too wide ({C} columns) for exact {A.dtype} elimination mod {p}")
     A = A.clone()
     inv = _inverse_table(p, A.device)
     ar = torch.arange(nb, device=A.device)
@@ -383,7 +444,7 @@ def _full_column_rank(A, p, block=32, return_pivots=False):
                 pcol = P[ar, :, piv].clone()
                 P[ar, :, piv] = P[:, :, c].clone()
                 P[:, :, c] = pcol
-                if return_pivots:
+                if return_factors:
                     pj = perm[ar, s + piv].clone()
                     perm[ar, s + piv] = perm[:, s + c].clone()
                     perm[:, s + c] = pj
@@ -400,15 +461,25 @@ def _full_column_rank(A, p, block=32, return_pivots=False):
             # Schur complement A22 - L21 (L11^-1 A12), every factor reduced
             U12 = _matmul_mod(_unit_lower_inverse(A[:, s:e, s:e], p), _smod(A[:, s:e, e:], p), p)
             A[:, e:, e:].baddbmm_(A[:, e:, s:e], U12, alpha=-1)
-    return (ok, perm[:, :C]) if return_pivots else ok
+    return (ok, perm, A) if return_factors else ok
 
 
 def _unit_lower_inverse(T, p):
     """``L^-1 mod p`` for the unit lower triangle ``L`` of ``T`` (entries below the
-    diagonal reduced): ``(I + N)^-1 = (I - N)(I + N^2)(I + N^4)...`` with ``N`` nilpotent."""
+    diagonal reduced).  Blocks: ``[[A, 0], [C, D]]^-1 = [[A^-1, 0], [-D^-1 C A^-1, D^-1]]``;
+    small ones by ``(I + N)^-1 = (I - N)(I + N^2)(I + N^4)...`` with ``N`` nilpotent."""
     import torch
 
     w = T.shape[-1]
+    if w > 64:
+        h = w // 2
+        Ai = _unit_lower_inverse(T[..., :h, :h], p)
+        Di = _unit_lower_inverse(T[..., h:, h:], p)
+        out = torch.zeros_like(T)
+        out[..., :h, :h] = Ai
+        out[..., h:, h:] = Di
+        out[..., h:, :h] = -_matmul_mod(Di, _matmul_mod(_smod(T[..., h:, :h], p), Ai, p), p)
+        return out
     eye = torch.eye(w, dtype=T.dtype, device=T.device)
     N = torch.tril(T, -1)
     out = _smod(eye - N, p)
@@ -497,10 +568,11 @@ def _exact_rank_int(M):
 class _Reduction:
     """First-layer reduction ``W_1 = E W_1[B] (mod p)`` with ``E[B] = I``.
 
-    ``order`` lists the rows of ``W_1`` by preference for ``B``.
-    ``B`` is a set of ``r = rank_p(W_1)`` independent rows; for the usual
-    full-column-rank ``W_1`` it comes from one pivoted LU, otherwise from
-    flint's ``rref``.
+    ``order`` lists the rows of ``W_1`` by preference for ``B``.  ``B``
+    (``rows``, in the column order of ``E``) is a set of ``r = rank_p(W_1)``
+    independent rows and ``F = E[non_B]`` (signed residues) the rest of ``E``.
+    For the usual full-column-rank ``W_1`` one pivoted LU ``P W_1 = L U`` gives
+    both: ``B`` = the pivot rows and ``E = L L_11^-1``; otherwise flint's ``rref``.
     """
 
     def __init__(self, W1p, p, order=None):
@@ -508,41 +580,41 @@ class _Reduction:
         import torch
 
         n1, m = W1p.shape
-        rows, r = None, 0
+        order = np.arange(n1) if order is None else np.asarray(order)
+        self.r = 0
         if n1 >= m:
             # pivoting takes the first usable row, so rows listed first are preferred
-            order = np.arange(n1) if order is None else np.asarray(order)
-            ok, piv = _full_column_rank(torch.from_numpy(W1p[order][None].astype(np.float64)),
-                                        p, return_pivots=True)
+            A = torch.from_numpy(_signed(W1p[order], p).astype(np.float64))[None]
+            ok, perm, LU = _full_column_rank(A, p, return_factors=True)
             if bool(ok[0]):
-                rows, r, cols = np.sort(order[piv[0].numpy()]), m, np.arange(m)
-        if rows is None:
+                perm, L = perm[0].numpy(), torch.tril(LU[0], -1)
+                self.r, self.rows, self.non_B = m, order[perm[:m]], order[perm[m:]]
+                Linv = _unit_lower_inverse(L[:m], p)
+                self.F = _matmul_mod(_smod(L[m:], p), Linv, p).numpy()
+        if not self.r:
             rref, r = flint.nmod_mat(W1p.T.tolist(), p).rref()
-            r = int(r)
+            self.r = r = int(r)
             rows = _pivots(rref, r)                 # independent rows of W1 (mod p)
+            self.rows = rows
+            self.non_B = np.setdiff1d(np.arange(n1), rows)
+            self.F = np.zeros((len(self.non_B), r))
             if r:
                 rref2, _ = flint.nmod_mat(W1p[rows].tolist(), p).rref()
                 cols = _pivots(rref2, r)            # columns making W1[B] invertible
-        self.r, self.rows = r, rows
-        if r == 0:
-            self.E = np.zeros((n1, 0), dtype=np.int64)
-        else:
-            invB = flint.nmod_mat(W1p[np.ix_(rows, cols)].tolist(), p).inv()
-            invB = np.array(invB.tolist(), dtype=object).astype(np.int64)
-            E = _np_matmul_mod(W1p[:, cols].astype(np.float64), invB.astype(np.float64), p)
-            E[rows] = np.eye(r)
-            self.E = E.astype(np.int64)
+                invB = flint.nmod_mat(W1p[np.ix_(rows, cols)].tolist(), p).inv()
+                invB = np.array(invB.tolist(), dtype=object).astype(np.int64)
+                self.F = _np_matmul_mod(W1p[np.ix_(self.non_B, cols)].astype(np.float64),
+                                        invB.astype(np.float64), p)
         in_B = np.zeros(n1, dtype=bool)
         in_B[self.rows] = True
         self.in_B = in_B
-        self.non_B = np.flatnonzero(~in_B)
         self._F_pad = {}
 
     def F_pad(self, device):
         """``F = E[non_B]`` ready for sentinel gathers."""
         key = str(device)
         if key not in self._F_pad:
-            self._F_pad[key] = _Padded(self.E[self.non_B], device)
+            self._F_pad[key] = _Padded(self.F, device)
         return self._F_pad[key]
 
 
@@ -616,57 +688,154 @@ def _layer1_lower(red, act1, p, device):
     return np.where(ok, base + target, -1)
 
 
-def _first_factor(red, act1, s, prio, device):
-    r"""Sketched ``Z_1 = E[a_1][:, J]`` split into a dense and a unit part.
+class _Tier:
+    """One modular test: a prime, the dtype its exact GEMMs run in, the signed
+    residues of the weights and the first-layer reduction.
 
-    Per point the sketch columns ``J`` list the positions of ``B \ a_1``
-    first (there the rows ``a_1 & B`` of ``E`` vanish), then those of
-    ``a_1 & B`` (unit rows), each in a fixed random order ``prio``.  Returns
-    the dense rows ``F[a_1 \ B, J]``, their indices into the layer-1 units,
-    their validity mask and, per sketch column, the layer-1 unit carrying
-    the unit entry (``-1`` if none).
+    The fast tier works modulo a small prime (``p = 251``): signed residues fit
+    int8, whose GEMMs are exact in int32 and several times faster than float32
+    ones on CPUs with VNNI (float32 elsewhere: exact for inner dimensions up to
+    1040 before chunking).  A small prime gives more accidental rank drops,
+    which the next tier (float64, ``p ~ 2**20``) catches.
     """
-    r = red.r
-    act_B = act1[:, red.rows]                               # (U, r): B-row k active
-    J = np.argsort(act_B * r + prio[None, :], axis=1, kind="stable")[:, :s]
-    nfree = (~act_B).sum(1)
-    ridx, rval, _ = _padded_index(act1[:, red.non_B])
-    Zd = red.F_pad(device).take(ridx, J)
-    n1 = len(red.in_B)
-    unit = np.where(np.arange(s)[None, :] >= nfree[:, None], red.rows[J], n1)
-    didx = np.where(rval, red.non_B[np.minimum(ridx, len(red.non_B) - 1)], n1)
-    return Zd, didx, unit
+
+    def __init__(self, Ws, p, dtype, order, device):
+        import torch
+
+        self.p, self.dtype, self.device = p, dtype, device
+        npd = {torch.int8: np.int8, torch.float32: np.float32}.get(dtype, np.float64)
+        res = [_residues(W, p) for W in Ws]
+        self.red = red = _Reduction(res[0], p, order)
+
+        def store(M):
+            M = np.ascontiguousarray(_signed(M, p).astype(npd))
+            return M if dtype == torch.int8 else torch.from_numpy(M).to(device)
+
+        # F transposed: the sketch selects few of its columns, so select those as rows
+        self.FT = store((red.F if red.r else np.zeros((len(red.non_B), 0))).T)
+        # layer 2 split by the reduction: dense rows a1 \ B, unit rows a1 & B
+        self.W = [None, store(res[1][:, red.non_B]) if len(res) > 1 else None,
+                  ] + [store(R) for R in res[2:]]
+        self.W2B = store(res[1][:, red.rows]) if len(res) > 1 else None
+        self.bound = p // 2 + 2
 
 
-def _chain_lower(red, Wps, actives, uppers, p, device, prio, want):
-    """For layers K >= 2 in ``want``: whether the sketched ``Z_K[:, :upper]`` has full
-    column rank, ``Z_K = A_K ... A_2 E[a_1][:, J]`` (mod p).  Returns {K: bool array}."""
+_FAST_DTYPE = {}
 
-    L = len(actives)
 
-    def width(K):   # sketch columns still needed from layer K on
-        need = [int(uppers[k].max()) for k in range(K, L) if k in want]
-        return int(min(red.r, max(need + [1])))
+def _fast_dtype(device):
+    """int8 where ``torch._int_mm`` works (CPU), else float32."""
+    import torch
 
-    Zd, didx, unit = _first_factor(red, actives[0], width(1), prio, device)
-    out = {}
-    idx = None
-    for K in range(1, L):
-        nidx, _, _ = _padded_index(actives[K])
-        if K == 1:
-            # dense part through A_2 restricted to a_1 \ B, unit part as a column gather
-            Z = _matmul_mod(Wps[1].take(nidx, didx), Zd, p)
-            if (unit < Wps[1].ncols - 1).any():
-                Z = _smod(Z + Wps[1].take(nidx, unit), p)
-        else:
-            Z = _matmul_mod(Wps[K].take(nidx, idx), Z[:, :, :width(K)], p)
-        idx = nidx
-        if K not in want:
-            continue
-        u = np.minimum(uppers[K], red.r)
-        res = _padded_full_rank(Z, u, p, actives[K].sum(1))
-        out[K] = res & (u == uppers[K])
-    return out
+    key = str(device)
+    if key not in _FAST_DTYPE:
+        _FAST_DTYPE[key] = torch.float32
+        if key == "cpu" and hasattr(torch, "_int_mm"):
+            try:
+                a = torch.full((2, 3), 100, dtype=torch.int8)
+                if int(torch._int_mm(a, a.T.contiguous())[0, 0]) == 30000:
+                    _FAST_DTYPE[key] = torch.int8
+            except RuntimeError:
+                pass
+    return _FAST_DTYPE[key]
+
+
+def _block(M, rows, cols):
+    """``M[rows][:, cols]`` as a torch tensor: a contiguous row copy, then a column
+    selection of the small copy (~2x faster than one flat gather).  int8 matrices
+    are numpy arrays: torch's column selection is only vectorised for floats."""
+    import torch
+
+    if isinstance(M, np.ndarray):
+        return torch.from_numpy(M[rows][:, cols])
+    return M.index_select(0, torch.from_numpy(rows).to(M.device)).index_select(
+        1, torch.from_numpy(cols).to(M.device))
+
+
+def _chain_lower(tier, actives, upper, want, prio, oversample=2, budget=None):
+    r"""Modular lower bounds at the layers ``K >= 2`` in ``want`` (0-based ``K >= 1``).
+
+    Per point, ``Z_K = A_K \cdots A_2 E[a_1][:, J] (mod p)`` with a sketch ``J``
+    of ``min(u + oversample, r)`` columns (``u = min(upper, r)``): ``J`` lists
+    the positions of ``B \ a_1`` first (there the unit rows ``a_1 & B`` of
+    ``E`` vanish), then those of ``a_1 & B``, each in the fixed random order
+    ``prio``.  ``rank(Z_K) >= u`` proves ``rank >= u``; the extra columns make
+    an accidental drop mod p unlikely (about ``p**-(oversample + 1)``).  Points
+    are processed one at a time (gathered blocks of their exact sizes, no
+    padding) and tested in batches.  Returns ``(U, L)`` with ``upper`` where
+    proven and ``-1`` elsewhere.
+    """
+    red, p = tier.red, tier.p
+    U, L = upper.shape
+    lower = np.full((U, L), -1)
+    ks = sorted(K for K in want if K >= 1)
+    if not ks or red.r == 0 or U == 0:
+        return lower
+    u = np.minimum(upper, red.r)
+    need = np.minimum(u + oversample, red.r)
+    # sketch columns still needed from layer K on (per point)
+    carry = np.zeros((U, L), dtype=np.int64)
+    for K in range(ks[-1], 0, -1):
+        carry[:, K] = np.maximum(carry[:, K + 1] if K + 1 < L else 0,
+                                 need[:, K] if K in ks else 0)
+    budget = budget or _CHUNK_BUDGET // 4
+    tests, size = {K: [] for K in ks}, 0
+    for i in np.argsort(u[:, ks[-1]], kind="stable"):    # similar sizes per test batch
+        for K, Z in _chain_point(tier, [a[i] for a in actives], carry[i], ks, prio):
+            tests[K].append((i, Z[:, :need[i, K]], u[i, K]))
+            size += Z.shape[0] * need[i, K]
+        if size > budget:
+            _flush(tests, lower, upper, p)
+            size = 0
+    _flush(tests, lower, upper, p)
+    return lower
+
+
+def _chain_point(tier, act, carry, ks, prio):
+    """Yield ``(K, Z_K)`` for one point (see :func:`_chain_lower`)."""
+    red, p, bound = tier.red, tier.p, tier.bound
+    actB = act[0][red.rows]
+    free, busy = prio[~actB[prio]], prio[actB[prio]]
+    J = np.concatenate([free, busy])[:carry[1]]
+    nfree = len(free)
+    d = np.flatnonzero(act[0][red.non_B])                # a1 \ B as rows of F
+    Z = _block(tier.FT, J, d).T
+    prev = d
+    for K in range(1, ks[-1] + 1):
+        rows = np.flatnonzero(act[K])
+        Z = _matmul_mod(_block(tier.W[K], rows, prev), Z[:, :carry[K]], p, bound)
+        if K == 1 and carry[1] > nfree:                  # unit rows of E[a1]: a column gather
+            unit = _block(tier.W2B, rows, J[nfree:carry[1]])
+            Z[:, nfree:] = _smod(Z[:, nfree:].double() + unit.double(), p).to(Z.dtype)
+        prev = rows
+        if K in ks:
+            yield K, Z
+
+
+def _flush(tests, lower, upper, p):
+    """Run the batched rank tests collected by :func:`_chain_lower` and empty them."""
+    for K, items in tests.items():
+        if items:
+            idx = np.array([i for i, _, _ in items])
+            ok = _rank_at_least([Z for _, Z, _ in items], np.array([u for _, _, u in items]), p)
+            good = idx[ok & (np.array([u for _, _, u in items]) == upper[idx, K])]
+            lower[good, K] = upper[good, K]
+            items.clear()
+
+
+def _rank_at_least(mats, us, p):
+    """Whether ``rank(M_i) >= u_i`` mod p, for float residue matrices with
+    ``min(shape) >= u_i``: each is oriented tall and its first ``u_i`` columns
+    are tested for full column rank (rows beyond ``u_i`` are the oversampling)."""
+    import torch
+
+    mats = [M if M.shape[0] >= M.shape[1] else M.T for M in mats]
+    nrows = np.array([M.shape[0] for M in mats])
+    R, C = int(nrows.max()), int(us.max())
+    T = torch.zeros(len(mats), R, max(C, 1), dtype=torch.float64, device=mats[0].device)
+    for t, (M, c) in enumerate(zip(mats, us)):
+        T[t, :M.shape[0], :c] = M[:, :c]
+    return _padded_full_rank(T, us, p, nrows)
 
 
 def _chain_matrices(Ws, actives_row, upto):
@@ -758,6 +927,17 @@ def _chunks(actives, m, budget=None):
     return [slice(s, min(s + step, U)) for s in range(0, U, step)]
 
 
+def _tiers(p, want, device):
+    """(prime, dtype) of the modular tests, fastest first: the small-prime tier pays
+    off for the GEMM chains of layers >= 2; a single layer goes straight to float64."""
+    import torch
+
+    tiers = [(p, torch.float64)]
+    if any(K >= 1 for K in want):
+        tiers.insert(0, (_FAST_PRIME, _fast_dtype(device)))
+    return tiers
+
+
 def _certified_ranks(layers, actives, m, p, fallback, exact_all, random_state, want):
     """Ranks and certification for unique codeword rows at the layers in ``want``."""
     import torch
@@ -770,24 +950,23 @@ def _certified_ranks(layers, actives, m, p, fallback, exact_all, random_state, w
     lower = np.full((U, L), -1)
     last = max(want) + 1
     if not exact_all:
-        Wps_np = [_residues(W, p) for W in Ws[:last]]
         # basis rows B among the most often active units: the blocks a1 \ B and
         # B \ a1 that carry all the work are then small for typical data
-        red = _Reduction(Wps_np[0], p, np.argsort(-actives[0].sum(0), kind="stable"))
-        Wps = [_Padded(w, device) for w in Wps_np]
-        prio = np.random.default_rng(random_state).permutation(red.r)
-        # similar sketch widths per chunk: sort by the widest layer >= 2 wanted
-        order = np.argsort(upper[:, min([K for K in want if K] or [last - 1])], kind="stable")
-        for sl in _chunks(actives[:last], m):
-            rows = order[sl]
-            act = [a[rows] for a in actives[:last]]
+        prefer = np.argsort(-actives[0].sum(0), kind="stable")
+        for q, dtype in _tiers(p, want, device):
+            pending = np.flatnonzero((lower < upper)[:, sorted(want)].any(1))
+            if not pending.size:
+                break
+            tier = _Tier(Ws[:last], q, dtype, prefer, device)
+            prio = np.random.default_rng(random_state).permutation(tier.red.r)
+            act = [a[pending] for a in actives[:last]]
             if 0 in want:
-                lower[rows, 0] = _layer1_lower(red, act[0], p, device)
-            if last > 1 and red.r > 0:
-                oks = _chain_lower(red, Wps, act, [upper[rows, K] for K in range(last)], p,
-                                   device, prio, want)
-                for K, ok in oks.items():
-                    lower[rows[ok], K] = upper[rows[ok], K]
+                for sl in _chunks(act[:1], m):
+                    rows = pending[sl]
+                    lower[rows, 0] = np.maximum(lower[rows, 0],
+                                                _layer1_lower(tier.red, act[0][sl], q, device))
+            lower[pending] = np.maximum(lower[pending],
+                                        _chain_lower(tier, act, upper[pending], want, prio))
     certified = lower == upper
     ranks = np.where(certified, upper, -1)
     todo = [(i, K) for i, K in zip(*np.nonzero(~certified)) if K in want]
