@@ -1,4 +1,5 @@
 """Rank decomposition: analytic cases, independent Jacobian ranks, exact arithmetic."""
+import itertools
 from fractions import Fraction
 
 import numpy as np
@@ -313,3 +314,88 @@ def test_smod_is_a_small_exact_representative():
     got = R._smod(torch.tensor(xs, dtype=torch.float64), p).long().tolist()
     assert [g % p for g in got] == [x % p for x in xs]
     assert all(abs(g) <= p // 2 + 2 for g in got)
+
+
+# --- the fast tier: int8 GEMMs mod 251, per-point chains, fallback to float64 ---------------
+def _layout(M, how):
+    """``M`` as an int8 tensor with the given memory layout."""
+    M8 = M.astype(np.int8)
+    if how == "C":
+        return torch.from_numpy(np.ascontiguousarray(M8))
+    if how == "F":
+        return torch.from_numpy(np.asfortranarray(M8))
+    if how == "T":      # transpose of torch memory: (1, n) views then have strides (1, 1)
+        Tt = torch.empty(M.shape[::-1], dtype=torch.int8)
+        return Tt.copy_(torch.from_numpy(np.ascontiguousarray(M8.T))).T
+    big = np.zeros((M.shape[0] + 2, M.shape[1] + 3), dtype=np.int8)
+    big[1:-1, 2:-1] = M8
+    return torch.from_numpy(big)[1:-1, 2:-1]
+
+
+@pytest.mark.parametrize("lay_a", ["C", "F", "T", "slice"])
+@pytest.mark.parametrize("lay_b", ["C", "F", "T", "slice"])
+def test_int8_matmul_mod_matches_integer_products(lay_a, lay_b):
+    # oneDNN reads strides literally (without care, (1, n) views with strides (1, 1) gave
+    # uninitialised output): every layout and degenerate shape must give A @ B mod p
+    if R._fast_dtype("cpu") != torch.int8:
+        pytest.skip("torch._int_mm unavailable")
+    p = R._FAST_PRIME
+    rng = np.random.default_rng(0)
+    for m, k, n in itertools.product([0, 1, 2, 17, 64], [0, 1, 2, 33], [0, 1, 3, 52]):
+        for _ in range(2):
+            A = rng.integers(-(p // 2), p // 2 + 1, (m, k))
+            B = rng.integers(-(p // 2), p // 2 + 1, (k, n))
+            got = R._matmul_mod(_layout(A, lay_a), _layout(B, lay_b), p)
+            assert got.dtype == torch.int8 and got.shape == (m, n)
+            assert ((got.numpy().astype(np.int64) - A @ B) % p == 0).all(), (m, k, n)
+
+
+def test_int8_matmul_mod_chunks_long_inner_dimensions():
+    if R._fast_dtype("cpu") != torch.int8:
+        pytest.skip("torch._int_mm unavailable")
+    p = R._FAST_PRIME
+    A = np.full((3, 5000), p // 2)            # 5000 * 125**2 > 2**24: chunked
+    B = np.full((5000, 2), p // 2)
+    got = R._matmul_mod(torch.from_numpy(A.astype(np.int8)), torch.from_numpy(B.astype(np.int8)), p)
+    assert ((got.numpy().astype(np.int64) - A @ B) % p == 0).all()
+
+
+def test_rank_drops_modulo_the_small_prime_fall_back_to_float64():
+    # W2 row 3 = row 0 + row 1 + 251 e_0: independent over Q, dependent mod 251, so the
+    # fast tier cannot certify; the float64 tier (p ~ 2**20) must, with exact answers
+    rng = np.random.default_rng(5)
+    W1 = rng.integers(-4, 5, size=(9, 4)) / 8.0
+    W2 = rng.integers(-4, 5, size=(5, 9)).astype(float)
+    W2[3] = W2[0] + W2[1]
+    W2[3, 0] += R._FAST_PRIME
+    W2 /= 8.0
+    pairs = [(W1, rng.normal(size=9)), (W2, np.abs(rng.normal(size=5)) + 1)]
+    net = networks.from_weights(pairs)
+    X = rng.normal(size=(40, 4))
+    rd = td.rank_decomposition(net, X)
+    W = networks.to_weights(net)
+    expect = [[sympy_chain_rank(W, [c[i] for c in rd.codewords], K) for K in (1, 2)]
+              for i in range(len(X))]
+    np.testing.assert_array_equal(rd.ranks, expect)
+    assert rd.certified.all()
+    # and the fast tier alone really does miss some of them
+    layers, _ = R._parse_network(net)
+    _, act, _ = R._forward(layers, torch.as_tensor(X))
+    tier = R._Tier([w.astype(np.float64) for w, _ in W], R._FAST_PRIME,
+                   R._fast_dtype("cpu"), np.arange(9), "cpu")
+    low = R._chain_lower(tier, act, rd.upper, {1}, np.arange(tier.red.r))
+    assert (low[:, 1] == -1).any() and (low[:, 1] == rd.upper[:, 1]).any()
+
+
+def test_chain_uses_unit_rows_when_basis_units_are_active():
+    # positive weights on positive inputs: every layer-1 unit is active, so no basis
+    # unit is inactive and the sketch must use the unit rows of E[a1]
+    rng = np.random.default_rng(8)
+    net = networks.from_weights([(rng.uniform(0.1, 1, size=(6, 4)), None),
+                                 (rng.normal(size=(5, 6)), None),
+                                 (rng.normal(size=(4, 5)), None)])
+    X = rng.uniform(0.1, 2, size=(30, 4))
+    rd = td.rank_decomposition(net, X)
+    assert rd.codewords[0].all()
+    np.testing.assert_array_equal(rd.ranks, jacobian_ranks(net, X))
+    assert rd.certified.all()
