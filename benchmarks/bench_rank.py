@@ -13,7 +13,9 @@ compared point by point on that subset.
 Usage::
 
     PYTHONPATH=. python benchmarks/bench_rank.py [--quick] [--threads 1]
-        [--mnist DIR] [--points 2000] [--naive-points 40]
+        [--mnist DIR] [--points 2000] [--naive-points 40] [--repeat 3]
+
+Times are medians over ``--repeat`` runs (the naive all-layer route runs once).
 
 The MNIST folder defaults to ``$TOPODESTRUCT_MNIST`` or else
 ``<repository>/../shared/data/mnist``.
@@ -39,6 +41,8 @@ def _args():
     ap.add_argument("--mnist", default=os.environ.get(
         "TOPODESTRUCT_MNIST", str(ROOT.parent / "shared" / "data" / "mnist")))
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="timed runs per route; the median is reported (default 3)")
     a = ap.parse_args()
     if a.quick:
         a.points, a.naive_points = 200, 10
@@ -65,7 +69,8 @@ def main():
     Xt = torch.as_tensor(X, dtype=torch.float32)
     N, n_naive = len(X), min(a.naive_points, len(X))
     print(f"network {'-'.join(map(str, widths))}, {N} points: {source}; "
-          f"torch threads {a.threads}; naive route on the first {n_naive} points")
+          f"torch threads {a.threads}; naive route on the first {n_naive} points; "
+          f"median of {a.repeat} runs")
 
     def prefix(K):
         return torch.nn.Sequential(*list(net)[:2 * K])
@@ -89,20 +94,20 @@ def main():
         t_cw = time.perf_counter() - t0
     rows.append(("codeword pass (all layers)", N, t_cw, None))
 
-    t0 = time.perf_counter()
-    naive4 = naive([4], sub)
-    t_n4 = time.perf_counter() - t0
+    def timed(f):
+        """Median wall time of ``--repeat`` runs (the machine is noisy), and the result."""
+        times = []
+        for _ in range(a.repeat):
+            t0 = time.perf_counter()
+            out = f()
+            times.append(time.perf_counter() - t0)
+        return float(np.median(times)), out
+
+    t_n4, naive4 = timed(lambda: naive([4], sub))
     rows.append(("naive jacrev+matrix_rank, layer 4", n_naive, t_n4, None))
-
-    t0 = time.perf_counter()
-    rd_l4 = td.rank_decomposition(net, Xt, layers=[4])
-    t_l4 = time.perf_counter() - t0
+    t_l4, rd_l4 = timed(lambda: td.rank_decomposition(net, Xt, layers=[4]))
     rows.append(("topodestruct certified, layer 4", N, t_l4, None))
-
-    t0 = time.perf_counter()
-    rd4 = td.rank_decomposition(net, Xt)
-    t_all = time.perf_counter() - t0
-
+    t_all, rd4 = timed(lambda: td.rank_decomposition(net, Xt))
     t0 = time.perf_counter()
     naive_all = naive([1, 2, 3, 4], sub)
     t_nall = time.perf_counter() - t0

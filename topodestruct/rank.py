@@ -12,23 +12,32 @@ Ranks one can trust
 -------------------
 Float32/float64 weights are exact dyadic rationals, so every ``W_k`` is a
 power of two times an integer matrix; the scale never changes a rank.
-Reducing the integers modulo a prime ``p`` (``p = 1048573``) gives
+Reducing the integers modulo a prime ``p`` gives
 
     rank mod p  <=  exact rank over Q  <=  upper = min(m, |a_1|, ..., |a_K|)
 
 (for a layer without ReLU all its units count as active).  When the two
-bounds meet, the rank is *certified*.  The lower bound is made cheap by
+bounds meet, the rank is *certified*.  The modular tests run in tiers, the
+fastest first, each on the points the previous one could not certify:
+
+1. for layers ``K >= 2``: ``p = 251``, whose signed residues fit int8, with
+   exact int32 GEMMs (``torch._int_mm``; float32 where that is unavailable);
+2. ``p = 1048573`` (the ``p`` argument) in float64, exact while
+   ``inner_dim * p**2 < 2**53`` (longer products are chunked).
+
+Each tier makes the lower bound cheap by
 
 * reducing the first layer once per network: ``W_1 = E W_1[B]`` with ``B`` a
-  set of ``r`` independent rows and ``E[B] = I``, so
+  set of ``r`` independent rows and ``E[B] = I`` (from one pivoted LU), so
   ``rank(M_K) = rank(A_K ... A_2 E[a_1])`` and at layer 1
   ``rank(E[a_1]) = |a_1 & B| + rank(F[a_1 \ B, B \ a_1])`` (a much smaller block);
-* sketching by columns: ``rank(Z[:, J]) <= rank(Z)`` for a fixed random
-  column subset ``J`` of size ``upper`` (nested across layers, so the chain
-  ``Z_K[:, J] = A_K Z_{K-1}[:, J]`` is computed incrementally);
+* sketching by columns: ``rank(Z[:, J]) <= rank(Z)`` for a random column
+  subset ``J`` of ``upper + 2`` columns (the two extra columns make an
+  accidental drop mod p unlikely), chosen where the unit rows of ``E[a_1]``
+  vanish; the chain ``Z_K = A_K Z_{K-1}`` is computed per point from blocks
+  gathered at their exact sizes, and the rank tests run batched;
 * deduplicating codewords (points sharing all activation patterns share
-  all ranks) and batching points through float64 GEMMs, which are exact for
-  residues while ``inner_dim * p**2 < 2**53`` (longer products are chunked).
+  all ranks).
 
 Where the bounds do not meet, the rank mod ``p`` (then mod a second prime)
 of the full, unsketched matrix is computed with :func:`topodestruct.linalg.rank`,
@@ -59,8 +68,10 @@ Uncertain activation patterns
 -----------------------------
 The forward pass carries the a-priori rounding bound
 ``|fl(W h + b) - (W h + b)| <= gamma_{n+1} (|W||h| + |b|)`` (Higham, Thm 3.5;
-``gamma_n = n u / (1 - n u)``) plus the propagated bound of earlier layers
-(ReLU is 1-Lipschitz), inflated by 1 %; a unit whose computed
+``gamma_n = n u / (1 - n u)``) plus the propagated bound ``|W| |err|`` of
+earlier layers (ReLU is 1-Lipschitz), both relaxed by Hoelder
+(``|W_i| |v| <= max_j |W_ij| ||v||_1``, so only one l1 norm per point is
+carried and no second matrix product is needed) and inflated by 1 %; a unit whose computed
 pre-activation is within its bound of 0 (and the bound is positive) makes
 the codeword at that layer *uncertain*: the certified rank is the exact
 rank of the computed pattern, which might not be the exact pattern.
@@ -230,45 +241,27 @@ def _forward(layers, X):
     dtype = torch.promote_types(torch.promote_types(layers[0].W.dtype, X.dtype), torch.float64)
     u = torch.finfo(dtype).eps / 2
     h = X.to(dtype)
-    err = torch.zeros_like(h)
+    err1 = torch.zeros(len(h), dtype=dtype, device=h.device)   # bound on ||error of h||_1
     codewords, active, uncertain = [], [], []
     for lay in layers:
         W, b = lay.W.to(dtype), lay.b.to(dtype)
         n_in = W.shape[1]
         gamma = (n_in + 1) * u / (1 - (n_in + 1) * u)
         z = torch.addmm(b, h, W.T)
-        err = _rounding_bound(W, b, h, err, gamma)
-        cw = z > 0
+        # |fl(W h + b) - (W h_true + b)|_i <= gamma (|W_i| |h| + |b_i|) + |W_i| |h - h_true|
+        #   <= wmax_i (gamma ||h||_1 + err1) + gamma |b_i|      (Hoelder), inflated by 1 %
+        wmax, scale = W.abs().amax(1), gamma * h.abs().sum(1) + err1
+        err = torch.addr(gamma * b.abs(), scale, wmax).mul_(1.01)
         uncertain.append(((z.abs() <= err) & (err > 0)).any(1).cpu().numpy())
-        codewords.append(cw.cpu().numpy())
+        err1 = 1.01 * (scale * wmax.sum() + gamma * b.abs().sum())   # >= ||err||_1 (ReLU 1-Lipschitz)
+        codewords.append((z > 0).cpu().numpy())
         if lay.relu:
-            h = torch.relu(z)
+            h = z.relu_()
             active.append(codewords[-1])
         else:
             h = z
             active.append(np.ones_like(codewords[-1]))
     return codewords, active, np.stack(uncertain, 1)
-
-
-def _rounding_bound(W, b, h, err, gamma):
-    """``1.01 gamma (|W| (|h| + err / gamma) + |b|)``: the layer's rounding bound plus the
-    propagated one.  The product of non-negative terms is evaluated in float32 when that
-    is safe, and stays an upper bound: its relative shortfall is at most ``(n + 2) 2**-24``
-    (inputs rounded, then ``gamma_n``), far inside the 1 % inflation, the absolute slack
-    ``n 2**-140 (max|W_i| + max S + 1)`` covers underflow (each term loses at most
-    ``2**-149``-sized amounts), and overflow is excluded by the size test."""
-    import torch
-
-    n_in = W.shape[1]
-    S = h.abs() + err / gamma
-    Wa = W.abs()
-    Smax, Wmax = S.amax(1), Wa.amax(1)
-    if n_in < 2 ** 14 and float(n_in * Smax.max() * Wmax.max()) < 2.0 ** 120:
-        prod = (S.float() @ Wa.float().T).to(W.dtype)
-        prod += n_in * 2.0 ** -140 * (Wmax[None, :] + Smax[:, None] + 1)
-    else:
-        prod = S @ Wa.T
-    return 1.01 * gamma * (prod + b.abs())
 
 
 # ----------------------------------------------------------------------------
@@ -832,7 +825,10 @@ def _rank_at_least(mats, us, p):
     mats = [M if M.shape[0] >= M.shape[1] else M.T for M in mats]
     nrows = np.array([M.shape[0] for M in mats])
     R, C = int(nrows.max()), int(us.max())
-    T = torch.zeros(len(mats), R, max(C, 1), dtype=torch.float64, device=mats[0].device)
+    # float32 when its elimination is exact (see _full_column_rank): half the traffic
+    fits = C * float(p) ** 2 + 2.0 * p <= _exact_limit(torch.float32)
+    T = torch.zeros(len(mats), R, max(C, 1), dtype=torch.float32 if fits else torch.float64,
+                    device=mats[0].device)
     for t, (M, c) in enumerate(zip(mats, us)):
         T[t, :M.shape[0], :c] = M[:, :c]
     return _padded_full_rank(T, us, p, nrows)
@@ -1135,7 +1131,7 @@ def rank_decomposition(net, X, mode="certified", layers=None, fallback="exact", 
     margins : bool, optional
         Also compute numerical margins (default: only in numerical mode).
     p : int
-        Prime for the modular lower bound (``p < 2**21``).
+        Prime of the float64 modular tier (``p < 2**21``; see the module notes).
     ambiguity : float
         Margin factor below which a numerical rank is flagged ambiguous.
     random_state : None, int or numpy.random.Generator
