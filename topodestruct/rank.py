@@ -98,6 +98,7 @@ _FALLBACKS = ("exact", "numerical")
 _LU_BATCH = 32
 _LU_ENTRIES = 2 ** 20
 _CHUNK_BUDGET = 2 ** 25
+_LOCKSTEP = 32                   # points whose chains advance together
 
 
 # ----------------------------------------------------------------------------
@@ -372,23 +373,43 @@ def _matmul_mod(A, B, p, bound=None):
     limit = 2.0 ** 24 if int8 else _exact_limit(A.dtype)
     chunk = max(1, int((limit - 2.0 * p) // bound ** 2) - 1)
 
-    def dense(a):
-        # plain row- or column-major strides; oneDNN reads strides literally, and torch
-        # calls e.g. a (1, 3) view with strides (1, 1) contiguous: such inputs gave
-        # garbage, so everything else is copied to fresh row-major memory
-        r, c = a.shape
-        if a.stride() == (c, 1) or (min(r, c) > 1 and a.stride() == (1, r)):
-            return a
-        return torch.empty((r, c), dtype=a.dtype, device=a.device).copy_(a)
-
     def mm(a, b):
-        return torch._int_mm(dense(a), dense(b)).float() if int8 else a @ b
+        return torch._int_mm(_dense(a), _dense(b)).float() if int8 else a @ b
 
     k, out = A.shape[-1], None
     for s in range(0, max(k, 1), chunk):
         part = _smod(mm(A[..., s:s + chunk], B[..., s:s + chunk, :]), p)
         out = part if out is None else _smod(out + part, p)
     return out.to(torch.int8) if int8 else out
+
+
+def _matmul_mod_many(As, Bs, p, bound=None):
+    """``[A @ B mod p for A, B in zip(As, Bs)]``; int8 products (the fast tier) are
+    reduced together, which saves the per-call overhead of many small reductions."""
+    import torch
+
+    if not As:
+        return []
+    chunk = int((2.0 ** 24 - 2.0 * p) // 127.0 ** 2) - 1
+    if As[0].dtype != torch.int8 or max(A.shape[1] for A in As) > chunk:
+        return [_matmul_mod(A, B, p, bound) for A, B in zip(As, Bs)]
+    Cs = [torch._int_mm(_dense(A), _dense(B)) for A, B in zip(As, Bs)]
+    flat = _smod(torch.cat([C.reshape(-1) for C in Cs]).float(), p).to(torch.int8)
+    return [z.view(C.shape) for z, C in zip(flat.split([C.numel() for C in Cs]), Cs)]
+
+
+def _dense(a):
+    """``a`` with plain row- or column-major strides, else a row-major copy.
+
+    oneDNN (``torch._int_mm``) reads strides literally, and torch calls e.g. a
+    (1, 3) view with strides (1, 1) contiguous: such inputs gave garbage.
+    """
+    import torch
+
+    r, c = a.shape
+    if a.stride() == (c, 1) or (min(r, c) > 1 and a.stride() == (1, r)):
+        return a
+    return torch.empty((r, c), dtype=a.dtype, device=a.device).copy_(a)
 
 
 def _full_column_rank(A, p, block=32, return_factors=False):
@@ -771,49 +792,85 @@ def _chain_lower(tier, actives, upper, want, prio, oversample=2, budget=None):
     for K in range(ks[-1], 0, -1):
         carry[:, K] = np.maximum(carry[:, K + 1] if K + 1 < L else 0,
                                  need[:, K] if K in ks else 0)
+    # point batches of similar sizes (sorted), small enough for memory and to share
+    # among worker threads: every op below releases the GIL
+    order = np.argsort(u[:, ks[-1]], kind="stable")
+    cost = np.cumsum(np.take(upper[:, ks].sum(1) * need[:, ks].sum(1), order))
     budget = budget or _CHUNK_BUDGET // 4
-    tests, size = {K: [] for K in ks}, 0
-    for i in np.argsort(u[:, ks[-1]], kind="stable"):    # similar sizes per test batch
-        for K, Z in _chain_point(tier, [a[i] for a in actives], carry[i], ks, prio):
-            tests[K].append((i, Z[:, :need[i, K]], u[i, K]))
-            size += Z.shape[0] * need[i, K]
-        if size > budget:
-            _flush(tests, lower, upper, p)
-            size = 0
-    _flush(tests, lower, upper, p)
+    workers = _workers(U)
+    step = min(budget, max(1, int(cost[-1]) // (4 * workers) + 1))
+    batches = np.split(order, np.searchsorted(cost, np.arange(step, int(cost[-1]), step)))
+
+    def run(batch):
+        tests = {K: ([], [], []) for K in ks}
+        for sub in np.array_split(batch, -(-len(batch) // _LOCKSTEP)):   # cache-sized
+            for K, Zs in _chain_batch(tier, [a[sub] for a in actives], carry[sub], ks, prio):
+                for i, Z in zip(sub, Zs):
+                    for lst, v in zip(tests[K], (i, Z[:, :need[i, K]], u[i, K])):
+                        lst.append(v)
+        out = []
+        for K, (idx, mats, us) in tests.items():
+            if idx:
+                idx, us = np.array(idx), np.array(us)
+                ok = _rank_at_least(mats, us, p) & (us == upper[idx, K])
+                out.append((K, idx[ok]))
+        return out
+
+    for results in _map_threads(run, [b for b in batches if len(b)], workers):
+        for K, good in results:
+            lower[good, K] = upper[good, K]
     return lower
 
 
-def _chain_point(tier, act, carry, ks, prio):
-    """Yield ``(K, Z_K)`` for one point (see :func:`_chain_lower`)."""
+def _workers(n_items):
+    """Worker threads for per-point loops: torch's intra-op thread count (the
+    per-point ops are too small to use it), one for small inputs."""
+    import torch
+
+    return max(1, min(torch.get_num_threads(), n_items // 64))
+
+
+def _map_threads(fn, items, workers):
+    """``map(fn, items)`` on ``workers`` threads, torch's own threads set to 1 meanwhile
+    (2 x 2 threads on 2 cores oversubscribe)."""
+    import torch
+
+    if workers <= 1 or len(items) <= 1:
+        return [fn(x) for x in items]
+    from concurrent.futures import ThreadPoolExecutor
+
+    before = torch.get_num_threads()
+    try:   # the setting is per OpenMP thread and global for MKL: set it in each, restore after
+        with ThreadPoolExecutor(workers, initializer=torch.set_num_threads,
+                                initargs=(1,)) as pool:
+            return list(pool.map(fn, items))
+    finally:
+        torch.set_num_threads(before)
+
+
+def _chain_batch(tier, act, carry, ks, prio):
+    """Yield ``(K, [Z_K of each point])`` for a batch of points (see :func:`_chain_lower`)."""
     red, p, bound = tier.red, tier.p, tier.bound
-    actB = act[0][red.rows]
-    free, busy = prio[~actB[prio]], prio[actB[prio]]
-    J = np.concatenate([free, busy])[:carry[1]]
-    nfree = len(free)
-    d = np.flatnonzero(act[0][red.non_B])                # a1 \ B as rows of F
-    Z = _block(tier.FT, J, d).T
-    prev = d
+    G, r = len(carry), red.r
+    actB = act[0][:, red.rows]
+    nfree = (~actB).sum(1)
+    order = np.empty(r, dtype=np.int64)
+    order[prio] = np.arange(r)
+    J = np.argsort(actB * r + order[None, :], axis=1)[:, :int(carry[:, 1].max())]
+    prev = [np.flatnonzero(row) for row in act[0][:, red.non_B]]      # a1 \ B as rows of F
+    Z = [_block(tier.FT, J[g, :carry[g, 1]], prev[g]).T for g in range(G)]
     for K in range(1, ks[-1] + 1):
-        rows = np.flatnonzero(act[K])
-        Z = _matmul_mod(_block(tier.W[K], rows, prev), Z[:, :carry[K]], p, bound)
-        if K == 1 and carry[1] > nfree:                  # unit rows of E[a1]: a column gather
-            unit = _block(tier.W2B, rows, J[nfree:carry[1]])
-            Z[:, nfree:] = _smod(Z[:, nfree:].double() + unit.double(), p).to(Z.dtype)
+        rows = [np.flatnonzero(row) for row in act[K]]
+        Z = _matmul_mod_many([_block(tier.W[K], rows[g], prev[g]) for g in range(G)],
+                             [Z[g][:, :carry[g, K]] for g in range(G)], p, bound)
+        if K == 1:                                       # unit rows of E[a1]: a column gather
+            for g in np.flatnonzero(carry[:, 1] > nfree):
+                unit = _block(tier.W2B, rows[g], J[g, nfree[g]:carry[g, 1]])
+                Z[g][:, nfree[g]:] = _smod(Z[g][:, nfree[g]:].double() + unit.double(),
+                                           p).to(Z[g].dtype)
         prev = rows
         if K in ks:
             yield K, Z
-
-
-def _flush(tests, lower, upper, p):
-    """Run the batched rank tests collected by :func:`_chain_lower` and empty them."""
-    for K, items in tests.items():
-        if items:
-            idx = np.array([i for i, _, _ in items])
-            ok = _rank_at_least([Z for _, Z, _ in items], np.array([u for _, _, u in items]), p)
-            good = idx[ok & (np.array([u for _, _, u in items]) == upper[idx, K])]
-            lower[good, K] = upper[good, K]
-            items.clear()
 
 
 def _rank_at_least(mats, us, p):
