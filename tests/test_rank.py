@@ -209,6 +209,24 @@ def test_uncertain_codeword_flag():
     assert rd.ambiguous[:, 0].tolist() == [True, False, False]
 
 
+def test_cheap_rounding_bound_gives_the_tight_flags():
+    # points projected onto unit 0's hyperplane have pre-activations at rounding level:
+    # the cheap (Hoelder) pass must hand them to the tight pass, and agree elsewhere
+    net = networks.mlp([3, 6, 5, 4], random_state=2)
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(60, 3))
+    w, b = networks.to_weights(net)[0]
+    w, b = w[0].astype(np.float64), float(b[0])
+    X[:6] -= ((X[:6] @ w + b) / (w @ w))[:, None] * w[None, :]
+    layers, _ = R._parse_network(net)
+    cheap = R._forward(layers, torch.as_tensor(X))
+    tight = R._forward(layers, torch.as_tensor(X), tight=True)
+    for a, b_ in zip(cheap[0], tight[0]):
+        np.testing.assert_array_equal(a, b_)
+    np.testing.assert_array_equal(cheap[2], tight[2])
+    assert tight[2][:6, 0].sum() >= 3 and not tight[2][6:, 0].any()
+
+
 def test_numerical_margin_flags_nearly_dependent_rows():
     W = np.array([[1.0, 0.0], [1.0, 1e-14]])
     X = np.array([[1.0, 1.0]])

@@ -69,9 +69,10 @@ Uncertain activation patterns
 The forward pass carries the a-priori rounding bound
 ``|fl(W h + b) - (W h + b)| <= gamma_{n+1} (|W||h| + |b|)`` (Higham, Thm 3.5;
 ``gamma_n = n u / (1 - n u)``) plus the propagated bound ``|W| |err|`` of
-earlier layers (ReLU is 1-Lipschitz), both relaxed by Hoelder
-(``|W_i| |v| <= max_j |W_ij| ||v||_1``, so only one l1 norm per point is
-carried and no second matrix product is needed) and inflated by 1 %; a unit whose computed
+earlier layers (ReLU is 1-Lipschitz), inflated by 1 %.  To save a second
+matrix product it is first relaxed by Hoelder (``|W_i| |v| <= max_j |W_ij|
+||v||_1``: one l1 norm per point is carried); only points where that flags
+a unit are redone with the tight bound.  A unit whose computed
 pre-activation is within its bound of 0 (and the bound is positive) makes
 the codeword at that layer *uncertain*: the certified rank is the exact
 rank of the computed pattern, which might not be the exact pattern.
@@ -234,27 +235,35 @@ def _check_inputs(X, m, flatten, dtype, device):
 # ----------------------------------------------------------------------------
 # codeword pass with a rigorous rounding bound
 # ----------------------------------------------------------------------------
-def _forward(layers, X):
-    """Codewords, rank-active masks and uncertainty flags, one float pass."""
+def _forward(layers, X, tight=False):
+    """Codewords, rank-active masks and uncertainty flags, one float pass.
+
+    The rounding bound is first relaxed by Hoelder (cheap); points where it flags
+    a unit are redone with the tight bound, which is never larger, so the flags
+    are those of the tight bound throughout.
+    """
     import torch
 
     # float64 holds float32/float64 weights and inputs exactly; wider dtypes are rare
     dtype = torch.promote_types(torch.promote_types(layers[0].W.dtype, X.dtype), torch.float64)
     u = torch.finfo(dtype).eps / 2
     h = X.to(dtype)
-    err1 = torch.zeros(len(h), dtype=dtype, device=h.device)   # bound on ||error of h||_1
+    err = torch.zeros(len(h), *([h.shape[1]] if tight else []), dtype=dtype, device=h.device)
     codewords, active, uncertain = [], [], []
     for lay in layers:
         W, b = lay.W.to(dtype), lay.b.to(dtype)
         n_in = W.shape[1]
         gamma = (n_in + 1) * u / (1 - (n_in + 1) * u)
         z = torch.addmm(b, h, W.T)
-        # |fl(W h + b) - (W h_true + b)|_i <= gamma (|W_i| |h| + |b_i|) + |W_i| |h - h_true|
-        #   <= wmax_i (gamma ||h||_1 + err1) + gamma |b_i|      (Hoelder), inflated by 1 %
-        wmax, scale = W.abs().amax(1), gamma * h.abs().sum(1) + err1
-        err = torch.addr(gamma * b.abs(), scale, wmax).mul_(1.01)
-        uncertain.append(((z.abs() <= err) & (err > 0)).any(1).cpu().numpy())
-        err1 = 1.01 * (scale * wmax.sum() + gamma * b.abs().sum())   # >= ||err||_1 (ReLU 1-Lipschitz)
+        # |fl(W h + b) - (W h_true + b)| <= gamma (|W| |h| + |b|) + |W| |h - h_true|
+        if tight:       # err: bound on |h - h_true| per unit
+            err = 1.01 * torch.addmm(gamma * b.abs(), gamma * h.abs() + err, W.abs().T)
+        else:           # err: bound on ||h - h_true||_1; |W_i| |v| <= max_j |W_ij| ||v||_1
+            wmax, scale = W.abs().amax(1), gamma * h.abs().sum(1) + err
+            bound = torch.addr(gamma * b.abs(), scale, wmax).mul_(1.02)
+            err = 1.02 * (scale * wmax.sum() + gamma * b.abs().sum())
+        unit_err = err if tight else bound
+        uncertain.append(((z.abs() <= unit_err) & (unit_err > 0)).any(1).cpu().numpy())
         codewords.append((z > 0).cpu().numpy())
         if lay.relu:
             h = z.relu_()
@@ -262,7 +271,15 @@ def _forward(layers, X):
         else:
             h = z
             active.append(np.ones_like(codewords[-1]))
-    return codewords, active, np.stack(uncertain, 1)
+    uncertain = np.stack(uncertain, 1)
+    redo = np.flatnonzero(uncertain.any(1))
+    if not tight and redo.size:
+        sub = _forward(layers, X[torch.from_numpy(redo).to(X.device)], tight=True)
+        for full, part in zip((codewords, active), sub[:2]):
+            for K in range(len(full)):
+                full[K][redo] = part[K]
+        uncertain[redo] = sub[2]
+    return codewords, active, uncertain
 
 
 # ----------------------------------------------------------------------------
