@@ -418,3 +418,13 @@ def test_chain_uses_unit_rows_when_basis_units_are_active():
     assert rd.codewords[0].all()
     np.testing.assert_array_equal(rd.ranks, jacobian_ranks(net, X))
     assert rd.certified.all()
+
+
+def test_float32_fast_tier_where_int8_products_are_unavailable(monkeypatch):
+    # GPUs and CPUs without torch._int_mm run the fast tier in float32 (exact below 2**24)
+    monkeypatch.setitem(R._FAST_DTYPE, "cpu", torch.float32)
+    net = networks.mlp([5, 30, 12, 6], random_state=4)
+    X = np.random.default_rng(4).normal(size=(80, 5))
+    rd = td.rank_decomposition(net, X)
+    np.testing.assert_array_equal(rd.ranks, jacobian_ranks(net, X))
+    assert rd.certified.all()
