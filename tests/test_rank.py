@@ -138,6 +138,17 @@ def sympy_chain_rank(pairs, codewords, K):
     return M.rank()
 
 
+def certified_exact_ranks(net, X):
+    """``rank_decomposition`` of a two-layer net, checked against sympy's exact ranks."""
+    rd = td.rank_decomposition(net, X)
+    W = networks.to_weights(net)
+    expect = [[sympy_chain_rank(W, [c[i] for c in rd.codewords], K) for K in (1, 2)]
+              for i in range(len(X))]
+    np.testing.assert_array_equal(rd.ranks, expect)
+    assert rd.certified.all()
+    return rd
+
+
 def test_rank_deficient_weights_fall_back_to_exact():
     # small integers / 8 keep products and sums exact in float32, so the dependencies are
     # exact (a float32-rounded u v^T would generically have full exact rank)
@@ -149,12 +160,7 @@ def test_rank_deficient_weights_fall_back_to_exact():
     pairs = [(W1, rng.normal(size=8)), (W2, rng.normal(size=5))]
     net = networks.from_weights(pairs)
     X = rng.normal(size=(25, 4))
-    rd = td.rank_decomposition(net, X)
-    W = networks.to_weights(net)
-    expect = [[sympy_chain_rank(W, [c[i] for c in rd.codewords], K) for K in (1, 2)]
-              for i in range(len(X))]
-    np.testing.assert_array_equal(rd.ranks, expect)
-    assert rd.certified.all()
+    rd = certified_exact_ranks(net, X)
     assert (rd.ranks <= rd.upper).all() and (rd.ranks < rd.upper).any()
     numer = td.rank_decomposition(net, X, fallback="numerical")
     assert not numer.certified[rd.ranks < rd.upper].any()
@@ -391,12 +397,8 @@ def test_rank_drops_modulo_the_small_prime_fall_back_to_float64():
     pairs = [(W1, rng.normal(size=9)), (W2, np.abs(rng.normal(size=5)) + 1)]
     net = networks.from_weights(pairs)
     X = rng.normal(size=(40, 4))
-    rd = td.rank_decomposition(net, X)
+    rd = certified_exact_ranks(net, X)
     W = networks.to_weights(net)
-    expect = [[sympy_chain_rank(W, [c[i] for c in rd.codewords], K) for K in (1, 2)]
-              for i in range(len(X))]
-    np.testing.assert_array_equal(rd.ranks, expect)
-    assert rd.certified.all()
     # and the fast tier alone really does miss some of them
     layers, _ = R._parse_network(net)
     _, act, _ = R._forward(layers, torch.as_tensor(X))
