@@ -791,10 +791,10 @@ def _chain_lower(tier, actives, upper, want, prio, oversample=2, budget=None):
     the positions of ``B \ a_1`` first (there the unit rows ``a_1 & B`` of
     ``E`` vanish), then those of ``a_1 & B``, each in the fixed random order
     ``prio``.  ``rank(Z_K) >= u`` proves ``rank >= u``; the extra columns make
-    an accidental drop mod p unlikely (about ``p**-(oversample + 1)``).  Points
-    are processed one at a time (gathered blocks of their exact sizes, no
-    padding) and tested in batches.  Returns ``(U, L)`` with ``upper`` where
-    proven and ``-1`` elsewhere.
+    an accidental drop mod p unlikely (about ``p**-(oversample + 1)``).  Each
+    point's blocks are gathered at their exact sizes (no padding); chains of
+    ``_LOCKSTEP`` points advance together and the rank tests run batched.
+    Returns ``(U, L)`` with ``upper`` where proven and ``-1`` elsewhere.
     """
     red, p = tier.red, tier.p
     U, L = upper.shape
@@ -810,7 +810,7 @@ def _chain_lower(tier, actives, upper, want, prio, oversample=2, budget=None):
         carry[:, K] = np.maximum(carry[:, K + 1] if K + 1 < L else 0,
                                  need[:, K] if K in ks else 0)
     # point batches of similar sizes (sorted), small enough for memory and to share
-    # among worker threads: every op below releases the GIL
+    # among worker threads (the gathers and GEMMs release the GIL)
     order = np.argsort(u[:, ks[-1]], kind="stable")
     cost = np.cumsum(np.take(upper[:, ks].sum(1) * need[:, ks].sum(1), order))
     budget = budget or _CHUNK_BUDGET // 4
