@@ -751,10 +751,15 @@ def torus(n=6, m=None):
     n = _check_size("n", n, 3)
     m = n if m is None else _check_size("m", m, 3)
     tri = _grid_triangles(n, m, lambda i, j: (i % n) * m + (j % m))
-    v, u = np.meshgrid(2 * np.pi * np.arange(n) / n, 2 * np.pi * np.arange(m) / m, indexing="ij")
-    u, v = u.ravel(), v.ravel()  # u: around the z axis (j), v: around the tube (i)
+    v, u = _grid_angles(n, m)  # u: around the z axis (j), v: around the tube (i)
     coords = np.stack([(2 + np.cos(v)) * np.cos(u), (2 + np.cos(v)) * np.sin(u), np.sin(v)], 1)
     return SimplicialComplex(tri, coordinates=coords)
+
+
+def _grid_angles(n, m):
+    """Angles ``2 pi i / n`` and ``2 pi j / m`` of grid vertex ``i * m + j``, raveled."""
+    a, b = np.meshgrid(2 * np.pi * np.arange(n) / n, 2 * np.pi * np.arange(m) / m, indexing="ij")
+    return a.ravel(), b.ravel()
 
 
 def klein_bottle(n=6, m=None):
@@ -776,8 +781,7 @@ def klein_bottle(n=6, m=None):
         j = np.where(flip, -j, j) % m
         return (i % n) * m + j
     tri = _grid_triangles(n, m, wrap)
-    u, v = np.meshgrid(2 * np.pi * np.arange(n) / n, 2 * np.pi * np.arange(m) / m, indexing="ij")
-    u, v = u.ravel(), v.ravel()
+    u, v = _grid_angles(n, m)
     r = 2 + np.cos(u / 2) * np.sin(v) - np.sin(u / 2) * np.sin(2 * v)
     coords = np.stack([r * np.cos(u), r * np.sin(u),
                        np.sin(u / 2) * np.sin(v) + np.cos(u / 2) * np.sin(2 * v)], 1)

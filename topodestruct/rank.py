@@ -386,9 +386,7 @@ def _matmul_mod(A, B, p, bound=None):
     import torch
 
     int8 = A.dtype == torch.int8
-    bound = 127.0 if int8 else float(p - 1 if bound is None else bound)
-    limit = 2.0 ** 24 if int8 else _exact_limit(A.dtype)
-    chunk = max(1, int((limit - 2.0 * p) // bound ** 2) - 1)
+    chunk = _inner_chunk(A.dtype, p, bound)
 
     def mm(a, b):
         return torch._int_mm(_dense(a), _dense(b)).float() if int8 else a @ b
@@ -400,6 +398,17 @@ def _matmul_mod(A, B, p, bound=None):
     return out.to(torch.int8) if int8 else out
 
 
+def _inner_chunk(dtype, p, bound=None):
+    """Longest inner dimension whose products of entries ``|x| <= bound`` (default
+    ``p - 1``; 127 for int8, reduced in float32) sum exactly in ``dtype``."""
+    import torch
+
+    int8 = dtype == torch.int8
+    bound = 127.0 if int8 else float(p - 1 if bound is None else bound)
+    limit = 2.0 ** 24 if int8 else _exact_limit(dtype)
+    return max(1, int((limit - 2.0 * p) // bound ** 2) - 1)
+
+
 def _matmul_mod_many(As, Bs, p, bound=None):
     """``[A @ B mod p for A, B in zip(As, Bs)]``; int8 products (the fast tier) are
     reduced together, which saves the per-call overhead of many small reductions."""
@@ -407,8 +416,7 @@ def _matmul_mod_many(As, Bs, p, bound=None):
 
     if not As:
         return []
-    chunk = int((2.0 ** 24 - 2.0 * p) // 127.0 ** 2) - 1
-    if As[0].dtype != torch.int8 or max(A.shape[1] for A in As) > chunk:
+    if As[0].dtype != torch.int8 or max(A.shape[1] for A in As) > _inner_chunk(torch.int8, p):
         return [_matmul_mod(A, B, p, bound) for A, B in zip(As, Bs)]
     Cs = [torch._int_mm(_dense(A), _dense(B)) for A, B in zip(As, Bs)]
     flat = _smod(torch.cat([C.reshape(-1) for C in Cs]).float(), p).to(torch.int8)
@@ -733,7 +741,7 @@ class _Tier:
     def __init__(self, Ws, p, dtype, order, device):
         import torch
 
-        self.p, self.dtype, self.device = p, dtype, device
+        self.p = p
         npd = {torch.int8: np.int8, torch.float32: np.float32}.get(dtype, np.float64)
         res = [_residues(W, p) for W in Ws]
         self.red = red = _Reduction(res[0], p, order)

@@ -512,10 +512,15 @@ def summarize(panel, records):
     return "\n".join(_SUMMARIES[panel](curves, records)) + "\n"
 
 
+def _grid(curves):
+    """Curve keys, the shared x values and ``{(key, x): mean minimum rank}``."""
+    keys = list(curves)
+    cell = {(k, x): c.mean_min[i] for k, c in curves.items() for i, x in enumerate(c.x)}
+    return keys, curves[keys[0]].x.tolist(), cell
+
+
 def _summary_2a(curves, records):
-    ms = list(curves)
-    n1s = curves[ms[0]].x.tolist()
-    cell = {(m, x): c.mean_min[i] for m, c in curves.items() for i, x in enumerate(c.x)}
+    ms, n1s, cell = _grid(curves)
     lines = ["Figure 2A: mean minimum rank of Kaiming-normal single-layer networks",
              _setup(records) + ", points uniform on [-5, 5]^m", ""]
     lines += _fmt_table("m \\ n1", ms, n1s, lambda m, n1: f"{cell.get((m, n1), np.nan):.2f}")
@@ -545,9 +550,7 @@ def _frac(records):
 
 
 def _summary_2b(curves, records):
-    n1s = list(curves)
-    mus = curves[n1s[0]].x.tolist()
-    cell = {(n1, x): c.mean_min[i] for n1, c in curves.items() for i, x in enumerate(c.x)}
+    n1s, mus, cell = _grid(curves)
     lines = ["Figure 2B: mean minimum rank vs weight mean mu, weights N(mu, 0.1), m = 10",
              _setup(records) + ", points uniform on [-5, 5]^m", ""]
     lines += _fmt_table("mu \\ n1", mus, n1s, lambda mu, n1: f"{cell[(n1, mu)]:.2f}",
