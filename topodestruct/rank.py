@@ -409,16 +409,20 @@ def _inner_chunk(dtype, p, bound=None):
     return max(1, int((limit - 2.0 * p) // bound ** 2) - 1)
 
 
-def _matmul_mod_many(As, Bs, p, bound=None):
-    """``[A @ B mod p for A, B in zip(As, Bs)]``; int8 products (the fast tier) are
-    reduced together, which saves the per-call overhead of many small reductions."""
+def _matmul_mod_many(As, Bs, p, bound=None, add=None):
+    """``[A @ B (+ C) mod p for A, B(, C) in zip(As, Bs(, add))]``; int8 products (the
+    fast tier) are reduced together, which saves the per-call overhead of many
+    small reductions.  Addends ``C`` are residues of the dtype of ``A``."""
     import torch
 
     if not As:
         return []
     if As[0].dtype != torch.int8 or max(A.shape[1] for A in As) > _inner_chunk(torch.int8, p):
-        return [_matmul_mod(A, B, p, bound) for A, B in zip(As, Bs)]
+        out = [_matmul_mod(A, B, p, bound) for A, B in zip(As, Bs)]
+        return out if add is None else [_smod(Z + C, p) for Z, C in zip(out, add)]
     Cs = [torch._int_mm(_dense(A), _dense(B)) for A, B in zip(As, Bs)]
+    if add is not None:
+        Cs = [C.add_(D) for C, D in zip(Cs, add)]
     flat = _smod(torch.cat([C.reshape(-1) for C in Cs]).float(), p).to(torch.int8)
     return [z.view(C.shape) for z, C in zip(flat.split([C.numel() for C in Cs]), Cs)]
 
@@ -728,35 +732,77 @@ def _layer1_lower(red, act1, p, device):
 
 
 class _Tier:
-    """One modular test: a prime, the dtype its exact GEMMs run in, the signed
-    residues of the weights and the first-layer reduction.
+    r"""One modular test: a prime, the dtype its exact GEMMs run in, the signed
+    residues of the weights and the first-layer reductions.
 
     The fast tier works modulo a small prime (``p = 251``): signed residues fit
     int8, whose GEMMs are exact in int32 and several times faster than float32
     ones on CPUs with VNNI (float32 elsewhere: exact for inner dimensions up to
     1040 before chunking).  A small prime gives more accidental rank drops,
     which the next tier (float64, ``p ~ 2**20``) catches.
+
+    ``freq`` (how often each first-layer unit is active on the given points)
+    chooses the basis rows ``B`` of the two reductions, each built when first
+    used:
+
+    * ``red1`` (layer-1 test): the most often active units, so that the block
+      ``F[a1 \ B, B \ a1]`` is small;
+    * ``red`` (chains, layers >= 2): the units active closest to half the time.
+      The first product ``W_2[a2, a1 \ B] F[a1 \ B, J]`` then runs over the units
+      ``S = (a1 & Lo) | (Hi \ a1)`` only, where ``Hi`` are the units outside ``B``
+      active more than half the time and ``Lo`` the rest: with
+      ``P = W_2[:, Hi] F[Hi]`` computed once per network,
+      ``W_2[a2, a1 \ B] F[a1 \ B, J] = P[a2, J] + W_2[a2, S] F'[S, J]``, ``F'`` being
+      ``F`` with the rows of ``Hi`` negated.  ``|S|`` sums ``min(f, 1 - f)`` over
+      the units outside ``B``, which the choice of ``B`` keeps small.
     """
 
-    def __init__(self, Ws, p, dtype, order, device):
+    def __init__(self, Ws, p, dtype, freq, device):
         import torch
 
-        self.p = p
-        npd = {torch.int8: np.int8, torch.float32: np.float32}.get(dtype, np.float64)
-        res = [_residues(W, p) for W in Ws]
-        self.red = red = _Reduction(res[0], p, order)
-
-        def store(M):
-            M = np.ascontiguousarray(_signed(M, p).astype(npd))
-            return M if dtype == torch.int8 else torch.from_numpy(M).to(device)
-
-        # F transposed: the sketch selects few of its columns, so select those as rows
-        self.FT = store((red.F if red.r else np.zeros((len(red.non_B), 0))).T)
-        # layer 2 split by the reduction: dense rows a1 \ B, unit rows a1 & B
-        self.W = [None, store(res[1][:, red.non_B]) if len(res) > 1 else None,
-                  ] + [store(R) for R in res[2:]]
-        self.W2B = store(res[1][:, red.rows]) if len(res) > 1 else None
+        self.p, self.dtype, self.device, self.freq = p, dtype, device, np.asarray(freq)
+        self.npd = {torch.int8: np.int8, torch.float32: np.float32}.get(dtype, np.float64)
+        self.res = [_residues(W, p) for W in Ws]
         self.bound = p // 2 + 2
+        self._red = self._red1 = None
+
+    def _store(self, M):
+        """Signed residues with one extra zero row and column: the sentinel that
+        pads index lists."""
+        import torch
+
+        ext = np.zeros((M.shape[0] + 1, M.shape[1] + 1), dtype=self.npd)
+        ext[:-1, :-1] = _signed(M, self.p)
+        return _Gather(ext, self.dtype == torch.int8).to(self.device)
+
+    @property
+    def red1(self):
+        if self._red1 is None:
+            self._red1 = _Reduction(self.res[0], self.p, np.argsort(-self.freq, kind="stable"))
+        return self._red1
+
+    @property
+    def red(self):
+        if self._red is None:
+            self._build_chain()
+        return self._red
+
+    def _build_chain(self):
+        p, res = self.p, self.res
+        self._red = red = _Reduction(res[0], p, np.argsort(np.abs(self.freq - 0.5),
+                                                            kind="stable"))
+        F = np.mod(red.F if red.r else np.zeros((len(red.non_B), 0)), p).astype(np.int64)
+        self.hi = hi = self.freq[red.non_B] > 0.5
+        # F' transposed (the sketch selects few of its columns, so select those as rows)
+        self.FT = self._store(np.where(hi[:, None], (p - F) % p, F).T)
+        if len(res) > 1:
+            W2 = res[1]
+            P = np.mod(_np_matmul_mod(_signed(W2[:, red.non_B[hi]], p).astype(np.float64),
+                                      _signed(F[hi], p).astype(np.float64), p), p)
+            # [P | P + W_2[:, B]]: the columns for sketch positions whose unit row is active
+            self.P = self._store(np.hstack([P, (P + W2[:, red.rows]) % p]).astype(np.int64))
+        self.W = [None] + [self._store(R if k > 1 else R[:, red.non_B])
+                           for k, R in enumerate(res[1:], start=1)]
 
 
 _FAST_DTYPE = {}
@@ -779,16 +825,38 @@ def _fast_dtype(device):
     return _FAST_DTYPE[key]
 
 
-def _block(M, rows, cols):
-    """``M[rows][:, cols]`` as a torch tensor: a contiguous row copy, then a column
-    selection of the small copy (~2x faster than one flat gather).  int8 matrices
-    are numpy arrays: torch's column selection is only vectorised for floats."""
-    import torch
+class _Gather:
+    """A stored matrix from which blocks ``M[rows][:, cols]`` are gathered.
 
-    if isinstance(M, np.ndarray):
-        return torch.from_numpy(M[rows][:, cols])
-    return M.index_select(0, torch.from_numpy(rows).to(M.device)).index_select(
-        1, torch.from_numpy(cols).to(M.device))
+    int8 matrices are numpy arrays kept in both orientations: a block is a row
+    copy followed by a column selection of the small copy (~2x faster than one
+    flat gather; torch's column selection is only vectorised for floats), taken
+    from whichever orientation copies fewer bytes in the first step (the result
+    is then column-major, which the GEMMs accept).  Other matrices are torch
+    tensors (any device) gathered with ``index_select``.
+    """
+
+    def __init__(self, M, as_numpy):
+        import torch
+
+        self.shape = M.shape
+        self.M = M if as_numpy else torch.from_numpy(M)
+        self.MT = np.ascontiguousarray(M.T) if as_numpy else None
+
+    def to(self, device):
+        if self.MT is None:
+            self.M = self.M.to(device)
+        return self
+
+    def __call__(self, rows, cols):
+        import torch
+
+        if self.MT is None:
+            return self.M.index_select(0, torch.from_numpy(rows).to(self.M.device)).index_select(
+                1, torch.from_numpy(cols).to(self.M.device))
+        if len(rows) * self.shape[1] <= len(cols) * self.shape[0]:
+            return torch.from_numpy(self.M[rows][:, cols])
+        return torch.from_numpy(self.MT[cols][:, rows]).T
 
 
 def _chain_lower(tier, actives, upper, want, prio, oversample=2, budget=None):
@@ -812,6 +880,7 @@ def _chain_lower(tier, actives, upper, want, prio, oversample=2, budget=None):
         return lower
     u = np.minimum(upper, red.r)
     need = np.minimum(u + oversample, red.r)
+    nact = np.stack([a.sum(1) for a in actives], 1)
     # sketch columns still needed from layer K on (per point)
     carry = np.zeros((U, L), dtype=np.int64)
     for K in range(ks[-1], 0, -1):
@@ -831,7 +900,8 @@ def _chain_lower(tier, actives, upper, want, prio, oversample=2, budget=None):
         for sub in np.array_split(batch, -(-len(batch) // _LOCKSTEP)):   # cache-sized
             for K, Zs in _chain_batch(tier, [a[sub] for a in actives], carry[sub], ks, prio):
                 for i, Z in zip(sub, Zs):
-                    for lst, v in zip(tests[K], (i, Z[:, :need[i, K]], u[i, K])):
+                    Z = Z[:nact[i, K], :need[i, K]]   # padding off
+                    for lst, v in zip(tests[K], (i, Z, u[i, K])):
                         lst.append(v)
         out = []
         for K, (idx, mats, us) in tests.items():
@@ -873,26 +943,53 @@ def _map_threads(fn, items, workers):
         torch.set_num_threads(before)
 
 
+def _bucket(n):
+    """``n`` rounded up to a multiple of 16 (GEMM shapes from a few buckets let
+    oneDNN reuse its kernels; the padding is zero rows/columns, rank-neutral)."""
+    return -(-n // 16) * 16
+
+
+def _padded_rows(mask, sentinel):
+    """Per row of ``mask``, the indices of its True entries padded with ``sentinel``
+    to a multiple of 16; plus the true counts."""
+    counts = mask.sum(1)
+    rows, cols = np.nonzero(mask)
+    out = []
+    for g, idx in enumerate(np.split(cols, np.cumsum(counts)[:-1])):
+        pad = np.full(_bucket(len(idx)), sentinel, dtype=np.int64)
+        pad[:len(idx)] = idx
+        out.append(pad)
+    return out, counts
+
+
 def _chain_batch(tier, act, carry, ks, prio):
-    """Yield ``(K, [Z_K of each point])`` for a batch of points (see :func:`_chain_lower`)."""
+    """Yield ``(K, [Z_K of each point])`` for a batch of points (see :func:`_chain_lower`
+    and, for the first product, :class:`_Tier`).
+
+    Active index lists are padded with the zero sentinel row/column of the stored
+    matrices to multiples of 16, so every block and product has a bucketed shape;
+    the padded rows of ``Z_K`` are zero and the caller slices them off."""
     red, p, bound = tier.red, tier.p, tier.bound
     G, r = len(carry), red.r
     actB = act[0][:, red.rows]
     nfree = (~actB).sum(1)
     order = np.empty(r, dtype=np.int64)
     order[prio] = np.arange(r)
-    J = np.argsort(actB * r + order[None, :], axis=1)[:, :int(carry[:, 1].max())]
-    prev = [np.flatnonzero(row) for row in act[0][:, red.non_B]]      # a1 \ B as rows of F
-    Z = [_block(tier.FT, J[g, :carry[g, 1]], prev[g]).T for g in range(G)]
+    width = np.minimum(_bucket(carry), _bucket(r))         # sketch columns per point and layer
+    J = np.argsort(actB * r + order[None, :], axis=1)
+    J = np.concatenate([J, np.full((G, max(0, int(width[:, 1].max()) - r)), r)], 1)
+    # J as columns of [P | P + W_2[:, B]] (sentinel 2r)
+    Jc = np.where(J < r, J + r * np.take_along_axis(actB, np.minimum(J, r - 1), 1), 2 * r)
+    # S = (a1 & Lo) | (Hi \ a1), as rows of F'
+    prev, _ = _padded_rows(act[0][:, red.non_B] != tier.hi[None, :], len(red.non_B))
+    Z = [tier.FT(J[g, :width[g, 1]], prev[g]).T for g in range(G)]
     for K in range(1, ks[-1] + 1):
-        rows = [np.flatnonzero(row) for row in act[K]]
-        Z = _matmul_mod_many([_block(tier.W[K], rows[g], prev[g]) for g in range(G)],
-                             [Z[g][:, :carry[g, K]] for g in range(G)], p, bound)
-        if K == 1:                                       # unit rows of E[a1]: a column gather
-            for g in np.flatnonzero(carry[:, 1] > nfree):
-                unit = _block(tier.W2B, rows[g], J[g, nfree[g]:carry[g, 1]])
-                Z[g][:, nfree[g]:] = _smod(Z[g][:, nfree[g]:].double() + unit.double(),
-                                           p).to(Z[g].dtype)
+        rows, _ = _padded_rows(act[K], act[K].shape[1])
+        add = None
+        if K == 1:     # P[a2, J], plus W_2[a2, B[j]] for the positions j in J active in a1
+            add = [tier.P(rows[g], Jc[g, :width[g, 1]]) for g in range(G)]
+        Z = _matmul_mod_many([tier.W[K](rows[g], prev[g]) for g in range(G)],
+                             [Z[g][:, :width[g, K]] for g in range(G)], p, bound, add)
         prev = rows
         if K in ks:
             yield K, Z
@@ -1028,23 +1125,22 @@ def _certified_ranks(layers, actives, m, p, fallback, exact_all, random_state, w
     lower = np.full((U, L), -1)
     last = max(want) + 1
     if not exact_all:
-        # basis rows B among the most often active units: the blocks a1 \ B and
-        # B \ a1 that carry all the work are then small for typical data
-        prefer = np.argsort(-actives[0].sum(0), kind="stable")
+        freq = actives[0].mean(0)       # chooses the basis rows of the reductions
         for q, dtype in _tiers(p, want, device):
             pending = np.flatnonzero((lower < upper)[:, sorted(want)].any(1))
             if not pending.size:
                 break
-            tier = _Tier(Ws[:last], q, dtype, prefer, device)
-            prio = np.random.default_rng(random_state).permutation(tier.red.r)
+            tier = _Tier(Ws[:last], q, dtype, freq, device)
             act = [a[pending] for a in actives[:last]]
             if 0 in want:
                 for sl in _chunks(act[:1], m):
                     rows = pending[sl]
                     lower[rows, 0] = np.maximum(lower[rows, 0],
-                                                _layer1_lower(tier.red, act[0][sl], q, device))
-            lower[pending] = np.maximum(lower[pending],
-                                        _chain_lower(tier, act, upper[pending], want, prio))
+                                                _layer1_lower(tier.red1, act[0][sl], q, device))
+            if any(K >= 1 for K in want):
+                prio = np.random.default_rng(random_state).permutation(tier.red.r)
+                lower[pending] = np.maximum(
+                    lower[pending], _chain_lower(tier, act, upper[pending], want, prio))
     certified = lower == upper
     ranks = np.where(certified, upper, -1)
     todo = [(i, K) for i, K in zip(*np.nonzero(~certified)) if K in want]
