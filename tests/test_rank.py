@@ -403,7 +403,7 @@ def test_rank_drops_modulo_the_small_prime_fall_back_to_float64():
     layers, _ = R._parse_network(net)
     _, act, _ = R._forward(layers, torch.as_tensor(X))
     tier = R._Tier([w.astype(np.float64) for w, _ in W], R._FAST_PRIME,
-                   R._fast_dtype("cpu"), np.arange(9), "cpu")
+                   R._fast_dtype("cpu"), [a.mean(0) for a in act], "cpu")
     low = R._chain_lower(tier, act, rd.upper, {1}, np.arange(tier.red.r))
     assert (low[:, 1] == -1).any() and (low[:, 1] == rd.upper[:, 1]).any()
 
@@ -430,3 +430,91 @@ def test_float32_fast_tier_where_int8_products_are_unavailable(monkeypatch):
     rd = td.rank_decomposition(net, X)
     np.testing.assert_array_equal(rd.ranks, jacobian_ranks(net, X))
     assert rd.certified.all()
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(2, 6), st.lists(st.integers(2, 9), min_size=3, max_size=5),
+       st.integers(0, 2 ** 31), st.data())
+def test_chain_shortcuts_against_jacobian_with_rank_drops(m, widths, seed, data):
+    # small dyadic weights with exact duplicate rows: where both copies are active the
+    # rank falls below the combinatorial bound, so wrongly assembled chain products
+    # (which look random, hence full rank) would be caught; every subset of layers
+    # exercises the first-product and last-two-factor shortcuts of the chains
+    rng = np.random.default_rng(seed)
+    sizes = [m] + widths
+    pairs = []
+    for k in range(1, len(sizes)):
+        W = rng.integers(-4, 5, size=(sizes[k], sizes[k - 1])) / 8.0
+        if sizes[k] > 2 and rng.random() < 0.7:
+            W[-1] = W[0]
+        pairs.append((W, rng.integers(-2, 3, size=sizes[k]) / 4.0))
+    net = networks.from_weights(pairs)
+    X = rng.normal(scale=2.0, size=(25, m))
+    L = len(pairs)
+    want = data.draw(st.lists(st.integers(1, L), min_size=1, max_size=L, unique=True))
+    rd = td.rank_decomposition(net, X, layers=want)
+    ref = jacobian_ranks(net, X)
+    cols = [K - 1 for K in sorted(want)]
+    np.testing.assert_array_equal(rd.ranks[:, cols], ref[:, cols])
+    assert rd.certified[:, cols].all()
+
+
+def test_last_two_factor_shortcut_on_a_deep_network():
+    # layers=[5] alone: the chain ends with Tier.top (layer 4 not wanted); duplicated
+    # rows in W5 and W4 make the top ranks fall below the bound at many points
+    rng = np.random.default_rng(3)
+    sizes = [7, 30, 24, 20, 16, 12]
+    pairs = []
+    for k in range(1, len(sizes)):
+        W = rng.integers(-4, 5, size=(sizes[k], sizes[k - 1])) / 8.0
+        if k >= 4:
+            W[1::2] = W[::2]
+        pairs.append((W, rng.normal(size=sizes[k])))
+    net = networks.from_weights(pairs)
+    X = rng.normal(scale=2.0, size=(60, 7))
+    rd = td.rank_decomposition(net, X, layers=[5])
+    ref = jacobian_ranks(net, X)[:, 4]
+    np.testing.assert_array_equal(rd.ranks[:, 4], ref)
+    assert rd.certified[:, 4].all()
+    assert (ref < rd.upper[:, 4]).any() and (ref == rd.upper[:, 4]).any()
+
+
+@pytest.mark.parametrize("dtype", ["fast", "float64"])
+@pytest.mark.parametrize("want", [[1], [2], [3], [1, 3], [1, 2, 3, 4], [4]])
+def test_chain_products_equal_masked_products_times_the_sketch(dtype, want):
+    # the chains' shortcuts (first product over S with P = W2[:, Hi] F[Hi]; the last two
+    # factors over a_{K-1} xor Hi with Q = W_K[:, Hi] W_{K-1}[Hi]) must give exactly
+    # Z_K = A_K ... A_2 E[a1][:, J] mod p, E the first-layer reduction (W1 = E W1[B])
+    rng = np.random.default_rng(17)
+    sizes = [6, 40, 30, 20, 10, 8]
+    net = networks.mlp(sizes, random_state=2)
+    X = rng.normal(size=(50, 6))
+    layers, _ = R._parse_network(net)
+    _, act, _ = R._forward(layers, torch.as_tensor(X))
+    Ws = [lay.W.numpy().astype(np.float64) for lay in layers]
+    p, dt = ((R._FAST_PRIME, R._fast_dtype("cpu")) if dtype == "fast"
+             else (R.DEFAULT_PRIME, torch.float64))
+    tier = R._Tier(Ws, p, dt, [a.mean(0) for a in act], "cpu")
+    red = tier.red
+    res = [R._residues(W, p).astype(object) for W in Ws]
+    E = np.zeros((sizes[1], red.r), dtype=object)
+    E[red.rows, np.arange(red.r)] = 1
+    E[red.non_B] = np.mod(red.F, p).astype(np.int64)
+    assert (np.mod(E.dot(res[0][red.rows]), p) == res[0]).all()      # W1 = E W1[B]
+    assert tier.hi.any() and not tier.hi.all()
+    ks = [K - 1 for K in want if K >= 2]
+    if not ks:
+        return
+    prio = rng.permutation(red.r)
+    carry = np.full((len(X), len(sizes) - 1), 5)
+    order = np.empty(red.r, dtype=np.int64)
+    order[prio] = np.arange(red.r)
+    actB = act[0][:, red.rows]
+    for K, Zs in R._chain_batch(tier, act, carry, ks, prio):
+        for i, Z in enumerate(Zs):
+            J = np.argsort(actB[i] * red.r + order)[:5]
+            M = E[act[0][i]][:, J]
+            for k in range(1, K + 1):
+                M = res[k][np.ix_(act[k][i], act[k - 1][i])].dot(M) % p
+            got = np.mod(Z[:act[K][i].sum(), :5].double().numpy().astype(np.int64), p)
+            assert (got == M).all(), (K, i)

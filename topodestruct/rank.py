@@ -757,14 +757,16 @@ class _Tier:
       the units outside ``B``, which the choice of ``B`` keeps small.
     """
 
-    def __init__(self, Ws, p, dtype, freq, device):
+    def __init__(self, Ws, p, dtype, freqs, device):
         import torch
 
-        self.p, self.dtype, self.device, self.freq = p, dtype, device, np.asarray(freq)
+        self.p, self.dtype, self.device, self.freqs = p, dtype, device, freqs
+        self.freq = freqs[0]
         self.npd = {torch.int8: np.int8, torch.float32: np.float32}.get(dtype, np.float64)
         self.res = [_residues(W, p) for W in Ws]
         self.bound = p // 2 + 2
         self._red = self._red1 = None
+        self._top = {}
 
     def _store(self, M):
         """Signed residues with one extra zero row and column: the sentinel that
@@ -803,6 +805,22 @@ class _Tier:
             self.P = self._store(np.hstack([P, (P + W2[:, red.rows]) % p]).astype(np.int64))
         self.W = [None] + [self._store(R if k > 1 else R[:, red.non_B])
                            for k, R in enumerate(res[1:], start=1)]
+
+    def top(self, K):
+        r"""The last two factors ``A_K A_{K-1}`` of a chain (0-based ``K >= 3``), by the
+        same device as the first product: with ``Hi`` the units of layer ``K - 1``
+        active more than half the time and ``Q = W_K[:, Hi] W_{K-1}[Hi]``,
+        ``A_K A_{K-1} = Q[a_K, a_{K-2}] + W_K'[a_K, S] W_{K-1}[S, a_{K-2}]`` with
+        ``S = a_{K-1} xor Hi`` and ``W_K'`` the columns of ``Hi`` negated.
+        Returns ``(hi, Q, W_K')``."""
+        if K not in self._top:
+            p, WK, WK1 = self.p, self.res[K], self.res[K - 1]
+            hi = self.freqs[K - 1] > 0.5
+            Q = np.mod(_np_matmul_mod(_signed(WK[:, hi], p).astype(np.float64),
+                                      _signed(WK1[hi], p).astype(np.float64), p), p)
+            Wn = np.where(hi[None, :], (p - WK) % p, WK)
+            self._top[K] = hi, self._store(Q.astype(np.int64)), self._store(Wn)
+        return self._top[K]
 
 
 _FAST_DTYPE = {}
@@ -983,7 +1001,9 @@ def _chain_batch(tier, act, carry, ks, prio):
     # S = (a1 & Lo) | (Hi \ a1), as rows of F'
     prev, _ = _padded_rows(act[0][:, red.non_B] != tier.hi[None, :], len(red.non_B))
     Z = [tier.FT(J[g, :width[g, 1]], prev[g]).T for g in range(G)]
-    for K in range(1, ks[-1] + 1):
+    top = ks[-1]
+    left = top >= 3 and top - 1 not in ks          # last two factors by Tier.top
+    for K in range(1, top - 1 if left else top + 1):
         rows, _ = _padded_rows(act[K], act[K].shape[1])
         add = None
         if K == 1:     # P[a2, J], plus W_2[a2, B[j]] for the positions j in J active in a1
@@ -993,6 +1013,14 @@ def _chain_batch(tier, act, carry, ks, prio):
         prev = rows
         if K in ks:
             yield K, Z
+    if left:
+        hi, Q, Wn = tier.top(top)
+        rows, _ = _padded_rows(act[top], act[top].shape[1])
+        S, _ = _padded_rows(act[top - 1] != hi[None, :], len(hi))
+        Y = _matmul_mod_many([Wn(rows[g], S[g]) for g in range(G)],
+                             [tier.W[top - 1](S[g], prev[g]) for g in range(G)], p, bound,
+                             [Q(rows[g], prev[g]) for g in range(G)])
+        yield top, _matmul_mod_many(Y, [Z[g][:, :width[g, top]] for g in range(G)], p, bound)
 
 
 def _rank_at_least(mats, us, p):
@@ -1125,12 +1153,12 @@ def _certified_ranks(layers, actives, m, p, fallback, exact_all, random_state, w
     lower = np.full((U, L), -1)
     last = max(want) + 1
     if not exact_all:
-        freq = actives[0].mean(0)       # chooses the basis rows of the reductions
+        freqs = [a.mean(0) for a in actives]     # choose the reductions (see _Tier)
         for q, dtype in _tiers(p, want, device):
             pending = np.flatnonzero((lower < upper)[:, sorted(want)].any(1))
             if not pending.size:
                 break
-            tier = _Tier(Ws[:last], q, dtype, freq, device)
+            tier = _Tier(Ws[:last], q, dtype, freqs, device)
             act = [a[pending] for a in actives[:last]]
             if 0 in want:
                 for sl in _chunks(act[:1], m):
