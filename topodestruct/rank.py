@@ -446,10 +446,11 @@ def _full_column_rank(A, p, block=32, return_factors=False):
 
     Batched right-looking blocked LU with row pivoting.  Entries are reduced
     only when read (pivot column, pivot row): every elimination step adds one
-    product of two (signed, :func:`_smod`) residues to an entry, so unreduced
-    entries stay below ``p + C p**2 <= L - p`` (``L = 2**53`` in float64, e.g.
-    ``C < 8192`` for ``p < 2**20``) and all updates, including the trailing
-    GEMMs, are exact.  ``return_factors`` also gives the row permutation
+    product of two signed residues (:func:`_smod`, ``|r| <= h = p // 2 + 2``) to
+    an entry, so unreduced entries stay below ``h + C h**2 <= L - p`` (see
+    :func:`_elimination_fits`; e.g. ``C < 32768`` for ``p < 2**20`` in float64,
+    ``C <= 1032`` for ``p = 251`` in float32) and all updates, including the
+    trailing GEMMs, are exact.  ``return_factors`` also gives the row permutation
     ``perm`` (original row of each position) and the factored matrices, whose
     strictly lower parts hold ``L`` (reduced) of ``A[i][perm[i]] = L U``.
     """
@@ -464,7 +465,7 @@ def _full_column_rank(A, p, block=32, return_factors=False):
     perm = torch.arange(R, device=A.device).repeat(nb, 1)
     if C == 0 or nb == 0:
         return (ok, perm, A) if return_factors else ok
-    if C * float(p) ** 2 + 2.0 * p > _exact_limit(A.dtype):
+    if not _elimination_fits(C, p, A.dtype):
         raise ValueError(f"matrix too wide ({C} columns) for exact {A.dtype} elimination mod {p}")
     A = A.clone()
     inv = _inverse_table(p, A.device)
@@ -505,6 +506,12 @@ def _full_column_rank(A, p, block=32, return_factors=False):
             U12 = _matmul_mod(_unit_lower_inverse(A[:, s:e, s:e], p), _smod(A[:, s:e, e:], p), p)
             A[:, e:, e:].baddbmm_(A[:, e:, s:e], U12, alpha=-1)
     return (ok, perm, A) if return_factors else ok
+
+
+def _elimination_fits(C, p, dtype):
+    """Whether :func:`_full_column_rank` on ``C`` columns is exact in ``dtype``."""
+    h = float(p // 2 + 2)
+    return h + C * h * h + p <= _exact_limit(dtype)
 
 
 def _unit_lower_inverse(T, p):
@@ -627,13 +634,14 @@ class _Reduction:
         self.r = 0
         if n1 >= m:
             # pivoting takes the first usable row, so rows listed first are preferred
-            A = torch.from_numpy(_signed(W1p[order], p).astype(np.float64))[None]
+            dt = torch.float32 if _elimination_fits(m, p, torch.float32) else torch.float64
+            A = torch.from_numpy(_signed(W1p[order], p).astype(np.float64)).to(dt)[None]
             ok, perm, LU = _full_column_rank(A, p, return_factors=True)
             if bool(ok[0]):
                 perm, L = perm[0].numpy(), torch.tril(LU[0], -1)
                 self.r, self.rows, self.non_B = m, order[perm[:m]], order[perm[m:]]
                 Linv = _unit_lower_inverse(L[:m], p)
-                self.F = _matmul_mod(_smod(L[m:], p), Linv, p).numpy()
+                self.F = _np_matmul_mod(L[m:].numpy(), Linv.numpy(), p)
         if not self.r:
             rref, r = flint.nmod_mat(W1p.T.tolist(), p).rref()
             self.r = r = int(r)
@@ -1033,7 +1041,7 @@ def _rank_at_least(mats, us, p):
     nrows = np.array([M.shape[0] for M in mats])
     R, C = int(nrows.max()), int(us.max())
     # float32 when its elimination is exact (see _full_column_rank): half the traffic
-    fits = C * float(p) ** 2 + 2.0 * p <= _exact_limit(torch.float32)
+    fits = _elimination_fits(C, p, torch.float32)
     T = torch.zeros(len(mats), R, max(C, 1), dtype=torch.float32 if fits else torch.float64,
                     device=mats[0].device)
     for t, (M, c) in enumerate(zip(mats, us)):
@@ -1063,9 +1071,16 @@ def _rank_mod_p_chain(Wps, actives_row, K, p):
 
 
 def _np_matmul_mod(A, B, p):
+    """``A @ B mod p`` for integer-valued numpy arrays (any residues), as float64
+    signed residues; exact int8 GEMMs where ``p`` is small enough."""
     import torch
 
-    return _matmul_mod(torch.from_numpy(A), torch.from_numpy(B), p).numpy()
+    A, B = (_signed(np.asarray(M).astype(np.int64) % p, p) for M in (A, B))
+    if p <= _FAST_PRIME and _fast_dtype("cpu") == torch.int8:
+        A, B = (torch.from_numpy(M.astype(np.int8)) for M in (A, B))
+        return _matmul_mod(A, B, p).numpy().astype(np.float64)
+    A, B = (torch.from_numpy(M.astype(np.float64)) for M in (A, B))
+    return _matmul_mod(A, B, p, bound=p // 2).numpy()
 
 
 def _exact_rank_chain(Ws, actives_row, K):
