@@ -2,6 +2,7 @@
 import itertools
 from fractions import Fraction
 
+import flint
 import numpy as np
 import pytest
 import sympy
@@ -518,3 +519,24 @@ def test_chain_products_equal_masked_products_times_the_sketch(dtype, want):
                 M = res[k][np.ix_(act[k][i], act[k - 1][i])].dot(M) % p
             got = np.mod(Z[:act[K][i].sum(), :5].double().numpy().astype(np.int64), p)
             assert (got == M).all(), (K, i)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 70), st.integers(1, 40), st.integers(0, 40), st.sampled_from([251, 1048573]),
+       st.integers(0, 2 ** 31))
+def test_single_matrix_lu_mod_p(extra, cols, rank, p, seed):
+    # A[perm] = L U mod p; ok iff full column rank (flint); the pivot of each column is the
+    # first usable row, so when the leading m rows are independent they are the pivots
+    rows = cols + extra - 1
+    rng = np.random.default_rng(seed)
+    rank = min(rank, cols)
+    A = rng.integers(0, p, size=(rows, rank)) @ rng.integers(0, p, size=(rank, cols)) % p
+    ok, perm, LU = R._lu_mod(A, p)
+    assert ok == (int(flint.nmod_mat(A.tolist(), p).rank()) == cols)
+    if ok:
+        Lm = np.tril(LU.astype(np.int64), -1)[:, :cols] + np.eye(rows, cols, dtype=np.int64)
+        Um = np.triu(LU[:cols].astype(np.int64))
+        np.testing.assert_array_equal((Lm @ Um - A[perm]) % p, 0)
+        lead = int(flint.nmod_mat(A[:cols].tolist(), p).rank()) == cols
+        if lead:
+            np.testing.assert_array_equal(np.sort(perm[:cols]), np.arange(cols))

@@ -312,6 +312,15 @@ def _signed(R, p):
     return np.where(R > p // 2, R - p, R)
 
 
+def _signed_residues(M, p):
+    """Signed residues (``|r| <= p // 2``) of an integer-valued array; arrays already
+    in that range are returned as they are."""
+    M = np.asarray(M)
+    if M.size == 0 or np.abs(M).max() <= p // 2:
+        return M
+    return _signed(M.astype(np.int64) % p, p)
+
+
 def _exact_limit(dtype):
     """``2**24`` (float32) or ``2**53`` (float64): all integers up to it are exact."""
     import torch
@@ -441,7 +450,7 @@ def _dense(a):
     return torch.empty((r, c), dtype=a.dtype, device=a.device).copy_(a)
 
 
-def _full_column_rank(A, p, block=32, return_factors=False):
+def _full_column_rank(A, p, block=32):
     """Whether each ``A[i]`` (R x C, R >= C, float residues) has rank C mod p.
 
     Batched right-looking blocked LU with row pivoting.  Entries are reduced
@@ -450,21 +459,18 @@ def _full_column_rank(A, p, block=32, return_factors=False):
     an entry, so unreduced entries stay below ``h + C h**2 <= L - p`` (see
     :func:`_elimination_fits`; e.g. ``C < 32768`` for ``p < 2**20`` in float64,
     ``C <= 1032`` for ``p = 251`` in float32) and all updates, including the
-    trailing GEMMs, are exact.  ``return_factors`` also gives the row permutation
-    ``perm`` (original row of each position) and the factored matrices, whose
-    strictly lower parts hold ``L`` (reduced) of ``A[i][perm[i]] = L U``.
+    trailing GEMMs, are exact.
     """
     import torch
 
     nb, R, C = A.shape
     group = max(_LU_BATCH, _LU_ENTRIES // max(R * C, 1))      # cache-sized groups on CPU
-    if nb > group and A.device.type == "cpu" and not return_factors:
+    if nb > group and A.device.type == "cpu":
         return torch.cat([_full_column_rank(A[s:s + group], p, block)
                           for s in range(0, nb, group)])
     ok = torch.ones(nb, dtype=torch.bool, device=A.device)
-    perm = torch.arange(R, device=A.device).repeat(nb, 1)
     if C == 0 or nb == 0:
-        return (ok, perm, A) if return_factors else ok
+        return ok
     if not _elimination_fits(C, p, A.dtype):
         raise ValueError(f"matrix too wide ({C} columns) for exact {A.dtype} elimination mod {p}")
     A = A.clone()
@@ -488,10 +494,6 @@ def _full_column_rank(A, p, block=32, return_factors=False):
                 pcol = P[ar, :, piv].clone()
                 P[ar, :, piv] = P[:, :, c].clone()
                 P[:, :, c] = pcol
-                if return_factors:
-                    pj = perm[ar, s + piv].clone()
-                    perm[ar, s + piv] = perm[:, s + c].clone()
-                    perm[:, s + c] = pj
                 col = P[:, c, c:]
             dinv = inv[_mod(col[:, 0], p).long()].to(A.dtype)
             lcol = _smod(col[:, 1:] * dinv[:, None], p)
@@ -505,7 +507,56 @@ def _full_column_rank(A, p, block=32, return_factors=False):
             # Schur complement A22 - L21 (L11^-1 A12), every factor reduced
             U12 = _matmul_mod(_unit_lower_inverse(A[:, s:e, s:e], p), _smod(A[:, s:e, e:], p), p)
             A[:, e:, e:].baddbmm_(A[:, e:, s:e], U12, alpha=-1)
-    return (ok, perm, A) if return_factors else ok
+    return ok
+
+
+def _lu_mod(A, p, block=32):
+    """Row-pivoted LU of one integer matrix mod ``p`` (numpy; ``A`` is ``n x m`` with
+    ``n >= m``), the pivot of each column being the first usable row.
+
+    Returns ``(ok, perm, LU)``: whether the rank is ``m``; the original row of each
+    position; ``A[perm] = L U`` with ``L`` (reduced, unit diagonal) in the strictly
+    lower part of ``LU``.  The same blocked elimination with reduction on read as
+    :func:`_full_column_rank`, for a single matrix, where numpy's per-call cost is
+    a fraction of torch's.
+    """
+    import torch
+
+    n, m = A.shape
+    dt = np.float32 if _elimination_fits(m, p, torch.float32) else np.float64
+    A = _signed_residues(A, p).astype(dt)
+    perm = np.arange(n)
+
+    def smod(x):
+        return x - dt(p) * np.rint(x * dt(1.0 / p))
+
+    for s in range(0, m, block):
+        e = min(s + block, m)
+        PT = np.ascontiguousarray(A[s:, s:e].T)     # the panel's columns as rows
+        for c in range(e - s):
+            col = smod(PT[c, c:])
+            nz = np.flatnonzero(col)
+            if not nz.size:
+                return False, perm, A
+            k = c + int(nz[0])
+            if k != c:
+                col[[0, k - c]] = col[[k - c, 0]]
+                PT[:, [c, k]] = PT[:, [k, c]]
+                A[[s + c, s + k]] = A[[s + k, s + c]]
+                perm[[s + c, s + k]] = perm[[s + k, s + c]]
+            PT[c, c] = col[0]
+            PT[c, c + 1:] = lcol = smod(col[1:] * dt(pow(int(col[0]) % p, p - 2, p)))
+            if c + 1 < e - s:
+                PT[c + 1:, c] = urow = smod(PT[c + 1:, c])
+                PT[c + 1:, c + 1:] -= urow[:, None] * lcol[None, :]
+        A[s:, s:e] = PT.T
+        if e < m:
+            L11, U12 = A[s:e, s:e], smod(A[s:e, e:])
+            for i in range(1, e - s):                # U12 = L11^-1 A12
+                U12[i] = smod(U12[i] - L11[i, :i] @ U12[:i])
+            A[s:e, e:] = U12
+            A[e:, e:] -= A[e:, s:e] @ U12            # reduced when read as a panel
+    return True, perm, A
 
 
 def _elimination_fits(C, p, dtype):
@@ -634,11 +685,9 @@ class _Reduction:
         self.r = 0
         if n1 >= m:
             # pivoting takes the first usable row, so rows listed first are preferred
-            dt = torch.float32 if _elimination_fits(m, p, torch.float32) else torch.float64
-            A = torch.from_numpy(_signed(W1p[order], p).astype(np.float64)).to(dt)[None]
-            ok, perm, LU = _full_column_rank(A, p, return_factors=True)
-            if bool(ok[0]):
-                perm, L = perm[0].numpy(), torch.tril(LU[0], -1)
+            ok, perm, LU = _lu_mod(W1p[order], p)
+            if ok:
+                L = torch.from_numpy(np.tril(LU, -1))
                 self.r, self.rows, self.non_B = m, order[perm[:m]], order[perm[m:]]
                 Linv = _unit_lower_inverse(L[:m], p)
                 self.F = _np_matmul_mod(L[m:].numpy(), Linv.numpy(), p)
@@ -1075,7 +1124,7 @@ def _np_matmul_mod(A, B, p):
     signed residues; exact int8 GEMMs where ``p`` is small enough."""
     import torch
 
-    A, B = (_signed(np.asarray(M).astype(np.int64) % p, p) for M in (A, B))
+    A, B = (_signed_residues(M, p) for M in (A, B))
     if p <= _FAST_PRIME and _fast_dtype("cpu") == torch.int8:
         A, B = (torch.from_numpy(M.astype(np.int8)) for M in (A, B))
         return _matmul_mod(A, B, p).numpy().astype(np.float64)
