@@ -313,10 +313,10 @@ def _signed(R, p):
 
 
 def _signed_residues(M, p):
-    """Signed residues (``|r| <= p // 2``) of an integer-valued array; arrays already
-    in that range are returned as they are."""
+    """Small representatives (``|r| <= p // 2 + 2``, as :func:`_smod` gives) of an
+    integer-valued array; arrays already in that range are returned as they are."""
     M = np.asarray(M)
-    if M.size == 0 or np.abs(M).max() <= p // 2:
+    if M.size == 0 or np.abs(M).max() <= p // 2 + 2:
         return M
     return _signed(M.astype(np.int64) % p, p)
 
@@ -821,6 +821,7 @@ class _Tier:
         self.freq = freqs[0]
         self.npd = {torch.int8: np.int8, torch.float32: np.float32}.get(dtype, np.float64)
         self.res = [_residues(W, p) for W in Ws]
+        self.sres = [None] * len(Ws)
         self.bound = p // 2 + 2
         self._red = self._red1 = None
         self._top = {}
@@ -831,8 +832,14 @@ class _Tier:
         import torch
 
         ext = np.zeros((M.shape[0] + 1, M.shape[1] + 1), dtype=self.npd)
-        ext[:-1, :-1] = _signed(M, self.p)
+        ext[:-1, :-1] = _signed_residues(M, self.p)
         return _Gather(ext, self.dtype == torch.int8).to(self.device)
+
+    def signed(self, k):
+        """Signed residues of ``W_k`` (0-based)."""
+        if self.sres[k] is None:
+            self.sres[k] = _signed(self.res[k], self.p)
+        return self.sres[k]
 
     @property
     def red1(self):
@@ -850,18 +857,18 @@ class _Tier:
         p, res = self.p, self.res
         self._red = red = _Reduction(res[0], p, np.argsort(np.abs(self.freq - 0.5),
                                                             kind="stable"))
-        F = np.mod(red.F if red.r else np.zeros((len(red.non_B), 0)), p).astype(np.int64)
+        F = red.F if red.r else np.zeros((len(red.non_B), 0))      # signed residues
         self.hi = hi = self.freq[red.non_B] > 0.5
         # F' transposed (the sketch selects few of its columns, so select those as rows)
-        self.FT = self._store(np.where(hi[:, None], (p - F) % p, F).T)
+        self.FT = self._store(np.where(hi[:, None], -F, F).T)
         if len(res) > 1:
-            W2 = res[1]
-            P = np.mod(_np_matmul_mod(_signed(W2[:, red.non_B[hi]], p).astype(np.float64),
-                                      _signed(F[hi], p).astype(np.float64), p), p)
+            W2 = self.signed(1)
+            P = _np_matmul_mod(W2[:, red.non_B[hi]], F[hi], p)
             # [P | P + W_2[:, B]]: the columns for sketch positions whose unit row is active
-            self.P = self._store(np.hstack([P, (P + W2[:, red.rows]) % p]).astype(np.int64))
-        self.W = [None] + [self._store(R if k > 1 else R[:, red.non_B])
-                           for k, R in enumerate(res[1:], start=1)]
+            PB = P + W2[:, red.rows]
+            self.P = self._store(np.hstack([P, PB - p * np.rint(PB / p)]))
+        self.W = [None] + [self._store(self.signed(k) if k > 1 else self.signed(1)[:, red.non_B])
+                           for k in range(1, len(res))]
 
     def top(self, K):
         r"""The last two factors ``A_K A_{K-1}`` of a chain (0-based ``K >= 3``), by the
@@ -871,12 +878,10 @@ class _Tier:
         ``S = a_{K-1} xor Hi`` and ``W_K'`` the columns of ``Hi`` negated.
         Returns ``(hi, Q, W_K')``."""
         if K not in self._top:
-            p, WK, WK1 = self.p, self.res[K], self.res[K - 1]
+            WK, WK1 = self.signed(K), self.signed(K - 1)
             hi = self.freqs[K - 1] > 0.5
-            Q = np.mod(_np_matmul_mod(_signed(WK[:, hi], p).astype(np.float64),
-                                      _signed(WK1[hi], p).astype(np.float64), p), p)
-            Wn = np.where(hi[None, :], (p - WK) % p, WK)
-            self._top[K] = hi, self._store(Q.astype(np.int64)), self._store(Wn)
+            Q = _np_matmul_mod(WK[:, hi], WK1[hi], self.p)
+            self._top[K] = hi, self._store(Q), self._store(np.where(hi[None, :], -WK, WK))
         return self._top[K]
 
 
@@ -1129,7 +1134,7 @@ def _np_matmul_mod(A, B, p):
         A, B = (torch.from_numpy(M.astype(np.int8)) for M in (A, B))
         return _matmul_mod(A, B, p).numpy().astype(np.float64)
     A, B = (torch.from_numpy(M.astype(np.float64)) for M in (A, B))
-    return _matmul_mod(A, B, p, bound=p // 2).numpy()
+    return _matmul_mod(A, B, p, bound=p // 2 + 2).numpy()
 
 
 def _exact_rank_chain(Ws, actives_row, K):
