@@ -432,7 +432,8 @@ def _matmul_mod_many(As, Bs, p, bound=None, add=None):
     Cs = [torch._int_mm(_dense(A), _dense(B)) for A, B in zip(As, Bs)]
     if add is not None:
         Cs = [C.add_(D) for C, D in zip(Cs, add)]
-    flat = _smod(torch.cat([C.reshape(-1) for C in Cs]).float(), p).to(torch.int8)
+    flat = torch.cat([C.reshape(-1) for C in Cs]).float()
+    flat = flat.add_(flat.mul(1.0 / p).round_(), alpha=-p).to(torch.int8)    # _smod in place
     return [z.view(C.shape) for z, C in zip(flat.split([C.numel() for C in Cs]), Cs)]
 
 
@@ -966,8 +967,10 @@ def _chain_lower(tier, actives, upper, want, prio, oversample=2, budget=None):
     for K in range(ks[-1], 0, -1):
         carry[:, K] = np.maximum(carry[:, K + 1] if K + 1 < L else 0,
                                  need[:, K] if K in ks else 0)
+    if _top_layer(ks) is not None:
+        tier.top(ks[-1])        # built before any worker starts
     # point batches of similar sizes (sorted), small enough for memory and to share
-    # among worker threads (the gathers and GEMMs release the GIL)
+    # among workers
     order = np.argsort(u[:, ks[-1]], kind="stable")
     cost = np.cumsum(np.take(upper[:, ks].sum(1) * need[:, ks].sum(1), order))
     budget = budget or _CHUNK_BUDGET // 4
@@ -991,36 +994,92 @@ def _chain_lower(tier, actives, upper, want, prio, oversample=2, budget=None):
                 out.append((K, idx[ok]))
         return out
 
-    for results in _map_threads(run, [b for b in batches if len(b)], workers):
+    for results in _map_workers(run, [b for b in batches if len(b)], workers, tier.device):
         for K, good in results:
             lower[good, K] = upper[good, K]
     return lower
 
 
 def _workers(n_items):
-    """Worker threads for per-point loops: torch's intra-op thread count (the
-    per-point ops are too small to use it), one for small inputs."""
+    """Workers for per-point loops: torch's intra-op thread count (the per-point
+    ops are too small to use it), one for small inputs."""
     import torch
 
     return max(1, min(torch.get_num_threads(), n_items // 64))
 
 
-def _map_threads(fn, items, workers):
-    """``map(fn, items)`` on ``workers`` threads, torch's own threads set to 1 meanwhile
-    (2 x 2 threads on 2 cores oversubscribe)."""
+def _map_workers(fn, items, workers, device):
+    """``map(fn, items)`` (results in any order) on ``workers`` cores, torch's own
+    threads set to 1 meanwhile (2 x 2 threads on 2 cores oversubscribe).
+
+    On Linux CPUs the items are sharded over forked processes (the per-point
+    gathers hold the GIL, so threads scale poorly); a shard whose process fails
+    is computed here instead.  Elsewhere, or with ``TOPODESTRUCT_FORK=0``, threads.
+    """
     import torch
 
     if workers <= 1 or len(items) <= 1:
         return [fn(x) for x in items]
-    from concurrent.futures import ThreadPoolExecutor
-
+    shards = [items[j::workers] for j in range(workers)]
     before = torch.get_num_threads()
-    try:   # the setting is per OpenMP thread and global for MKL: set it in each, restore after
+    torch.set_num_threads(1)
+    try:
+        if _can_fork(device):
+            return _map_forked(fn, shards)
+        from concurrent.futures import ThreadPoolExecutor
+
+        # the setting is per OpenMP thread and global for MKL: set it in each thread
         with ThreadPoolExecutor(workers, initializer=torch.set_num_threads,
                                 initargs=(1,)) as pool:
-            return list(pool.map(fn, items))
+            return [r for part in pool.map(lambda sh: [fn(x) for x in sh], shards)
+                    for r in part]
     finally:
         torch.set_num_threads(before)
+
+
+def _can_fork(device):
+    import multiprocessing
+    import os
+    import sys
+
+    return (str(device) == "cpu" and sys.platform.startswith("linux")
+            and os.environ.get("TOPODESTRUCT_FORK", "1") != "0"
+            and "fork" in multiprocessing.get_all_start_methods())
+
+
+def _map_forked(fn, shards):
+    """Shard 0 here, the others in forked processes (results sent back by pipe)."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    children = []
+    for shard in shards[1:]:
+        recv, send = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_forked_worker, args=(fn, shard, send), daemon=True)
+        proc.start()
+        send.close()
+        children.append((proc, recv, shard))
+    out = [fn(x) for x in shards[0]]
+    for proc, recv, shard in children:
+        try:
+            ok, part = recv.recv()
+        except (EOFError, OSError):
+            ok = False
+        proc.join()
+        out += part if ok else [fn(x) for x in shard]
+    return out
+
+
+def _forked_worker(fn, shard, conn):
+    try:
+        import torch
+
+        torch.set_num_threads(1)
+        conn.send((True, [fn(x) for x in shard]))
+    except BaseException:       # the parent computes the shard itself
+        conn.send((False, None))
+    finally:
+        conn.close()
 
 
 def _bucket(n):
@@ -1064,7 +1123,7 @@ def _chain_batch(tier, act, carry, ks, prio):
     prev, _ = _padded_rows(act[0][:, red.non_B] != tier.hi[None, :], len(red.non_B))
     Z = [tier.FT(J[g, :width[g, 1]], prev[g]).T for g in range(G)]
     top = ks[-1]
-    left = top >= 3 and top - 1 not in ks          # last two factors by Tier.top
+    left = _top_layer(ks) is not None             # last two factors by Tier.top
     for K in range(1, top - 1 if left else top + 1):
         rows, _ = _padded_rows(act[K], act[K].shape[1])
         add = None
@@ -1083,6 +1142,12 @@ def _chain_batch(tier, act, carry, ks, prio):
                              [tier.W[top - 1](S[g], prev[g]) for g in range(G)], p, bound,
                              [Q(rows[g], prev[g]) for g in range(G)])
         yield top, _matmul_mod_many(Y, [Z[g][:, :width[g, top]] for g in range(G)], p, bound)
+
+
+def _top_layer(ks):
+    """The top layer of chains ending with :meth:`_Tier.top` (it needs ``K >= 3``, the
+    first product being the second layer's, and ``K - 1`` not wanted), else None."""
+    return ks[-1] if ks and ks[-1] >= 3 and ks[-1] - 1 not in ks else None
 
 
 def _rank_at_least(mats, us, p):
