@@ -540,3 +540,63 @@ def test_single_matrix_lu_mod_p(extra, cols, rank, p, seed):
         lead = int(flint.nmod_mat(A[:cols].tolist(), p).rank()) == cols
         if lead:
             np.testing.assert_array_equal(np.sort(perm[:cols]), np.arange(cols))
+
+
+@pytest.fixture
+def two_threads():
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    yield
+    torch.set_num_threads(before)
+
+
+def _worker_net_and_points():
+    net = networks.mlp([6, 40, 30, 20, 10], random_state=5)
+    return net, np.random.default_rng(6).normal(size=(400, 6))
+
+
+@pytest.mark.parametrize("layers", [None, [4]])
+def test_forked_and_threaded_workers_match_serial(two_threads, monkeypatch, layers):
+    net, X = _worker_net_and_points()
+    calls = []
+    forked = R._map_forked
+    monkeypatch.setattr(R, "_map_forked", lambda fn, shards: calls.append(1) or forked(fn, shards))
+    rd_fork = td.rank_decomposition(net, X, layers=layers)
+    assert calls, "no worker process was used"
+    monkeypatch.setenv("TOPODESTRUCT_FORK", "0")
+    rd_threads = td.rank_decomposition(net, X, layers=layers)
+    assert len(calls) == 1
+    torch.set_num_threads(1)
+    rd_serial = td.rank_decomposition(net, X, layers=layers)
+    for rd in (rd_fork, rd_threads):
+        np.testing.assert_array_equal(rd.ranks, rd_serial.ranks)
+        np.testing.assert_array_equal(rd.certified, rd_serial.certified)
+    wanted = slice(None) if layers is None else slice(3, 4)
+    assert rd_serial.certified[:, wanted].all()
+
+
+@pytest.mark.parametrize("failure", ["reports", "dies"])
+def test_failed_worker_shard_is_recomputed(two_threads, monkeypatch, failure):
+    import os
+
+    def broken(fn, shard, conn):
+        if failure == "dies":
+            os._exit(1)
+        conn.send((False, None))
+        conn.close()
+
+    net, X = _worker_net_and_points()
+    expect = td.rank_decomposition(net, X)
+    monkeypatch.setattr(R, "_forked_worker", broken)
+    here, items = [], []
+    forked = R._map_forked
+
+    def counting(fn, shards):
+        items.append(sum(map(len, shards)))
+        return forked(lambda x: here.append(1) or fn(x), shards)
+
+    monkeypatch.setattr(R, "_map_forked", counting)
+    rd = td.rank_decomposition(net, X)
+    assert items and len(here) == sum(items)      # every shard was computed here
+    np.testing.assert_array_equal(rd.ranks, expect.ranks)
+    assert rd.certified.all()
