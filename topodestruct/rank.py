@@ -1092,13 +1092,11 @@ def _padded_rows(mask, sentinel):
     """Per row of ``mask``, the indices of its True entries padded with ``sentinel``
     to a multiple of 16; plus the true counts."""
     counts = mask.sum(1)
+    widths = _bucket(counts)
     rows, cols = np.nonzero(mask)
-    out = []
-    for g, idx in enumerate(np.split(cols, np.cumsum(counts)[:-1])):
-        pad = np.full(_bucket(len(idx)), sentinel, dtype=np.int64)
-        pad[:len(idx)] = idx
-        out.append(pad)
-    return out, counts
+    out = np.full((len(mask), int(widths.max(initial=0))), sentinel, dtype=np.int64)
+    out[rows, np.arange(len(cols)) - np.repeat(np.cumsum(counts) - counts, counts)] = cols
+    return [out[g, :w] for g, w in enumerate(widths)], counts
 
 
 def _chain_batch(tier, act, carry, ks, prio):
@@ -1112,10 +1110,9 @@ def _chain_batch(tier, act, carry, ks, prio):
     G, r = len(carry), red.r
     actB = act[0][:, red.rows]
     nfree = (~actB).sum(1)
-    order = np.empty(r, dtype=np.int64)
-    order[prio] = np.arange(r)
     width = np.minimum(_bucket(carry), _bucket(r))         # sketch columns per point and layer
-    J = np.argsort(actB * r + order[None, :], axis=1)
+    # positions of B \ a1, then of a1 & B, each in the order prio
+    J = prio[np.argsort(actB[:, prio], axis=1, kind="stable")][:, :int(width[:, 1].max())]
     J = np.concatenate([J, np.full((G, max(0, int(width[:, 1].max()) - r)), r)], 1)
     # J as columns of [P | P + W_2[:, B]] (sentinel 2r)
     Jc = np.where(J < r, J + r * np.take_along_axis(actB, np.minimum(J, r - 1), 1), 2 * r)
