@@ -100,6 +100,7 @@ _LU_BATCH = 32
 _LU_ENTRIES = 2 ** 20
 _CHUNK_BUDGET = 2 ** 25
 _LOCKSTEP = 32                   # points whose chains advance together
+_SMALL_RANK_TEST = 128           # up to this many columns, compiled per-item eliminations
 
 
 # ----------------------------------------------------------------------------
@@ -1156,6 +1157,13 @@ def _rank_at_least(mats, us, p):
     mats = [M if M.shape[0] >= M.shape[1] else M.T for M in mats]
     nrows = np.array([M.shape[0] for M in mats])
     R, C = int(nrows.max()), int(us.max())
+    if mats[0].device.type == "cpu" and C <= _SMALL_RANK_TEST:
+        from ._kernels import full_column_rank
+
+        T = np.zeros((len(mats), R, max(C, 1)))
+        for t, (M, c) in enumerate(zip(mats, us)):
+            T[t, :M.shape[0], :c] = M[:, :c].numpy()
+        return full_column_rank(T, nrows, np.asarray(us, dtype=np.int64), p)
     # float32 when its elimination is exact (see _full_column_rank): half the traffic
     fits = _elimination_fits(C, p, torch.float32)
     T = torch.zeros(len(mats), R, max(C, 1), dtype=torch.float32 if fits else torch.float64,

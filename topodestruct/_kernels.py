@@ -1,0 +1,75 @@
+"""Compiled loops (numba) for the CPU hot paths of the modular rank tests.
+
+Batches of small matrices are where array libraries spend their time on
+per-call overhead and memory passes; these kernels run one scalar-vectorised
+loop per item instead.  All arithmetic is exact: integers in float64 stay below
+``2**53`` (see each kernel), residues are reduced by a float reciprocal with a
+correction, as :func:`topodestruct.rank._mod` does.
+"""
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _mod(x, p, invp):
+    """``x mod p`` in ``[0, p)`` for integer-valued float64 ``|x| < 2**53 - p``."""
+    r = x - np.floor(x * invp) * p
+    if r < 0:
+        r += p
+    elif r >= p:
+        r -= p
+    return r
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _inverse(d, p):
+    """``d**-1 mod p`` (``p`` prime, ``0 < d < p``) by Fermat."""
+    out, base, e = 1, d, p - 2
+    while e:
+        if e & 1:
+            out = out * base % p
+        base = base * base % p
+        e >>= 1
+    return out
+
+
+@njit(cache=True, nogil=True)
+def full_column_rank(T, nrows, ncols, p):
+    """Whether each ``T[b, :nrows[b], :ncols[b]]`` has rank ``ncols[b]`` mod ``p``.
+
+    ``T`` (float64, integer-valued, ``|x| <= p``) is overwritten.  Gaussian
+    elimination with row pivoting; entries are reduced when read as pivot row or
+    column, so an entry is its input plus at most ``C`` products of residues in
+    ``[0, p)``: below ``p + C p**2 < 2**53`` for ``p < 2**21`` and ``C < 2**10``.
+    """
+    nb = T.shape[0]
+    out = np.ones(nb, dtype=np.bool_)
+    invp = 1.0 / p
+    row = np.empty(T.shape[2])
+    for b in range(nb):
+        A = T[b]
+        nr, nc = nrows[b], ncols[b]
+        for c in range(nc):
+            piv = -1
+            for i in range(c, nr):
+                v = _mod(A[i, c], p, invp)
+                A[i, c] = v
+                if piv < 0 and v != 0:
+                    piv = i
+            if piv < 0:
+                out[b] = False
+                break
+            if piv != c:
+                for k in range(c, nc):
+                    A[c, k], A[piv, k] = A[piv, k], A[c, k]
+            inv = _inverse(int(A[c, c]), p)
+            w = nc - c - 1
+            for k in range(w):                  # the pivot row, reduced, apart (no aliasing)
+                row[k] = _mod(A[c, c + 1 + k], p, invp)
+            for i in range(c + 1, nr):
+                if A[i, c] != 0:
+                    f = _mod(A[i, c] * inv, p, invp)
+                    Ai = A[i, c + 1:nc]
+                    for k in range(w):
+                        Ai[k] -= f * row[k]
+    return out
