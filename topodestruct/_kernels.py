@@ -73,3 +73,13 @@ def full_column_rank(T, nrows, ncols, p):
                     for k in range(w):
                         Ai[k] -= f * row[k]
     return out
+
+
+@njit(cache=True, nogil=True)
+def reduce_mod(x, out, p):
+    """``out = x mod p`` as representatives ``|r| <= p / 2`` (one pass; int32 in,
+    int8 out for ``p <= 255``); exact for integers ``|x| < 2**52``."""
+    invp = 1.0 / p
+    for i in range(x.shape[0]):
+        v = np.float64(x[i])
+        out[i] = v - np.rint(v * invp) * p

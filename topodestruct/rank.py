@@ -430,12 +430,23 @@ def _matmul_mod_many(As, Bs, p, bound=None, add=None):
     if As[0].dtype != torch.int8 or max(A.shape[1] for A in As) > _inner_chunk(torch.int8, p):
         out = [_matmul_mod(A, B, p, bound) for A, B in zip(As, Bs)]
         return out if add is None else [_smod(Z + C, p) for Z, C in zip(out, add)]
-    Cs = [torch._int_mm(_dense(A), _dense(B)) for A, B in zip(As, Bs)]
+    shapes = [(A.shape[0], B.shape[1]) for A, B in zip(As, Bs)]
+    ends = np.cumsum([m * n for m, n in shapes])
+    flat = torch.empty(int(ends[-1]), dtype=torch.int32)      # the products side by side
+    Cs = [flat[e - m * n:e].view(m, n) for e, (m, n) in zip(ends, shapes)]
+    for A, B, C in zip(As, Bs, Cs):
+        torch._int_mm(_dense(A), _dense(B), out=C)
     if add is not None:
-        Cs = [C.add_(D) for C, D in zip(Cs, add)]
-    flat = torch.cat([C.reshape(-1) for C in Cs]).float()
-    flat = flat.add_(flat.mul(1.0 / p).round_(), alpha=-p).to(torch.int8)    # _smod in place
-    return [z.view(C.shape) for z, C in zip(flat.split([C.numel() for C in Cs]), Cs)]
+        for C, D in zip(Cs, add):
+            C.add_(D)
+    out = torch.empty(len(flat), dtype=torch.int8)
+    if As[0].device.type == "cpu":
+        from ._kernels import reduce_mod
+
+        reduce_mod(flat.numpy(), out.numpy(), p)
+    else:
+        out = _smod(flat.float(), p).to(torch.int8)
+    return [out[e - m * n:e].view(m, n) for e, (m, n) in zip(ends, shapes)]
 
 
 def _dense(a):
