@@ -182,6 +182,18 @@ def test_residues_are_exact_images_of_the_dyadic_integers():
     np.testing.assert_array_equal(R._residues(W, p).ravel(), [q % p for q in ints])
 
 
+@pytest.mark.parametrize("p", [3, 251, R.DEFAULT_PRIME])
+def test_compiled_residues_match_python_integers(p):
+    # wide exponent ranges, signs, zeros and float64 subnormals
+    rng = np.random.default_rng(p)
+    W = rng.normal(size=(40, 30)) * 2.0 ** rng.integers(-1070, 1000, size=(40, 30))
+    W[rng.random(W.shape) < 0.2] = 0.0
+    W[0, :3] = [5e-324, -2.5e-320, 1.7e308]
+    mant, shift = R._to_integer_parts(W)
+    expect = [(int(a) << int(s)) % p for a, s in zip(mant.ravel(), shift.ravel())]
+    np.testing.assert_array_equal(R._residues(W, p).ravel(), expect)
+
+
 def test_mod_is_exact_near_2_pow_53():
     p = R.DEFAULT_PRIME
     xs = [2 ** 53 - p, -(2 ** 53 - p), -(2 ** 53 - p - 1), 2 ** 52 + 12345,

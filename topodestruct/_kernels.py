@@ -6,6 +6,8 @@ loop per item instead.  All arithmetic is exact: integers in float64 stay below
 ``2**53`` (see each kernel), residues are reduced by a float reciprocal with a
 correction, as :func:`topodestruct.rank._mod` does.
 """
+import math
+
 import numpy as np
 from numba import njit
 
@@ -83,3 +85,32 @@ def reduce_mod(x, out, p):
     for i in range(x.shape[0]):
         v = np.float64(x[i])
         out[i] = v - np.rint(v * invp) * p
+
+
+@njit(cache=True, nogil=True)
+def residues(W, p):
+    """Residues in ``[0, p)`` of the integer matrix ``W / 2**e0`` (``e0`` the
+    smallest exponent of the nonzero float64 entries written ``mant * 2**e`` with
+    53-bit integer mantissas, as ``numpy.frexp`` gives them)."""
+    flat = W.ravel()
+    n = flat.shape[0]
+    e0 = 1 << 30
+    for i in range(n):
+        if flat[i] != 0:
+            e = math.frexp(flat[i])[1] - 53
+            if e < e0:
+                e0 = e
+    out = np.zeros(n, dtype=np.int64)
+    if e0 == 1 << 30:
+        return out.reshape(W.shape)
+    pow2 = np.ones(2200, dtype=np.float64)           # 2**s mod p; s < 2**11 + 53
+    for s in range(1, 2200):
+        pow2[s] = pow2[s - 1] * 2 % p
+    invp = 1.0 / p
+    for i in range(n):
+        x = flat[i]
+        if x != 0:
+            m, e = math.frexp(x)
+            r = _mod(math.ldexp(m, 53), p, invp)      # |mantissa| < 2**53: exact
+            out[i] = np.int64(_mod(r * pow2[e - 53 - e0], p, invp))   # < p**2 < 2**53
+    return out.reshape(W.shape)

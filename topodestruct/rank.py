@@ -299,13 +299,11 @@ def _to_integer_parts(W):
 
 
 def _residues(W, p):
-    """Exact image of the (scaled) integer matrix of float array ``W`` in Z/p, in [0, p)."""
-    mant, shift = _to_integer_parts(W)
-    top = int(shift.max()) if shift.size else 0
-    pow2 = np.ones(top + 1, dtype=np.int64)
-    for s in range(1, top + 1):         # top < 2**11 even for float64 extremes
-        pow2[s] = pow2[s - 1] * 2 % p
-    return (mant % p) * pow2[shift] % p
+    """Exact image in Z/p, in [0, p), of the integer matrix of float array ``W`` (that
+    of :func:`_to_integer_parts`, i.e. ``W`` over its smallest power of two)."""
+    from ._kernels import residues
+
+    return residues(np.ascontiguousarray(W, dtype=np.float64), int(p))
 
 
 def _signed(R, p):
