@@ -114,3 +114,32 @@ def residues(W, p):
             r = _mod(math.ldexp(m, 53), p, invp)      # |mantissa| < 2**53: exact
             out[i] = np.int64(_mod(r * pow2[e - 53 - e0], p, invp))   # < p**2 < 2**53
     return out.reshape(W.shape)
+
+
+@njit(cache=True, nogil=True)
+def sign_pass(z, scale, wmax, cb, relu, codeword):
+    """One pass over pre-activations ``z`` (N x n) with the relaxed rounding bound
+    ``bound[i, j] = 1.02 (cb[j] + scale[i] wmax[j])`` of :func:`topodestruct.rank._forward`:
+    ``codeword = z > 0``; returns per row whether some ``|z| <= bound`` (with
+    ``bound > 0``) and the l1 norm of the layer's output (after the ReLU, applied
+    to ``z`` in place when ``relu``)."""
+    N, n = z.shape
+    uncertain = np.zeros(N, dtype=np.bool_)
+    l1 = np.zeros(N)
+    for i in range(N):
+        s = scale[i]
+        flag = False
+        tot = 0.0
+        for j in range(n):
+            v = z[i, j]
+            bound = 1.02 * (cb[j] + s * wmax[j])
+            if abs(v) <= bound and bound > 0:
+                flag = True
+            codeword[i, j] = v > 0
+            if relu and v < 0:
+                v = 0.0
+                z[i, j] = 0.0
+            tot += abs(v)
+        uncertain[i] = flag
+        l1[i] = tot
+    return uncertain, l1

@@ -250,6 +250,8 @@ def _forward(layers, X, tight=False):
     u = torch.finfo(dtype).eps / 2
     h = X.to(dtype)
     err = torch.zeros(len(h), *([h.shape[1]] if tight else []), dtype=dtype, device=h.device)
+    fused = not tight and h.device.type == "cpu" and dtype == torch.float64
+    l1 = h.abs().sum(1)
     codewords, active, uncertain = [], [], []
     for lay in layers:
         W, b = lay.W.to(dtype), lay.b.to(dtype)
@@ -259,19 +261,30 @@ def _forward(layers, X, tight=False):
         # |fl(W h + b) - (W h_true + b)| <= gamma (|W| |h| + |b|) + |W| |h - h_true|
         if tight:       # err: bound on |h - h_true| per unit
             err = 1.01 * torch.addmm(gamma * b.abs(), gamma * h.abs() + err, W.abs().T)
+            unc = ((z.abs() <= err) & (err > 0)).any(1).cpu().numpy()
         else:           # err: bound on ||h - h_true||_1; |W_i| |v| <= max_j |W_ij| ||v||_1
-            wmax, scale = W.abs().amax(1), gamma * h.abs().sum(1) + err
-            bound = torch.addr(gamma * b.abs(), scale, wmax).mul_(1.02)
-            err = 1.02 * (scale * wmax.sum() + gamma * b.abs().sum())
-        unit_err = err if tight else bound
-        uncertain.append(((z.abs() <= unit_err) & (unit_err > 0)).any(1).cpu().numpy())
-        codewords.append((z > 0).cpu().numpy())
+            wmax, scale, cb = torch.maximum(W.amax(1), -W.amin(1)), gamma * l1 + err, gamma * b.abs()
+            err = 1.02 * (scale * wmax.sum() + cb.sum())
+        if fused:       # flags, codeword, ReLU and the next l1 norms in one pass
+            cw = np.empty(z.shape, dtype=bool)
+            unc, l1 = _kernels().sign_pass(z.numpy(), scale.numpy(), wmax.numpy(), cb.numpy(),
+                                           lay.relu, cw)
+            l1 = torch.from_numpy(l1)
+        else:
+            if not tight:
+                bound = torch.addr(cb, scale, wmax).mul_(1.02)
+                unc = ((z.abs() <= bound) & (bound > 0)).any(1).cpu().numpy()
+            cw = (z > 0).cpu().numpy()
+        uncertain.append(unc)
+        codewords.append(cw)
         if lay.relu:
             h = z.relu_()
             active.append(codewords[-1])
         else:
             h = z
             active.append(np.ones_like(codewords[-1]))
+        if not fused:
+            l1 = h.abs().sum(1)
     uncertain = np.stack(uncertain, 1)
     redo = np.flatnonzero(uncertain.any(1))
     if not tight and redo.size:
@@ -281,6 +294,12 @@ def _forward(layers, X, tight=False):
                 full[K][redo] = part[K]
         uncertain[redo] = sub[2]
     return codewords, active, uncertain
+
+
+def _kernels():
+    from . import _kernels
+
+    return _kernels
 
 
 # ----------------------------------------------------------------------------
