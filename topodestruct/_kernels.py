@@ -78,13 +78,19 @@ def full_column_rank(T, nrows, ncols, p):
 
 
 @njit(cache=True, nogil=True)
-def reduce_mod(x, out, p):
-    """``out = x mod p`` as representatives ``|r| <= p / 2`` (one pass; int32 in,
-    int8 out for ``p <= 255``); exact for integers ``|x| < 2**52``."""
+def reduce_mod(x, add, out, p):
+    """``out = x + add mod p`` as representatives ``|r| <= p / 2`` (one pass; int32
+    and int8 in, int8 out for ``p <= 255``; ``add`` may be empty); exact for
+    integers ``|x + add| < 2**52``."""
     invp = 1.0 / p
-    for i in range(x.shape[0]):
-        v = np.float64(x[i])
-        out[i] = v - np.rint(v * invp) * p
+    if add.shape[0]:
+        for i in range(x.shape[0]):
+            v = np.float64(x[i]) + np.float64(add[i])
+            out[i] = v - np.rint(v * invp) * p
+    else:
+        for i in range(x.shape[0]):
+            v = np.float64(x[i])
+            out[i] = v - np.rint(v * invp) * p
 
 
 @njit(cache=True, nogil=True)

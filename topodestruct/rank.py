@@ -453,15 +453,15 @@ def _matmul_mod_many(As, Bs, p, bound=None, add=None):
     Cs = [flat[e - m * n:e].view(m, n) for e, (m, n) in zip(ends, shapes)]
     for A, B, C in zip(As, Bs, Cs):
         torch._int_mm(_dense(A), _dense(B), out=C)
-    if add is not None:
-        for C, D in zip(Cs, add):
-            C.add_(D)
     out = torch.empty(len(flat), dtype=torch.int8)
-    if As[0].device.type == "cpu":
-        from ._kernels import reduce_mod
-
-        reduce_mod(flat.numpy(), out.numpy(), p)
+    if As[0].device.type == "cpu":        # addends side by side too, added in the reduction
+        plus = (np.concatenate([D.numpy().reshape(-1) for D in add]) if add is not None
+                else np.empty(0, dtype=np.int8))
+        _kernels().reduce_mod(flat.numpy(), plus, out.numpy(), p)
     else:
+        if add is not None:
+            for C, D in zip(Cs, add):
+                C.add_(D)
         out = _smod(flat.float(), p).to(torch.int8)
     return [out[e - m * n:e].view(m, n) for e, (m, n) in zip(ends, shapes)]
 
