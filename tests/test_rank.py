@@ -302,6 +302,27 @@ def test_codewords_match_forward_preactivations():
     assert "layer 2 (n=5)" in rd.summary()
 
 
+def test_codewords_and_flags_with_inputs_zero_in_most_coordinates():
+    # image-like inputs (most coordinates 0 at every point) take a shortened first
+    # product; codewords and uncertainty flags must be those of the full computation
+    rng = np.random.default_rng(4)
+    net = networks.mlp([40, 30, 20], random_state=4)
+    X = np.zeros((300, 40))
+    X[:, 5:12] = rng.uniform(0, 1, size=(300, 7))
+    X[:3, 5] = 0.0
+    layers, _ = R._parse_network(net)
+    cw, act, unc = R._forward(layers, torch.as_tensor(X))
+    h = torch.as_tensor(X)
+    for K, lay in enumerate(layers):
+        z = h @ lay.W.double().T + lay.b.double()
+        np.testing.assert_array_equal(cw[K], (z > 0).numpy())
+        h = torch.relu(z)
+    cw_t, _, unc_t = R._forward(layers, torch.as_tensor(X), tight=True)
+    np.testing.assert_array_equal(unc, unc_t)
+    for a, b in zip(cw, cw_t):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_layer_ranks_batch_matches_single():
     rng = np.random.default_rng(9)
     W = rng.normal(size=(4, 7, 3))
