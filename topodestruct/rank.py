@@ -34,10 +34,26 @@ Each tier makes the lower bound cheap by
 * sketching by columns: ``rank(Z[:, J]) <= rank(Z)`` for a random column
   subset ``J`` of ``upper + 2`` columns (the two extra columns make an
   accidental drop mod p unlikely), chosen where the unit rows of ``E[a_1]``
-  vanish; the chain ``Z_K = A_K Z_{K-1}`` is computed per point from blocks
-  gathered at their exact sizes, and the rank tests run batched;
+  vanish; the chain ``Z_K = A_K Z_{K-1}`` is computed per point from gathered
+  blocks, in lockstep groups of points, and the rank tests run batched;
+* splitting a mask against a fixed reference: the units of a layer active
+  more than half the time on the given points enter through a product of
+  weights computed once per network, and per point only the units that differ
+  from that reference remain (``|a xor Hi|``, the sum of
+  ``min(f, 1 - f)`` over the units' activity frequencies ``f``, instead of
+  ``|a|``).  This is done for the first product ``W_2 E`` (the basis ``B`` is
+  then chosen among the units active closest to half the time, which keeps
+  the rest near always or never active) and for the last two factors
+  ``A_K A_{K-1}`` of a chain whose layer ``K - 1`` is not wanted itself (see
+  :class:`_Tier`);
 * deduplicating codewords (points sharing all activation patterns share
   all ranks).
+
+On CPUs the per-item loops that array libraries handle poorly (elimination of
+many small matrices, reductions mod p, the codeword pass's flags, residues)
+are compiled with numba (:mod:`topodestruct._kernels`; compiled once per
+installation, cached), and with more than one torch thread the per-point
+chains are sharded over forked processes on Linux (threads elsewhere).
 
 Where the bounds do not meet, the rank mod ``p`` (then mod a second prime)
 of the full, unsketched matrix is computed with :func:`topodestruct.linalg.rank`,
@@ -48,9 +64,9 @@ that exact ranks are ranks of the float weights *as stored*: a product like
 ``u @ v.T`` rounded to float32 generically has full exact rank; only exactly
 representable dependencies (e.g. small dyadic integers) lower it.
 
-The first layer's basis rows ``B`` are chosen among the most often active
-units of the given points (greedy pivoting in that order), which keeps the
-blocks ``a_1 \ B`` and ``B \ a_1`` small for real data.
+For the layer-1 test the basis rows ``B`` are chosen among the most often
+active units of the given points (greedy pivoting in that order), which keeps
+the blocks ``a_1 \ B`` and ``B \ a_1`` small for real data.
 
 Numerical mode and margins
 --------------------------
