@@ -657,3 +657,26 @@ def test_failed_worker_shard_is_recomputed(two_threads, monkeypatch, failure):
     assert items and len(here) == sum(items)      # every shard was computed here
     np.testing.assert_array_equal(rd.ranks, expect.ranks)
     assert rd.certified.all()
+
+
+def _ranks_in_a_daemon(conn):
+    torch.set_num_threads(2)
+    net, X = _worker_net_and_points()
+    conn.send((R._can_fork("cpu"), td.rank_decomposition(net, X).ranks))
+
+
+def test_daemonic_processes_use_threads_not_children(two_threads):
+    # pool workers are daemonic and may not start processes: the chains fall back to threads
+    # (the daemon is spawned: a forked child of this process must not run torch on 2 threads)
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    recv, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_ranks_in_a_daemon, args=(send,), daemon=True)
+    proc.start()
+    got = recv.recv() if recv.poll(120) else None
+    proc.join(10)
+    net, X = _worker_net_and_points()
+    assert got is not None and proc.exitcode == 0
+    assert got[0] is False
+    np.testing.assert_array_equal(got[1], td.rank_decomposition(net, X).ranks)

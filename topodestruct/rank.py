@@ -1098,19 +1098,25 @@ def _can_fork(device):
 
     return (str(device) == "cpu" and sys.platform.startswith("linux")
             and os.environ.get("TOPODESTRUCT_FORK", "1") != "0"
-            and "fork" in multiprocessing.get_all_start_methods())
+            and "fork" in multiprocessing.get_all_start_methods()
+            and not multiprocessing.current_process().daemon)     # daemons have no children
 
 
 def _map_forked(fn, shards):
     """Shard 0 here, the others in forked processes (results sent back by pipe)."""
     import multiprocessing
+    import warnings
 
     ctx = multiprocessing.get_context("fork")
     children = []
     for shard in shards[1:]:
         recv, send = ctx.Pipe(duplex=False)
         proc = ctx.Process(target=_forked_worker, args=(fn, shard, send), daemon=True)
-        proc.start()
+        with warnings.catch_warnings():
+            # Python >= 3.12 warns on fork with threads alive (torch's pool): the child
+            # only sets torch to one thread and runs compiled loops and torch GEMMs
+            warnings.filterwarnings("ignore", ".*fork.*", DeprecationWarning)
+            proc.start()
         send.close()
         children.append((proc, recv, shard))
     out = [fn(x) for x in shards[0]]
