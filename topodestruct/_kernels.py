@@ -94,18 +94,21 @@ def reduce_mod(x, add, out, p):
 
 
 @njit(cache=True, nogil=True)
-def residues(W, p):
-    """Residues in ``[0, p)`` of the integer matrix ``W / 2**e0`` (``e0`` the
-    smallest exponent of the nonzero float64 entries written ``mant * 2**e`` with
-    53-bit integer mantissas, as ``numpy.frexp`` gives them)."""
+def residues(W, p, signed):
+    """Residues in ``[0, p)`` (``signed``: in ``(-p/2, p/2)``) of the integer matrix
+    ``W / 2**e0`` (``e0`` the smallest exponent of the nonzero float64 entries
+    written ``mant * 2**e`` with 53-bit integer mantissas, as ``numpy.frexp``
+    gives them)."""
     flat = W.ravel()
+    bits = flat.view(np.int64)
     n = flat.shape[0]
     e0 = 1 << 30
-    for i in range(n):
-        if flat[i] != 0:
-            e = math.frexp(flat[i])[1] - 53
-            if e < e0:
-                e0 = e
+    for i in range(n):                 # normal numbers: (2**52 + fraction) 2**(e - 1075)
+        e = (bits[i] >> 52) & 0x7FF
+        if e:
+            e0 = min(e0, e - 1075)
+        elif flat[i] != 0:             # subnormal: frexp's normalised form
+            e0 = min(e0, math.frexp(flat[i])[1] - 53)
     out = np.zeros(n, dtype=np.int64)
     if e0 == 1 << 30:
         return out.reshape(W.shape)
@@ -114,11 +117,19 @@ def residues(W, p):
         pow2[s] = pow2[s - 1] * 2 % p
     invp = 1.0 / p
     for i in range(n):
-        x = flat[i]
-        if x != 0:
-            m, e = math.frexp(x)
-            r = _mod(math.ldexp(m, 53), p, invp)      # |mantissa| < 2**53: exact
-            out[i] = np.int64(_mod(r * pow2[e - 53 - e0], p, invp))   # < p**2 < 2**53
+        b = bits[i]
+        e = (b >> 52) & 0x7FF
+        if e:
+            m, shift = np.float64((b & 0xFFFFFFFFFFFFF) | (1 << 52)), e - 1075 - e0
+        elif flat[i] != 0:
+            f, e = math.frexp(abs(flat[i]))
+            m, shift = math.ldexp(f, 53), e - 53 - e0
+        else:
+            continue
+        r = _mod(_mod(m, p, invp) * pow2[shift], p, invp)     # < 2**53 throughout
+        if b < 0 and r != 0:
+            r = p - r
+        out[i] = np.int64(r - p if signed and r > p // 2 else r)
     return out.reshape(W.shape)
 
 

@@ -342,12 +342,11 @@ def _to_integer_parts(W):
     return mant, shift
 
 
-def _residues(W, p):
-    """Exact image in Z/p, in [0, p), of the integer matrix of float array ``W`` (that
-    of :func:`_to_integer_parts`, i.e. ``W`` over its smallest power of two)."""
-    from ._kernels import residues
-
-    return residues(np.ascontiguousarray(W, dtype=np.float64), int(p))
+def _residues(W, p, signed=False):
+    """Exact image in Z/p, in [0, p) (``signed``: in (-p/2, p/2)), of the integer
+    matrix of float array ``W`` (that of :func:`_to_integer_parts`, i.e. ``W`` over
+    its smallest power of two)."""
+    return _kernels().residues(np.ascontiguousarray(W, dtype=np.float64), int(p), signed)
 
 
 def _signed(R, p):
@@ -875,8 +874,7 @@ class _Tier:
         self.p, self.dtype, self.device, self.freqs = p, dtype, device, freqs
         self.freq = freqs[0]
         self.npd = {torch.int8: np.int8, torch.float32: np.float32}.get(dtype, np.float64)
-        self.res = [_residues(W, p) for W in Ws]
-        self.sres = [None] * len(Ws)
+        self.res = [_residues(W, p, signed=True) for W in Ws]       # signed residues
         self.bound = p // 2 + 2
         self._red = self._red1 = None
         self._top = {}
@@ -889,12 +887,6 @@ class _Tier:
         ext = np.zeros((M.shape[0] + 1, M.shape[1] + 1), dtype=self.npd)
         ext[:-1, :-1] = _signed_residues(M, self.p)
         return _Gather(ext, self.dtype == torch.int8).to(self.device)
-
-    def signed(self, k):
-        """Signed residues of ``W_k`` (0-based)."""
-        if self.sres[k] is None:
-            self.sres[k] = _signed(self.res[k], self.p)
-        return self.sres[k]
 
     @property
     def red1(self):
@@ -917,12 +909,12 @@ class _Tier:
         # F' transposed (the sketch selects few of its columns, so select those as rows)
         self.FT = self._store(np.where(hi[:, None], -F, F).T)
         if len(res) > 1:
-            W2 = self.signed(1)
+            W2 = res[1]
             P = _np_matmul_mod(W2[:, red.non_B[hi]], F[hi], p)
             # [P | P + W_2[:, B]]: the columns for sketch positions whose unit row is active
             PB = P + W2[:, red.rows]
             self.P = self._store(np.hstack([P, PB - p * np.rint(PB / p)]))
-        self.W = [None] + [self._store(self.signed(k) if k > 1 else self.signed(1)[:, red.non_B])
+        self.W = [None] + [self._store(res[k] if k > 1 else res[1][:, red.non_B])
                            for k in range(1, len(res))]
 
     def top(self, K):
@@ -933,7 +925,7 @@ class _Tier:
         ``S = a_{K-1} xor Hi`` and ``W_K'`` the columns of ``Hi`` negated.
         Returns ``(hi, Q, W_K')``."""
         if K not in self._top:
-            WK, WK1 = self.signed(K), self.signed(K - 1)
+            WK, WK1 = self.res[K], self.res[K - 1]
             hi = self.freqs[K - 1] > 0.5
             Q = _np_matmul_mod(WK[:, hi], WK1[hi], self.p)
             self._top[K] = hi, self._store(Q), self._store(np.where(hi[None, :], -WK, WK))
