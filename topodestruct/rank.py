@@ -1161,7 +1161,6 @@ def _chain_batch(tier, act, carry, ks, prio):
     red, p, bound = tier.red, tier.p, tier.bound
     G, r = len(carry), red.r
     actB = act[0][:, red.rows]
-    nfree = (~actB).sum(1)
     width = np.minimum(_bucket(carry), _bucket(r))         # sketch columns per point and layer
     # positions of B \ a1, then of a1 & B, each in the order prio
     J = prio[np.argsort(actB[:, prio], axis=1, kind="stable")][:, :int(width[:, 1].max())]
