@@ -273,14 +273,11 @@ def _forward(layers, X, tight=False):
         W, b = lay.W.to(dtype), lay.b.to(dtype)
         n_in = W.shape[1]
         gamma = (n_in + 1) * u / (1 - (n_in + 1) * u)
-        if k == 0 and not tight:
+        used = (h != 0).any(0) if k == 0 and not tight else None
+        if used is not None and 8 * int(used.sum()) < 7 * n_in:
             # input coordinates that are 0 at every point (image borders) add nothing;
-            # the bound above holds for any order and number (<= n_in) of summands
-            used = (h != 0).any(0)
-            if 2 * int(used.sum()) < 2 * n_in - n_in // 4:
-                z = torch.addmm(b, h[:, used], W[:, used].T)
-            else:
-                z = torch.addmm(b, h, W.T)
+            # the bound below holds for any order and number (<= n_in) of summands
+            z = torch.addmm(b, h[:, used], W[:, used].T)
         else:
             z = torch.addmm(b, h, W.T)
         # |fl(W h + b) - (W h_true + b)| <= gamma (|W| |h| + |b|) + |W| |h - h_true|
@@ -477,16 +474,11 @@ def _matmul_mod_many(As, Bs, p, bound=None, add=None):
     Cs = [flat[e - m * n:e].view(m, n) for e, (m, n) in zip(ends, shapes)]
     for A, B, C in zip(As, Bs, Cs):
         torch._int_mm(_dense(A), _dense(B), out=C)
+    # int8 products run on CPUs only (_fast_dtype); addends are added in the reduction
     out = torch.empty(len(flat), dtype=torch.int8)
-    if As[0].device.type == "cpu":        # addends side by side too, added in the reduction
-        plus = (np.concatenate([D.numpy().reshape(-1) for D in add]) if add is not None
-                else np.empty(0, dtype=np.int8))
-        _kernels().reduce_mod(flat.numpy(), plus, out.numpy(), p)
-    else:
-        if add is not None:
-            for C, D in zip(Cs, add):
-                C.add_(D)
-        out = _smod(flat.float(), p).to(torch.int8)
+    plus = (np.concatenate([D.numpy().reshape(-1) for D in add]) if add is not None
+            else np.empty(0, dtype=np.int8))
+    _kernels().reduce_mod(flat.numpy(), plus, out.numpy(), p)
     return [out[e - m * n:e].view(m, n) for e, (m, n) in zip(ends, shapes)]
 
 
@@ -852,7 +844,7 @@ class _Tier:
     1040 before chunking).  A small prime gives more accidental rank drops,
     which the next tier (float64, ``p ~ 2**20``) catches.
 
-    ``freq`` (how often each first-layer unit is active on the given points)
+    ``freqs[0]`` (how often each first-layer unit is active on the given points)
     chooses the basis rows ``B`` of the two reductions, each built when first
     used:
 
@@ -872,7 +864,6 @@ class _Tier:
         import torch
 
         self.p, self.dtype, self.device, self.freqs = p, dtype, device, freqs
-        self.freq = freqs[0]
         self.npd = {torch.int8: np.int8, torch.float32: np.float32}.get(dtype, np.float64)
         self.res = [_residues(W, p, signed=True) for W in Ws]       # signed residues
         self.bound = p // 2 + 2
@@ -891,7 +882,7 @@ class _Tier:
     @property
     def red1(self):
         if self._red1 is None:
-            self._red1 = _Reduction(self.res[0], self.p, np.argsort(-self.freq, kind="stable"))
+            self._red1 = _Reduction(self.res[0], self.p, np.argsort(-self.freqs[0], kind="stable"))
         return self._red1
 
     @property
@@ -902,10 +893,10 @@ class _Tier:
 
     def _build_chain(self):
         p, res = self.p, self.res
-        self._red = red = _Reduction(res[0], p, np.argsort(np.abs(self.freq - 0.5),
+        self._red = red = _Reduction(res[0], p, np.argsort(np.abs(self.freqs[0] - 0.5),
                                                             kind="stable"))
         F = red.F if red.r else np.zeros((len(red.non_B), 0))      # signed residues
-        self.hi = hi = self.freq[red.non_B] > 0.5
+        self.hi = hi = self.freqs[0][red.non_B] > 0.5
         # F' transposed (the sketch selects few of its columns, so select those as rows)
         self.FT = self._store(np.where(hi[:, None], -F, F).T)
         if len(res) > 1:
@@ -1142,13 +1133,13 @@ def _bucket(n):
 
 def _padded_rows(mask, sentinel):
     """Per row of ``mask``, the indices of its True entries padded with ``sentinel``
-    to a multiple of 16; plus the true counts."""
+    to a multiple of 16."""
     counts = mask.sum(1)
     widths = _bucket(counts)
     rows, cols = np.nonzero(mask)
     out = np.full((len(mask), int(widths.max(initial=0))), sentinel, dtype=np.int64)
     out[rows, np.arange(len(cols)) - np.repeat(np.cumsum(counts) - counts, counts)] = cols
-    return [out[g, :w] for g, w in enumerate(widths)], counts
+    return [out[g, :w] for g, w in enumerate(widths)]
 
 
 def _chain_batch(tier, act, carry, ks, prio):
@@ -1168,12 +1159,12 @@ def _chain_batch(tier, act, carry, ks, prio):
     # J as columns of [P | P + W_2[:, B]] (sentinel 2r)
     Jc = np.where(J < r, J + r * np.take_along_axis(actB, np.minimum(J, r - 1), 1), 2 * r)
     # S = (a1 & Lo) | (Hi \ a1), as rows of F'
-    prev, _ = _padded_rows(act[0][:, red.non_B] != tier.hi[None, :], len(red.non_B))
+    prev = _padded_rows(act[0][:, red.non_B] != tier.hi[None, :], len(red.non_B))
     Z = [tier.FT(J[g, :width[g, 1]], prev[g]).T for g in range(G)]
     top = ks[-1]
     left = _top_layer(ks) is not None             # last two factors by Tier.top
     for K in range(1, top - 1 if left else top + 1):
-        rows, _ = _padded_rows(act[K], act[K].shape[1])
+        rows = _padded_rows(act[K], act[K].shape[1])
         add = None
         if K == 1:     # P[a2, J], plus W_2[a2, B[j]] for the positions j in J active in a1
             add = [tier.P(rows[g], Jc[g, :width[g, 1]]) for g in range(G)]
@@ -1184,8 +1175,8 @@ def _chain_batch(tier, act, carry, ks, prio):
             yield K, Z
     if left:
         hi, Q, Wn = tier.top(top)
-        rows, _ = _padded_rows(act[top], act[top].shape[1])
-        S, _ = _padded_rows(act[top - 1] != hi[None, :], len(hi))
+        rows = _padded_rows(act[top], act[top].shape[1])
+        S = _padded_rows(act[top - 1] != hi[None, :], len(hi))
         Y = _matmul_mod_many([Wn(rows[g], S[g]) for g in range(G)],
                              [tier.W[top - 1](S[g], prev[g]) for g in range(G)], p, bound,
                              [Q(rows[g], prev[g]) for g in range(G)])
@@ -1208,12 +1199,10 @@ def _rank_at_least(mats, us, p):
     nrows = np.array([M.shape[0] for M in mats])
     R, C = int(nrows.max()), int(us.max())
     if mats[0].device.type == "cpu" and C <= _SMALL_RANK_TEST:
-        from ._kernels import full_column_rank
-
         T = np.zeros((len(mats), R, max(C, 1)))
         for t, (M, c) in enumerate(zip(mats, us)):
             T[t, :M.shape[0], :c] = M[:, :c].numpy()
-        return full_column_rank(T, nrows, np.asarray(us, dtype=np.int64), p)
+        return _kernels().full_column_rank(T, nrows, np.asarray(us, dtype=np.int64), p)
     # float32 when its elimination is exact (see _full_column_rank): half the traffic
     fits = _elimination_fits(C, p, torch.float32)
     T = torch.zeros(len(mats), R, max(C, 1), dtype=torch.float32 if fits else torch.float64,
