@@ -60,7 +60,7 @@ def main():
 
     torch.set_num_threads(a.threads)
     import topodestruct as td
-    from topodestruct.mnist import load_mnist
+    from topodestruct.datasets.mnist import load_mnist
 
     widths = [784, 2000, 1000, 500, 100]
     net = td.networks.mlp(widths, init="kaiming", random_state=a.seed)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import topodestruct as td
-from topodestruct.cubical import CubicalComplex
+from topodestruct.topology.cubical import CubicalComplex
 
 
 def gudhi_betti(mask):

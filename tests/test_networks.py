@@ -99,7 +99,7 @@ def test_load_mnist(tmp_path):
     import gzip
     import pathlib
 
-    from topodestruct.mnist import load_mnist
+    from topodestruct.datasets.mnist import load_mnist
 
     # a tiny IDX pair written by hand (independent of the loader)
     imgs = np.arange(2 * 28 * 28, dtype=np.uint8).reshape(2, 28, 28)

@@ -22,27 +22,40 @@ __version__ = "0.1.0"
 
 # public name -> submodule that defines it
 _ATTRIBUTES = {
-    "SimplicialComplex": "complexes",
-    "CubicalComplex": "cubical",
-    "Homology": "chains",
-    "homology": "chains",
-    "relative_homology": "chains",
-    "quotient_homology": "chains",
-    "RankDecomposition": "rank",
-    "rank_decomposition": "rank",
+    "SimplicialComplex": "topology.complexes",
+    "CubicalComplex": "topology.cubical",
+    "Homology": "topology.homology",
+    "homology": "topology.homology",
+    "relative_homology": "topology.homology",
+    "quotient_homology": "topology.homology",
+    "RankDecomposition": "relu.rank",
+    "rank_decomposition": "relu.rank",
 }
+# short public names of submodules -> where they live in the layered layout
 _SUBMODULES = {
-    "linalg", "complexes", "cubical", "chains", "networks", "rank",
-    "polytopes", "classifying", "experiments", "cli",
+    "complexes": "topology.complexes",
+    "cubical": "topology.cubical",
+    "chains": "topology.homology",
+    "linalg": "algebra.linalg",
+    "networks": "relu.networks",
+    "rank": "relu.rank",
+    "polytopes": "relu.polytopes",
+    "classifying": "paper.classifying",
+    "mnist": "datasets.mnist",
+    "experiments": "experiments",
+    "cli": "cli",
 }
+_PACKAGES = {"topology", "algebra", "relu", "paper", "datasets"}
 
-__all__ = sorted(set(_ATTRIBUTES) | _SUBMODULES)
+__all__ = sorted(set(_ATTRIBUTES) | set(_SUBMODULES) | _PACKAGES)
 
 
 def __getattr__(name):
     if name in _ATTRIBUTES:
         value = getattr(import_module(f".{_ATTRIBUTES[name]}", __name__), name)
     elif name in _SUBMODULES:
+        value = import_module(f".{_SUBMODULES[name]}", __name__)
+    elif name in _PACKAGES:
         value = import_module(f".{name}", __name__)
     else:
         raise AttributeError(f"module 'topodestruct' has no attribute {name!r}")

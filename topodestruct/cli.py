@@ -10,7 +10,7 @@ import sys
 def _cmd_spaces(args):
     """Homology of the standard spaces and of one quotient, as a smoke test."""
     import topodestruct as td
-    from topodestruct import complexes as cx
+    from .topology import complexes as cx
 
     spaces = [
         ("circle S^1", cx.circle(8)),
@@ -30,14 +30,14 @@ def _cmd_spaces(args):
 
 
 def _cmd_tables(args):
-    from topodestruct import classifying
+    from .paper import classifying
 
     print(classifying.tables_report(fmt=args.format))
     return 0
 
 
 def _cmd_reproduce(args):
-    from topodestruct import experiments
+    from . import experiments
 
     experiments.reproduce(args.panel, quick=args.quick, out=args.out,
                           seed=args.seed, jobs=args.jobs)

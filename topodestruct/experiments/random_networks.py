@@ -190,7 +190,7 @@ def config_seed(params):
 
 # -- one configuration ----------------------------------------------------
 def _network(params, rng):
-    from topodestruct import networks
+    from ..relu import networks
 
     panel, m, n1 = params["panel"], params["m"], params["n1"]
     bias = {"zero": False, "default": True}[params["bias"]]  # "default": the builder's own
@@ -233,7 +233,7 @@ def evaluate(params, seed):
         pattern -- hence rank -- is not certain) and ``min_rank_certain``, the
         minimum over the other points.
     """
-    from topodestruct import rank_decomposition
+    from ..relu.rank import rank_decomposition
 
     rng = np.random.default_rng(seed)
     net = _network(params, rng)

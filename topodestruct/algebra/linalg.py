@@ -14,7 +14,7 @@ import heapq
 import numpy as np
 import scipy.sparse as sp
 
-from ._validation import check_integer, is_integer
+from .._validation import check_integer, is_integer
 
 __all__ = ["is_prime", "rank", "smith_normal_form", "reduce_unit_pivots",
            "matrix_invariants"]

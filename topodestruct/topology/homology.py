@@ -25,8 +25,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse import csgraph
 
-from . import linalg
-from ._validation import is_integer
+from ..algebra import linalg
+from .._validation import is_integer
 
 __all__ = ["Homology", "homology", "relative_homology", "quotient_homology",
            "boundary_from_faces", "ChainComplex"]

@@ -51,7 +51,7 @@ Each tier makes the lower bound cheap by
 
 On CPUs the per-item loops that array libraries handle poorly (elimination of
 many small matrices, reductions mod p, the codeword pass's flags, residues)
-are compiled with numba (:mod:`topodestruct._kernels`; compiled once per
+are compiled with numba (:mod:`topodestruct.algebra._kernels`; compiled once per
 installation, cached), and with more than one torch thread the per-point
 chains are sharded over forked processes on Linux (threads elsewhere).
 
@@ -319,7 +319,7 @@ def _forward(layers, X, tight=False):
 
 
 def _kernels():
-    from . import _kernels
+    from ..algebra import _kernels
 
     return _kernels
 
@@ -697,14 +697,14 @@ def _grouped_full_rank(T, ncols, nrows, p):
 
 def _rank_mod_p_dense(M, p):
     """Rank mod p of one integer-valued matrix (the project's :func:`linalg.rank`)."""
-    from .linalg import rank
+    from ..algebra.linalg import rank
 
     return rank(np.asarray(M, dtype=np.int64) % p, p=p)
 
 
 def _exact_rank_int(M):
     """Exact rank over Q of an integer matrix (list of lists of Python ints)."""
-    from .linalg import rank
+    from ..algebra.linalg import rank
 
     return rank(M) if M and M[0] else 0
 

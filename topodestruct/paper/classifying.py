@@ -60,8 +60,8 @@ from importlib import resources
 import numpy as np
 import scipy.sparse as sp
 
-from ._validation import check_random_state
-from .complexes import cube_sphere
+from .._validation import check_random_state
+from ..topology.complexes import cube_sphere
 
 __all__ = [
     "Groups", "Piece", "Configuration", "Claim", "Verdict", "LESInput",
@@ -691,7 +691,7 @@ def build(space, family, n, m=0, *, separate=False, resolution=None, radius=1,
 
 
 def _build_circle(family, n, m, size, radius, rng):
-    from topodestruct import complexes as cx
+    from ..topology import complexes as cx
     K = cx.circle(size)
     if family == "whole":
         return Configuration("circle", family, 0, 0, K, [Piece("whole", np.arange(size))])
@@ -719,7 +719,7 @@ def _torus_lines(N, M, kind, positions):
 
 
 def _build_torus(family, n, m, size, radius, rng):
-    from topodestruct import complexes as cx
+    from ..topology import complexes as cx
     N = M = size
     K = cx.torus(N, M)
     adj = _adjacency(K)
@@ -759,7 +759,7 @@ def _build_klein(family, n, m, size, radius, rng):
     ±j (0 < j < M/2) together form one two-sided loop, the boundary of a Möbius
     band around a core, of class 2a.
     """
-    from topodestruct import complexes as cx
+    from ..topology import complexes as cx
     N = M = size
     K = cx.klein_bottle(N, M)
     adj = _adjacency(K)

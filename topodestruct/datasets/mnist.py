@@ -6,7 +6,7 @@ The package never hard-codes where the data lives: pass the folder holding
 
 Examples
 --------
->>> from topodestruct.mnist import load_mnist
+>>> from topodestruct.datasets.mnist import load_mnist
 >>> X, y = load_mnist("path/to/mnist", kind="test")    # doctest: +SKIP
 >>> X.shape, X.dtype, y.shape                            # doctest: +SKIP
 ((10000, 784), dtype('float32'), (10000,))

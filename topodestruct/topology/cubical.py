@@ -7,7 +7,7 @@ mask holds every voxel where the mask is true together with all its faces.
 """
 import numpy as np
 
-from .chains import boundary_from_faces
+from .homology import boundary_from_faces
 from .complexes import CellCounts
 
 __all__ = ["CubicalComplex"]

@@ -16,7 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse import csgraph
 
-from ._validation import check_integer, is_integer
+from .._validation import check_integer, is_integer
 
 __all__ = [
     "SimplicialComplex", "circle", "sphere", "torus", "klein_bottle", "projective_plane",
@@ -292,7 +292,7 @@ class SimplicialComplex(CellCounts):
         Row ``i`` is ``simplices(d-1)[i]``, column ``j`` is ``simplices(d)[j]``;
         the face omitting the ``i``-th vertex has sign ``(-1)^i``.
         """
-        from .chains import boundary_from_faces
+        from .homology import boundary_from_faces
         if not is_integer(d) or d < 1:
             raise ValueError(f"d must be an integer >= 1, got {d!r}")
         top, low = self.simplices(d), self.simplices(d - 1)

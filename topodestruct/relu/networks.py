@@ -25,7 +25,7 @@ array([[ 1.,  0.,  0.,  0.],
 """
 import numpy as np
 
-from ._validation import check_random_state, is_integer
+from .._validation import check_random_state, is_integer
 
 __all__ = ["mlp", "rank_selection_matrix", "rank_selection_layer", "dale_layer",
            "from_weights", "to_weights"]
