@@ -12,6 +12,7 @@ from hypothesis import given, settings, strategies as st
 
 import topodestruct as td
 from topodestruct import classifying as cl
+from topodestruct.plotting import plot_configuration
 
 from conftest import ROOT, SHARED
 
@@ -93,13 +94,13 @@ def test_whole_circle_collapses_to_a_point():
     for sep in (False, True):
         cfg = cl.build("circle", "whole", 0, separate=sep)
         assert computed(cfg) == ([1, 0, 0], [])
-        assert cl.predict("circle", "whole", 0, separate=sep) == cl.Groups.free([1])
+        assert cl.predict("circle", "whole", 0, separate=sep) == td.Homology.free([1])
 
 
 def test_grid_at_n_m_6_corner():
     """The largest grid of the property range, explicitly: 36 spheres."""
     v = cl.verify(cl.build("torus", "meridians+longitudes", 6, 6))
-    assert v.computed == cl.Groups.free([1, 0, 36])
+    assert v.computed == td.Homology.free([1, 0, 36])
     assert v.prediction_ok and v.euler["expected"] == 37
 
 
@@ -240,11 +241,11 @@ def test_claims_parse():
 
 def test_claim_comparison_respects_listed_degrees():
     c = {c.key: c for c in cl.paper_claims()}["table2[n=1,m=1]"]  # (2Z, 2Z): H_1, H_2 only
-    assert c.agrees_with(cl.Groups.free([1, 2, 2]))
-    assert not c.agrees_with(cl.Groups((1, 2, 2), ((), (2,), ())))   # torsion matters
+    assert c.agrees_with(td.Homology.free([1, 2, 2]))
+    assert not c.agrees_with(td.Homology([1, 2, 2], [[], [2], []]))   # torsion matters
     closed = {c.key: c for c in cl.paper_claims()}["eq14[n=2]"]       # '...': higher vanish
-    assert closed.agrees_with(cl.Groups.free([1, 2]))
-    assert not closed.agrees_with(cl.Groups.free([1, 2, 0, 1]))
+    assert closed.agrees_with(td.Homology.free([1, 2]))
+    assert not closed.agrees_with(td.Homology.free([1, 2, 0, 1]))
 
 
 def test_paper_verdicts():
@@ -316,15 +317,20 @@ def test_bad_input_reports():
 
 def test_docstring_examples():
     import doctest
-    result = doctest.testmod(cl, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 10 and result.failed == 0
+    from topodestruct.paper import claims, configurations, predictions, tables
+    attempted = 0
+    for module in (cl, claims, configurations, predictions, tables):
+        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert result.failed == 0, module.__name__
+        attempted += result.attempted
+    assert attempted > 10
 
 
 def test_plot_configuration_writes_png(tmp_path):
     for cfg in [cl.build("torus", "meridians+longitudes", 2, 1), cl.build("circle", "arcs", 3),
                 cl.build("sphere", "null_loops", 2), cl.build("klein_bottle", "fibres", 2)]:
         path = tmp_path / f"{cfg.space}.png"
-        cl.plot_configuration(cfg, path=path)
+        plot_configuration(cfg, path=path)
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

@@ -24,7 +24,7 @@ __version__ = "0.1.0"
 _ATTRIBUTES = {
     "SimplicialComplex": "topology.complexes",
     "CubicalComplex": "topology.cubical",
-    "Homology": "topology.homology",
+    "Homology": "topology.groups",
     "homology": "topology.homology",
     "relative_homology": "topology.homology",
     "quotient_homology": "topology.homology",
@@ -45,7 +45,7 @@ _SUBMODULES = {
     "experiments": "experiments",
     "cli": "cli",
 }
-_PACKAGES = {"topology", "algebra", "relu", "paper", "datasets"}
+_PACKAGES = {"topology", "algebra", "relu", "paper", "datasets", "plotting"}
 
 __all__ = sorted(set(_ATTRIBUTES) | set(_SUBMODULES) | _PACKAGES)
 

@@ -7,8 +7,7 @@ mask holds every voxel where the mask is true together with all its faces.
 """
 import numpy as np
 
-from .homology import boundary_from_faces
-from .complexes import CellCounts
+from .cells import CellComplex, boundary_from_faces
 
 __all__ = ["CubicalComplex"]
 
@@ -39,7 +38,7 @@ def _close(cells):
     return cells
 
 
-class CubicalComplex(CellCounts):
+class CubicalComplex(CellComplex):
     """Cubical complex of a boolean voxel array: the true voxels and all their faces.
 
     Parameters
@@ -121,9 +120,6 @@ class CubicalComplex(CellCounts):
         return (f"CubicalComplex(shape={self.shape}, dimension={self.dimension}, "
                 f"f_vector={self.f_vector})")
 
-    def _n_cells(self, d):
-        return len(self._flat[d]) if d <= self.dimension else 0
-
     def _cell_index(self):
         """Grid of each present cell's index among the cells of its dimension (-1 elsewhere)."""
         if self._index is None:
@@ -163,7 +159,7 @@ class CubicalComplex(CellCounts):
                 signs[rows, 2 * j] = (-1) ** j
                 signs[rows, 2 * j + 1] = -(-1) ** j
         face_index = self._cell_index()[face_flat]
-        return boundary_from_faces(face_index, signs, self._n_cells(d - 1))
+        return boundary_from_faces(face_index, signs, self.n_cells(d - 1))
 
     def subcomplex(self, submask):
         """Subcomplex of the voxels in ``submask`` (must be within :attr:`mask`; may be empty).
@@ -184,7 +180,8 @@ class CubicalComplex(CellCounts):
         A._set_cells(self._voxel_cells(sub), self.shape)
         return A
 
-    def _subcomplex_indices(self, A, name="A"):
+    def subcomplex_indices(self, A, name="A"):
+        """Index arrays of A's cells inside self, per dimension (ValueError if not in self)."""
         if not isinstance(A, CubicalComplex):
             raise TypeError(f"{name} must be a CubicalComplex (a subcomplex of K), "
                             f"got {type(A).__name__}")
@@ -194,10 +191,3 @@ class CubicalComplex(CellCounts):
             raise ValueError(f"{name} is not contained in the complex")
         index = self._cell_index()
         return [index[f] for f in A._flat]
-
-    def is_subcomplex_of(self, K):
-        try:
-            K._subcomplex_indices(self)
-        except (TypeError, ValueError):
-            return False
-        return True

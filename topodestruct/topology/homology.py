@@ -23,117 +23,17 @@ the chain level so that simplicial and cubical complexes share it.
 """
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse import csgraph
 
-from ..algebra import linalg
 from .._validation import is_integer
+from ..algebra import linalg
+from .cells import CellComplex, boundary_from_faces, component_labels
+from .groups import Homology
 
 __all__ = ["Homology", "homology", "relative_homology", "quotient_homology",
            "boundary_from_faces", "ChainComplex"]
 
 
-# ----------------------------------------------------------------------------- result type
-class Homology:
-    """Homology groups ``H_0, ..., H_n`` of a space, as Betti numbers and torsion.
-
-    Parameters
-    ----------
-    betti : list of int
-        Rank of the free part in each dimension (over a field: its dimension).
-    torsion : list of list of int
-        Torsion coefficients (> 1, sorted) per dimension; empty over a field.
-    coefficients : None, 0 or prime int
-        ``None`` for Z, ``0`` for Q, ``p`` for Z/p.
-    reduced : bool
-        Whether H_0 is reduced homology.
-
-    Examples
-    --------
-    >>> H = Homology([1, 1, 0], [[], [2], []])
-    >>> print(H)
-    H0 = Z, H1 = Z ⊕ Z/2, H2 = 0
-    >>> H.euler_characteristic
-    0
-    """
-
-    def __init__(self, betti, torsion=None, coefficients=None, reduced=False):
-        self.betti = [int(b) for b in betti]
-        self.torsion = [sorted(int(t) for t in ts) for ts in torsion] if torsion is not None \
-            else [[] for _ in self.betti]
-        if len(self.torsion) != len(self.betti):
-            raise ValueError("betti and torsion must have the same length")
-        self.coefficients = coefficients
-        self.reduced = bool(reduced)
-
-    @property
-    def ring(self):
-        """Coefficient ring as text: ``"Z"``, ``"Q"`` or ``"Z/p"``."""
-        c = self.coefficients
-        return "Z" if c is None else "Q" if c == 0 else f"Z/{c}"
-
-    def group(self, d):
-        """The group ``H_d`` as text, e.g. ``"Z^2 ⊕ Z/2"``, ``"(Z/2)^3"`` or ``"0"``."""
-        ring = self.ring
-        parts = []
-        b = self.betti[d] if d < len(self.betti) else 0
-        base = f"({ring})" if "/" in ring else ring
-        if b == 1:
-            parts.append(ring)
-        elif b > 1:
-            parts.append(f"{base}^{b}")
-        ts = self.torsion[d] if d < len(self.torsion) else []
-        for t in sorted(set(ts)):
-            k = ts.count(t)
-            parts.append(f"Z/{t}" if k == 1 else f"(Z/{t})^{k}")
-        return " ⊕ ".join(parts) if parts else "0"
-
-    @property
-    def euler_characteristic(self):
-        """Alternating sum of the Betti numbers (reduced: add 1 back for H_{-1})."""
-        return sum((-1) ** d * b for d, b in enumerate(self.betti)) + (1 if self.reduced else 0)
-
-    def __str__(self):
-        return ", ".join(f"H{d} = {self.group(d)}" for d in range(len(self.betti))) or "0"
-
-    def __repr__(self):
-        kind = "reduced homology" if self.reduced else "Homology"
-        return f"<{kind} over {self.ring}: {self}>"
-
-    def __eq__(self, other):
-        if not isinstance(other, Homology):
-            return NotImplemented
-        return (self.betti, self.torsion, self.coefficients, self.reduced) == \
-            (other.betti, other.torsion, other.coefficients, other.reduced)
-
-    __hash__ = None
-
-
 # ----------------------------------------------------------------------------- chain complexes
-def boundary_from_faces(face_index, signs, n_faces):
-    """Sparse boundary matrix from a face table: the project's one builder.
-
-    Parameters
-    ----------
-    face_index : int array, shape (n_cells, k)
-        Row ``j`` lists the indices (among the ``(d-1)``-cells) of the faces of cell ``j``.
-    signs : int array, shape (k,) or (n_cells, k)
-        Incidence coefficient of each listed face.
-    n_faces : int
-        Number of ``(d-1)``-cells (rows).
-
-    Returns
-    -------
-    scipy.sparse.csc_matrix of int64, shape (n_faces, n_cells)
-    """
-    face_index = np.asarray(face_index, dtype=np.int64)
-    n_cells, k = face_index.shape
-    signs = np.broadcast_to(np.asarray(signs, dtype=np.int64), face_index.shape)
-    indptr = np.arange(0, n_cells * k + 1, k, dtype=np.int64)
-    M = sp.csc_matrix((signs.ravel().copy(), face_index.ravel(), indptr), shape=(n_faces, n_cells))
-    M.sum_duplicates()
-    return M
-
-
 class ChainComplex:
     """A finite free chain complex given by sparse integer boundary matrices.
 
@@ -158,7 +58,7 @@ class ChainComplex:
         """Chain complex of a simplicial or cubical complex."""
         n = K.dimension
         return cls([K.boundary_matrix(d) for d in range(1, n + 1)],
-                   [K._n_cells(d) for d in range(n + 1)])
+                   [K.n_cells(d) for d in range(n + 1)])
 
     @property
     def dimension(self):
@@ -170,10 +70,7 @@ class ChainComplex:
         if self.dimension < 1 or self.sizes[1] == 0:
             return np.arange(n0)
         B = sp.coo_matrix(self.boundaries[0])
-        n1 = self.sizes[1]
-        graph = sp.coo_matrix((np.ones(B.nnz, dtype=np.int8), (B.row, n0 + B.col)),
-                              shape=(n0 + n1, n0 + n1))
-        _, labels = csgraph.connected_components(graph, directed=False)
+        _, labels = component_labels(n0 + self.sizes[1], np.stack([B.row, n0 + B.col], axis=1))
         return labels[:n0]
 
 
@@ -302,9 +199,7 @@ def _engine(cc, dead=None, p=None, seed_components=True):
 
 # ----------------------------------------------------------------------------- public API
 def _check_complex(K, name="K"):
-    from .complexes import SimplicialComplex
-    from .cubical import CubicalComplex
-    if not isinstance(K, (SimplicialComplex, CubicalComplex)):
+    if not isinstance(K, CellComplex):
         raise TypeError(f"{name} must be a SimplicialComplex or CubicalComplex, "
                         f"got {type(K).__name__}")
     return K
@@ -392,7 +287,7 @@ def relative_homology(K, A, coefficients=None):
     cc = ChainComplex.of(K)
     dead = np.zeros(sum(cc.sizes), dtype=bool)
     offsets = np.concatenate([[0], np.cumsum(cc.sizes)]).astype(np.int64)
-    for d, idx in enumerate(K._subcomplex_indices(A)):
+    for d, idx in enumerate(K.subcomplex_indices(A)):
         dead[offsets[d] + idx] = True
     betti, torsion = _engine(cc, dead=dead, p=p or None)
     return _result(betti, torsion, p, K.dimension + 1)
@@ -463,9 +358,7 @@ def _merge_overlapping(K, index_sets):
     order = np.argsort(verts, kind="stable")
     verts, owner = verts[order], owner[order]
     same = verts[1:] == verts[:-1]
-    graph = sp.coo_matrix((np.ones(int(same.sum())), (owner[:-1][same], owner[1:][same])),
-                          shape=(k, k))
-    _, labels = csgraph.connected_components(graph, directed=False)
+    _, labels = component_labels(k, np.stack([owner[:-1][same], owner[1:][same]], axis=1))
     groups = {}
     for i, lab in enumerate(labels.tolist()):
         groups.setdefault(lab, []).append(i)
@@ -511,7 +404,7 @@ def quotient_homology(K, subcomplexes, separate=True, coefficients=None):
     if isinstance(subcomplexes, (str, bytes)) or not hasattr(subcomplexes, "__iter__"):
         raise TypeError("subcomplexes must be a list of subcomplexes of K")
     subs = list(subcomplexes)
-    index_sets = [K._subcomplex_indices(A, f"subcomplexes[{i}]") for i, A in enumerate(subs)]
+    index_sets = [K.subcomplex_indices(A, f"subcomplexes[{i}]") for i, A in enumerate(subs)]
     index_sets = [s for s in index_sets if s and len(s[0])]
     if index_sets:
         groups = _merge_overlapping(K, index_sets) if separate else [list(range(len(index_sets)))]

@@ -1,0 +1,139 @@
+"""Operations on simplicial complexes: disjoint union, wedge, union, cone, barycentric subdivision."""
+import itertools
+
+import numpy as np
+
+from ..algebra.rows import locate_rows, unique_rows as _unique_rows
+from .simplicial import SimplicialComplex, _closure
+
+__all__ = ["disjoint_union", "wedge", "union", "cone", "barycentric_subdivision"]
+
+
+def _offset_copy(K, offset):
+    return [a + offset for a in K._simplices]
+
+
+def _stack_coords(complexes):
+    if any(K.coordinates is None for K in complexes):
+        return None
+    dims = {K.coordinates.shape[1] for K in complexes}
+    if len(dims) != 1:
+        return None
+    return np.concatenate([K.coordinates for K in complexes])
+
+
+def disjoint_union(*complexes):
+    """Disjoint union; the vertices of each later complex are shifted past the earlier ones.
+
+    Examples
+    --------
+    >>> from topodestruct.topology.spaces import circle
+    >>> disjoint_union(circle(3), circle(4)).f_vector
+    (7, 7)
+    """
+    parts, offset = [], 0
+    for K in complexes:
+        if K.is_empty():
+            continue
+        shift = offset - int(K.vertices.min())
+        parts.append(_offset_copy(K, shift))
+        offset = int(K.vertices.max()) + shift + 1
+    top = max(K.dimension for K in complexes)
+    arrays = [np.concatenate([p[d] for p in parts if d < len(p)]) for d in range(top + 1)]
+    arrays = [_unique_rows(a) for a in arrays]
+    return SimplicialComplex._from_sorted(arrays, _stack_coords(complexes))
+
+
+def wedge(K, L, k_vertex=None, l_vertex=None):
+    """One-point union: ``L``'s vertex ``l_vertex`` is identified with ``K``'s ``k_vertex``.
+
+    Defaults are the smallest vertex ids. The result keeps ``K``'s ids; ``L``'s
+    other vertices are renumbered after ``K``'s largest id.
+
+    Examples
+    --------
+    >>> from topodestruct.topology.spaces import circle
+    >>> wedge(circle(3), circle(3)).f_vector
+    (5, 6)
+    """
+    k_vertex = int(K.vertices[0]) if k_vertex is None else k_vertex
+    l_vertex = int(L.vertices[0]) if l_vertex is None else l_vertex
+    if k_vertex not in K.vertices or l_vertex not in L.vertices:
+        raise ValueError("the wedge points must be vertices of their complexes")
+    others = L.vertices[L.vertices != l_vertex]
+    new_id = np.full(int(L.vertices.max()) + 1, -1, dtype=np.int64)
+    new_id[others] = int(K.vertices.max()) + 1 + np.arange(len(others))
+    new_id[l_vertex] = k_vertex
+    top = max(K.dimension, L.dimension)
+    arrays = []
+    for d in range(top + 1):
+        b = np.sort(new_id[L.simplices(d)], axis=1)
+        arrays.append(_unique_rows(np.concatenate([K.simplices(d), b])))
+    return SimplicialComplex._from_sorted(arrays)
+
+
+def union(*complexes):
+    """Union of complexes sharing a vertex labelling (e.g. subcomplexes of one complex).
+
+    Examples
+    --------
+    >>> from topodestruct.topology.spaces import torus
+    >>> T = torus(6, 6)
+    >>> union(T.full_subcomplex(range(6)), T.full_subcomplex(range(0, 36, 6))).f_vector
+    (11, 12)
+    """
+    if not complexes:
+        raise ValueError("union needs at least one complex")
+    top = max(K.dimension for K in complexes)
+    arrays = [_unique_rows(np.concatenate([K.simplices(d) for K in complexes]))
+              for d in range(top + 1)]
+    return SimplicialComplex._from_sorted(arrays)
+
+
+def cone(K, apex=None):
+    """Cone on ``K``: every simplex joined with a new vertex ``apex`` (default max id + 1)."""
+    apex = int(K.vertices.max()) + 1 if apex is None else int(apex)
+    if apex in K.vertices:
+        raise ValueError(f"apex {apex} is already a vertex of K")
+    tops = [tuple(s) + (apex,) for s in K.maximal_simplices()] or [(apex,)]
+    return SimplicialComplex(tops)
+
+
+def barycentric_subdivision(K):
+    """Barycentric subdivision: vertices are the simplices of ``K``, simplices are flags.
+
+    Vertex ids of the result: the simplices of ``K`` numbered dimension by
+    dimension (vertices first, in :meth:`SimplicialComplex.simplices` order).
+    Coordinates (if any) are the barycentres.
+
+    Examples
+    --------
+    >>> from topodestruct.topology.spaces import circle
+    >>> barycentric_subdivision(circle(3)).f_vector
+    (6, 6)
+    """
+    if K.is_empty():
+        raise ValueError("cannot subdivide the empty complex")
+    offsets = np.cumsum((0,) + K.f_vector)
+    tops = {}
+    maximal = K.maximal_simplices()
+    by_dim = {}
+    for s in maximal:
+        by_dim.setdefault(len(s) - 1, []).append(s)
+    for d, simp in by_dim.items():
+        T = np.array(simp, dtype=np.int64)
+        ids = {}
+        for j in range(1, d + 2):
+            for combo in itertools.combinations(range(d + 1), j):
+                idx, _ = locate_rows(K.simplices(j - 1), T[:, combo])
+                ids[combo] = idx + offsets[j - 1]
+        flags = []
+        for perm in itertools.permutations(range(d + 1)):
+            flags.append(np.stack([ids[tuple(sorted(perm[:j]))] for j in range(1, d + 2)], axis=1))
+        tops[d + 1] = np.concatenate(flags)
+    arrays = _closure(tops)
+    coords = None
+    if K.coordinates is not None:
+        coords = np.concatenate([K.coordinates[np.searchsorted(K.vertices, K.simplices(d))]
+                                 .mean(axis=1) for d in range(K.dimension + 1)])
+    return SimplicialComplex._from_sorted(arrays, coords)
