@@ -61,6 +61,8 @@ def main():
     torch.set_num_threads(a.threads)
     import topodestruct as td
     from topodestruct.datasets.mnist import load_mnist
+    from topodestruct.relu.forward import activation_patterns
+    from topodestruct.relu.parse import parse_network
 
     widths = [784, 2000, 1000, 500, 100]
     net = td.networks.mlp(widths, init="kaiming", random_state=a.seed)
@@ -93,8 +95,8 @@ def main():
     td.rank_decomposition(net, Xt[:2])   # warm-up: imports, inverse table
     with torch.no_grad():
         t0 = time.perf_counter()
-        layers, _ = td.rank._parse_network(net)
-        td.rank._forward(layers, Xt)
+        layers, _ = parse_network(net)
+        activation_patterns(layers, Xt)
         t_cw = time.perf_counter() - t0
     rows.append(("codeword pass (all layers)", N, t_cw, None))
 

@@ -12,6 +12,10 @@ from hypothesis import given, settings, strategies as st
 import topodestruct as td
 from topodestruct import networks
 from topodestruct import rank as R
+from topodestruct.algebra import modular as MA
+from topodestruct.relu import tiers
+from topodestruct.relu.forward import activation_patterns
+from topodestruct.relu.parse import parse_network
 
 
 def jacobian_ranks(net, X):
@@ -170,7 +174,7 @@ def test_rank_deficient_weights_fall_back_to_exact():
 # --- modular machinery ------------------------------------------------------------------
 def test_residues_are_exact_images_of_the_dyadic_integers():
     W = np.array([[0.1, -3.5e-7], [1e5, 0.0], [-2.0 ** -30, 7.25]], dtype=np.float32)
-    mant, shift = R._to_integer_parts(W.astype(np.float64))
+    mant, shift = MA.to_integer_parts(W.astype(np.float64))
     ints = [int(a) << int(s) for a, s in zip(mant.ravel(), shift.ravel())]
     # one common power-of-two scale maps the integer matrix onto the float values exactly
     ratios = {Fraction(float(w)) / q for w, q in zip(W.ravel(), ints) if q}
@@ -179,7 +183,7 @@ def test_residues_are_exact_images_of_the_dyadic_integers():
     assert scale.numerator == 1 and scale.denominator & (scale.denominator - 1) == 0
     assert ints[3] == 0
     p = R.DEFAULT_PRIME
-    np.testing.assert_array_equal(R._residues(W, p).ravel(), [q % p for q in ints])
+    np.testing.assert_array_equal(MA.residues(W, p).ravel(), [q % p for q in ints])
 
 
 @pytest.mark.parametrize("p", [3, 251, R.DEFAULT_PRIME])
@@ -189,16 +193,16 @@ def test_compiled_residues_match_python_integers(p):
     W = rng.normal(size=(40, 30)) * 2.0 ** rng.integers(-1070, 1000, size=(40, 30))
     W[rng.random(W.shape) < 0.2] = 0.0
     W[0, :3] = [5e-324, -2.5e-320, 1.7e308]
-    mant, shift = R._to_integer_parts(W)
+    mant, shift = MA.to_integer_parts(W)
     expect = [(int(a) << int(s)) % p for a, s in zip(mant.ravel(), shift.ravel())]
-    np.testing.assert_array_equal(R._residues(W, p).ravel(), expect)
+    np.testing.assert_array_equal(MA.residues(W, p).ravel(), expect)
 
 
 def test_mod_is_exact_near_2_pow_53():
     p = R.DEFAULT_PRIME
     xs = [2 ** 53 - p, -(2 ** 53 - p), -(2 ** 53 - p - 1), 2 ** 52 + 12345,
           p * 2 ** 32 - 1, p * 2 ** 32, -p, 0]
-    got = R._mod(torch.tensor(xs, dtype=torch.float64), p).long().tolist()
+    got = MA.mod(torch.tensor(xs, dtype=torch.float64), p).long().tolist()
     assert got == [x % p for x in xs]
 
 
@@ -214,7 +218,7 @@ def test_full_column_rank_matches_flint(rows, cols, rank, seed):
     A = (rng.integers(0, p, (rows, r)) @ rng.integers(0, p, (r, cols))) % p
     expect = flint.nmod_mat(A.tolist(), p).rank() == cols
     for dtype in (torch.float64, torch.float32):     # float32 is exact here: 40 * 101**2 < 2**24
-        got = R._full_column_rank(torch.tensor(A[None], dtype=dtype), p, block=4)
+        got = MA.full_column_rank(torch.tensor(A[None], dtype=dtype), p, block=4)
         assert bool(got[0]) == expect
 
 
@@ -261,9 +265,9 @@ def test_cheap_rounding_bound_gives_the_tight_flags():
     w, b = networks.to_weights(net)[0]
     w, b = w[0].astype(np.float64), float(b[0])
     X[:6] -= ((X[:6] @ w + b) / (w @ w))[:, None] * w[None, :]
-    layers, _ = R._parse_network(net)
-    cheap = R._forward(layers, torch.as_tensor(X))
-    tight = R._forward(layers, torch.as_tensor(X), tight=True)
+    layers, _ = parse_network(net)
+    cheap = activation_patterns(layers, torch.as_tensor(X))
+    tight = activation_patterns(layers, torch.as_tensor(X), tight=True)
     for a, b_ in zip(cheap[0], tight[0]):
         np.testing.assert_array_equal(a, b_)
     np.testing.assert_array_equal(cheap[2], tight[2])
@@ -310,14 +314,14 @@ def test_codewords_and_flags_with_inputs_zero_in_most_coordinates():
     X = np.zeros((300, 40))
     X[:, 5:12] = rng.uniform(0, 1, size=(300, 7))
     X[:3, 5] = 0.0
-    layers, _ = R._parse_network(net)
-    cw, act, unc = R._forward(layers, torch.as_tensor(X))
+    layers, _ = parse_network(net)
+    cw, act, unc = activation_patterns(layers, torch.as_tensor(X))
     h = torch.as_tensor(X)
     for K, lay in enumerate(layers):
         z = h @ lay.W.double().T + lay.b.double()
         np.testing.assert_array_equal(cw[K], (z > 0).numpy())
         h = torch.relu(z)
-    cw_t, _, unc_t = R._forward(layers, torch.as_tensor(X), tight=True)
+    cw_t, _, unc_t = activation_patterns(layers, torch.as_tensor(X), tight=True)
     np.testing.assert_array_equal(unc, unc_t)
     for a, b in zip(cw, cw_t):
         np.testing.assert_array_equal(a, b)
@@ -394,7 +398,7 @@ def test_smod_is_a_small_exact_representative():
     p = R.DEFAULT_PRIME
     xs = [2 ** 53 - p, -(2 ** 53 - p), 2 ** 52 + 12345, p * 2 ** 32 - 1, p * 2 ** 32,
           -p, 0, p // 2, p // 2 + 1, -(p // 2) - 1]
-    got = R._smod(torch.tensor(xs, dtype=torch.float64), p).long().tolist()
+    got = MA.smod(torch.tensor(xs, dtype=torch.float64), p).long().tolist()
     assert [g % p for g in got] == [x % p for x in xs]
     assert all(abs(g) <= p // 2 + 2 for g in got)
 
@@ -420,26 +424,26 @@ def _layout(M, how):
 def test_int8_matmul_mod_matches_integer_products(lay_a, lay_b):
     # oneDNN reads strides literally (without care, (1, n) views with strides (1, 1) gave
     # uninitialised output): every layout and degenerate shape must give A @ B mod p
-    if R._fast_dtype("cpu") != torch.int8:
+    if MA.fast_dtype("cpu") != torch.int8:
         pytest.skip("torch._int_mm unavailable")
-    p = R._FAST_PRIME
+    p = MA.FAST_PRIME
     rng = np.random.default_rng(0)
     for m, k, n in itertools.product([0, 1, 2, 17, 64], [0, 1, 2, 33], [0, 1, 3, 52]):
         for _ in range(2):
             A = rng.integers(-(p // 2), p // 2 + 1, (m, k))
             B = rng.integers(-(p // 2), p // 2 + 1, (k, n))
-            got = R._matmul_mod(_layout(A, lay_a), _layout(B, lay_b), p)
+            got = MA.matmul_mod(_layout(A, lay_a), _layout(B, lay_b), p)
             assert got.dtype == torch.int8 and got.shape == (m, n)
             assert ((got.numpy().astype(np.int64) - A @ B) % p == 0).all(), (m, k, n)
 
 
 def test_int8_matmul_mod_chunks_long_inner_dimensions():
-    if R._fast_dtype("cpu") != torch.int8:
+    if MA.fast_dtype("cpu") != torch.int8:
         pytest.skip("torch._int_mm unavailable")
-    p = R._FAST_PRIME
+    p = MA.FAST_PRIME
     A = np.full((3, 5000), p // 2)            # 5000 * 125**2 > 2**24: chunked
     B = np.full((5000, 2), p // 2)
-    got = R._matmul_mod(torch.from_numpy(A.astype(np.int8)), torch.from_numpy(B.astype(np.int8)), p)
+    got = MA.matmul_mod(torch.from_numpy(A.astype(np.int8)), torch.from_numpy(B.astype(np.int8)), p)
     assert ((got.numpy().astype(np.int64) - A @ B) % p == 0).all()
 
 
@@ -450,7 +454,7 @@ def test_rank_drops_modulo_the_small_prime_fall_back_to_float64():
     W1 = rng.integers(-4, 5, size=(9, 4)) / 8.0
     W2 = rng.integers(-4, 5, size=(5, 9)).astype(float)
     W2[3] = W2[0] + W2[1]
-    W2[3, 0] += R._FAST_PRIME
+    W2[3, 0] += MA.FAST_PRIME
     W2 /= 8.0
     pairs = [(W1, rng.normal(size=9)), (W2, np.abs(rng.normal(size=5)) + 1)]
     net = networks.from_weights(pairs)
@@ -458,11 +462,11 @@ def test_rank_drops_modulo_the_small_prime_fall_back_to_float64():
     rd = certified_exact_ranks(net, X)
     W = networks.to_weights(net)
     # and the fast tier alone really does miss some of them
-    layers, _ = R._parse_network(net)
-    _, act, _ = R._forward(layers, torch.as_tensor(X))
-    tier = R._Tier([w.astype(np.float64) for w, _ in W], R._FAST_PRIME,
-                   R._fast_dtype("cpu"), [a.mean(0) for a in act], "cpu")
-    low = R._chain_lower(tier, act, rd.upper, {1}, np.arange(tier.red.r))
+    layers, _ = parse_network(net)
+    _, act, _ = activation_patterns(layers, torch.as_tensor(X))
+    tier = tiers.Tier([w.astype(np.float64) for w, _ in W], MA.FAST_PRIME,
+                   MA.fast_dtype("cpu"), [a.mean(0) for a in act], "cpu")
+    low = tiers.chain_lower(tier, act, rd.upper, {1}, np.arange(tier.red.r))
     assert (low[:, 1] == -1).any() and (low[:, 1] == rd.upper[:, 1]).any()
 
 
@@ -482,7 +486,7 @@ def test_chain_uses_unit_rows_when_basis_units_are_active():
 
 def test_float32_fast_tier_where_int8_products_are_unavailable(monkeypatch):
     # GPUs and CPUs without torch._int_mm run the fast tier in float32 (exact below 2**24)
-    monkeypatch.setitem(R._FAST_DTYPE, "cpu", torch.float32)
+    monkeypatch.setitem(MA._FAST_DTYPE, "cpu", torch.float32)
     net = networks.mlp([5, 30, 12, 6], random_state=4)
     X = np.random.default_rng(4).normal(size=(80, 5))
     rd = td.rank_decomposition(net, X)
@@ -547,14 +551,14 @@ def test_chain_products_equal_masked_products_times_the_sketch(dtype, want):
     sizes = [6, 40, 30, 20, 10, 8]
     net = networks.mlp(sizes, random_state=2)
     X = rng.normal(size=(50, 6))
-    layers, _ = R._parse_network(net)
-    _, act, _ = R._forward(layers, torch.as_tensor(X))
+    layers, _ = parse_network(net)
+    _, act, _ = activation_patterns(layers, torch.as_tensor(X))
     Ws = [lay.W.numpy().astype(np.float64) for lay in layers]
-    p, dt = ((R._FAST_PRIME, R._fast_dtype("cpu")) if dtype == "fast"
+    p, dt = ((MA.FAST_PRIME, MA.fast_dtype("cpu")) if dtype == "fast"
              else (R.DEFAULT_PRIME, torch.float64))
-    tier = R._Tier(Ws, p, dt, [a.mean(0) for a in act], "cpu")
+    tier = tiers.Tier(Ws, p, dt, [a.mean(0) for a in act], "cpu")
     red = tier.red
-    res = [R._residues(W, p).astype(object) for W in Ws]
+    res = [MA.residues(W, p).astype(object) for W in Ws]
     E = np.zeros((sizes[1], red.r), dtype=object)
     E[red.rows, np.arange(red.r)] = 1
     E[red.non_B] = np.mod(red.F, p).astype(np.int64)
@@ -568,7 +572,7 @@ def test_chain_products_equal_masked_products_times_the_sketch(dtype, want):
     order = np.empty(red.r, dtype=np.int64)
     order[prio] = np.arange(red.r)
     actB = act[0][:, red.rows]
-    for K, Zs in R._chain_batch(tier, act, carry, ks, prio):
+    for K, Zs in tiers._chain_batch(tier, act, carry, ks, prio):
         for i, Z in enumerate(Zs):
             J = np.argsort(actB[i] * red.r + order)[:5]
             M = E[act[0][i]][:, J]
@@ -588,7 +592,7 @@ def test_single_matrix_lu_mod_p(extra, cols, rank, p, seed):
     rng = np.random.default_rng(seed)
     rank = min(rank, cols)
     A = rng.integers(0, p, size=(rows, rank)) @ rng.integers(0, p, size=(rank, cols)) % p
-    ok, perm, LU = R._lu_mod(A, p)
+    ok, perm, LU = MA.lu_mod(A, p)
     assert ok == (int(flint.nmod_mat(A.tolist(), p).rank()) == cols)
     if ok:
         Lm = np.tril(LU.astype(np.int64), -1)[:, :cols] + np.eye(rows, cols, dtype=np.int64)
@@ -616,8 +620,8 @@ def _worker_net_and_points():
 def test_forked_and_threaded_workers_match_serial(two_threads, monkeypatch, layers):
     net, X = _worker_net_and_points()
     calls = []
-    forked = R._map_forked
-    monkeypatch.setattr(R, "_map_forked", lambda fn, shards: calls.append(1) or forked(fn, shards))
+    forked = tiers._map_forked
+    monkeypatch.setattr(tiers, "_map_forked", lambda fn, shards: calls.append(1) or forked(fn, shards))
     rd_fork = td.rank_decomposition(net, X, layers=layers)
     assert calls, "no worker process was used"
     monkeypatch.setenv("TOPODESTRUCT_FORK", "0")
@@ -644,15 +648,15 @@ def test_failed_worker_shard_is_recomputed(two_threads, monkeypatch, failure):
 
     net, X = _worker_net_and_points()
     expect = td.rank_decomposition(net, X)
-    monkeypatch.setattr(R, "_forked_worker", broken)
+    monkeypatch.setattr(tiers, "_forked_worker", broken)
     here, items = [], []
-    forked = R._map_forked
+    forked = tiers._map_forked
 
     def counting(fn, shards):
         items.append(sum(map(len, shards)))
         return forked(lambda x: here.append(1) or fn(x), shards)
 
-    monkeypatch.setattr(R, "_map_forked", counting)
+    monkeypatch.setattr(tiers, "_map_forked", counting)
     rd = td.rank_decomposition(net, X)
     assert items and len(here) == sum(items)      # every shard was computed here
     np.testing.assert_array_equal(rd.ranks, expect.ranks)
@@ -662,7 +666,7 @@ def test_failed_worker_shard_is_recomputed(two_threads, monkeypatch, failure):
 def _ranks_in_a_daemon(conn):
     torch.set_num_threads(2)
     net, X = _worker_net_and_points()
-    conn.send((R._can_fork("cpu"), td.rank_decomposition(net, X).ranks))
+    conn.send((tiers._can_fork("cpu"), td.rank_decomposition(net, X).ranks))
 
 
 def test_daemonic_processes_use_threads_not_children(two_threads):

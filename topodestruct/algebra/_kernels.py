@@ -4,7 +4,7 @@ Batches of small matrices are where array libraries spend their time on
 per-call overhead and memory passes; these kernels run one scalar-vectorised
 loop per item instead.  All arithmetic is exact: integers in float64 stay below
 ``2**53`` (see each kernel), residues are reduced by a float reciprocal with a
-correction, as :func:`topodestruct.rank._mod` does.
+correction, as :func:`topodestruct.algebra.modular.mod` does.
 """
 import math
 
@@ -136,7 +136,7 @@ def residues(W, p, signed):
 @njit(cache=True, nogil=True)
 def sign_pass(z, scale, wmax, cb, relu, codeword):
     """One pass over pre-activations ``z`` (N x n) with the relaxed rounding bound
-    ``bound[i, j] = 1.02 (cb[j] + scale[i] wmax[j])`` of :func:`topodestruct.rank._forward`:
+    ``bound[i, j] = 1.02 (cb[j] + scale[i] wmax[j])`` of :func:`topodestruct.relu.forward.activation_patterns`:
     ``codeword = z > 0``; returns per row whether some ``|z| <= bound`` (with
     ``bound > 0``) and the l1 norm of the layer's output (after the ReLU, applied
     to ``z`` in place when ``relu``)."""

@@ -15,7 +15,7 @@ strict sign (``S(0) = 0`` only matters on boundaries, which have measure 0).
 
 Each region carries its per-layer codewords (eq. 2), its global codeword, the
 rank of ``Q_K W_K ... Q_1 W_1`` at every layer (the rank in the full input
-space, computed with :mod:`topodestruct.rank` from the codewords, certified)
+space, computed with :mod:`topodestruct.relu.certify` from the codewords, certified)
 and the rank of the map restricted to the plane (0, 1 or 2).
 
 Examples
@@ -281,9 +281,11 @@ def polytope_decomposition(net, box=1.0, bounds=None, plane=None):
     >>> sorted("".join(map(str, map(int, r.codewords[0]))) for r in pd.regions)
     ['00', '01', '10', '11']
     """
-    from .rank import _certified_ranks, _parse_network, DEFAULT_PRIME
+    from .certify import certified_ranks
+    from .parse import parse_network
+    from .rank import DEFAULT_PRIME
 
-    layers, _ = _parse_network(net)
+    layers, _ = parse_network(net)
     m = layers[0].W.shape[1]
     if plane is None:
         if m != 2:
@@ -336,8 +338,8 @@ def polytope_decomposition(net, box=1.0, bounds=None, plane=None):
     actives = [np.array([r.codewords[K] if lay.relu else (True,) * len(r.codewords[K])
                          for r in regions], dtype=bool).reshape(len(regions), -1)
                for K, lay in enumerate(layers)]
-    ranks, _, _ = _certified_ranks(layers, actives, m, DEFAULT_PRIME, "exact", False, 0,
-                                   set(range(len(layers))))
+    ranks, _, _ = certified_ranks(layers, actives, m, DEFAULT_PRIME, "exact", False, 0,
+                                  set(range(len(layers))))
     for r, row in zip(regions, ranks):
         r.ranks = row.astype(int)
     return PolytopeDecomposition(
