@@ -188,8 +188,6 @@ def test_cli_argument_forms():
 
 # ----------------------------------------------------------------------------- bad input
 @pytest.mark.parametrize("bad,exc,match", [
-    ([], ValueError, "at least one simplex"),
-    (np.zeros((0, 3), dtype=int), ValueError, "at least one simplex"),
     ([(0, -1)], ValueError, "non-negative"),
     ([(0, 1.5)], TypeError, "integers"),
     (np.array([[0.0, 1.0]]), TypeError, "integers"),
@@ -217,3 +215,59 @@ def test_bad_builders_and_subcomplexes():
         cx.circle(4).full_subcomplex(np.array([True, False]))
     with pytest.raises(ValueError, match="coordinates"):
         td.SimplicialComplex([(0, 1)], coordinates=np.zeros((3, 2)))
+
+
+# ---- issue 15 (1): one rule for empty complexes: a valid object with zero homology
+@pytest.mark.parametrize("make", [
+    lambda: td.SimplicialComplex([]),
+    lambda: td.SimplicialComplex(np.zeros((0, 3), dtype=int)),
+    lambda: cx.torus(4, 4).full_subcomplex([]),
+    lambda: cx.from_simplex_tree(__import__("gudhi").SimplexTree()),
+    lambda: cx.barycentric_subdivision(td.SimplicialComplex([])),
+    lambda: cx.union(td.SimplicialComplex([]), td.SimplicialComplex([])),
+], ids=["list", "array", "full_subcomplex", "simplex_tree", "subdivision", "union"])
+def test_empty_complexes_are_valid_with_zero_homology(make):
+    E = make()
+    assert E.is_empty() and E.dimension == -1 and E.f_vector == () and len(E) == 0
+    assert E == td.SimplicialComplex([])
+    assert E.connected_components() == [] and E.maximal_simplices() == []
+    assert td.homology(E) == td.Homology([0]) and str(td.homology(E)) == "H0 = 0"
+    assert td.relative_homology(E, E) == td.Homology([0])
+    assert td.quotient_homology(E, [E]) == td.Homology([0])
+    assert E.is_subcomplex_of(cx.circle(3))
+
+
+def test_empty_pieces_change_nothing():
+    T = cx.torus(4, 4)
+    E = T.full_subcomplex([])
+    assert td.relative_homology(T, E) == td.homology(T)
+    assert td.relative_homology(T, []) == td.homology(T)
+    assert td.quotient_homology(T, [E, E]) == td.homology(T)
+    # the cone on the empty complex is a point (one vertex, H0 = Z)
+    assert cx.cone(E).f_vector == (1,) and td.homology(cx.cone(E)) == td.Homology([1])
+    with pytest.raises(ValueError, match="empty"):
+        cx.wedge(E, cx.circle(3))
+
+
+def test_empty_cubical_complex():
+    CubicalComplex = td.CubicalComplex
+    E = CubicalComplex(np.zeros((3, 3), dtype=bool))
+    assert E.is_empty() and td.homology(E) == td.Homology([0])
+    assert td.relative_homology(E, E) == td.Homology([0])
+    K = CubicalComplex(np.ones((3, 3), dtype=bool))
+    assert td.relative_homology(K, K.subcomplex(np.zeros((3, 3), dtype=bool))) == td.homology(K)
+
+
+# ---- issue 15 (3): NaN / infinite coordinates are rejected, naming the problem
+@pytest.mark.parametrize("bad,what", [(np.nan, "NaN"), (np.inf, "infinite"), (-np.inf, "infinite")])
+def test_non_finite_coordinates_rejected(bad, what):
+    coords = np.zeros((3, 2))
+    coords[1, 0] = bad
+    with pytest.raises(ValueError, match=f"coordinates must be finite.*{what} row 1"):
+        td.SimplicialComplex([(0, 1, 2)], coordinates=coords)
+    assert np.isfinite(coords[0]).all()  # the caller's array is left alone
+
+
+def test_coordinates_not_numbers_rejected():
+    with pytest.raises(TypeError, match="coordinates must be an array of real numbers"):
+        td.SimplicialComplex([(0, 1)], coordinates=[["a", "b"], ["c", "d"]])

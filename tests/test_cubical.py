@@ -115,7 +115,6 @@ def test_from_cells_lower_dimensional():
 
 
 @pytest.mark.parametrize("bad,exc", [
-    (np.zeros((3, 3), dtype=bool), ValueError),         # empty
     (np.ones((2, 2, 2, 2), dtype=bool), ValueError),    # 4D
     (np.full((3, 3), 0.5), TypeError),                  # floats
     (np.array([[0, 2]]), TypeError),                    # not 0/1

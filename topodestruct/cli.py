@@ -4,6 +4,7 @@ The CLI only parses arguments and prints; every computation lives in the
 library modules so that it is equally reachable from Python.
 """
 import argparse
+import os
 import sys
 
 
@@ -71,7 +72,16 @@ def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
     func = getattr(args, "func", _cmd_spaces)
-    return func(args)
+    try:
+        status = func(args)
+        sys.stdout.flush()  # a closed pipe shows up here or in the subcommand's print
+    except BrokenPipeError:
+        # the reader left (``topodestruct tables | head``): stop quietly, as Unix tools do;
+        # stdout goes to devnull so that the interpreter's final flush does not fail again
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    return status
 
 
 if __name__ == "__main__":

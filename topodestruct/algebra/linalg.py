@@ -16,7 +16,7 @@ import scipy.sparse as sp
 
 from .._validation import check_integer, is_integer
 
-__all__ = ["is_prime", "rank", "smith_normal_form", "reduce_unit_pivots",
+__all__ = ["is_prime", "check_prime", "rank", "smith_normal_form", "reduce_unit_pivots",
            "matrix_invariants"]
 
 
@@ -286,3 +286,7 @@ def matrix_invariants(M, p=None):
         return n_pivots + rank(residual, p), []
     snf = smith_normal_form(residual)
     return n_pivots + len(snf), [d for d in snf if d > 1]
+
+
+def __dir__():  # dir() shows the public names only
+    return __all__

@@ -128,3 +128,7 @@ def locate_rows(table, rows):
     idx_c = np.minimum(idx, len(table) - 1)
     found = (idx < len(table)) & (tk[idx_c] == rk)
     return idx_c.astype(np.int64), found
+
+
+def __dir__():  # dir() shows the public names only
+    return __all__

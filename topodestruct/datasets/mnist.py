@@ -1,8 +1,9 @@
 """Minimal loader for the original MNIST IDX files (gzip-compressed).
 
 The package never hard-codes where the data lives: pass the folder holding
-``train-images-idx3-ubyte.gz`` etc.  (in this project's layout,
-``<repository>/../shared/data/mnist``).
+``train-images-idx3-ubyte.gz`` etc., or set the environment variable
+``TOPODESTRUCT_MNIST`` to it (in this project's layout the folder is
+``<repository>/../shared/data/mnist``, which the tests use too).
 
 Examples
 --------
@@ -12,11 +13,14 @@ Examples
 ((10000, 784), dtype('float32'), (10000,))
 """
 import gzip
+import os
 from pathlib import Path
 
 import numpy as np
 
 __all__ = ["load_mnist"]
+
+ENV_VAR = "TOPODESTRUCT_MNIST"
 
 _FILES = {"train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
           "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")}
@@ -35,13 +39,14 @@ def _read_idx(path, magic, ndim):
     return body.reshape(shape)
 
 
-def load_mnist(path, kind="test", flatten=True, scale=True):
+def load_mnist(path=None, kind="test", flatten=True, scale=True):
     """Load MNIST images and labels from the IDX ``.gz`` files in ``path``.
 
     Parameters
     ----------
-    path : str or Path
-        Folder containing the four original files.
+    path : str or Path, optional
+        Folder containing the four original files. Default: the folder named
+        by the environment variable ``TOPODESTRUCT_MNIST``.
     kind : {"test", "train"}
     flatten : bool
         Return images as (N, 784) rather than (N, 28, 28).
@@ -55,6 +60,12 @@ def load_mnist(path, kind="test", flatten=True, scale=True):
     """
     if kind not in _FILES:
         raise ValueError(f"kind must be 'test' or 'train', got {kind!r}")
+    if path is None:
+        path = os.environ.get(ENV_VAR)
+        if not path:
+            raise ValueError(f"no MNIST folder given: pass load_mnist(path=...) or set the "
+                             f"environment variable {ENV_VAR} to the folder holding the "
+                             f"IDX .gz files")
     folder = Path(path)
     img_name, lab_name = _FILES[kind]
     for name in (img_name, lab_name):
@@ -69,3 +80,7 @@ def load_mnist(path, kind="test", flatten=True, scale=True):
     if scale:
         images = images.astype(np.float32) / 255.0
     return images, labels
+
+
+def __dir__():  # dir() shows the public names only
+    return __all__

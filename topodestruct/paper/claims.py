@@ -149,3 +149,7 @@ def paper_claims():
 @functools.lru_cache(maxsize=1)
 def _claim_index():
     return {(c.space, c.family, c.n, c.m): c for c in paper_claims()}
+
+
+def __dir__():  # dir() shows the public names only
+    return __all__

@@ -415,3 +415,7 @@ def configurations(n_max=3, *, spaces=SPACES, separate=(False, True), **kwargs):
                 for m in (range(1, n_max + 1) if uses_m else [0]):
                     for sep in separate:
                         yield build(space, family, n, m, separate=sep, **kwargs)
+
+
+def __dir__():  # dir() shows the public names only
+    return __all__

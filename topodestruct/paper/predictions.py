@@ -122,3 +122,7 @@ def _les_text(d, separate):
     return (f"LES of (X, A), A → {pts}: H_1(A) = Z^{d.c} → H_1(X) = {d.X.group(1)}, "
             f"{d.why}; rank ι = {d.r}; H_2 = H_2(X) ⊕ ker ι = Z^{d.X.rank(2) + d.c - d.r}; "
             f"H_1 = {h1}")
+
+
+def __dir__():  # dir() shows the public names only
+    return __all__

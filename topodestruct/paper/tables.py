@@ -246,3 +246,7 @@ def tables_report(fmt="text", *, extended=True, **kwargs):
     parts.append(summary)
     parts += [("- " if fmt == "markdown" else "* ") + b for b in bad] or ["no disagreements"]
     return "\n\n".join(parts)
+
+
+def __dir__():  # dir() shows the public names only
+    return __all__

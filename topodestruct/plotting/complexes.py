@@ -84,3 +84,7 @@ def plot_complex(K, highlight=(), ax=None, path=None, title=None):
     if path is not None:
         ax.figure.savefig(path, dpi=100, bbox_inches="tight")
     return ax.figure
+
+
+def __dir__():  # dir() shows the public names only
+    return __all__

@@ -111,3 +111,7 @@ def plot_configurations(configs, path=None, ncols=3, flat=None):
     if path is not None:
         fig.savefig(path, dpi=100, bbox_inches="tight")
     return fig
+
+
+def __dir__():  # dir() shows the public names only
+    return __all__

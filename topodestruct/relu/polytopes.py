@@ -364,16 +364,13 @@ def plot_regions(decomposition, color_by="codeword", layer=None, ax=None, path=N
         global codeword (``color_by="codeword"``) or the last layer (``"rank"``).
     ax : matplotlib Axes, optional
     path : str or Path, optional
-        Write the figure there (PNG, Agg backend).
+        Write the figure there (PNG).
 
     Returns
     -------
     matplotlib Axes
     """
     import matplotlib
-    if ax is None and path is not None:
-        matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
     from matplotlib.collections import PolyCollection
     from matplotlib.patches import Patch
 
@@ -386,7 +383,7 @@ def plot_regions(decomposition, color_by="codeword", layer=None, ax=None, path=N
     if color_by == "rank":
         k = L - 1 if k is None else k
         keys = [int(r.ranks[k]) for r in decomposition.regions]
-        cmap = plt.get_cmap("plasma")
+        cmap = matplotlib.colormaps["plasma"]
         top = max(max(keys), 1)
         colors = {n: cmap(0.1 + 0.8 * n / top) for n in set(keys)}
         labels = {n: f"rank {n}" for n in colors}
@@ -394,11 +391,15 @@ def plot_regions(decomposition, color_by="codeword", layer=None, ax=None, path=N
         keys = [r.global_codeword if k is None else r.codewords[k]
                 for r in decomposition.regions]
         uniq = sorted(set(keys))
-        cmap = plt.get_cmap("tab20")
+        cmap = matplotlib.colormaps["tab20"]
         colors = {key: cmap(i % 20) for i, key in enumerate(uniq)}
         labels = {key: "".join("1" if b else "0" for b in key) for key in uniq}
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(5, 5))
+    if ax is None:  # a new Figure, never pyplot's global state nor the backend
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+        fig = Figure(figsize=(5, 5))
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
     polys = [r.vertex_array() for r in decomposition.regions]
     ax.add_collection(PolyCollection(polys, facecolors=[colors[key] for key in keys],
                                      edgecolors=edgecolor, linewidths=linewidth))

@@ -120,3 +120,7 @@ class CellComplex:
         except (TypeError, ValueError):
             return False
         return True
+
+
+def __dir__():  # dir() shows the public names only
+    return __all__

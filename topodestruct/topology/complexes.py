@@ -26,5 +26,5 @@ __all__ = [
 ]
 
 
-def __dir__():
+def __dir__():  # dir() shows the public names only
     return __all__

@@ -45,7 +45,8 @@ class CubicalComplex(CellComplex):
     ----------
     mask : bool array, 1D, 2D or 3D
         ``mask[i, j, k]`` true puts the unit cube ``[i, i+1] x [j, j+1] x [k, k+1]``
-        (and its faces) in the complex.
+        (and its faces) in the complex. An all-false mask gives the empty
+        complex (dimension -1, zero homology).
 
     Examples
     --------
@@ -58,8 +59,6 @@ class CubicalComplex(CellComplex):
 
     def __init__(self, mask):
         mask = _check_mask(mask)
-        if not mask.any():
-            raise ValueError("the mask selects no voxel: a cubical complex cannot be empty")
         self._set_cells(self._voxel_cells(mask), mask.shape)
 
     @staticmethod
@@ -191,3 +190,7 @@ class CubicalComplex(CellComplex):
             raise ValueError(f"{name} is not contained in the complex")
         index = self._cell_index()
         return [index[f] for f in A._flat]
+
+
+def __dir__():  # dir() shows the public names only
+    return __all__

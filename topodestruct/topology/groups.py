@@ -124,3 +124,7 @@ class Homology:
         return self._key() == other._key()
 
     __hash__ = None
+
+
+def __dir__():  # dir() shows the public names only
+    return __all__

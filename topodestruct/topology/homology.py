@@ -284,10 +284,13 @@ def relative_homology(K, A, coefficients=None):
     """
     K = _check_complex(K)
     p = _check_coefficients(coefficients)
+    indices = K.subcomplex_indices(A)
+    if K.dimension < 0:  # H(empty, empty) = 0
+        return _result([], [], p, 1)
     cc = ChainComplex.of(K)
     dead = np.zeros(sum(cc.sizes), dtype=bool)
     offsets = np.concatenate([[0], np.cumsum(cc.sizes)]).astype(np.int64)
-    for d, idx in enumerate(K.subcomplex_indices(A)):
+    for d, idx in enumerate(indices):
         dead[offsets[d] + idx] = True
     betti, torsion = _engine(cc, dead=dead, p=p or None)
     return _result(betti, torsion, p, K.dimension + 1)
@@ -417,3 +420,7 @@ def quotient_homology(K, subcomplexes, separate=True, coefficients=None):
     if any(extra):  # H_{n+1}(K ∪ cones) = H_{n+1}(K, ∪A_i) = 0: a failure here is a bug
         raise RuntimeError("mapping cone has homology above the dimension of K")
     return _result(betti, torsion, p, K.dimension + 1)
+
+
+def __dir__():  # dir() shows the public names only
+    return __all__

@@ -56,6 +56,8 @@ def wedge(K, L, k_vertex=None, l_vertex=None):
     >>> wedge(circle(3), circle(3)).f_vector
     (5, 6)
     """
+    if K.is_empty() or L.is_empty():
+        raise ValueError("the wedge needs a base point: one of the complexes is empty")
     k_vertex = int(K.vertices[0]) if k_vertex is None else k_vertex
     l_vertex = int(L.vertices[0]) if l_vertex is None else l_vertex
     if k_vertex not in K.vertices or l_vertex not in L.vertices:
@@ -92,7 +94,9 @@ def union(*complexes):
 
 def cone(K, apex=None):
     """Cone on ``K``: every simplex joined with a new vertex ``apex`` (default max id + 1)."""
-    apex = int(K.vertices.max()) + 1 if apex is None else int(apex)
+    if apex is None:  # the cone on the empty complex is the apex alone
+        apex = int(K.vertices.max()) + 1 if K.n_vertices else 0
+    apex = int(apex)
     if apex in K.vertices:
         raise ValueError(f"apex {apex} is already a vertex of K")
     tops = [tuple(s) + (apex,) for s in K.maximal_simplices()] or [(apex,)]
@@ -113,7 +117,7 @@ def barycentric_subdivision(K):
     (6, 6)
     """
     if K.is_empty():
-        raise ValueError("cannot subdivide the empty complex")
+        return SimplicialComplex([])
     offsets = np.cumsum((0,) + K.f_vector)
     tops = {}
     maximal = K.maximal_simplices()
@@ -137,3 +141,7 @@ def barycentric_subdivision(K):
         coords = np.concatenate([K.coordinates[np.searchsorted(K.vertices, K.simplices(d))]
                                  .mean(axis=1) for d in range(K.dimension + 1)])
     return SimplicialComplex._from_sorted(arrays, coords)
+
+
+def __dir__():  # dir() shows the public names only
+    return __all__

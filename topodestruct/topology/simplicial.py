@@ -50,8 +50,6 @@ def _parse_simplices(simplices):
                                     f"in simplex {tuple(s)!r} (ragged or nested simplices?)")
             by_len.setdefault(len(s), []).append(s)
         groups = {k: np.array(v, dtype=np.int64).reshape(len(v), k) for k, v in by_len.items()}
-    if not groups:
-        raise ValueError("a simplicial complex needs at least one simplex (got an empty input)")
     if 0 in groups:
         raise ValueError("the empty simplex () is not a valid top simplex")
     for k, a in groups.items():
@@ -66,6 +64,8 @@ def _parse_simplices(simplices):
 
 def _closure(groups):
     """All faces of the given simplices: list of sorted unique arrays by dimension."""
+    if not groups:  # the empty complex
+        return []
     top = max(groups) - 1
     faces = [[] for _ in range(top + 1)]
     for k, a in groups.items():
@@ -101,10 +101,14 @@ class SimplicialComplex(CellComplex):
     ----------
     simplices : iterable of tuple of int, or array of int, shape (N, k)
         Top simplices (any dimensions may be mixed in an iterable); all their
-        faces are added. Vertex ids are non-negative integers.
+        faces are added. Vertex ids are non-negative integers. An empty input
+        gives the empty complex (dimension -1, zero homology), a valid object
+        like every empty subcomplex.
     coordinates : array-like of float, shape (n_vertices, embedding_dim), optional
         Positions of the vertices, row ``i`` for the ``i``-th smallest vertex id
-        (i.e. aligned with :attr:`vertices`). Only used for plotting.
+        (i.e. aligned with :attr:`vertices`); finite values only. They are
+        kept by subcomplexes and used for plotting and by workflows that need
+        the vertices' points.
 
     Examples
     --------
@@ -132,10 +136,20 @@ class SimplicialComplex(CellComplex):
     def _check_coordinates(self, coordinates):
         if coordinates is None:
             return None
-        c = np.asarray(coordinates, dtype=float)
+        try:
+            c = np.array(coordinates, dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"coordinates must be an array of real numbers ({exc})") from None
         if c.ndim != 2 or c.shape[0] != self.n_vertices:
             raise ValueError(f"coordinates must have shape (n_vertices={self.n_vertices}, dim), "
                              f"got {c.shape}")
+        bad = ~np.isfinite(c)
+        if bad.any():
+            row = int(np.flatnonzero(bad.any(axis=1))[0])
+            kind = "NaN" if np.isnan(c[row]).any() else "infinite"
+            raise ValueError(f"coordinates must be finite: {int(bad.any(axis=1).sum())} row(s) "
+                             f"hold NaN or infinite values, first the {kind} row {row} "
+                             f"(vertex {int(self.vertices[row])})")
         c.flags.writeable = False
         return c
 
@@ -418,3 +432,7 @@ def from_simplex_tree(simplex_tree):
     """
     simplices = [tuple(s) for s, _ in simplex_tree.get_simplices()]
     return SimplicialComplex(simplices)
+
+
+def __dir__():  # dir() shows the public names only
+    return __all__

@@ -227,3 +227,7 @@ def disk(n=6):
     t = 2 * np.pi * i / n
     coords = np.concatenate([[[0.0, 0.0]], np.stack([np.cos(t), np.sin(t)], 1)])
     return SimplicialComplex(tri, coordinates=coords)
+
+
+def __dir__():  # dir() shows the public names only
+    return __all__
