@@ -10,8 +10,8 @@ import sys
 
 def _cmd_spaces(args):
     """Homology of the standard spaces and of one quotient, as a smoke test."""
-    import topodestruct as td
     from .topology import complexes as cx
+    from .topology.homology import homology, quotient_homology
 
     spaces = [
         ("circle S^1", cx.circle(8)),
@@ -23,10 +23,10 @@ def _cmd_spaces(args):
     ]
     width = max(len(name) for name, _ in spaces)
     for name, K in spaces:
-        print(f"{name:<{width}}  {td.homology(K)}")
+        print(f"{name:<{width}}  {homology(K)}")
     T = cx.torus(6, 6)
     meridian = T.full_subcomplex([6 * i for i in range(6)])  # vertices (i, 0)
-    print(f"{'T^2 / meridian':<{width}}  {td.quotient_homology(T, [meridian])}")
+    print(f"{'T^2 / meridian':<{width}}  {quotient_homology(T, [meridian])}")
     return 0
 
 
