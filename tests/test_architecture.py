@@ -33,8 +33,6 @@ LAYER_OF_TOP_MODULE = {"_validation": 0, "_parallel": 0}
 MAX_LINES = 650
 # Modules allowed over MAX_LINES for now, each with the reason and who removes the entry.
 LONG_MODULE_ALLOW_LIST = {
-    "topodestruct.relu.rank": "being split on branch arch-relu; the coordinator removes "
-                              "this entry when that branch is merged",
     "topodestruct.experiments.random_networks": "experiments/ is being reorganised on branch "
                                                 "arch-relu; the coordinator removes this entry "
                                                 "when that branch is merged",

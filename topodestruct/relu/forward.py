@@ -5,6 +5,8 @@ rounding bound that flags codewords which might differ from the exact ones.
 """
 import numpy as np
 
+from ..algebra import rows
+
 __all__ = ["activation_patterns", "unique_rows"]
 
 
@@ -77,6 +79,7 @@ def activation_patterns(layers, X, tight=False):
 
 
 def unique_rows(actives):
+    """First occurrence and index of each distinct activity pattern (rows of the layers' masks)."""
     G = np.packbits(np.concatenate(actives, 1), axis=1)
-    _, first, inverse = np.unique(G, axis=0, return_index=True, return_inverse=True)
-    return first, inverse.reshape(-1)
+    _, first, inverse = rows.unique_rows(G, return_index=True, return_inverse=True)
+    return first, inverse
