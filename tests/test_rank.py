@@ -10,7 +10,7 @@ import torch
 from hypothesis import given, settings, strategies as st
 
 import topodestruct as td
-from topodestruct import networks
+from topodestruct import _parallel, networks
 from topodestruct import rank as R
 from topodestruct.algebra import modular as MA
 from topodestruct.relu import tiers
@@ -359,11 +359,127 @@ def jacobian_ranks_affine(net, X):
 
 @pytest.mark.parametrize("module, name", [(torch.nn.Sigmoid(), "Sigmoid"),
                                           (torch.nn.Conv2d(1, 1, 3), "Conv2d"),
-                                          (torch.nn.Dropout(), "Dropout")])
+                                          (torch.nn.Tanh(), "Tanh")])
 def test_unsupported_layers_are_named(module, name):
     net = torch.nn.Sequential(torch.nn.Linear(3, 3), module)
     with pytest.raises(ValueError, match=name):
         td.rank_decomposition(net, np.zeros((2, 3)))
+
+
+@pytest.mark.parametrize("p, error, message", [
+    (4, ValueError, "p must be a prime number, got 4"),
+    (1048575, ValueError, "p must be a prime number, got 1048575"),
+    (2, ValueError, r"p must be a prime in \[3, 2\*\*21\), got 2"),
+    (2097169, ValueError, r"p must be a prime in \[3, 2\*\*21\), got 2097169"),
+    (251.0, TypeError, "p must be an integer")])
+def test_bad_prime_is_rejected_before_any_work(monkeypatch, p, error, message):
+    from topodestruct.relu import rank as rank_module
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("work started before p was checked")
+
+    monkeypatch.setattr(rank_module, "parse_network", no_work)
+    with pytest.raises(error, match=message):
+        td.rank_decomposition(networks.mlp([3, 4], random_state=0), np.ones((2, 3)), p=p)
+
+
+def _sequential_jacobian_ranks(net, X):
+    """Independent route for any Sequential: float64 autograd Jacobian rank of the prefix
+    ending after each Linear (and its BatchNorm/ReLU/Dropout, eval mode)."""
+    import copy
+
+    net = copy.deepcopy(net).double().eval()
+    mods = list(net)
+    ends = [i for i, mod in enumerate(mods) if isinstance(mod, torch.nn.Linear)][1:] + [len(mods)]
+    out = np.zeros((len(X), len(ends)), dtype=int)
+    for i, x in enumerate(torch.as_tensor(np.asarray(X), dtype=torch.float64)):
+        for K, end in enumerate(ends):
+            J = torch.func.jacrev(lambda v: torch.nn.Sequential(*mods[:end])(v[None])[0])(x)
+            out[i, K] = int(torch.linalg.matrix_rank(J))
+    return out
+
+
+@pytest.mark.parametrize("final", ["relu", None])
+def test_list_sequential_and_mlp_share_one_final_activation_convention(final):
+    rng = np.random.default_rng(11)
+    net = networks.mlp([4, 7, 5, 3], random_state=3, final_activation=final)
+    assert isinstance(net[-1], torch.nn.ReLU) == (final == "relu")
+    pairs = networks.to_weights(net)
+    assert all(isinstance(m, (torch.nn.Linear, torch.nn.ReLU))
+               for m in networks.from_weights(pairs, final_activation=final))
+    X = rng.normal(size=(60, 4))
+    as_list = td.rank_decomposition(pairs, X, final_activation=final)
+    as_seq = td.rank_decomposition(networks.from_weights(pairs, final_activation=final), X)
+    np.testing.assert_array_equal(as_list.ranks, as_seq.ranks)
+    for a, b in zip(as_list.codewords, as_seq.codewords):
+        np.testing.assert_array_equal(a, b)
+    # and both are the ranks of the function the Sequential computes
+    np.testing.assert_array_equal(as_seq.ranks, _sequential_jacobian_ranks(net, X))
+    if final is None:           # an affine last layer keeps all its units
+        assert (as_list.upper[:, 2] == np.minimum(as_list.upper[:, 1], 3)).all()
+
+
+def test_final_activation_default_and_conflicts():
+    pairs = networks.to_weights(networks.mlp([3, 4, 2], random_state=0))
+    X = np.random.default_rng(0).normal(size=(20, 3))
+    default = td.rank_decomposition(pairs, X)
+    explicit = td.rank_decomposition(pairs, X, final_activation="relu")
+    np.testing.assert_array_equal(default.ranks, explicit.ranks)
+    affine = networks.from_weights(pairs, final_activation=None)
+    with pytest.raises(ValueError, match="final_activation='relu' contradicts .* affine"):
+        td.rank_decomposition(affine, X, final_activation="relu")
+    with pytest.raises(ValueError, match="final_activation must be 'relu' or None"):
+        td.rank_decomposition(pairs, X, final_activation="sigmoid")
+    with pytest.raises(ValueError, match="final_activation"):
+        networks.mlp([3, 4], final_activation="tanh")
+
+
+def _trained_style_net(seed=0):
+    torch.manual_seed(seed)
+    nn = torch.nn
+    net = nn.Sequential(nn.Linear(4, 9), nn.BatchNorm1d(9), nn.ReLU(), nn.Dropout(0.5),
+                        nn.Linear(9, 6), nn.BatchNorm1d(6), nn.ReLU(), nn.Dropout(0.2),
+                        nn.Linear(6, 3))
+    rng = np.random.default_rng(seed)
+    with torch.no_grad():
+        for bn in (net[1], net[5]):
+            n = bn.num_features
+            bn.running_mean.copy_(torch.from_numpy(rng.normal(size=n)))
+            bn.running_var.copy_(torch.from_numpy(rng.uniform(0.2, 3.0, size=n)))
+            bn.weight.copy_(torch.from_numpy(rng.normal(size=n)))
+            bn.bias.copy_(torch.from_numpy(rng.normal(size=n)))
+        net[5].weight[0] = 0.0          # a unit BatchNorm turns into the constant beta
+    return net
+
+
+@pytest.mark.parametrize("training", [False, True])
+def test_dropout_and_batchnorm_are_evaluated_in_eval_mode(training):
+    net = _trained_style_net()
+    net.train(training)
+    X = np.random.default_rng(1).normal(scale=2.0, size=(80, 4))
+    rd = td.rank_decomposition(net, X)
+    assert net.training == training            # the module is left as it was
+    # the codewords are the signs of the module's own eval-mode pre-activations
+    probe = _trained_style_net().eval()
+    with torch.no_grad():
+        h = torch.as_tensor(X, dtype=torch.float32)
+        pre = [probe[:2](h), probe[:6](h), probe(h)]
+    for K, z in enumerate(pre):
+        z = z.double().numpy()
+        clear = np.abs(z) > 1e-4 * (1 + np.abs(z).max())   # float32 module vs folded float64
+        np.testing.assert_array_equal(rd.codewords[K][clear], (z > 0)[clear])
+    np.testing.assert_array_equal(rd.ranks, _sequential_jacobian_ranks(probe, X))
+    assert rd.certified.all()
+
+
+def test_batchnorm_that_cannot_be_folded_is_refused_clearly():
+    nn = torch.nn
+    X = np.zeros((2, 3))
+    with pytest.raises(ValueError, match="directly after a Linear"):
+        td.rank_decomposition(nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.BatchNorm1d(4)), X)
+    with pytest.raises(ValueError, match="running statistics"):
+        td.rank_decomposition(nn.Sequential(nn.Linear(3, 4),
+                                            nn.BatchNorm1d(4, track_running_stats=False)), X)
 
 
 def test_input_validation():
@@ -620,12 +736,13 @@ def _worker_net_and_points():
 def test_forked_and_threaded_workers_match_serial(two_threads, monkeypatch, layers):
     net, X = _worker_net_and_points()
     calls = []
-    forked = tiers._map_forked
-    monkeypatch.setattr(tiers, "_map_forked", lambda fn, shards: calls.append(1) or forked(fn, shards))
-    rd_fork = td.rank_decomposition(net, X, layers=layers)
+    forked = _parallel._iter_forked
+    monkeypatch.setattr(_parallel, "_iter_forked",
+                        lambda fn, items, n: calls.append(1) or forked(fn, items, n))
+    rd_fork = td.rank_decomposition(net, X, layers=layers, n_jobs=2)
     assert calls, "no worker process was used"
     monkeypatch.setenv("TOPODESTRUCT_FORK", "0")
-    rd_threads = td.rank_decomposition(net, X, layers=layers)
+    rd_threads = td.rank_decomposition(net, X, layers=layers, n_jobs=2)
     assert len(calls) == 1
     torch.set_num_threads(1)
     rd_serial = td.rank_decomposition(net, X, layers=layers)
@@ -634,6 +751,24 @@ def test_forked_and_threaded_workers_match_serial(two_threads, monkeypatch, laye
         np.testing.assert_array_equal(rd.certified, rd_serial.certified)
     wanted = slice(None) if layers is None else slice(3, 4)
     assert rd_serial.certified[:, wanted].all()
+
+
+def test_library_call_never_forks_by_itself(two_threads, monkeypatch):
+    # torch on 2 threads used to make rank_decomposition fork workers on its own; now
+    # only an explicit n_jobs > 1 does (surprising inside Jupyter, Dask or Ray workers)
+    import os
+
+    def no_fork():
+        raise AssertionError("rank_decomposition forked without being asked to")
+
+    net, X = _worker_net_and_points()
+    monkeypatch.setattr(os, "fork", no_fork)
+    rd = td.rank_decomposition(net, X)
+    assert rd.certified.all()
+    with pytest.raises(ValueError, match="n_jobs"):
+        td.rank_decomposition(net, X, n_jobs=0)
+    with pytest.raises(TypeError, match="n_jobs"):
+        td.rank_decomposition(net, X, n_jobs=1.5)
 
 
 @pytest.mark.parametrize("failure", ["reports", "dies"])
@@ -648,16 +783,16 @@ def test_failed_worker_shard_is_recomputed(two_threads, monkeypatch, failure):
 
     net, X = _worker_net_and_points()
     expect = td.rank_decomposition(net, X)
-    monkeypatch.setattr(tiers, "_forked_worker", broken)
+    monkeypatch.setattr(_parallel, "_forked_worker", broken)
     here, items = [], []
-    forked = tiers._map_forked
+    forked = _parallel._iter_forked
 
-    def counting(fn, shards):
-        items.append(sum(map(len, shards)))
-        return forked(lambda x: here.append(1) or fn(x), shards)
+    def counting(fn, shards, n):
+        items.append(len(shards))
+        return forked(lambda x: here.append(1) or fn(x), shards, n)
 
-    monkeypatch.setattr(tiers, "_map_forked", counting)
-    rd = td.rank_decomposition(net, X)
+    monkeypatch.setattr(_parallel, "_iter_forked", counting)
+    rd = td.rank_decomposition(net, X, n_jobs=2)
     assert items and len(here) == sum(items)      # every shard was computed here
     np.testing.assert_array_equal(rd.ranks, expect.ranks)
     assert rd.certified.all()
@@ -666,7 +801,7 @@ def test_failed_worker_shard_is_recomputed(two_threads, monkeypatch, failure):
 def _ranks_in_a_daemon(conn):
     torch.set_num_threads(2)
     net, X = _worker_net_and_points()
-    conn.send((tiers._can_fork("cpu"), td.rank_decomposition(net, X).ranks))
+    conn.send((_parallel.can_fork(), td.rank_decomposition(net, X, n_jobs=2).ranks))
 
 
 def test_daemonic_processes_use_threads_not_children(two_threads):

@@ -88,7 +88,7 @@ def _tiers(p, want, device):
     return tiers
 
 
-def certified_ranks(layers, actives, m, p, fallback, exact_all, random_state, want):
+def certified_ranks(layers, actives, m, p, fallback, exact_all, random_state, want, n_jobs=1):
     """Ranks and certification for unique codeword rows at the layers in ``want``."""
     import torch
 
@@ -115,7 +115,8 @@ def certified_ranks(layers, actives, m, p, fallback, exact_all, random_state, wa
             if any(K >= 1 for K in want):
                 prio = np.random.default_rng(random_state).permutation(tier.red.r)
                 lower[pending] = np.maximum(
-                    lower[pending], chain_lower(tier, act, upper[pending], want, prio))
+                    lower[pending], chain_lower(tier, act, upper[pending], want, prio,
+                                                  n_jobs=n_jobs))
     certified = lower == upper
     ranks = np.where(certified, upper, -1)
     todo = [(i, K) for i, K in zip(*np.nonzero(~certified)) if K in want]

@@ -2,7 +2,12 @@
 
 Every builder returns a ``torch.nn.Sequential`` of ``Linear`` and ``ReLU``
 modules in float32, with every ``Linear`` followed by a ``ReLU`` (the paper's
-layer map is ``T_i(x) = max(0, W_i x + b_i)``).  All randomness comes from
+layer map is ``T_i(x) = max(0, W_i x + b_i)``), the last one included unless
+``final_activation=None`` (an affine last layer, as in most classifiers).  The
+same convention, with the same default, holds for the ``(W, b)`` lists that
+:func:`topodestruct.rank_decomposition` accepts, so ``rank_decomposition(w, X,
+final_activation=f)`` and ``rank_decomposition(from_weights(w,
+final_activation=f), X)`` agree.  All randomness comes from
 ``random_state`` (``None``, an int or a ``numpy.random.Generator``) through
 numpy, so results are reproducible independently of torch's global seed.
 
@@ -39,7 +44,7 @@ def _check_width(value, name):
     return int(value)
 
 
-def from_weights(weights):
+def from_weights(weights, final_activation="relu"):
     """Build ``Linear, ReLU, ...`` from a list of ``(W, b)`` pairs.
 
     Parameters
@@ -47,6 +52,9 @@ def from_weights(weights):
     weights : list of (array_like, array_like or None)
         ``W`` of shape ``(n_k, n_{k-1})`` and bias ``b`` of shape ``(n_k,)``
         (``None`` means zero bias).  Values are stored as float32.
+    final_activation : {"relu", None}
+        Whether the last ``Linear`` is followed by a ``ReLU`` (default, the
+        paper's convention) or not (affine last layer).
 
     Returns
     -------
@@ -65,6 +73,7 @@ def from_weights(weights):
 
     if isinstance(weights, (str, bytes)) or not hasattr(weights, "__iter__"):
         raise TypeError("weights must be a list of (W, b) pairs")
+    _check_final_activation(final_activation)
     weights = list(weights)
     if not weights:
         raise ValueError("weights must contain at least one (W, b) pair")
@@ -89,7 +98,14 @@ def from_weights(weights):
             lin.bias.copy_(torch.from_numpy(b.astype(np.float32)))
         modules += [lin, nn.ReLU()]
         prev = W.shape[0]
+    if final_activation is None:
+        modules.pop()
     return nn.Sequential(*modules)
+
+
+def _check_final_activation(value):
+    if value not in ("relu", None):
+        raise ValueError(f"final_activation must be 'relu' or None, got {value!r}")
 
 
 def to_weights(net):
@@ -114,7 +130,8 @@ def to_weights(net):
     return out
 
 
-def mlp(widths, init="kaiming", mean=0.0, std=None, bias=True, random_state=None):
+def mlp(widths, init="kaiming", mean=0.0, std=None, bias=True, random_state=None,
+        final_activation="relu"):
     """Random ReLU network ``R^m -> R^{n_1} -> ... -> R^{n_L}``.
 
     Parameters
@@ -134,6 +151,10 @@ def mlp(widths, init="kaiming", mean=0.0, std=None, bias=True, random_state=None
     bias : bool
         If False every bias is zero.
     random_state : None, int or numpy.random.Generator
+    final_activation : {"relu", None}
+        ``"relu"`` (default): every ``Linear`` is followed by a ``ReLU``, the
+        last one included (the paper's networks); ``None``: the last layer is
+        affine.
 
     Returns
     -------
@@ -153,6 +174,7 @@ def mlp(widths, init="kaiming", mean=0.0, std=None, bias=True, random_state=None
         raise ValueError("widths needs at least an input and one layer width, e.g. [2, 3]")
     if init not in _INITS:
         raise ValueError(f"init must be one of {_INITS}, got {init!r}")
+    _check_final_activation(final_activation)
     if init != "normal" and (mean != 0.0 or std is not None):
         raise ValueError("mean and std only apply to init='normal'")
     if init == "normal":
@@ -173,7 +195,7 @@ def mlp(widths, init="kaiming", mean=0.0, std=None, bias=True, random_state=None
             W = -rng.uniform(0.0, 1.0, (fan_out, fan_in))
             b = np.zeros(fan_out)
         weights.append((W, b if bias else np.zeros(fan_out)))
-    return from_weights(weights)
+    return from_weights(weights, final_activation)
 
 
 def rank_selection_matrix(k, n):

@@ -31,6 +31,8 @@ from fractions import Fraction
 
 import numpy as np
 
+from .parse import AS_BUILT, parse_network
+
 __all__ = ["Region", "PolytopeDecomposition", "polytope_decomposition", "plot_regions"]
 
 
@@ -252,7 +254,7 @@ def _bounding_polygon(box, bounds):
     return [(s0, t0), (s1, t0), (s1, t1), (s0, t1)]
 
 
-def polytope_decomposition(net, box=1.0, bounds=None, plane=None):
+def polytope_decomposition(net, box=1.0, bounds=None, plane=None, final_activation=AS_BUILT):
     """Exact linear regions of a ReLU network on a 2-D input or 2-D slice.
 
     Parameters
@@ -268,6 +270,8 @@ def polytope_decomposition(net, box=1.0, bounds=None, plane=None):
         Three points ``x0, x1, x2`` spanning the slice
         ``x0 + s (x1 - x0) + t (x2 - x0)``; required when ``m != 2``
         (for ``m == 2`` the default is the input plane itself).
+    final_activation : {"relu", None}, optional
+        As for :func:`topodestruct.rank_decomposition`.
 
     Returns
     -------
@@ -282,10 +286,9 @@ def polytope_decomposition(net, box=1.0, bounds=None, plane=None):
     ['00', '01', '10', '11']
     """
     from .certify import certified_ranks
-    from .parse import parse_network
     from .rank import DEFAULT_PRIME
 
-    layers, _ = parse_network(net)
+    layers, _ = parse_network(net, final_activation)
     m = layers[0].W.shape[1]
     if plane is None:
         if m != 2:

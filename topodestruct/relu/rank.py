@@ -114,10 +114,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._parallel import check_n_jobs
+from ..algebra.linalg import check_prime
 from .certify import certified_ranks
 from .forward import activation_patterns, unique_rows
 from .numerical import numerical_ranks
-from .parse import check_inputs, check_layers, parse_network
+from .parse import AS_BUILT, check_inputs, check_layers, parse_network
 
 __all__ = ["RankDecomposition", "rank_decomposition", "layer_ranks", "DEFAULT_PRIME"]
 
@@ -234,7 +236,8 @@ class RankDecomposition:
 
 
 def rank_decomposition(net, X, mode="certified", layers=None, fallback="exact", margins=None,
-                       p=DEFAULT_PRIME, ambiguity=100.0, random_state=0):
+                       p=DEFAULT_PRIME, ambiguity=100.0, random_state=0, n_jobs=1,
+                       final_activation=AS_BUILT):
     """Codewords and rank decomposition of a ReLU network at points ``X``.
 
     Parameters
@@ -243,6 +246,11 @@ def rank_decomposition(net, X, mode="certified", layers=None, fallback="exact", 
         ``Linear``/``ReLU`` (and ``Flatten``/``Identity``) modules.  A ``Linear``
         not followed by a ``ReLU`` is an affine layer: all its units count as
         active for the rank (its codeword is still ``S(W h + b)``).
+        ``Dropout`` (the identity) and ``BatchNorm1d`` directly after a
+        ``Linear`` (folded into it) are evaluated as in eval mode, whatever
+        their ``training`` flag (see :mod:`topodestruct.relu.parse`).  In a
+        list of ``(W, b)`` every layer but the last is followed by a ReLU; the
+        last one as ``final_activation`` says.
     X : (N, m) array_like or torch.Tensor
         Points; a tensor must be on the network's device.
     mode : {"certified", "exact", "numerical"}
@@ -259,11 +267,26 @@ def rank_decomposition(net, X, mode="certified", layers=None, fallback="exact", 
     margins : bool, optional
         Also compute numerical margins (default: only in numerical mode).
     p : int
-        Prime of the float64 modular tier (``p < 2**21``; see the module notes).
+        Prime of the float64 modular tier, ``3 <= p < 2**21`` (see the module
+        notes); anything else is rejected before any work.
     ambiguity : float
         Margin factor below which a numerical rank is flagged ambiguous.
     random_state : None, int or numpy.random.Generator
         Seeds the column sketch (any choice gives valid lower bounds).
+    n_jobs : int
+        Workers for the per-point chains of layers >= 2 (default 1: this
+        process, torch's thread settings untouched).  With ``n_jobs > 1`` they
+        run in forked processes on Linux CPUs (threads elsewhere, in daemonic
+        processes such as pool workers, or with ``TOPODESTRUCT_FORK=0``), each
+        on one torch thread; see :mod:`topodestruct._parallel`.  The call never
+        starts processes unless asked to.
+    final_activation : {"relu", None}, optional
+        For a list of ``(W, b)``: ``"relu"`` (the default, the paper's
+        ``T_L(x) = max(0, W_L x + b_L)``, as :func:`topodestruct.networks.mlp`
+        and :func:`~topodestruct.networks.from_weights` build by default) or
+        ``None`` (affine last layer, like most classifiers).  A ``Sequential``
+        carries its own: if given, the value must agree with its last modules.
+        The same weights therefore give the same ranks in either form.
 
     Returns
     -------
@@ -283,9 +306,11 @@ def rank_decomposition(net, X, mode="certified", layers=None, fallback="exact", 
         raise ValueError(f"mode must be one of {_MODES}, got {mode!r}")
     if fallback not in _FALLBACKS:
         raise ValueError(f"fallback must be one of {_FALLBACKS}, got {fallback!r}")
-    if not (isinstance(p, (int, np.integer)) and 3 <= p < 2 ** 21):
-        raise ValueError(f"p must be a prime below 2**21, got {p!r}")
-    net_layers, flatten = parse_network(net)
+    p = check_prime(p, "p")                 # before any work
+    if not 3 <= p < 2 ** 21:
+        raise ValueError(f"p must be a prime in [3, 2**21), got {p}")
+    n_jobs = check_n_jobs(n_jobs)
+    net_layers, flatten = parse_network(net, final_activation)
     L, m = len(net_layers), net_layers[0].W.shape[1]
     want = check_layers(layers, L)
     X = check_inputs(X, m, flatten, net_layers[0].W.dtype, net_layers[0].W.device)
@@ -303,7 +328,8 @@ def rank_decomposition(net, X, mode="certified", layers=None, fallback="exact", 
             ranks, cert = nranks, np.zeros_like(nranks, dtype=bool)
         else:
             ranks, cert, _ = certified_ranks(net_layers, uact, m, int(p), fallback,
-                                              mode == "exact", random_state, want)
+                                              mode == "exact", random_state, want,
+                                             n_jobs)
     skip = [K for K in range(L) if K not in want]
     ranks[:, skip], cert[:, skip] = -1, False
     counts = np.stack([a.sum(1) for a in actives], 1)
@@ -315,7 +341,7 @@ def rank_decomposition(net, X, mode="certified", layers=None, fallback="exact", 
         mode=mode, input_dim=m, ambiguity=float(ambiguity))
 
 
-def layer_ranks(weights, X, biases=None, p=DEFAULT_PRIME):
+def layer_ranks(weights, X, biases=None, p=DEFAULT_PRIME, n_jobs=1):
     """Certified single-layer ranks for a batch of networks (Figure 2 workloads).
 
     One certified :func:`rank_decomposition` per network on the single layer
@@ -332,6 +358,8 @@ def layer_ranks(weights, X, biases=None, p=DEFAULT_PRIME):
         Points, shared or per network.
     biases : (T, n1) array_like, optional
         Zero if omitted.
+    p, n_jobs
+        As for :func:`rank_decomposition`.
 
     Returns
     -------
@@ -360,6 +388,6 @@ def layer_ranks(weights, X, biases=None, p=DEFAULT_PRIME):
     ranks = np.zeros(X.shape[:2], dtype=np.int64)
     cert = np.zeros(X.shape[:2], dtype=bool)
     for t in range(T):
-        rd = rank_decomposition([(W[t], B[t])], X[t], p=p)
+        rd = rank_decomposition([(W[t], B[t])], X[t], p=p, n_jobs=n_jobs)
         ranks[t], cert[t] = rd.ranks[:, 0], rd.certified[:, 0]
     return ranks, cert

@@ -9,6 +9,7 @@ import numpy as np
 from ..algebra.modular import (elimination_fits, lu_mod, matmul_mod_many, np_matmul_mod,
                                padded_full_rank, residues, signed_residues,
                                unit_lower_inverse)
+from .._parallel import map_jobs
 from .numerical import CHUNK_BUDGET, Padded
 
 __all__ = ["Reduction", "Tier", "chain_lower"]
@@ -200,7 +201,7 @@ class _Gather:
         return torch.from_numpy(self.MT[cols][:, rows]).T
 
 
-def chain_lower(tier, actives, upper, want, prio, oversample=2, budget=None):
+def chain_lower(tier, actives, upper, want, prio, oversample=2, budget=None, n_jobs=1):
     r"""Modular lower bounds at the layers ``K >= 2`` in ``want`` (0-based ``K >= 1``).
 
     Per point, ``Z_K = A_K \cdots A_2 E[a_1][:, J] (mod p)`` with a sketch ``J``
@@ -234,7 +235,7 @@ def chain_lower(tier, actives, upper, want, prio, oversample=2, budget=None):
     order = np.argsort(u[:, ks[-1]], kind="stable")
     cost = np.cumsum(np.take(upper[:, ks].sum(1) * need[:, ks].sum(1), order))
     budget = budget or CHUNK_BUDGET // 4
-    workers = _workers(U)
+    workers = max(1, min(n_jobs, U // 64))      # per-point ops are too small to share
     step = min(budget, max(1, int(cost[-1]) // (4 * workers) + 1))
     batches = np.split(order, np.searchsorted(cost, np.arange(step, int(cost[-1]), step)))
 
@@ -254,98 +255,12 @@ def chain_lower(tier, actives, upper, want, prio, oversample=2, budget=None):
                 out.append((K, idx[ok]))
         return out
 
-    for results in _map_workers(run, [b for b in batches if len(b)], workers, tier.device):
+    # forked workers on CPUs (the per-point gathers hold the GIL: threads scale poorly)
+    backend = "fork" if str(tier.device) == "cpu" else "threads"
+    for results in map_jobs(run, [b for b in batches if len(b)], workers, backend):
         for K, good in results:
             lower[good, K] = upper[good, K]
     return lower
-
-
-def _workers(n_items):
-    """Workers for per-point loops: torch's intra-op thread count (the per-point
-    ops are too small to use it), one for small inputs."""
-    import torch
-
-    return max(1, min(torch.get_num_threads(), n_items // 64))
-
-
-def _map_workers(fn, items, workers, device):
-    """``map(fn, items)`` (results in any order) on ``workers`` cores, torch's own
-    threads set to 1 meanwhile (2 x 2 threads on 2 cores oversubscribe).
-
-    On Linux CPUs the items are sharded over forked processes (the per-point
-    gathers hold the GIL, so threads scale poorly); a shard whose process fails
-    is computed here instead.  Elsewhere, or with ``TOPODESTRUCT_FORK=0``, threads.
-    """
-    import torch
-
-    if workers <= 1 or len(items) <= 1:
-        return [fn(x) for x in items]
-    shards = [items[j::workers] for j in range(workers)]
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        if _can_fork(device):
-            return _map_forked(fn, shards)
-        from concurrent.futures import ThreadPoolExecutor
-
-        # the setting is per OpenMP thread and global for MKL: set it in each thread
-        with ThreadPoolExecutor(workers, initializer=torch.set_num_threads,
-                                initargs=(1,)) as pool:
-            return [r for part in pool.map(lambda sh: [fn(x) for x in sh], shards)
-                    for r in part]
-    finally:
-        torch.set_num_threads(before)
-
-
-def _can_fork(device):
-    import multiprocessing
-    import os
-    import sys
-
-    return (str(device) == "cpu" and sys.platform.startswith("linux")
-            and os.environ.get("TOPODESTRUCT_FORK", "1") != "0"
-            and "fork" in multiprocessing.get_all_start_methods()
-            and not multiprocessing.current_process().daemon)     # daemons have no children
-
-
-def _map_forked(fn, shards):
-    """Shard 0 here, the others in forked processes (results sent back by pipe)."""
-    import multiprocessing
-    import warnings
-
-    ctx = multiprocessing.get_context("fork")
-    children = []
-    for shard in shards[1:]:
-        recv, send = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_forked_worker, args=(fn, shard, send), daemon=True)
-        with warnings.catch_warnings():
-            # Python >= 3.12 warns on fork with threads alive (torch's pool): the child
-            # only sets torch to one thread and runs compiled loops and torch GEMMs
-            warnings.filterwarnings("ignore", ".*fork.*", DeprecationWarning)
-            proc.start()
-        send.close()
-        children.append((proc, recv, shard))
-    out = [fn(x) for x in shards[0]]
-    for proc, recv, shard in children:
-        try:
-            ok, part = recv.recv()
-        except (EOFError, OSError):
-            ok = False
-        proc.join()
-        out += part if ok else [fn(x) for x in shard]
-    return out
-
-
-def _forked_worker(fn, shard, conn):
-    try:
-        import torch
-
-        torch.set_num_threads(1)
-        conn.send((True, [fn(x) for x in shard]))
-    except BaseException:       # the parent computes the shard itself
-        conn.send((False, None))
-    finally:
-        conn.close()
 
 
 def _bucket(n):
