@@ -52,7 +52,7 @@ Each tier makes the lower bound cheap by
 On CPUs the per-item loops that array libraries handle poorly (elimination of
 many small matrices, reductions mod p, the codeword pass's flags, residues)
 are compiled with numba (:mod:`topodestruct.algebra._kernels`; compiled once per
-installation, cached), and with more than one torch thread the per-point
+installation, cached), and with ``n_jobs > 1`` (never by default) the per-point
 chains are sharded over forked processes on Linux (threads elsewhere).
 
 Where the bounds do not meet, the rank mod ``p`` (then mod a second prime)
