@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from topodestruct import experiments
-from topodestruct.experiments import random_networks as rn
+from topodestruct.experiments import fig2 as rn
+from topodestruct.plotting.fig2 import write_pngs
 from topodestruct.experiments.store import ResultStore, config_key
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -151,6 +152,7 @@ def test_parallel_run_matches_serial(tmp_path):
 def quick_runs(tmp_path_factory):
     out = tmp_path_factory.mktemp("results")
     runs = experiments.reproduce("fig2", quick=True, out=out, progress=False)
+    write_pngs(runs, figure="fig2")
     return out, runs
 
 
@@ -257,7 +259,36 @@ def test_cli_reproduce_resumes_without_recomputing(quick_runs, capsys):
     before = store.read_bytes()
     assert cli.main(["reproduce", "fig2d", "--quick", "--out", str(out)]) == 0
     assert store.read_bytes() == before
-    assert "purple region" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert "purple region" in said
+    n = len(rn.panel_configs("fig2d", quick=True))
+    assert f"fig2d: resumed: {n} of {n} records present in {store}" in said
+    # says where it wrote its files, under the names the README promises for --quick
+    assert (f"files written to {out.resolve()}: fig2d-quick.jsonl, fig2d-quick.txt, "
+            "fig2d-quick.png") in said
+
+
+def test_cli_reproduce_reports_a_partial_resume(tmp_path, capsys):
+    from topodestruct import cli
+
+    with pytest.raises(_Interrupt):
+        rn.run_panel("fig2d", quick=True, out=tmp_path, progress=False,
+                     on_record=_interrupt_after(4))
+    assert cli.main(["reproduce", "fig2d", "--quick", "--out", str(tmp_path)]) == 0
+    n = len(rn.panel_configs("fig2d", quick=True))
+    assert f"fig2d: resumed: 4 of {n} records present" in capsys.readouterr().out
+
+
+def test_readme_names_the_files_reproduce_writes():
+    # the README promises file names; --quick writes <panel>-quick.*, the full run <panel>.*
+    readme = (ROOT / "README.md").read_text()
+    for name in ("fig2a-quick.jsonl", "fig2a-quick.png", "fig2a-quick.txt",
+                 "fig2a.jsonl", "fig2a.png", "fig2a.txt"):
+        assert name in readme, name
+    for quick in (False, True):
+        paths = rn.result_paths("fig2a", "results", quick)
+        assert {p.name for p in paths.values()} == {
+            f"fig2a{'-quick' if quick else ''}.{ext}" for ext in ("jsonl", "png", "txt")}
 
 
 def test_load_panel_reads_what_was_stored(quick_runs):

@@ -91,6 +91,22 @@ def test_plot_writes_png(tmp_path):
         P.plot_regions(pd, color_by="area")
 
 
+def test_plot_leaves_the_backend_alone_and_returns_the_figure(tmp_path):
+    # drawing must not change the user's matplotlib backend (a global side effect)
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    pd = P.polytope_decomposition(networks.mlp([2, 3], random_state=1), box=1)
+    before = matplotlib.get_backend()
+    matplotlib.use("svg")
+    try:
+        fig = P.plot_regions(pd, path=tmp_path / "r.png")
+        assert matplotlib.get_backend() == "svg"
+    finally:
+        matplotlib.use(before)
+    assert isinstance(fig, Figure) and (tmp_path / "r.png").stat().st_size > 1000
+
+
 def test_validation():
     net3 = networks.mlp([3, 4], random_state=0)
     with pytest.raises(ValueError, match="plane"):

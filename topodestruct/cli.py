@@ -38,11 +38,26 @@ def _cmd_tables(args):
 
 
 def _cmd_reproduce(args):
-    from . import experiments
+    import pathlib
 
-    experiments.reproduce(args.panel, quick=args.quick, out=args.out,
-                          seed=args.seed, jobs=args.jobs)
+    from . import experiments
+    from .plotting.fig2 import write_pngs
+
+    scheduler = args.scheduler or args.cluster
+    runs = experiments.reproduce(args.panel, quick=args.quick, out=args.out,
+                                 seed=args.seed, jobs=args.jobs, scheduler=scheduler)
+    pngs = write_pngs(runs, figure=args.panel if args.panel in experiments.FIGURES else None)
+    files = [f for run in runs.values() for f in (run.store_path, run.summary_path)] + pngs
+    print(f"files written to {pathlib.Path(args.out).resolve()}: "
+          + ", ".join(pathlib.Path(f).name for f in files))
     return 0
+
+
+def _local_cluster(value):
+    n = value.split(":", 1)[1] if value.startswith("local:") else ""
+    if not n.isdigit() or int(n) < 1:
+        raise argparse.ArgumentTypeError(f"expected local:N with N >= 1 workers, got {value!r}")
+    return value
 
 
 def build_parser():
@@ -64,6 +79,12 @@ def build_parser():
     p.add_argument("--out", default="results", help="output folder (default: results)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     p.add_argument("--jobs", type=int, default=1, help="worker processes (default: 1)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="compute on a running Dask scheduler, e.g. tcp://host:8786 "
+                            "(needs topodestruct[dask])")
+    where.add_argument("--cluster", metavar="local:N", type=_local_cluster,
+                       help="compute on a Dask LocalCluster of N worker processes")
     p.set_defaults(func=_cmd_reproduce)
     return parser
 

@@ -454,3 +454,7 @@ def fast_dtype(device):
             except RuntimeError:
                 pass
     return _FAST_DTYPE[key]
+
+
+def __dir__():  # dir() shows the public names only
+    return __all__

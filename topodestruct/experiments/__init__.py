@@ -1,9 +1,13 @@
 """Reproductions of the paper's experiments: resumable sweeps, figures, summaries.
 
-``topodestruct reproduce <panel>`` calls :func:`reproduce`.  Every experiment
-stores one record per finished configuration in a :class:`ResultStore`
-(``<out>/<panel>[-quick].jsonl``) and writes a PNG and a text summary next to
-it; rerunning a command resumes an interrupted sweep.
+``topodestruct reproduce <panel>`` calls :func:`reproduce`, then draws with
+:func:`topodestruct.plotting.fig2.write_pngs`.  Every experiment stores one
+record per finished configuration in a :class:`ResultStore`
+(``<out>/<panel>[-quick].jsonl``, written by this process only) and a text
+summary next to it (``<panel>[-quick].txt``); the PNG goes beside them
+(``<panel>[-quick].png``).  Rerunning a command resumes an interrupted sweep.
+Sweeps are computed by :mod:`.runner` (here, in local processes or on Dask);
+one module per figure holds its configurations and statistics (:mod:`.fig2`).
 
 Examples
 --------
@@ -14,6 +18,7 @@ Examples
 import dataclasses
 import pathlib
 
+from .runner import sweep_status
 from .store import ResultStore, config_key, package_versions
 
 __all__ = ["reproduce", "PanelRun", "ResultStore", "config_key", "package_versions",
@@ -21,7 +26,7 @@ __all__ = ["reproduce", "PanelRun", "ResultStore", "config_key", "package_versio
 
 # figure name -> panels it consists of; panel -> module computing it
 FIGURES = {"fig2": ("fig2a", "fig2b", "fig2c", "fig2d")}
-_PANEL_MODULES = {panel: "random_networks" for panel in FIGURES["fig2"]}
+_PANEL_MODULES = {panel: "fig2" for panel in FIGURES["fig2"]}
 
 
 @dataclasses.dataclass
@@ -47,8 +52,9 @@ def _module(panel):
     return import_module(f".{_PANEL_MODULES[panel]}", __name__)
 
 
-def reproduce(panel, quick=False, out="results", seed=0, jobs=1, progress=True):
-    """Run (or resume) a figure panel's sweep, then write its PNG and summary.
+def reproduce(panel, quick=False, out="results", seed=0, jobs=1, progress=True,
+              scheduler=None, log=print):
+    """Run (or resume) a figure panel's sweep, then write its summary.
 
     Parameters
     ----------
@@ -67,11 +73,18 @@ def reproduce(panel, quick=False, out="results", seed=0, jobs=1, progress=True):
         Worker processes (single-threaded each).
     progress : bool
         Show progress bars.
+    scheduler : str or distributed.Client, optional
+        Compute on Dask (an address, ``"local:N"`` or a client); the records
+        are written here, as without it.
+    log : callable
+        Where the summaries and the resume notes (``"fig2a: resumed: 40 of 180
+        records present in results/fig2a.jsonl"``) go; ``print`` by default.
 
     Returns
     -------
     dict
-        ``{panel: PanelRun}`` for each panel run.  Summaries are also printed.
+        ``{panel: PanelRun}`` for each panel run; ``png`` is where
+        :func:`topodestruct.plotting.fig2.write_pngs` draws it.
     """
     panels = FIGURES.get(panel, (panel,))
     unknown = [p for p in panels if p not in _PANEL_MODULES]
@@ -81,18 +94,19 @@ def reproduce(panel, quick=False, out="results", seed=0, jobs=1, progress=True):
     runs = {}
     for p in panels:
         mod = _module(p)
-        records = mod.run_panel(p, quick=quick, out=out, seed=seed, jobs=jobs,
-                                progress=progress)
         paths = mod.result_paths(p, out, quick)
-        mod.plot_panel(p, records, path=paths["png"])
+        present, total = sweep_status(mod.panel_configs(p, quick, seed), ResultStore(paths["store"]))
+        if present:
+            log(f"{p}: resumed: {present} of {total} records present in {paths['store']}")
+        records = mod.run_panel(p, quick=quick, out=out, seed=seed, jobs=jobs,
+                                progress=progress, scheduler=scheduler)
         summary = mod.summarize(p, records)
         paths["summary"].write_text(summary)
-        print(summary)
+        log(summary)
         runs[p] = PanelRun(p, quick, records, summary, paths["png"], paths["summary"],
                            paths["store"])
-    if panel in FIGURES:
-        mod = _module(panels[0])
-        stem = panel + ("-quick" if quick else "")
-        mod.plot_figure2({p: r.records for p, r in runs.items()},
-                         path=pathlib.Path(out) / f"{stem}.png")
     return runs
+
+
+def __dir__():  # dir() shows the public names only
+    return __all__

@@ -224,3 +224,7 @@ class ResultStore:
                     fcntl.flock(fh, fcntl.LOCK_UN)
         self._remember(record)
         return record
+
+
+def __dir__():  # dir() shows the public names only
+    return __all__

@@ -141,3 +141,7 @@ def certified_ranks(layers, actives, m, p, fallback, exact_all, random_state, wa
                                        actives, m, device)[0]
             ranks[i, K] = numerical[i, K]
     return ranks, certified, upper
+
+
+def __dir__():  # dir() shows the public names only
+    return __all__

@@ -83,3 +83,7 @@ def unique_rows(actives):
     G = np.packbits(np.concatenate(actives, 1), axis=1)
     _, first, inverse = rows.unique_rows(G, return_index=True, return_inverse=True)
     return first, inverse
+
+
+def __dir__():  # dir() shows the public names only
+    return __all__

@@ -270,3 +270,7 @@ def dale_layer(m, n1, k, inhibition_ratio=4.0, random_state=None):
     scale = np.where(np.arange(m) < k, 1.0, ratio)
     W = _positive_weights(check_random_state(random_state), n1, m) * scale @ R
     return from_weights([(W, np.zeros(n1))])
+
+
+def __dir__():  # dir() shows the public names only
+    return __all__

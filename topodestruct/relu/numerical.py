@@ -94,3 +94,7 @@ def chunk_slices(actives, m, budget=None):
     per_item = max(1, max(sizes[i] * sizes[i + 1] for i in range(len(actives))))
     step = max(1, min(U, budget // per_item))
     return [slice(s, min(s + step, U)) for s in range(0, U, step)]
+
+
+def __dir__():  # dir() shows the public names only
+    return __all__

@@ -250,3 +250,7 @@ def check_layers(layers, L):
     if not out:
         raise ValueError("layers is empty")
     return out
+
+
+def __dir__():  # dir() shows the public names only
+    return __all__

@@ -366,12 +366,15 @@ def plot_regions(decomposition, color_by="codeword", layer=None, ax=None, path=N
         1-based layer for the codeword / rank colouring; ``None`` means the
         global codeword (``color_by="codeword"``) or the last layer (``"rank"``).
     ax : matplotlib Axes, optional
+        Where to draw; a new ``matplotlib.figure.Figure`` if omitted (no
+        pyplot, the backend is never changed).
     path : str or Path, optional
         Write the figure there (PNG).
 
     Returns
     -------
-    matplotlib Axes
+    matplotlib.figure.Figure
+        The figure of ``ax`` (or the new one).
     """
     import matplotlib
     from matplotlib.collections import PolyCollection
@@ -419,4 +422,8 @@ def plot_regions(decomposition, color_by="codeword", layer=None, ax=None, path=N
                   fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
     if path is not None:
         ax.figure.savefig(path, dpi=120, bbox_inches="tight")
-    return ax
+    return ax.figure
+
+
+def __dir__():  # dir() shows the public names only
+    return __all__

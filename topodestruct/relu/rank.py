@@ -391,3 +391,7 @@ def layer_ranks(weights, X, biases=None, p=DEFAULT_PRIME, n_jobs=1):
         rd = rank_decomposition([(W[t], B[t])], X[t], p=p, n_jobs=n_jobs)
         ranks[t], cert[t] = rd.ranks[:, 0], rd.certified[:, 0]
     return ranks, cert
+
+
+def __dir__():  # dir() shows the public names only
+    return __all__

@@ -350,3 +350,7 @@ def _rank_at_least(mats, us, p):
     for t, (M, c) in enumerate(zip(mats, us)):
         T[t, :M.shape[0], :c] = M[:, :c]
     return padded_full_rank(T, us, p, nrows)
+
+
+def __dir__():  # dir() shows the public names only
+    return __all__

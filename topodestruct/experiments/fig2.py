@@ -58,25 +58,25 @@ Ranks are those of :func:`topodestruct.rank_decomposition` (layer 1, certified
 mode).  Every record stores how many points were not certified and how many
 had an uncertain activation pattern (a pre-activation within rounding of 0),
 and the minimum rank over the remaining points; the summaries report them.
+
+Sweeps run through :func:`.runner.run_sweep` (here, in ``jobs`` local
+processes, or on Dask with ``scheduler=``); the panels are drawn by
+:mod:`topodestruct.plotting.fig2`.
 """
-import concurrent.futures
 import dataclasses
 import hashlib
-import multiprocessing
-import os
 import pathlib
-import signal
-import threading
-import time
 
 import numpy as np
 
 from .._validation import check_integer
+from .runner import run_sweep
 from .store import ResultStore, config_key
 
 __all__ = [
-    "PANELS", "panel_configs", "config_seed", "evaluate", "run_panel",
-    "aggregate", "summarize", "plot_panel", "plot_figure2", "load_panel", "result_paths",
+    "PANELS", "WIDTHS", "panel_configs", "config_seed", "evaluate", "run_panel",
+    "aggregate", "summarize", "load_panel", "result_paths", "rank_selection_bound",
+    "mixed_range", "BOX", "SIGMA_2B", "INHIBITION_RATIO",
 ]
 
 PANELS = ("fig2a", "fig2b", "fig2c", "fig2d")
@@ -250,34 +250,6 @@ def evaluate(params, seed):
             "min_rank_certain": int(ranks[~uncertain].min()) if (~uncertain).any() else None}
 
 
-def _evaluate_chunk(chunk):
-    """Worker entry point: [(params, seed)] -> [(params, seed, result, seconds)]."""
-    out = []
-    for params, seed in chunk:
-        start = time.perf_counter()
-        result = evaluate(params, seed)
-        out.append((params, seed, result, time.perf_counter() - start))
-    return out
-
-
-def _single_thread_worker(parent):
-    """Pool initializer: one BLAS/torch thread per worker; Ctrl-C is the parent's
-    to handle; exit if the parent dies (a killed sweep must not leave orphans)."""
-    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-        os.environ[var] = "1"
-    import torch
-
-    torch.set_num_threads(1)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-    def watch_parent():
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(1)
-
-    threading.Thread(target=watch_parent, daemon=True).start()
-
-
 # -- sweeps -----------------------------------------------------------------
 def result_paths(panel, out="results", quick=False):
     """``{"store", "png", "summary"}`` paths of a panel's results in `out`."""
@@ -288,11 +260,12 @@ def result_paths(panel, out="results", quick=False):
 
 
 def run_panel(panel, quick=False, out="results", seed=0, jobs=1, progress=True,
-              on_record=None):
+              on_record=None, scheduler=None):
     """Compute every missing configuration of a panel and return all its records.
 
     Finished configurations are appended to ``<out>/<panel>[-quick].jsonl`` one
-    at a time, so an interrupted run resumes where it stopped.
+    at a time, by this process only (see :func:`.runner.run_sweep`), so an
+    interrupted run resumes where it stopped.
 
     Parameters
     ----------
@@ -311,59 +284,19 @@ def run_panel(panel, quick=False, out="results", seed=0, jobs=1, progress=True,
     on_record : callable, optional
         Called with each newly stored record (used by the resume tests to
         interrupt a run).
+    scheduler : str or distributed.Client, optional
+        Compute on Dask: a scheduler address, ``"local:N"`` (a LocalCluster of
+        ``N`` worker processes) or a client; records are still written here.
 
     Returns
     -------
     list of dict
         The stored records of all configurations of the panel, in sweep order.
     """
-    from tqdm.auto import tqdm
-
-    if isinstance(jobs, bool) or not isinstance(jobs, (int, np.integer)) or jobs < 1:
-        raise ValueError(f"jobs must be a positive int, got {jobs!r}")
     configs = panel_configs(panel, quick, seed)
     store = ResultStore(result_paths(panel, out, quick)["store"])
-    todo = [(params, config_seed(params)) for params in store.pending(configs)]
-    bar = tqdm(total=len(configs), initial=len(configs) - len(todo), desc=panel,
-               unit="net", disable=not progress, dynamic_ncols=True)
-    try:
-        for params, cseed, result, seconds in _compute(todo, jobs):
-            record = store.add(params, result, seed=cseed, elapsed_s=round(seconds, 6))
-            bar.update()
-            if on_record is not None:
-                on_record(record)
-    finally:
-        bar.close()
-    return store.results(configs)
-
-
-def _compute(todo, jobs):
-    """Yield finished (params, seed, result, seconds) as they complete."""
-    if not todo:
-        return
-    if jobs == 1:
-        import torch
-
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            for item in todo:
-                yield from _evaluate_chunk([item])
-        finally:
-            torch.set_num_threads(threads)
-        return
-    size = max(1, min(4, len(todo) // (8 * jobs)))  # amortise IPC, keep resume granular
-    chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
-    ctx = multiprocessing.get_context("spawn")  # fork after torch threads can deadlock
-    pool = concurrent.futures.ProcessPoolExecutor(jobs, mp_context=ctx,
-                                                  initializer=_single_thread_worker,
-                                                  initargs=(os.getpid(),))
-    try:
-        futures = [pool.submit(_evaluate_chunk, chunk) for chunk in chunks]
-        for future in concurrent.futures.as_completed(futures):
-            yield from future.result()
-    finally:  # on interruption: drop queued chunks, let running ones end
-        pool.shutdown(wait=True, cancel_futures=True)
+    return run_sweep(configs, evaluate, store, config_seed, jobs=jobs, scheduler=scheduler,
+                     progress=progress, desc=panel, on_record=on_record)
 
 
 # -- aggregation --------------------------------------------------------------
@@ -618,121 +551,6 @@ _SUMMARIES = {"fig2a": _summary_2a, "fig2b": _summary_2b, "fig2c": _summary_2c,
               "fig2d": _summary_2d}
 
 
-# -- figures ------------------------------------------------------------------
-# the paper's colours: blue, light blue, orange, light orange, green, light green
-_PAIRED = ["#1f77b4", "#aec7e8", "#ff7f0e", "#ffbb78", "#2ca02c", "#98df8a"]
-
-
-def _colour(value):
-    return _PAIRED[WIDTHS.index(value) % 6] if value in WIDTHS else None
-
-
-def plot_panel(panel, records, ax=None, path=None):
-    """Draw one Figure 2 panel in the paper's layout.
-
-    Parameters
-    ----------
-    panel : {"fig2a", "fig2b", "fig2c", "fig2d"}
-    records : list of dict
-    ax : matplotlib.axes.Axes, optional
-        Where to draw; a new figure is made if omitted.
-    path : str or os.PathLike, optional
-        Write the (new) figure as PNG there.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-    """
-    from matplotlib.figure import Figure
-
-    curves = aggregate(panel, records)
-    if ax is None:
-        ax = Figure(figsize=(4.5, 3.6), layout="constrained").add_subplot()
-    _PLOTTERS[panel](ax, curves)
-    ax.set_title({"fig2a": "A", "fig2b": "B", "fig2c": "C", "fig2d": "D"}[panel], loc="left",
-                 fontweight="bold")
-    if path is not None:
-        pathlib.Path(path).parent.mkdir(parents=True, exist_ok=True)
-        ax.figure.savefig(path, dpi=150)
-    return ax
-
-
-def _plot_2a(ax, curves):
-    for m, c in curves.items():
-        col = _colour(m)
-        ax.plot(c.x, c.mean_min, "o-", color=col, label=f"m={m}")
-        ax.axhline(m, color=col, ls="--", lw=1)
-    ax.set_xscale("log")
-    ax.set_xlabel("output width $n_1$")
-    ax.set_ylabel("mean minimum rank")
-    ax.legend(fontsize="small", loc="upper left")
-
-
-def _plot_2b(ax, curves):
-    for n1, c in curves.items():
-        ax.plot(c.x, c.mean_min, "o-", ms=3, color=_colour(n1), label=f"$n_1$={n1}")
-    ax.axhline(10, color="black", lw=1.5, label="m=10")
-    ax.set_xlabel(r"weight mean $\mu$ ($\sigma$ = 0.1)")
-    ax.set_ylabel("mean minimum rank")
-    ax.legend(fontsize="small")
-
-
-def _plot_2c(ax, curves):
-    cols = {25: "c", 50: "tab:orange"}
-    for m, c in curves.items():
-        ax.plot(c.x, c.mean_min, "o-", ms=3, color=cols.get(m), label=f"m={m}")
-        ax.plot(c.x, c.bound, "k-", lw=1)
-    ax.plot([], [], "k-", lw=1, label="min(k, $n_1$-k, m)")
-    ax.set_xlabel("k of R(k, $n_1$)")
-    ax.set_ylabel("minimum rank")
-    ax.legend(fontsize="small")
-
-
-def _plot_2d(ax, curves):
-    (m, c), = curves.items()
-    mixed = mixed_range(c)
-    if mixed.size:
-        ax.axvspan(mixed.min(), mixed.max(), color="purple", alpha=0.25,
-                   label="destructive and preserving")
-    ax.plot(c.x, c.mean_min, "o-", ms=3, color="tab:blue", label="minimum rank")
-    ax.plot(c.x, c.mean_max, "o-", ms=3, color="tab:red", label="maximum rank")
-    ax.axhline(m, color="gray", ls="--", lw=1)
-    ax.set_xlabel("k of R(k, m) (excitatory inputs)")
-    ax.set_ylabel("rank")
-    ax.legend(fontsize="small")
-
-
-_PLOTTERS = {"fig2a": _plot_2a, "fig2b": _plot_2b, "fig2c": _plot_2c, "fig2d": _plot_2d}
-
-
-def plot_figure2(records_by_panel, path=None):
-    """All available panels side by side (2 x 2), as in the paper's Figure 2.
-
-    Parameters
-    ----------
-    records_by_panel : dict
-        ``{panel: records}``; missing panels are left blank.
-    path : str or os.PathLike, optional
-        Write the figure as PNG there.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(10, 8), layout="constrained")
-    for ax, panel in zip(fig.subplots(2, 2).ravel(), PANELS):
-        if records_by_panel.get(panel):
-            plot_panel(panel, records_by_panel[panel], ax=ax)
-        else:
-            ax.set_axis_off()
-    if path is not None:
-        pathlib.Path(path).parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=150)
-    return fig
-
-
 def load_panel(panel, out="results", quick=None, seed=None):
     """Stored records of a panel's sweep from a results folder.
 
@@ -762,3 +580,7 @@ def load_panel(panel, out="results", quick=None, seed=None):
             s = records[-1]["params"]["seed"] if seed is None else seed
             return [store.get(p) for p in panel_configs(panel, q, s) if p in store]
     return []
+
+
+def __dir__():  # dir() shows the public names only
+    return __all__

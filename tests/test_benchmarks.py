@@ -1,0 +1,22 @@
+"""The benchmark scripts state, per goal, whether it was met."""
+import importlib.util
+import pathlib
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def _load(name):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_bench_rank_prints_met_or_not_met_per_goal():
+    bench = _load("bench_rank")
+    assert bench.goal_line("speed-up, layer 4", 20.0, 20).endswith(": MET (measured 20.0x)")
+    assert ": NOT MET (measured 19.9x)" in bench.goal_line("speed-up, layer 4", 19.94, 20)
+    assert bench.goal_line("speed-up, layers 1-4", 31.0, 10).startswith(
+        "goal speed-up, layers 1-4 >= 10x: MET")
+    assert bench.agreement_line("ranks agree", True) == "goal ranks agree: MET"
+    assert bench.agreement_line("ranks agree", False) == "goal ranks agree: NOT MET"
