@@ -18,6 +18,7 @@ Examples
 import dataclasses
 import pathlib
 
+from .._parallel import dask_client
 from .runner import sweep_status
 from .store import ResultStore, config_key, package_versions
 
@@ -92,19 +93,27 @@ def reproduce(panel, quick=False, out="results", seed=0, jobs=1, progress=True,
         names = sorted(set(FIGURES) | set(_PANEL_MODULES))
         raise ValueError(f"unknown panel {panel!r}; expected one of {', '.join(names)}")
     runs = {}
-    for p in panels:
-        mod = _module(p)
-        paths = mod.result_paths(p, out, quick)
-        present, total = sweep_status(mod.panel_configs(p, quick, seed), ResultStore(paths["store"]))
-        if present:
-            log(f"{p}: resumed: {present} of {total} records present in {paths['store']}")
-        records = mod.run_panel(p, quick=quick, out=out, seed=seed, jobs=jobs,
-                                progress=progress, scheduler=scheduler)
-        summary = mod.summarize(p, records)
-        paths["summary"].write_text(summary)
-        log(summary)
-        runs[p] = PanelRun(p, quick, records, summary, paths["png"], paths["summary"],
-                           paths["store"])
+    close = None
+    if isinstance(scheduler, str) and len(panels) > 1:   # one cluster for all panels
+        scheduler, close = dask_client(scheduler)
+    try:
+        for p in panels:
+            mod = _module(p)
+            paths = mod.result_paths(p, out, quick)
+            present, total = sweep_status(mod.panel_configs(p, quick, seed),
+                                          ResultStore(paths["store"]))
+            if present:
+                log(f"{p}: resumed: {present} of {total} records present in {paths['store']}")
+            records = mod.run_panel(p, quick=quick, out=out, seed=seed, jobs=jobs,
+                                    progress=progress, scheduler=scheduler)
+            summary = mod.summarize(p, records)
+            paths["summary"].write_text(summary)
+            log(summary)
+            runs[p] = PanelRun(p, quick, records, summary, paths["png"], paths["summary"],
+                               paths["store"])
+    finally:
+        if close is not None:
+            close()
     return runs
 
 
