@@ -1,0 +1,296 @@
+"""Exact rational geometry of points, segments and triangles in R^n (narrow phase of image_complex).
+
+Points are tuples of :class:`fractions.Fraction`. Float64 inputs are dyadic
+rationals, so ``Fraction(x)`` is exact and every predicate here is decided
+without rounding. The only floating-point step is :func:`independent`, a
+*certificate*: it answers True only where affine independence holds with a
+margin far above rounding error, and callers fall back to the exact routines
+otherwise.
+"""
+from fractions import Fraction
+from functools import cmp_to_key
+
+import numpy as np
+
+__all__ = ["to_exact", "intersect", "clip", "independent", "on_segment", "chart", "lift",
+           "line_through", "cyclic_order"]
+
+_ZERO, _ONE = Fraction(0), Fraction(1)
+
+
+def to_exact(X):
+    """Rows of a float array as tuples of Fractions (exact: floats are dyadic rationals)."""
+    return [tuple(map(Fraction, row)) for row in np.asarray(X, dtype=float).tolist()]
+
+
+def _solve(A, rhs, m):
+    """All solutions of ``A z = rhs`` (rows of Fractions, ``m`` unknowns): ``(z0, basis)``,
+    or None if there is none."""
+    rows = [list(r) + [b] for r, b in zip(A, rhs) if any(r) or b]
+    pivots, r = [], 0
+    for c in range(m):
+        piv = next((i for i in range(r, len(rows)) if rows[i][c]), None)
+        if piv is None:
+            continue
+        rows[r], rows[piv] = rows[piv], rows[r]
+        inv = 1 / rows[r][c]
+        rows[r] = [v * inv for v in rows[r]]
+        for i in range(len(rows)):
+            f = rows[i][c]
+            if i != r and f:
+                rows[i] = [a - f * b for a, b in zip(rows[i], rows[r])]
+        pivots.append(c)
+        r += 1
+    if any(rows[i][m] for i in range(r, len(rows))):
+        return None
+    z0 = [_ZERO] * m
+    for i, c in enumerate(pivots):
+        z0[c] = rows[i][m]
+    basis = []
+    for f in (c for c in range(m) if c not in pivots):
+        v = [_ZERO] * m
+        v[f] = _ONE
+        for i, c in enumerate(pivots):
+            v[c] = -rows[i][f]
+        basis.append(v)
+    return z0, basis
+
+
+def cyclic_order(points):
+    """Distinct 2D exact points in counter-clockwise order around their centroid."""
+    k = len(points)
+    cx = sum(p[0] for p in points) / k
+    cy = sum(p[1] for p in points) / k
+
+    def half(p):
+        dx, dy = p[0] - cx, p[1] - cy
+        return 0 if (dy > 0 or (dy == 0 and dx > 0)) else 1
+
+    def cmp(p, q):
+        hp, hq = half(p), half(q)
+        if hp != hq:
+            return hp - hq
+        cross = (p[0] - cx) * (q[1] - cy) - (p[1] - cy) * (q[0] - cx)
+        return -1 if cross > 0 else (1 if cross < 0 else 0)
+    return sorted(points, key=cmp_to_key(cmp))
+
+
+def intersect(P, Q):
+    """Vertices of ``conv(P) ∩ conv(Q)`` for affinely independent exact point lists (<= 3 each).
+
+    Returns a list of exact points: empty, one point, the two ends of a segment,
+    or the corners of a convex polygon in cyclic order.
+
+    Examples
+    --------
+    >>> F = Fraction
+    >>> intersect([(F(0), F(0)), (F(2), F(2))], [(F(0), F(2)), (F(2), F(0))])
+    [(Fraction(1, 1), Fraction(1, 1))]
+    """
+    k, l = len(P) - 1, len(Q) - 1
+    p0, q0 = P[0], Q[0]
+    n = len(p0)
+    if k + l == 0:
+        return [p0] if p0 == q0 else []
+    dP = [[p[r] - p0[r] for r in range(n)] for p in P[1:]]
+    dQ = [[q[r] - q0[r] for r in range(n)] for q in Q[1:]]
+    m = k + l
+    A = [[d[r] for d in dP] + [-d[r] for d in dQ] for r in range(n)]
+    sol = _solve(A, [q0[r] - p0[r] for r in range(n)], m)
+    if sol is None:
+        return []
+    z0, basis = sol
+    cons = [([_ONE if j == i else _ZERO for j in range(m)], _ZERO) for i in range(m)]
+    cons.append(([-_ONE] * k + [_ZERO] * l, _ONE))
+    cons.append(([_ZERO] * k + [-_ONE] * l, _ONE))
+    W = [([sum(c * b for c, b in zip(coef, bv)) for bv in basis],
+          sum(c * z for c, z in zip(coef, z0)) + c0) for coef, c0 in cons]
+    d = len(basis)
+    if d == 0:
+        ws = [()] if all(c >= 0 for _, c in W) else []
+    elif d == 1:
+        lo, hi = None, None
+        for (a,), c in W:
+            if a > 0:
+                lo = -c / a if lo is None else max(lo, -c / a)
+            elif a < 0:
+                hi = -c / a if hi is None else min(hi, -c / a)
+            elif c < 0:
+                return []
+        if lo > hi:
+            return []
+        ws = [(lo,)] if lo == hi else [(lo,), (hi,)]
+    else:
+        found = set()
+        for i in range(len(W)):
+            (a1, b1), c1 = W[i]
+            for j in range(i + 1, len(W)):
+                (a2, b2), c2 = W[j]
+                det = a1 * b2 - a2 * b1
+                if not det:
+                    continue
+                w = ((-c1 * b2 + c2 * b1) / det, (-a1 * c2 + a2 * c1) / det)
+                if all(a * w[0] + b * w[1] + c >= 0 for (a, b), c in W):
+                    found.add(w)
+        ws = list(found)
+        if len(ws) >= 3:
+            ws = cyclic_order(ws)
+    out = []
+    for w in ws:
+        z = [z0[i] + sum(w[j] * basis[j][i] for j in range(d)) for i in range(k)]
+        out.append(tuple(p0[r] + sum(z[i] * dP[i][r] for i in range(k)) for r in range(n)))
+    return out
+
+
+def independent(groups, margin=1e-9):
+    """Certificate of affine independence for a batch of point sets (float64).
+
+    Parameters
+    ----------
+    groups : array of float, shape (B, u, n)
+        ``B`` sets of ``u`` points each.
+
+    Returns
+    -------
+    bool array, shape (B,)
+        True where the ``u`` points are certainly affinely independent: the
+        determinant of the normalised Gram matrix of the differences exceeds
+        ``margin`` (rounding moves it by < 1e-12 for u <= 6, n <= 10^3).
+        False means "not certified" (test exactly), not "dependent".
+    """
+    g = np.asarray(groups, dtype=float)
+    if g.shape[1] <= 1:
+        return np.ones(len(g), dtype=bool)
+    D = g[:, 1:, :] - g[:, :1, :]
+    if D.shape[1] > D.shape[2]:
+        return np.zeros(len(g), dtype=bool)
+    G = D @ D.transpose(0, 2, 1)
+    s = np.sqrt(np.einsum("bii->bi", G))
+    ok = (s > 0).all(axis=1)
+    s[~ok] = 1.0
+    Gn = G / (s[:, :, None] * s[:, None, :])
+    return ok & (np.linalg.det(Gn) > margin)
+
+
+def on_segment(p, a, b):
+    """Whether the exact point ``p`` lies in the open segment ``(a, b)``; returns its
+    parameter ``t`` in (0, 1) or None."""
+    k = max(range(len(a)), key=lambda r: abs(b[r] - a[r]))
+    den = b[k] - a[k]
+    t = (p[k] - a[k]) / den
+    if not 0 < t < 1:
+        return None
+    for r in range(len(a)):
+        if p[r] != a[r] + t * (b[r] - a[r]):
+            return None
+    return t
+
+
+def chart(a, b, c):
+    """An exact affine chart of the plane through the triangle ``a, b, c`` in R^n.
+
+    Returns ``(i, j, M)``: the plane projects bijectively onto coordinates
+    ``(i, j)``; :func:`lift` inverts the projection with the n x 2 matrix ``M``.
+    """
+    n = len(a)
+    u = [b[r] - a[r] for r in range(n)]
+    v = [c[r] - a[r] for r in range(n)]
+    fu, fv = np.array(u, dtype=float), np.array(v, dtype=float)
+    minors = np.abs(np.outer(fu, fv) - np.outer(fv, fu))
+    order = np.argsort(minors, axis=None)[::-1]
+    for flat in order:
+        i, j = divmod(int(flat), n)
+        det = u[i] * v[j] - u[j] * v[i]
+        if det:
+            break
+    else:
+        raise ValueError("chart of a degenerate triangle")
+    # (y - a_ij) = [u_ij v_ij] (s, t)  ->  (s, t) = inv * (y - a_ij); x = a + s u + t v
+    inv = ((v[j] / det, -v[i] / det), (-u[j] / det, u[i] / det))
+    M = [(u[r] * inv[0][0] + v[r] * inv[1][0], u[r] * inv[0][1] + v[r] * inv[1][1])
+         for r in range(n)]
+    return i, j, M
+
+
+def lift(y, a, i, j, M):
+    """The point of the plane (chart ``i, j, M`` through ``a``) whose projection is ``y``."""
+    dy0, dy1 = y[0] - a[i], y[1] - a[j]
+    return tuple(a[r] + M[r][0] * dy0 + M[r][1] * dy1 for r in range(len(a)))
+
+
+def line_through(p, q):
+    """Normalised line ``(a, b, c)``, ``a x + b y = c``, through distinct 2D points;
+    the first nonzero of ``(a, b)`` is 1, so equal lines compare equal."""
+    a, b = q[1] - p[1], p[0] - q[0]
+    s = a if a else b
+    a, b = a / s, b / s
+    return (a, b, a * p[0] + b * p[1])
+
+
+def clip(poly, line):
+    """Split a convex polygon (2D exact points, cyclic) by a line: the list of pieces (1 or 2)."""
+    a, b, c = line
+    vals = [a * p[0] + b * p[1] - c for p in poly]
+    if all(v >= 0 for v in vals) or all(v <= 0 for v in vals):
+        return [poly]
+    pos, neg = [], []
+    k = len(poly)
+    for idx in range(k):
+        p, fp = poly[idx], vals[idx]
+        q, fq = poly[(idx + 1) % k], vals[(idx + 1) % k]
+        if fp >= 0:
+            pos.append(p)
+        if fp <= 0:
+            neg.append(p)
+        if (fp > 0 > fq) or (fp < 0 < fq):
+            t = fp / (fp - fq)
+            r = (p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1]))
+            pos.append(r)
+            neg.append(r)
+    return [pos, neg]
+
+
+def separated(common, only_a, only_b, margin=1e-9):
+    """Certificate that two simplices meet exactly in their common face (float64, batched).
+
+    Parameters
+    ----------
+    common : array of float, shape (B, c, n), c in {0, 1, 2}
+        The shared vertices of each pair.
+    only_a, only_b : arrays of float, shapes (B, ka, n) and (B, kb, n)
+        The other vertices of each simplex (ka, kb >= 1).
+
+    Returns
+    -------
+    bool array, shape (B,)
+        True where an affine function is found that vanishes on the common
+        face, is positive at ``only_a`` and negative at ``only_b``, each value
+        exceeding ``margin`` times its worst-case size (rounding changes the
+        values by ~1e-15 of it). Then ``conv(a) ∩ conv(b)`` is the common face.
+        False means "not certified" (test exactly).
+    """
+    A, B = np.asarray(only_a, float), np.asarray(only_b, float)
+    C = np.asarray(common, float)
+    if C.shape[1] == 0:
+        g = A.mean(1) - B.mean(1)
+        fa, fb = np.einsum("bkn,bn->bk", A, g), np.einsum("bkn,bn->bk", B, g)
+        size = np.linalg.norm(g, axis=1) * (np.linalg.norm(A, axis=2).max(1)
+                                            + np.linalg.norm(B, axis=2).max(1))
+        return fa.min(1) - fb.max(1) > margin * size
+    c0 = C[:, :1, :]
+    A, B = A - c0, B - c0
+    na, nb = np.linalg.norm(A, axis=2), np.linalg.norm(B, axis=2)  # sizes of the values
+    if C.shape[1] == 2:
+        e = C[:, 1, :] - C[:, 0, :]
+        e /= np.linalg.norm(e, axis=1, keepdims=True)
+        A = A - np.einsum("bkn,bn->bk", A, e)[:, :, None] * e[:, None, :]
+        B = B - np.einsum("bkn,bn->bk", B, e)[:, :, None] * e[:, None, :]
+    elif C.shape[1] > 2:
+        return np.zeros(len(C), dtype=bool)
+    pa, pb = np.linalg.norm(A, axis=2), np.linalg.norm(B, axis=2)
+    ok = (pa > 0).all(1) & (pb > 0).all(1)
+    pa[pa == 0], pb[pb == 0] = 1.0, 1.0
+    g = (A / pa[:, :, None]).mean(1) - (B / pb[:, :, None]).mean(1)
+    fa, fb = np.einsum("bkn,bn->bk", A, g), np.einsum("bkn,bn->bk", B, g)
+    tol = margin * np.linalg.norm(g, axis=1)[:, None]
+    return ok & (fa > tol * na).all(1) & (fb < -tol * nb).all(1)

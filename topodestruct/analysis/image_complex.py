@@ -1,0 +1,426 @@
+"""The exact image of a piecewise-linear map on a complex of dimension <= 2, as a simplicial complex.
+
+Given a simplicial complex ``K`` and the images of its vertices under a map
+that is affine on each simplex (true after the exact refinement of ``K`` along
+a ReLU network's bent hyperplanes), :func:`image_complex` builds a simplicial
+complex whose underlying space *is* the image: the common refinement of the
+image simplices, with every intersection computed in exact rational
+arithmetic. :func:`image_homology` is its exact integer homology.
+
+Method
+------
+1. Vertex images are made exact (float64 values are dyadic rationals) and
+   equal images are merged. Image triangles that are degenerate are dropped:
+   their images are covered by their edges' images; degenerate edges likewise.
+2. Broad phase: bounding boxes, sweep along the widest axis.
+3. Narrow phase: a pair whose distinct vertex images are affinely independent
+   (float certificate with a wide margin) meets exactly in the image of the
+   common face; every other pair is intersected exactly
+   (:func:`topodestruct.analysis._exact.intersect`).
+4. Triangles whose images overlap in area are coplanar; they are grouped into
+   clusters. In a cluster's plane, every triangle is cut by the lines of all
+   pieces that meet the cluster (its members' edges, segments where other
+   images cross it, a line through each isolated point), so the cells of
+   overlapping triangles coincide and are merged. Cells are convex.
+5. Every edge (cell sides, image segments) is split at every vertex lying on
+   it, and each cell is coned from its centroid (a cell that is a triangle with
+   no extra boundary vertex is kept as it is). Vertices are identified by their
+   exact coordinates, so the pieces glue into a simplicial complex.
+"""
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from ..topology.complexes import SimplicialComplex
+from ..topology.homology import homology
+from . import _exact
+
+__all__ = ["ImageRefinement", "image_complex", "image_homology", "refine_image"]
+
+
+@dataclass
+class ImageRefinement:
+    """The image of ``K`` under a simplexwise-affine map, refined into a simplicial complex.
+
+    Attributes
+    ----------
+    complex : SimplicialComplex
+        Underlying space equal to the image; ``coordinates`` are the float
+        values of the exact vertices.
+    exact : list of tuple of Fraction
+        Exact coordinates of ``complex.vertices`` (same order).
+    input_simplices : list of tuple of int
+        The simplices of ``K`` used as image pieces (nondegenerate images);
+        ``features`` and ``interactions`` index into it.
+    interactions : list of (int, int, list)
+        Pairs ``(i, j, corners)`` of pieces whose images meet in more than
+        the image of their common face, with the exact corners of the
+        intersection.
+    carriers : dict
+        Top simplex of ``complex`` (tuple of ids) -> indices into
+        ``input_simplices`` of the pieces whose images contain it.
+    stats : dict
+        Counts: candidate pairs, certified pairs, exact pairs, cells, ...
+    """
+
+    complex: SimplicialComplex
+    exact: list
+    input_simplices: list
+    interactions: list
+    carriers: dict = field(repr=False)
+    stats: dict = field(default_factory=dict)
+
+
+def _check(K, images):
+    if not isinstance(K, SimplicialComplex):
+        raise TypeError(f"K must be a SimplicialComplex, got {type(K).__name__}")
+    if K.dimension > 2:
+        raise ValueError(f"image_complex handles complexes of dimension <= 2, got {K.dimension}")
+    if K.dimension < 0:
+        raise ValueError("K is empty")
+    X = np.asarray(images)
+    if X.dtype == object or not np.issubdtype(X.dtype, np.number) or X.dtype.kind == "c":
+        raise TypeError(f"images must be a real float array, got dtype {X.dtype}")
+    X = X.astype(float)
+    if X.ndim != 2 or X.shape[0] != K.n_vertices or X.shape[1] < 1:
+        raise ValueError(f"images must have shape (n_vertices={K.n_vertices}, n), got {X.shape}")
+    if not np.isfinite(X).all():
+        raise ValueError("images contain NaN or infinite values")
+    return X
+
+
+def _candidate_pairs(lo, hi):
+    """Index pairs (a < b) of boxes that overlap in every coordinate (sweep on one axis)."""
+    F = len(lo)
+    if F < 2:
+        return np.zeros((0, 2), dtype=np.int64)
+    ax = int(np.argmax(hi.max(0) - lo.min(0)))
+    order = np.argsort(lo[:, ax], kind="stable")
+    los, his = lo[order, ax], hi[order, ax]
+    end = np.searchsorted(los, his, side="right")
+    counts = np.maximum(end - np.arange(F) - 1, 0)
+    out = []
+    chunk = max(1, 2_000_000 // max(1, int(counts.mean()) + 1))
+    for s in range(0, F, chunk):
+        c = counts[s:s + chunk]
+        i = np.repeat(np.arange(s, s + len(c)), c)
+        start = np.repeat(np.cumsum(c) - c, c)
+        j = i + 1 + (np.arange(len(i)) - start)
+        a, b = order[i], order[j]
+        keep = np.all((lo[a] <= hi[b]) & (lo[b] <= hi[a]), axis=1)
+        out.append(np.stack([a[keep], b[keep]], 1))
+    return np.concatenate(out)
+
+
+class _Points:
+    """Exact points with ids, merged by exact coordinates."""
+
+    def __init__(self):
+        self.ids, self.exact = {}, []
+
+    def add(self, p):
+        i = self.ids.get(p)
+        if i is None:
+            i = self.ids[p] = len(self.exact)
+            self.exact.append(p)
+        return i
+
+
+def refine_image(K, images):
+    """The common refinement of the image simplices of ``K`` (see the module notes).
+
+    Parameters
+    ----------
+    K : SimplicialComplex
+        Dimension <= 2.
+    images : array of float, shape (K.n_vertices, n)
+        Image of each vertex (rows aligned with ``K.vertices``); the map is
+        the affine extension on each simplex.
+
+    Returns
+    -------
+    ImageRefinement
+    """
+    X = _check(K, images)
+    verts = K.vertices
+    # 1. exact, merged vertex images; pieces
+    Xu, uid_of_vertex = np.unique(X, axis=0, return_inverse=True)
+    uid_of_vertex = uid_of_vertex.ravel()
+    P = _Points()
+    for p in _exact.to_exact(Xu):
+        P.add(p)
+    uid = lambda simp: uid_of_vertex[np.searchsorted(verts, simp)]  # noqa: E731
+    tri_k = K.simplices(2)
+    tri_u = uid(tri_k) if len(tri_k) else np.zeros((0, 3), dtype=np.int64)
+    good = np.ones(len(tri_u), dtype=bool)
+    if len(tri_u):
+        distinct = (tri_u[:, 0] != tri_u[:, 1]) & (tri_u[:, 1] != tri_u[:, 2]) & (
+            tri_u[:, 0] != tri_u[:, 2])
+        good = distinct & _exact.independent(Xu[tri_u])
+        for t in np.flatnonzero(distinct & ~good):  # not certified: decide exactly
+            a, b, c = (P.exact[u] for u in tri_u[t])
+            good[t] = not _collinear(a, b, c)
+    tri_k, tri_u = tri_k[good], tri_u[good]
+    edge_k = K.simplices(1)
+    edge_u = uid(edge_k) if len(edge_k) else np.zeros((0, 2), dtype=np.int64)
+    keep = edge_u[:, 0] != edge_u[:, 1]
+    if len(tri_u):  # edges of nondegenerate image triangles are covered by them
+        tri_edges = {tuple(sorted(e)) for t in tri_u.tolist() for e in ((t[0], t[1]), (t[1], t[2]),
+                                                                         (t[0], t[2]))}
+        keep &= np.array([tuple(sorted(e)) not in tri_edges for e in edge_u.tolist()], dtype=bool)
+    edge_k, edge_u = edge_k[keep], edge_u[keep]
+    covered = np.zeros(len(Xu), dtype=bool)
+    covered[tri_u.ravel()] = True
+    covered[edge_u.ravel()] = True
+    pt_u = np.flatnonzero(~covered)
+    pt_k = np.array([[verts[np.flatnonzero(uid_of_vertex == u)[0]]] for u in pt_u],
+                    dtype=np.int64).reshape(-1, 1)
+    feats = [tuple(r) for r in tri_u.tolist()] + [tuple(r) for r in edge_u.tolist()] + [
+        (int(u),) for u in pt_u]
+    input_simplices = [tuple(r) for r in tri_k.tolist()] + [tuple(r) for r in edge_k.tolist()] + [
+        tuple(r) for r in pt_k.tolist()]
+    n_tri = len(tri_u)
+    F = len(feats)
+    # 2. broad phase
+    pad = np.full((F, 3), -1, dtype=np.int64)
+    for f, u in enumerate(feats):
+        pad[f, :len(u)] = u
+    safe = np.where(pad >= 0, pad, pad[:, :1])
+    lo, hi = Xu[safe].min(axis=1), Xu[safe].max(axis=1)
+    pairs = _candidate_pairs(lo, hi)
+    stats = {"pieces": F, "triangles": n_tri, "candidate_pairs": len(pairs)}
+    # 3. narrow phase: certificate, then exact intersection
+    rows = np.sort(np.concatenate([pad[pairs[:, 0]], pad[pairs[:, 1]]], axis=1), axis=1)
+    rows[:, 1:][rows[:, 1:] == rows[:, :-1]] = -1
+    rows = np.sort(rows, axis=1)
+    n_distinct = (rows >= 0).sum(axis=1)
+    certified = np.zeros(len(pairs), dtype=bool)
+    for u in np.unique(n_distinct):
+        sel = np.flatnonzero(n_distinct == u)
+        certified[sel] = _exact.independent(Xu[rows[sel, 6 - u:]])
+    rest = np.flatnonzero(~certified)
+    groups = {}
+    for r in rest.tolist():
+        A, B = feats[pairs[r, 0]], feats[pairs[r, 1]]
+        common = sorted(set(A) & set(B))
+        a = [u for u in A if u not in common]
+        b = [u for u in B if u not in common]
+        if a and b:
+            groups.setdefault((len(common), len(a), len(b)), []).append((r, common, a, b))
+    for rows_ in groups.values():
+        idx = np.array([r[0] for r in rows_])
+        C = Xu[np.array([r[1] for r in rows_], dtype=np.int64).reshape(len(rows_), -1)]
+        certified[idx] = _exact.separated(C, Xu[np.array([r[2] for r in rows_])],
+                                          Xu[np.array([r[3] for r in rows_])])
+    stats["certified_pairs"] = int(certified.sum())
+    interactions = []
+    for a, b in pairs[~certified].tolist():
+        A, B = feats[a], feats[b]
+        I = _exact.intersect([P.exact[u] for u in A], [P.exact[u] for u in B])
+        common = {P.exact[u] for u in set(A) & set(B)}
+        if set(I) != common:
+            interactions.append((a, b, I))
+    stats["exact_pairs"] = int((~certified).sum())
+    stats["interactions"] = len(interactions)
+    # 4. clusters of triangles overlapping in area; pieces cutting each triangle
+    parent = list(range(n_tri))
+
+    def find(x):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+    cuts = {}
+    for a, b, I in interactions:
+        for p in I:
+            P.add(p)
+        if b < n_tri and len(I) >= 3:
+            parent[find(a)] = find(b)
+            continue
+        for t in (a, b):
+            if t < n_tri:
+                cuts.setdefault(t, []).append(I)
+    clusters = {}
+    for t in range(n_tri):
+        clusters.setdefault(find(t), []).append(t)
+    cells = {}  # sorted corner ids -> [cyclic corner ids, set of carriers]
+    for members in clusters.values():
+        if len(members) == 1 and members[0] not in cuts:
+            t = members[0]
+            key = tuple(sorted(feats[t]))
+            cells.setdefault(key, [list(feats[t]), set()])[1].add(t)
+            continue
+        _cut_cluster(members, feats, cuts, P, cells)
+    stats["clusters"] = len(clusters)
+    stats["cells"] = len(cells)
+    # 5. split edges at the points on them; cone the cells
+    edges = set()
+    for corners, _ in cells.values():
+        k = len(corners)
+        edges.update((min(corners[i], corners[(i + 1) % k]), max(corners[i], corners[(i + 1) % k]))
+                     for i in range(k))
+    seg_feats = list(range(n_tri, n_tri + len(edge_u)))
+    edges.update(tuple(sorted(feats[f])) for f in seg_feats)
+    chains = _split_edges(sorted(edges), P)
+    simplices, carriers = [], {}
+
+    def chain(u, v):
+        c = chains.get((u, v))
+        if c is not None:
+            return c
+        return chains[(v, u)][::-1]
+    for corners, carr in cells.values():
+        k = len(corners)
+        boundary = []
+        for i in range(k):
+            boundary.extend(chain(corners[i], corners[(i + 1) % k])[:-1])
+        if len(boundary) == 3:
+            s = tuple(sorted(boundary))
+            simplices.append(s)
+            carriers.setdefault(s, set()).update(carr)
+            continue
+        pts = [P.exact[c] for c in corners]
+        centre = P.add(tuple(sum(x) / k for x in zip(*pts)))
+        for i in range(len(boundary)):
+            s = tuple(sorted((centre, boundary[i], boundary[(i + 1) % len(boundary)])))
+            simplices.append(s)
+            carriers.setdefault(s, set()).update(carr)
+    for f in seg_feats:
+        c = chain(*feats[f])
+        for i in range(len(c) - 1):
+            s = tuple(sorted((c[i], c[i + 1])))
+            simplices.append(s)
+            carriers.setdefault(s, set()).add(f)
+    for f in range(n_tri + len(edge_u), F):
+        simplices.append(feats[f])
+        carriers.setdefault(feats[f], set()).add(f)
+    L = SimplicialComplex(simplices)
+    exact = [P.exact[v] for v in L.vertices.tolist()]
+    coords = np.array([[float(x) for x in p] for p in exact], dtype=float)
+    L = SimplicialComplex._from_sorted([L.simplices(d) for d in range(L.dimension + 1)], coords)
+    stats["image_f_vector"] = L.f_vector
+    carriers = {s: tuple(sorted(c)) for s, c in carriers.items()}
+    return ImageRefinement(L, exact, input_simplices, interactions, carriers, stats)
+
+
+def _collinear(a, b, c):
+    return _exact.on_segment(c, a, b) is not None or _exact.on_segment(a, c, b) is not None or \
+        _exact.on_segment(b, a, c) is not None
+
+
+def _cut_cluster(members, feats, cuts, P, cells):
+    """Cells of the triangles of one coplanar cluster, cut by the cluster's lines."""
+    a, b, c = (P.exact[u] for u in feats[members[0]])
+    i, j, M = _exact.chart(a, b, c)
+    proj = lambda p: (p[i], p[j])  # noqa: E731
+    lines = set()
+    for t in members:
+        tri = [proj(P.exact[u]) for u in feats[t]]
+        for s in range(3):
+            lines.add(_exact.line_through(tri[s], tri[(s + 1) % 3]))
+        for piece in cuts.get(t, ()):
+            q = [proj(p) for p in piece]
+            if len(q) == 1:  # a line through an isolated point, same direction everywhere
+                lines.add((Fraction(0), Fraction(1), q[0][1]))
+            else:
+                lines.add(_exact.line_through(q[0], q[1]))
+    lines = sorted(lines)
+    for t in members:
+        tri = _exact.cyclic_order([proj(P.exact[u]) for u in feats[t]])
+        polys = [tri]
+        for ln in lines:
+            vals = [ln[0] * p[0] + ln[1] * p[1] - ln[2] for p in tri]
+            if max(vals) > 0 > min(vals):
+                polys = [piece for poly in polys for piece in _exact.clip(poly, ln)]
+        for poly in polys:
+            ids = [P.add(_exact.lift(y, a, i, j, M)) for y in poly]
+            cells.setdefault(tuple(sorted(ids)), [ids, set()])[1].add(t)
+
+
+def _split_edges(edges, P):
+    """For each edge ``(u, v)``: the chain of point ids from u to v through every point on it."""
+    pts = np.array([[float(x) for x in p] for p in P.exact], dtype=float)
+    E = np.array(edges, dtype=np.int64).reshape(-1, 2)
+    A, B = pts[E[:, 0]], pts[E[:, 1]]
+    mid, half = (A + B) / 2, np.linalg.norm(B - A, axis=1) / 2
+    scale = np.abs(pts).max() if len(pts) else 1.0
+    tree = cKDTree(pts)
+    near = tree.query_ball_point(mid, half * (1 + 1e-9) + 1e-9 * scale + 1e-300)
+    ei = np.repeat(np.arange(len(E)), [len(c) for c in near])
+    w = np.fromiter((x for c in near for x in c), dtype=np.int64, count=len(ei))
+    keep = (w != E[ei, 0]) & (w != E[ei, 1])
+    ei, w = ei[keep], w[keep]
+    # float prefilter (certified with a wide margin): far from the segment's line -> not on it
+    d = B[ei] - A[ei]
+    q = pts[w] - A[ei]
+    t = np.einsum("ij,ij->i", q, d) / np.maximum(np.einsum("ij,ij->i", d, d), 1e-300)
+    resid = np.linalg.norm(q - t[:, None] * d, axis=1)
+    size = np.abs(A[ei]).sum(1) + np.abs(B[ei]).sum(1) + np.abs(pts[w]).sum(1)
+    keep = (resid <= 1e-9 * size) & (t > -1e-9) & (t < 1 + 1e-9)
+    inner = {}
+    for e, x in zip(ei[keep].tolist(), w[keep].tolist()):
+        u, v = edges[e]
+        tt = _exact.on_segment(P.exact[x], P.exact[u], P.exact[v])
+        if tt is not None:
+            inner.setdefault(e, []).append((tt, x))
+    chains = {}
+    for e, (u, v) in enumerate(edges):
+        mids = sorted(inner.get(e, ()))
+        chains[(u, v)] = [u] + [x for _, x in mids] + [v]
+    return chains
+
+
+def image_complex(K, images):
+    """The image of ``K`` under the simplexwise-affine map given by vertex images.
+
+    Parameters
+    ----------
+    K : SimplicialComplex
+        Dimension <= 2.
+    images : array of float, shape (K.n_vertices, n)
+        Image of each vertex (rows aligned with ``K.vertices``).
+
+    Returns
+    -------
+    SimplicialComplex
+        A triangulation of the image (underlying space equal to it), with
+        float coordinates of its exact vertices.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import topodestruct as td
+    >>> C = td.complexes.circle(4)                 # vertices (1, 0), (0, 1), (-1, 0), (0, -1)
+    >>> C = td.SimplicialComplex(C.simplices(1), np.round(C.coordinates))
+    >>> folded = np.abs(C.coordinates)             # (x, y) -> (|x|, |y|): onto one edge
+    >>> image_complex(C, folded).f_vector
+    (2, 1)
+    """
+    return refine_image(K, images).complex
+
+
+def image_homology(K, images, coefficients=None):
+    """Exact integer homology of the image of ``K`` under a simplexwise-affine map.
+
+    Parameters
+    ----------
+    K : SimplicialComplex
+        Dimension <= 2.
+    images : array of float, shape (K.n_vertices, n)
+    coefficients : None, 0 or prime int
+        As in :func:`topodestruct.homology`.
+
+    Returns
+    -------
+    Homology
+
+    Examples
+    --------
+    >>> import topodestruct as td
+    >>> T = td.complexes.torus(6, 6)
+    >>> print(image_homology(T, T.coordinates[:, :2]))   # shadow of a torus: an annulus
+    H0 = Z, H1 = Z, H2 = 0
+    """
+    return homology(image_complex(K, images), coefficients=coefficients)
