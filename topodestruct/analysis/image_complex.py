@@ -28,8 +28,6 @@ Method
    exact coordinates, so the pieces glue into a simplicial complex.
 """
 from dataclasses import dataclass, field
-from fractions import Fraction
-
 import numpy as np
 from scipy.spatial import cKDTree
 
@@ -49,15 +47,19 @@ class ImageRefinement:
     complex : SimplicialComplex
         Underlying space equal to the image; ``coordinates`` are the float
         values of the exact vertices.
-    exact : list of tuple of Fraction
+    exact : list of tuple of flint.fmpq
         Exact coordinates of ``complex.vertices`` (same order).
     input_simplices : list of tuple of int
         The simplices of ``K`` used as image pieces (nondegenerate images);
         ``features`` and ``interactions`` index into it.
     interactions : list of (int, int, list)
         Pairs ``(i, j, corners)`` of pieces whose images meet in more than
-        the image of their common face, with the exact corners of the
-        intersection.
+        the hull of their common vertex images (these cut the pieces), with
+        the exact corners of the intersection.
+    overlaps : list of (int, int, list)
+        Pairs ``(i, j, corners)`` of pieces whose images meet in more than
+        the image of their common face in ``K`` (the overlap source; this
+        includes folds that map two simplices onto the same face).
     carriers : dict
         Top simplex of ``complex`` (tuple of ids) -> indices into
         ``input_simplices`` of the pieces whose images contain it.
@@ -69,6 +71,7 @@ class ImageRefinement:
     exact: list
     input_simplices: list
     interactions: list
+    overlaps: list
     carriers: dict = field(repr=False)
     stats: dict = field(default_factory=dict)
 
@@ -215,15 +218,26 @@ def refine_image(K, images):
         certified[idx] = _exact.separated(C, Xu[np.array([r[2] for r in rows_])],
                                           Xu[np.array([r[3] for r in rows_])])
     stats["certified_pairs"] = int(certified.sum())
-    interactions = []
+    interactions, overlaps = [], []
+    n_common = (pad[pairs[:, 0]] >= 0).sum(1) + (pad[pairs[:, 1]] >= 0).sum(1) - n_distinct
+    uid_of = dict(zip(verts.tolist(), uid_of_vertex.tolist()))
+    for r in np.flatnonzero(certified & (n_common > 0)).tolist():
+        a, b = pairs[r]
+        A, B = feats[a], feats[b]
+        kc = {uid_of[v] for v in set(input_simplices[a]) & set(input_simplices[b])}
+        if len(kc) < n_common[r]:  # images meet in a face shared only through folded vertices
+            overlaps.append((int(a), int(b), [P.exact[u] for u in sorted(set(A) & set(B))]))
     for a, b in pairs[~certified].tolist():
         A, B = feats[a], feats[b]
         I = _exact.intersect([P.exact[u] for u in A], [P.exact[u] for u in B])
-        common = {P.exact[u] for u in set(A) & set(B)}
-        if set(I) != common:
+        if set(I) != {P.exact[u] for u in set(A) & set(B)}:
             interactions.append((a, b, I))
+        kc = {P.exact[uid_of[v]] for v in set(input_simplices[a]) & set(input_simplices[b])}
+        if I and set(I) != kc:
+            overlaps.append((a, b, I))
     stats["exact_pairs"] = int((~certified).sum())
     stats["interactions"] = len(interactions)
+    stats["overlaps"] = len(overlaps)
     # 4. clusters of triangles overlapping in area; pieces cutting each triangle
     parent = list(range(n_tri))
 
@@ -302,7 +316,7 @@ def refine_image(K, images):
     L = SimplicialComplex._from_sorted([L.simplices(d) for d in range(L.dimension + 1)], coords)
     stats["image_f_vector"] = L.f_vector
     carriers = {s: tuple(sorted(c)) for s, c in carriers.items()}
-    return ImageRefinement(L, exact, input_simplices, interactions, carriers, stats)
+    return ImageRefinement(L, exact, input_simplices, interactions, overlaps, carriers, stats)
 
 
 def _collinear(a, b, c):
@@ -323,7 +337,7 @@ def _cut_cluster(members, feats, cuts, P, cells):
         for piece in cuts.get(t, ()):
             q = [proj(p) for p in piece]
             if len(q) == 1:  # a line through an isolated point, same direction everywhere
-                lines.add((Fraction(0), Fraction(1), q[0][1]))
+                lines.add((_exact.exact(0), _exact.exact(1), q[0][1]))
             else:
                 lines.add(_exact.line_through(q[0], q[1]))
     lines = sorted(lines)
@@ -419,8 +433,8 @@ def image_homology(K, images, coefficients=None):
     Examples
     --------
     >>> import topodestruct as td
-    >>> T = td.complexes.torus(6, 6)
-    >>> print(image_homology(T, T.coordinates[:, :2]))   # shadow of a torus: an annulus
-    H0 = Z, H1 = Z, H2 = 0
+    >>> S = td.complexes.sphere(2)
+    >>> print(image_homology(S, S.coordinates[:, :2]))   # shadow of a sphere: a disk
+    H0 = Z, H1 = 0, H2 = 0
     """
     return homology(image_complex(K, images), coefficients=coefficients)

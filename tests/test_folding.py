@@ -1,0 +1,183 @@
+"""Exact image homology and the overlap source on folds with hand-computed answers."""
+import numpy as np
+import pytest
+
+import topodestruct as td
+from topodestruct.analysis.image_complex import image_complex, image_homology, refine_image
+
+
+def betti(H, length=None):
+    """Betti numbers, padded with zeros to ``length``; torsion must vanish."""
+    assert not any(H.torsion)
+    b = list(H.betti)
+    return b + [0] * ((length or len(b)) - len(b))
+
+
+# ----------------------------------------------------------------------------- constructions
+def symmetric_circle(k=4):
+    """A circle polygon mirror-symmetric under x -> -x bit for bit, with vertices at
+    (0, -1) and (0, 1); vertex order: bottom, right arc upwards, top, left arc downwards."""
+    theta = np.pi / 2 * np.arange(-k + 1, k) / k
+    right = np.stack([np.cos(theta), np.sin(theta)], 1)
+    left = right[::-1] * [-1, 1]
+    pts = np.concatenate([[[0.0, -1.0]], right, [[0.0, 1.0]], left])
+    n = len(pts)
+    return td.SimplicialComplex([(i, (i + 1) % n) for i in range(n)], coordinates=pts)
+
+
+def fold(X):
+    """(x, ...) -> (|x|, ...)."""
+    Y = np.array(X, dtype=float)
+    Y[:, 0] = np.abs(Y[:, 0])
+    return Y
+
+
+def symmetric_torus(n=6, m=8):
+    """A grid torus in R^3 mirror-symmetric under x -> -x, triangulation included: the
+    square diagonals are mirrored on the left half, and x = 0 lies on grid lines."""
+    assert m % 4 == 0
+    ids = lambda i, j: (i % n) * m + (j % m)  # noqa: E731
+    tris = []
+    for i in range(n):
+        for j in range(m):  # square between u_j and u_{j+1}; right half: j in [-m/4, m/4)
+            a, b, c, e = ids(i, j), ids(i + 1, j), ids(i + 1, j + 1), ids(i, j + 1)
+            if (j + m // 4) % m < m // 2:
+                tris += [(a, b, c), (a, e, c)]
+            else:
+                tris += [(a, b, e), (b, c, e)]
+    v = 2 * np.pi * np.arange(n) / n
+    coords = np.zeros((n * m, 3))
+    for j in range(-m // 4, m // 4 + 1):  # right half, then mirror to u = pi - u
+        u = 2 * np.pi * j / m
+        x = 0.0 if abs(j) == m // 4 else np.cos(u)
+        y = float(np.sign(j)) if abs(j) == m // 4 else np.sin(u)
+        for i in range(n):
+            r = 2 + np.cos(v[i])
+            p = np.array([r * x, r * y, np.sin(v[i])])
+            coords[ids(i, j)] = p
+            coords[ids(i, m // 2 - j)] = p * [-1, 1, 1]
+    return td.SimplicialComplex(tris, coordinates=coords)
+
+
+# ----------------------------------------------------------------------------- curves
+def test_circle_folded_onto_itself_is_an_interval():
+    C = symmetric_circle(4)
+    assert np.array_equal(fold(C.coordinates)[1:8], fold(C.coordinates)[9:][::-1])
+    L = image_complex(C, fold(C.coordinates))
+    assert L.f_vector == (9, 8)           # the right arc: 9 vertices, 8 edges
+    assert betti(td.homology(L)) == [1, 0]
+
+
+def test_fold_of_an_unsymmetric_triangulation_has_thin_pockets():
+    # right arc: vertices at multiples of pi/8; left arc (mirrored): odd multiples of pi/16.
+    # Inscribed chords [2k, 2k+2] and [2j+1, 2j+3] (in sixteenths) cross iff j in {k-1, k}:
+    # 14 crossings, a graph with 16 vertices and 30 edges: H1 = Z^(30-16+1) = Z^15.
+    a = np.pi / 16 * np.arange(-8, 9, 2)
+    b = np.pi / 16 * np.arange(7, -8, -2)
+    right = np.stack([np.cos(a), np.sin(a)], 1)
+    right[[0, -1]] = [[0, -1], [0, 1]]
+    left = np.stack([-np.cos(b), np.sin(b)], 1)
+    pts = np.concatenate([right, left])
+    n = len(pts)
+    C = td.SimplicialComplex([(i, (i + 1) % n) for i in range(n)], coordinates=pts)
+    assert betti(td.homology(C)) == [1, 1]
+    assert betti(image_homology(C, fold(pts))) == [1, 15]
+
+
+def test_figure_eight_crossing():
+    t = 2 * np.pi * (np.arange(40) + 0.5) / 40      # the crossing is inside two edges
+    X = np.stack([np.sin(2 * t), np.sin(t)], 1)
+    C = td.SimplicialComplex([(i, (i + 1) % 40) for i in range(40)], coordinates=X)
+    R = refine_image(C, X)
+    assert betti(td.homology(R.complex)) == [1, 2]
+    assert R.complex.f_vector == (41, 42)         # one new vertex splits two edges
+    assert len(R.interactions) == 1
+
+
+def test_fold_that_keeps_the_topology():
+    # circle of radius 1 centred at (1/2, 0), folded by |x|: a lens, still a circle
+    t = np.linspace(-np.pi, np.pi, 41)[:-1]
+    X = np.stack([0.5 + np.cos(t), np.sin(t)], 1)
+    cut = np.sqrt(0.75)
+    X = np.concatenate([X[X[:, 0] > 0], [[0.0, cut]], X[(X[:, 0] < 0) & (X[:, 1] > 0)],
+                        X[(X[:, 0] < 0) & (X[:, 1] <= 0)], [[0.0, -cut]]])
+    ang = np.arctan2(X[:, 1], X[:, 0] - 0.5)
+    X = X[np.argsort(ang)]
+    n = len(X)
+    C = td.SimplicialComplex([(i, (i + 1) % n) for i in range(n)], coordinates=X)
+    assert betti(image_homology(C, fold(X))) == [1, 1]
+
+
+def test_circle_projected_onto_a_line_and_collinear_overlaps():
+    C = td.complexes.circle(12)
+    X = np.round(C.coordinates, 6)
+    assert betti(image_homology(C, X[:, :1])) == [1, 0]
+    assert betti(image_homology(C, np.stack([X[:, 0], 2 * X[:, 0]], 1))) == [1, 0]
+
+
+# ----------------------------------------------------------------------------- surfaces
+def test_embeddings_keep_the_homology():
+    T = td.complexes.torus(6, 6)
+    assert betti(image_homology(T, T.coordinates)) == [1, 2, 1]
+    S = td.complexes.sphere(2)
+    assert betti(image_homology(S, S.coordinates)) == [1, 0, 1]
+    R = refine_image(T, T.coordinates)
+    assert R.interactions == [] and R.complex.f_vector == T.f_vector
+
+
+def test_torus_folded_by_a_reflection_is_a_cylinder():
+    T = symmetric_torus(6, 8)
+    assert betti(td.homology(T)) == [1, 2, 1]
+    assert betti(image_homology(T, T.coordinates)) == [1, 2, 1]
+    R = refine_image(T, fold(T.coordinates))
+    assert betti(td.homology(R.complex)) == [1, 1, 0]
+    assert R.complex.f_vector[2] == T.f_vector[2] // 2   # each image triangle covered twice
+
+
+def test_torus_shadow_is_an_annulus_and_sphere_shadow_a_disk():
+    T = td.complexes.torus(4, 4)
+    assert betti(image_homology(T, T.coordinates[:, :2])) == [1, 1, 0]
+    S = td.complexes.sphere(2)
+    assert betti(image_homology(S, S.coordinates[:, :2])) == [1, 0, 0]
+    assert betti(image_homology(S, S.coordinates[:, :1]), 3) == [1, 0, 0]
+
+
+def test_coplanar_overlapping_triangles():
+    # a hexagram (two triangles) in a tilted plane of R^3: contractible
+    K = td.SimplicialComplex([(0, 1, 2), (3, 4, 5)])
+    P = np.array([[0, 0], [6, 0], [3, 6], [0, 4], [6, 4], [3, -2]], dtype=float)
+    X = np.stack([P[:, 0], P[:, 1], 0.5 * P[:, 0] - 0.25 * P[:, 1]], 1)
+    R = refine_image(K, X)
+    assert betti(td.homology(R.complex)) == [1, 0, 0]
+    assert td.homology(R.complex).euler_characteristic == 1
+    # four overlapping bars (two triangles each) forming a square frame: an annulus
+    bars = [(0, 0, 4, 1), (3, 0, 4, 4), (0, 3, 4, 4), (0, 0, 1, 4)]
+    tris, pts = [], []
+    for x0, y0, x1, y1 in bars:
+        b = len(pts)
+        pts += [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+        tris += [(b, b + 1, b + 2), (b, b + 2, b + 3)]
+    F = td.SimplicialComplex(tris)
+    assert betti(td.homology(F)) == [4, 0, 0]
+    assert betti(image_homology(F, np.array(pts, dtype=float))) == [1, 1, 0]
+
+
+def test_degenerate_triangles():
+    K = td.SimplicialComplex([(0, 1, 2)])
+    assert image_complex(K, [[0.0, 0], [1, 1], [2, 2]]).f_vector == (3, 2)   # onto a segment
+    assert image_complex(K, [[1.0, 1], [1, 1], [1, 1]]).f_vector == (1,)     # onto a point
+    S = td.complexes.sphere(2)
+    line = S.coordinates[:, :1] * [[1.0, -2.0, 3.0]]                        # into a line
+    assert betti(image_homology(S, line), 3) == [1, 0, 0]
+
+
+def test_bad_input():
+    C = td.complexes.circle(5)
+    with pytest.raises(ValueError, match="shape"):
+        image_complex(C, np.zeros((4, 2)))
+    with pytest.raises(ValueError, match="NaN"):
+        image_complex(C, np.full((5, 2), np.nan))
+    with pytest.raises(TypeError, match="SimplicialComplex"):
+        image_complex([(0, 1)], np.zeros((2, 2)))
+    with pytest.raises(ValueError, match="dimension"):
+        image_complex(td.complexes.simplex(3), np.zeros((4, 3)))

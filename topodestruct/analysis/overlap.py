@@ -1,0 +1,315 @@
+"""The overlap source of topological change: simplices whose images meet, and the quotient by both sources.
+
+A ReLU network changes topology at full rank by *folding*: two activation
+regions mapped onto overlapping images (K. Beshkov, "A Quotient Homology Theory
+of Representation in Neural Networks", TMLR 2026). On a complex ``K`` of
+dimension <= 2 on which the map ``Φ`` is affine simplex by simplex (after the
+exact refinement), :func:`overlap_pairs` lists, exactly, the pairs of simplices
+whose images meet in more than the image of their common face, with the
+intersection pulled back into both. :func:`folding` adds the exact homology of
+the image ``Φ(K)`` and of the quotient of ``K`` by both sources.
+
+The quotient by both sources, ``K / (O_Φ ∪ rank source)``: every point is
+identified with the points of other regions that have the same image
+(overlap), and each rank-deficient piece ``C_i`` (Ω_0, the components of Ω_1)
+is collapsed to a point (rank source). Since ``K / (Φ(x) = Φ(y))`` is ``Φ(K)``
+(``K`` compact), this space is ``Φ(K) / Φ(C_1) / ... / Φ(C_k)``, and its
+homology is computed exactly from the image complex by
+:func:`topodestruct.quotient_homology` (images that meet are collapsed to the
+same point, as the equivalence relation requires). It equals the homology of
+``Φ(K)`` when every ``Φ(C_i)`` is acyclic; where it is not (the convexity
+condition of the 2026 theorem fails), the two differ and :class:`Folding`
+reports it.
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from ..topology.complexes import SimplicialComplex, as_subcomplex
+from ..topology.homology import Homology, homology, quotient_homology
+from . import _exact
+from .image_complex import ImageRefinement, refine_image
+
+__all__ = ["Overlap", "Folding", "overlap_pairs", "folding", "image_of_subcomplex"]
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """Two simplices of ``K`` whose images meet in more than the image of their common face.
+
+    Attributes
+    ----------
+    simplices : (tuple of int, tuple of int)
+        The two simplices (vertex ids of ``K``).
+    regions : (object, object)
+        Their activation regions (labels as given), or ``(None, None)``.
+    layer : int or None
+        The layer of the map, as given.
+    dimension : int
+        Dimension of the intersection of the images (0, 1 or 2; 2 is a fold
+        of two coplanar triangles).
+    image : ndarray, shape (k, n)
+        Corners of the intersection of the images (float values of exact points).
+    centroid : ndarray, shape (n,)
+        Centroid of those corners.
+    preimages : (ndarray, ndarray) or None
+        The corners pulled back into each simplex, in ``K``'s coordinates
+        (shape (k, d)); None if ``K`` has no coordinates.
+    """
+
+    simplices: tuple
+    regions: tuple
+    layer: object
+    dimension: int
+    image: np.ndarray = field(repr=False)
+    centroid: np.ndarray = field(repr=False)
+    preimages: object = field(repr=False, default=None)
+
+    @property
+    def preimage_centroids(self):
+        """Centroids of the pulled-back pieces, one per simplex (None without coordinates)."""
+        if self.preimages is None:
+            return None
+        return tuple(p.mean(axis=0) for p in self.preimages)
+
+    def to_dict(self):
+        """JSON-ready dict."""
+        pre = None if self.preimages is None else [p.tolist() for p in self.preimages]
+        return {"simplices": [list(s) for s in self.simplices],
+                "regions": [_jsonable(r) for r in self.regions], "layer": self.layer,
+                "dimension": self.dimension, "image": self.image.tolist(),
+                "centroid": self.centroid.tolist(), "preimages": pre}
+
+
+def _jsonable(r):
+    if r is None or isinstance(r, (int, float, str, bool)):
+        return r
+    if isinstance(r, np.generic):
+        return r.item()
+    if isinstance(r, bytes):
+        return r.hex()
+    return np.asarray(r).tolist()
+
+
+def _barycentric(p, corners):
+    """Exact barycentric coordinates of ``p`` in the simplex with exact ``corners``."""
+    c0 = corners[0]
+    k, n = len(corners) - 1, len(c0)
+    if k == 0:
+        return [1]
+    A = [[corners[i + 1][r] - c0[r] for i in range(k)] for r in range(n)]
+    z0, basis = _exact._solve(A, [p[r] - c0[r] for r in range(n)], k)
+    if basis:  # pragma: no cover - corners are affinely independent by construction
+        raise RuntimeError("degenerate image simplex")
+    return [1 - sum(z0)] + list(z0)
+
+
+def _check_regions(K, regions):
+    if regions is None:
+        return None
+    top = K.simplices(K.dimension)
+    regions = list(regions) if not isinstance(regions, np.ndarray) or regions.ndim == 1 else [
+        r.tobytes() for r in np.ascontiguousarray(regions)]
+    if len(regions) != len(top):
+        raise ValueError(f"regions must have one label per top simplex ({len(top)}), "
+                         f"got {len(regions)}")
+    return {tuple(s): r for s, r in zip(top.tolist(), regions)}
+
+
+def overlap_pairs(K, images, regions=None, layer=None, refinement=None):
+    """Pairs of simplices of ``K`` whose images overlap, found and intersected exactly.
+
+    Parameters
+    ----------
+    K : SimplicialComplex
+        Dimension <= 2, the map affine on each simplex (e.g. after the exact refinement).
+    images : array of float, shape (K.n_vertices, n)
+        Image of each vertex.
+    regions : sequence, optional
+        A label per top simplex (rows of ``K.simplices(K.dimension)``), e.g. the
+        activation codewords (2D arrays are read row by row).
+    layer : int, optional
+        Recorded in each :class:`Overlap`.
+    refinement : ImageRefinement, optional
+        The result of :func:`refine_image` for the same input, to reuse.
+
+    Returns
+    -------
+    list of Overlap
+        Only pieces with nondegenerate images take part (a degenerate image is
+        covered by the images of its faces).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import topodestruct as td
+    >>> K = td.SimplicialComplex([(0, 1), (1, 2)], coordinates=[[-1.0], [0.0], [1.0]])
+    >>> [o.dimension for o in overlap_pairs(K, np.abs(K.coordinates))]   # |x| folds the path
+    [1]
+    """
+    R = refinement if refinement is not None else refine_image(K, images)
+    if not isinstance(R, ImageRefinement):
+        raise TypeError("refinement must be an ImageRefinement from refine_image")
+    labels = _check_regions(K, regions)
+    X = np.asarray(images, dtype=float)
+    ex = _exact.to_exact(X)
+    pos = {int(v): i for i, v in enumerate(K.vertices.tolist())}
+    out = []
+    for a, b, I in R.overlaps:
+        sa, sb = R.input_simplices[a], R.input_simplices[b]
+        corners = np.array([[float(x) for x in p] for p in I], dtype=float)
+        pre = None
+        if K.coordinates is not None:
+            pre = []
+            for s in (sa, sb):
+                cs = [ex[pos[v]] for v in s]
+                lam = [_barycentric(p, cs) for p in I]
+                W = np.array([[float(x) for x in row] for row in lam])
+                pre.append(W @ K.coordinates[[pos[v] for v in s]])
+            pre = tuple(pre)
+        reg = (None, None) if labels is None else (labels.get(sa), labels.get(sb))
+        out.append(Overlap((sa, sb), reg, layer, min(len(I) - 1, 2), corners,
+                           corners.mean(axis=0), pre))
+    return out
+
+
+def image_of_subcomplex(R, K, images, C):
+    """``Φ(C)`` as a subcomplex of the image complex ``R.complex`` (exact membership).
+
+    Parameters
+    ----------
+    R : ImageRefinement
+    K : SimplicialComplex
+    images : array of float, shape (K.n_vertices, n)
+    C : subcomplex of K (or iterable of simplices)
+
+    Returns
+    -------
+    SimplicialComplex
+        The simplices of ``R.complex`` contained in the image of a simplex of ``C``.
+    """
+    C = as_subcomplex(C, "C")
+    L = R.complex
+    if C.dimension < 0:
+        return SimplicialComplex._from_sorted([])
+    X = np.asarray(images, dtype=float)
+    pos = np.searchsorted(K.vertices, C.vertices)
+    if not np.array_equal(K.vertices[np.minimum(pos, K.n_vertices - 1)], C.vertices):
+        raise ValueError("C is not a subcomplex of K")
+    ex = _exact.to_exact(X)
+    kpos = {int(v): i for i, v in enumerate(K.vertices.tolist())}
+    tree = cKDTree(L.coordinates)
+    inside = np.zeros(L.n_vertices, dtype=bool)
+    for s in C.maximal_simplices():
+        corners = X[[kpos[v] for v in s]]
+        lo, hi = corners.min(0), corners.max(0)
+        centre, radius = (lo + hi) / 2, np.linalg.norm(hi - lo) / 2
+        cand = tree.query_ball_point(centre, radius * (1 + 1e-9) + 1e-12 * (1 + np.abs(hi).max()))
+        pts = _independent_corners([ex[kpos[v]] for v in s])
+        for w in cand:
+            if not inside[w] and _exact.intersect([R.exact[w]], pts):
+                inside[w] = True
+    ids = L.vertices[inside]
+    return L.full_subcomplex(ids) if len(ids) else SimplicialComplex._from_sorted([])
+
+
+def _independent_corners(pts):
+    """The image of a simplex as the hull of affinely independent corners (drop the rest)."""
+    pts = list(dict.fromkeys(pts))
+    if len(pts) == 3 and _collinear(*pts):
+        for i in range(3):
+            others = pts[:i] + pts[i + 1:]
+            if _exact.on_segment(pts[i], *others) is not None:
+                return others
+    return pts
+
+
+def _collinear(a, b, c):
+    return any(_exact.on_segment(p, q, r) is not None for p, q, r in ((a, b, c), (b, a, c),
+                                                                      (c, a, b)))
+
+
+@dataclass
+class Folding:
+    """Image homology, overlaps and the quotient by both sources, for one map on ``K``.
+
+    Attributes
+    ----------
+    input : Homology
+        Homology of ``K``.
+    image_homology : Homology
+        Exact homology of ``Φ(K)``.
+    quotient : Homology
+        Homology of ``K`` modulo both sources (see the module notes).
+    overlaps : list of Overlap
+    collapsed : list of SimplicialComplex
+        ``Φ(C_i)`` in the image complex, one per collapsed piece.
+    refinement : ImageRefinement
+    """
+
+    input: Homology
+    image_homology: Homology
+    quotient: Homology
+    overlaps: list = field(repr=False)
+    collapsed: list = field(repr=False)
+    refinement: ImageRefinement = field(repr=False)
+
+    @property
+    def agrees(self):
+        """Whether the quotient by both sources and the image have the same homology."""
+        return self.quotient == self.image_homology
+
+    def to_dict(self):
+        """JSON-ready dict (overlaps included)."""
+        return {"input": self.input.betti, "image_homology": self.image_homology.betti,
+                "quotient": self.quotient.betti,
+                "torsion": {"image_homology": self.image_homology.torsion,
+                            "quotient": self.quotient.torsion},
+                "agrees": self.agrees, "overlaps": [o.to_dict() for o in self.overlaps],
+                "image_f_vector": list(self.refinement.complex.f_vector)}
+
+    def __str__(self):
+        lines = [f"input:          {self.input}", f"image (exact):  {self.image_homology}",
+                 f"quotient (both sources): {self.quotient}",
+                 f"overlapping simplex pairs: {len(self.overlaps)}"]
+        if not self.agrees:
+            lines.append("quotient and image differ: a collapsed piece has a non-acyclic "
+                         "image (the convexity condition of the quotient theorem fails)")
+        return "\n".join(lines)
+
+
+def folding(K, images, collapse=(), regions=None, layer=None):
+    """Exact image homology, overlaps, and homology modulo both sources.
+
+    Parameters
+    ----------
+    K : SimplicialComplex
+        Dimension <= 2, the map affine on each simplex.
+    images : array of float, shape (K.n_vertices, n)
+    collapse : list of subcomplexes of K
+        The rank-deficient pieces (Ω_0, the components of Ω_1), each collapsed to a point.
+    regions, layer : see :func:`overlap_pairs`.
+
+    Returns
+    -------
+    Folding
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import topodestruct as td
+    >>> C = td.SimplicialComplex([(0, 1), (1, 2), (2, 3), (0, 3)],
+    ...                          coordinates=[[0.0, -1], [1, 0], [0, 1], [-1, 0]])
+    >>> F = folding(C, np.abs(C.coordinates))   # (|x|, |y|): all four edges onto one
+    >>> print(F.input, F.image_homology, F.quotient, sep="; ")
+    H0 = Z, H1 = Z; H0 = Z, H1 = 0; H0 = Z, H1 = 0
+    >>> [o.dimension for o in F.overlaps]
+    [1, 1, 1, 1, 1, 1]
+    """
+    R = refine_image(K, images)
+    subs = [image_of_subcomplex(R, K, images, C) for C in collapse]
+    subs = [S for S in subs if S.dimension >= 0]
+    quot = quotient_homology(R.complex, subs) if subs else homology(R.complex)
+    return Folding(homology(K), homology(R.complex), quot,
+                   overlap_pairs(K, images, regions, layer, refinement=R), subs, R)
