@@ -24,6 +24,20 @@ def exact(x):
     return fmpq(*float(x).as_integer_ratio())
 
 
+def as_exact(x):
+    """An exact rational from a flint.fmpq, Fraction, int or float."""
+    if isinstance(x, fmpq):
+        return x
+    if isinstance(x, (int, np.integer)):
+        return fmpq(int(x))
+    if hasattr(x, "numerator") and hasattr(x, "denominator") and not isinstance(x, float):
+        return fmpq(int(x.numerator), int(x.denominator))
+    x = float(x)
+    if not np.isfinite(x):
+        raise ValueError("images contain NaN or infinite values")
+    return fmpq(*x.as_integer_ratio())
+
+
 def to_exact(X):
     """Rows of a float array as tuples of exact rationals (floats are dyadic rationals)."""
     return [tuple(fmpq(*x.as_integer_ratio()) for x in row)

@@ -35,7 +35,7 @@ from ..topology.complexes import SimplicialComplex
 from ..topology.homology import homology
 from . import _exact
 
-__all__ = ["ImageRefinement", "image_complex", "image_homology", "refine_image"]
+__all__ = ["ImageRefinement", "image_complex", "image_homology", "refine_image", "exact_forward"]
 
 
 @dataclass
@@ -65,6 +65,8 @@ class ImageRefinement:
         ``input_simplices`` of the pieces whose images contain it.
     stats : dict
         Counts: candidate pairs, certified pairs, exact pairs, cells, ...
+    vertex_exact : list of tuple of flint.fmpq
+        The exact image of each vertex of ``K`` (aligned with ``K.vertices``).
     """
 
     complex: SimplicialComplex
@@ -74,24 +76,33 @@ class ImageRefinement:
     overlaps: list
     carriers: dict = field(repr=False)
     stats: dict = field(default_factory=dict)
+    vertex_exact: list = field(repr=False, default=None)
 
 
 def _check(K, images):
+    """Validate -> (float images (N, n), exact rows or None)."""
     if not isinstance(K, SimplicialComplex):
         raise TypeError(f"K must be a SimplicialComplex, got {type(K).__name__}")
     if K.dimension > 2:
         raise ValueError(f"image_complex handles complexes of dimension <= 2, got {K.dimension}")
     if K.dimension < 0:
         raise ValueError("K is empty")
+    ex = None
     X = np.asarray(images)
-    if X.dtype == object or not np.issubdtype(X.dtype, np.number) or X.dtype.kind == "c":
-        raise TypeError(f"images must be a real float array, got dtype {X.dtype}")
+    if X.dtype == object:  # exact rationals (flint.fmpq, Fraction, int)
+        if X.ndim != 2:
+            raise ValueError(f"images must have shape (n_vertices={K.n_vertices}, n), "
+                             f"got {X.shape}")
+        ex = [tuple(_exact.as_exact(x) for x in row) for row in X.tolist()]
+        X = np.array([[float(x) for x in row] for row in ex], dtype=float).reshape(X.shape)
+    elif not np.issubdtype(X.dtype, np.number) or X.dtype.kind == "c":
+        raise TypeError(f"images must be a real array, got dtype {X.dtype}")
     X = X.astype(float)
     if X.ndim != 2 or X.shape[0] != K.n_vertices or X.shape[1] < 1:
         raise ValueError(f"images must have shape (n_vertices={K.n_vertices}, n), got {X.shape}")
     if not np.isfinite(X).all():
         raise ValueError("images contain NaN or infinite values")
-    return X
+    return X, ex
 
 
 def _candidate_pairs(lo, hi):
@@ -138,22 +149,32 @@ def refine_image(K, images):
     ----------
     K : SimplicialComplex
         Dimension <= 2.
-    images : array of float, shape (K.n_vertices, n)
+    images : array of float, shape (K.n_vertices, n), or object array of exact rationals
         Image of each vertex (rows aligned with ``K.vertices``); the map is
-        the affine extension on each simplex.
+        the affine extension on each simplex. Floats are taken as the exact
+        dyadic rationals they are; for images computed through a network, pass
+        :func:`exact_forward`'s output, so that points the network maps onto a
+        line or plane lie on it exactly (float rounding would leave them off it,
+        and the exact image would show the resulting thin pockets).
 
     Returns
     -------
     ImageRefinement
     """
-    X = _check(K, images)
+    X, ex = _check(K, images)
     verts = K.vertices
     # 1. exact, merged vertex images; pieces
-    Xu, uid_of_vertex = np.unique(X, axis=0, return_inverse=True)
-    uid_of_vertex = uid_of_vertex.ravel()
     P = _Points()
-    for p in _exact.to_exact(Xu):
-        P.add(p)
+    if ex is None:
+        Xu, uid_of_vertex = np.unique(X, axis=0, return_inverse=True)
+        uid_of_vertex = uid_of_vertex.ravel()
+        for p in _exact.to_exact(Xu):
+            P.add(p)
+    else:
+        uid_of_vertex = np.array([P.add(p) for p in ex], dtype=np.int64)
+        Xu = np.array([[float(x) for x in p] for p in P.exact], dtype=float).reshape(
+            len(P.exact), X.shape[1])
+    vertex_exact = [P.exact[u] for u in uid_of_vertex.tolist()]
     uid = lambda simp: uid_of_vertex[np.searchsorted(verts, simp)]  # noqa: E731
     tri_k = K.simplices(2)
     tri_u = uid(tri_k) if len(tri_k) else np.zeros((0, 3), dtype=np.int64)
@@ -192,6 +213,8 @@ def refine_image(K, images):
         pad[f, :len(u)] = u
     safe = np.where(pad >= 0, pad, pad[:, :1])
     lo, hi = Xu[safe].min(axis=1), Xu[safe].max(axis=1)
+    if ex is not None:  # float values of exact points: widen the boxes by far more than rounding
+        lo, hi = lo - 1e-12 * (np.abs(lo) + 1e-300), hi + 1e-12 * (np.abs(hi) + 1e-300)
     pairs = _candidate_pairs(lo, hi)
     stats = {"pieces": F, "triangles": n_tri, "candidate_pairs": len(pairs)}
     # 3. narrow phase: certificate, then exact intersection
@@ -316,7 +339,8 @@ def refine_image(K, images):
     L = SimplicialComplex._from_sorted([L.simplices(d) for d in range(L.dimension + 1)], coords)
     stats["image_f_vector"] = L.f_vector
     carriers = {s: tuple(sorted(c)) for s, c in carriers.items()}
-    return ImageRefinement(L, exact, input_simplices, interactions, overlaps, carriers, stats)
+    return ImageRefinement(L, exact, input_simplices, interactions, overlaps, carriers, stats,
+                           vertex_exact)
 
 
 def _collinear(a, b, c):
@@ -384,6 +408,56 @@ def _split_edges(edges, P):
         mids = sorted(inner.get(e, ()))
         chains[(u, v)] = [u] + [x for _, x in mids] + [v]
     return chains
+
+
+def exact_forward(weights, X, layer=None):
+    """Images of points through a ReLU network in exact rational arithmetic.
+
+    Parameters
+    ----------
+    weights : list of (W, b)
+        Float weight matrices (out, in) and biases, e.g. from
+        :func:`topodestruct.networks.to_weights`; ReLU after every layer but the last.
+    X : array of float, shape (N, input_dim)
+    layer : int, optional
+        Stop after this many layers (1-based), applying its ReLU if it is hidden
+        (default: all layers, the last one linear).
+
+    Returns
+    -------
+    ndarray of object, shape (N, width)
+        Exact rationals (``flint.fmpq``); pass it to :func:`image_complex`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> W = [(np.array([[1.0, -1.0], [0.5, 2.0]]), np.array([0.125, 0.0]))]
+    >>> Y = exact_forward(W + [(np.eye(2), np.zeros(2))], np.array([[0.25, 0.75]]), layer=1)
+    >>> [str(y) for y in Y[0]]             # (relu(-1/2 + 1/8), relu(1/8 + 3/2))
+    ['0', '13/8']
+    """
+    from flint import fmpq, fmpq_mat
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2 or not np.isfinite(X).all():
+        raise ValueError(f"X must be a finite 2D array, got shape {X.shape}")
+    depth = len(weights) if layer is None else int(layer)
+    if not 1 <= depth <= len(weights):
+        raise ValueError(f"layer must be in 1..{len(weights)}, got {layer}")
+    q = _exact.exact
+    N = len(X)
+    M = fmpq_mat(N, X.shape[1], [q(x) for x in X.ravel()])
+    zero = fmpq(0)
+    for k, (W, b) in enumerate(weights[:depth]):
+        W, b = np.asarray(W, dtype=float), np.asarray(b, dtype=float)
+        if W.shape[1] != M.ncols():
+            raise ValueError(f"layer {k + 1} expects {W.shape[1]} inputs, got {M.ncols()}")
+        Wt = fmpq_mat(W.shape[1], W.shape[0], [q(x) for x in W.T.ravel()])
+        M = M * Wt + fmpq_mat(N, W.shape[0], [q(x) for x in b] * N)
+        if k < len(weights) - 1:
+            M = fmpq_mat(N, W.shape[0], [e if e > 0 else zero for e in M.entries()])
+    out = np.empty((N, M.ncols()), dtype=object)
+    out.ravel()[:] = M.entries()
+    return out
 
 
 def image_complex(K, images):

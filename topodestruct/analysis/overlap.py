@@ -124,8 +124,8 @@ def overlap_pairs(K, images, regions=None, layer=None, refinement=None):
     ----------
     K : SimplicialComplex
         Dimension <= 2, the map affine on each simplex (e.g. after the exact refinement).
-    images : array of float, shape (K.n_vertices, n)
-        Image of each vertex.
+    images : array of float, shape (K.n_vertices, n), or object array of exact rationals
+        Image of each vertex (see :func:`refine_image`).
     regions : sequence, optional
         A label per top simplex (rows of ``K.simplices(K.dimension)``), e.g. the
         activation codewords (2D arrays are read row by row).
@@ -152,8 +152,7 @@ def overlap_pairs(K, images, regions=None, layer=None, refinement=None):
     if not isinstance(R, ImageRefinement):
         raise TypeError("refinement must be an ImageRefinement from refine_image")
     labels = _check_regions(K, regions)
-    X = np.asarray(images, dtype=float)
-    ex = _exact.to_exact(X)
+    ex = R.vertex_exact
     pos = {int(v): i for i, v in enumerate(K.vertices.tolist())}
     out = []
     for a, b, I in R.overlaps:
@@ -174,14 +173,14 @@ def overlap_pairs(K, images, regions=None, layer=None, refinement=None):
     return out
 
 
-def image_of_subcomplex(R, K, images, C):
+def image_of_subcomplex(R, K, C):
     """``Φ(C)`` as a subcomplex of the image complex ``R.complex`` (exact membership).
 
     Parameters
     ----------
     R : ImageRefinement
     K : SimplicialComplex
-    images : array of float, shape (K.n_vertices, n)
+        The complex ``R`` was built from.
     C : subcomplex of K (or iterable of simplices)
 
     Returns
@@ -193,11 +192,11 @@ def image_of_subcomplex(R, K, images, C):
     L = R.complex
     if C.dimension < 0:
         return SimplicialComplex._from_sorted([])
-    X = np.asarray(images, dtype=float)
+    ex = R.vertex_exact
+    X = np.array([[float(x) for x in p] for p in ex], dtype=float)
     pos = np.searchsorted(K.vertices, C.vertices)
     if not np.array_equal(K.vertices[np.minimum(pos, K.n_vertices - 1)], C.vertices):
         raise ValueError("C is not a subcomplex of K")
-    ex = _exact.to_exact(X)
     kpos = {int(v): i for i, v in enumerate(K.vertices.tolist())}
     tree = cKDTree(L.coordinates)
     inside = np.zeros(L.n_vertices, dtype=bool)
@@ -286,7 +285,7 @@ def folding(K, images, collapse=(), regions=None, layer=None):
     ----------
     K : SimplicialComplex
         Dimension <= 2, the map affine on each simplex.
-    images : array of float, shape (K.n_vertices, n)
+    images : array of float, shape (K.n_vertices, n), or object array of exact rationals
     collapse : list of subcomplexes of K
         The rank-deficient pieces (Ω_0, the components of Ω_1), each collapsed to a point.
     regions, layer : see :func:`overlap_pairs`.
@@ -308,7 +307,7 @@ def folding(K, images, collapse=(), regions=None, layer=None):
     [1, 1, 1, 1, 1, 1]
     """
     R = refine_image(K, images)
-    subs = [image_of_subcomplex(R, K, images, C) for C in collapse]
+    subs = [image_of_subcomplex(R, K, C) for C in collapse]
     subs = [S for S in subs if S.dimension >= 0]
     quot = quotient_homology(R.complex, subs) if subs else homology(R.complex)
     return Folding(homology(K), homology(R.complex), quot,
