@@ -410,18 +410,21 @@ def _split_edges(edges, P):
     return chains
 
 
-def exact_forward(weights, X, layer=None):
+def exact_forward(weights, X, layer=None, final_relu=True):
     """Images of points through a ReLU network in exact rational arithmetic.
 
     Parameters
     ----------
     weights : list of (W, b)
         Float weight matrices (out, in) and biases, e.g. from
-        :func:`topodestruct.networks.to_weights`; ReLU after every layer but the last.
+        :func:`topodestruct.networks.to_weights`; a ReLU follows every layer
+        (the package's convention, :func:`topodestruct.networks.from_weights`).
     X : array of float, shape (N, input_dim)
     layer : int, optional
-        Stop after this many layers (1-based), applying its ReLU if it is hidden
-        (default: all layers, the last one linear).
+        Stop after this many layers (1-based; default: all).
+    final_relu : bool
+        False: the last of all layers is linear (no ReLU), as in a network with
+        a linear read-out.
 
     Returns
     -------
@@ -432,7 +435,7 @@ def exact_forward(weights, X, layer=None):
     --------
     >>> import numpy as np
     >>> W = [(np.array([[1.0, -1.0], [0.5, 2.0]]), np.array([0.125, 0.0]))]
-    >>> Y = exact_forward(W + [(np.eye(2), np.zeros(2))], np.array([[0.25, 0.75]]), layer=1)
+    >>> Y = exact_forward(W, np.array([[0.25, 0.75]]))
     >>> [str(y) for y in Y[0]]             # (relu(-1/2 + 1/8), relu(1/8 + 3/2))
     ['0', '13/8']
     """
@@ -453,7 +456,7 @@ def exact_forward(weights, X, layer=None):
             raise ValueError(f"layer {k + 1} expects {W.shape[1]} inputs, got {M.ncols()}")
         Wt = fmpq_mat(W.shape[1], W.shape[0], [q(x) for x in W.T.ravel()])
         M = M * Wt + fmpq_mat(N, W.shape[0], [q(x) for x in b] * N)
-        if k < len(weights) - 1:
+        if final_relu or k < len(weights) - 1:
             M = fmpq_mat(N, W.shape[0], [e if e > 0 else zero for e in M.entries()])
     out = np.empty((N, M.ncols()), dtype=object)
     out.ravel()[:] = M.entries()
