@@ -129,17 +129,24 @@ def _candidate_pairs(lo, hi):
 
 
 class _Points:
-    """Exact points with ids, merged by exact coordinates."""
+    """Exact points with ids, merged by exact coordinates (hashed by their float values,
+    which is much cheaper than hashing rationals; equal floats are compared exactly)."""
 
     def __init__(self):
-        self.ids, self.exact = {}, []
+        self.ids, self.exact, self.floats = {}, [], []
 
     def add(self, p):
-        i = self.ids.get(p)
-        if i is None:
-            i = self.ids[p] = len(self.exact)
-            self.exact.append(p)
-        return i
+        key = tuple(map(float, p))
+        bucket = self.ids.get(key)
+        if bucket is None:
+            bucket = self.ids[key] = []
+        for i in bucket:
+            if self.exact[i] == p:
+                return i
+        bucket.append(len(self.exact))
+        self.exact.append(p)
+        self.floats.append(key)
+        return len(self.exact) - 1
 
 
 def refine_image(K, images):
@@ -172,8 +179,7 @@ def refine_image(K, images):
             P.add(p)
     else:
         uid_of_vertex = np.array([P.add(p) for p in ex], dtype=np.int64)
-        Xu = np.array([[float(x) for x in p] for p in P.exact], dtype=float).reshape(
-            len(P.exact), X.shape[1])
+        Xu = np.array(P.floats, dtype=float).reshape(len(P.exact), X.shape[1])
     vertex_exact = [P.exact[u] for u in uid_of_vertex.tolist()]
     uid = lambda simp: uid_of_vertex[np.searchsorted(verts, simp)]  # noqa: E731
     tri_k = K.simplices(2)
@@ -335,7 +341,7 @@ def refine_image(K, images):
         carriers.setdefault(feats[f], set()).add(f)
     L = SimplicialComplex(simplices)
     exact = [P.exact[v] for v in L.vertices.tolist()]
-    coords = np.array([[float(x) for x in p] for p in exact], dtype=float)
+    coords = np.array([P.floats[v] for v in L.vertices.tolist()], dtype=float)
     L = SimplicialComplex._from_sorted([L.simplices(d) for d in range(L.dimension + 1)], coords)
     stats["image_f_vector"] = L.f_vector
     carriers = {s: tuple(sorted(c)) for s, c in carriers.items()}
@@ -379,7 +385,7 @@ def _cut_cluster(members, feats, cuts, P, cells):
 
 def _split_edges(edges, P):
     """For each edge ``(u, v)``: the chain of point ids from u to v through every point on it."""
-    pts = np.array([[float(x) for x in p] for p in P.exact], dtype=float)
+    pts = np.array(P.floats, dtype=float)
     E = np.array(edges, dtype=np.int64).reshape(-1, 2)
     A, B = pts[E[:, 0]], pts[E[:, 1]]
     mid, half = (A + B) / 2, np.linalg.norm(B - A, axis=1) / 2
@@ -419,7 +425,8 @@ def exact_forward(weights, X, layer=None, final_relu=True):
         Float weight matrices (out, in) and biases, e.g. from
         :func:`topodestruct.networks.to_weights`; a ReLU follows every layer
         (the package's convention, :func:`topodestruct.networks.from_weights`).
-    X : array of float, shape (N, input_dim)
+    X : array of float, or object array of exact rationals, shape (N, input_dim)
+        Exact input allows layer-by-layer use: ``exact_forward(weights[k:k + 1], Y_k)``.
     layer : int, optional
         Stop after this many layers (1-based; default: all).
     final_relu : bool
@@ -440,15 +447,22 @@ def exact_forward(weights, X, layer=None, final_relu=True):
     ['0', '13/8']
     """
     from flint import fmpq, fmpq_mat
-    X = np.asarray(X, dtype=float)
-    if X.ndim != 2 or not np.isfinite(X).all():
-        raise ValueError(f"X must be a finite 2D array, got shape {X.shape}")
+    X = np.asarray(X)
+    if X.dtype == object:
+        entries = [_exact.as_exact(x) for x in X.ravel()]
+    else:
+        X = X.astype(float)
+        if not np.isfinite(X).all():
+            raise ValueError("X contains NaN or infinite values")
+        entries = [_exact.exact(x) for x in X.ravel()]
+    if X.ndim != 2:
+        raise ValueError(f"X must be a 2D array, got shape {X.shape}")
     depth = len(weights) if layer is None else int(layer)
     if not 1 <= depth <= len(weights):
         raise ValueError(f"layer must be in 1..{len(weights)}, got {layer}")
     q = _exact.exact
     N = len(X)
-    M = fmpq_mat(N, X.shape[1], [q(x) for x in X.ravel()])
+    M = fmpq_mat(N, X.shape[1], entries)
     zero = fmpq(0)
     for k, (W, b) in enumerate(weights[:depth]):
         W, b = np.asarray(W, dtype=float), np.asarray(b, dtype=float)
