@@ -21,6 +21,7 @@ Usage::
     python benchmarks/bench_folding.py             # torus 20 x 40 (1600 triangles), layers 1..9
     python benchmarks/bench_folding.py --quick     # torus 10 x 20, layers 1, 3, 9
     python benchmarks/bench_folding.py --layers 1,2,3 --mode exact --out res.json
+    python benchmarks/bench_folding.py --quick --width 3     # narrow: folds and overlaps
 
 Single-threaded; wall-clock timings are noisy when the machine is shared.
 """
@@ -53,15 +54,18 @@ def main(argv=None):
     ap.add_argument("--layers", default=None, help="comma-separated layers (default 1..9)")
     ap.add_argument("--mode", choices=["float", "exact", "both"], default="both")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--width", type=int, default=25,
+                    help="hidden width (default 25; narrow widths fold and overlap)")
     ap.add_argument("--out", default=None, help="write the rows as JSON")
     args = ap.parse_args(argv)
     n, m = map(int, (args.grid or ("10,20" if args.quick else "20,40")).split(","))
     layers = [int(x) for x in (args.layers or ("1,3,9" if args.quick else "1,2,3,4,5,6,7,8,9"))
               .split(",")]
     T = td.complexes.torus(n, m)
-    weights = td.networks.to_weights(td.networks.mlp([3] + [25] * 9, random_state=args.seed))
+    weights = td.networks.to_weights(td.networks.mlp([3] + [args.width] * 9,
+                                                     random_state=args.seed))
     modes = ["float", "exact"] if args.mode == "both" else [args.mode]
-    print(f"torus {n} x {m}: f-vector {T.f_vector}; network 3-25x9 (kaiming, seed {args.seed})")
+    print(f"torus {n} x {m}: f-vector {T.f_vector}; network 3-{args.width}x9 (kaiming, seed {args.seed})")
     head = (f"{'mode':5} {'layer':>5} {'fwd s':>6} {'image s':>8} {'pairs':>7} {'cert':>7} "
             f"{'exact':>6} {'inter':>6} {'overl':>6} {'clust':>6} {'f-vector':>20} "
             f"{'betti':>10} {'hom s':>6}")
