@@ -322,3 +322,26 @@ def test_near_touch_is_not_a_crossing():
     gap = np.linalg.norm(Z[full] - Z[dead][0], axis=1).min()
     assert 3e-4 < gap < 3e-3
     assert _long_bars(f(np.stack([np.cos(s[::10]), np.sin(s[::10])], 1)))[0][1] == 2
+
+
+def test_octahedron_folded_onto_a_hemisphere():
+    pts = np.array([[1, 0, 0], [-1, 0, 0], [0, 1, 0], [0, -1, 0], [0, 0, 1], [0, 0, -1]], float)
+    S = td.SimplicialComplex([(a, b, c) for a in (0, 1) for b in (2, 3) for c in (4, 5)],
+                             coordinates=pts)
+    assert betti(td.homology(S)) == [1, 0, 1]
+    L = image_complex(S, fold(pts))
+    assert L.f_vector == (5, 8, 4) and betti(td.homology(L)) == [1, 0, 0]
+
+
+def test_torus_squashed_onto_a_plane_encloses_a_void():
+    # (x, y, z) -> (x, y, max(z, 0)): the lower half torus lands on the flat annulus z = 0,
+    # which closes the upper half into a torus again (a void inside): H = Z, Z^2, Z
+    n, m = 8, 12
+    T = td.complexes.torus(n, m)
+    X = np.array(T.coordinates)
+    i = np.repeat(np.arange(n), m)
+    X[(i == 0) | (i == n // 2), 2] = 0.0                # the crease circles z = 0 exactly
+    Y = X.copy()
+    Y[:, 2] = np.maximum(Y[:, 2], 0.0)
+    R = refine_image(T, Y)
+    assert betti(td.homology(R.complex)) == [1, 2, 1]

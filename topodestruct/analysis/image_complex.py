@@ -371,16 +371,48 @@ def _cut_cluster(members, feats, cuts, P, cells):
             else:
                 lines.add(_exact.line_through(q[0], q[1]))
     lines = sorted(lines)
+    L = np.array([[float(x) for x in ln] for ln in lines], dtype=float)
+    lifted = {}
+
+    def lift(y):  # cached: cells share their corners
+        key = (float(y[0]), float(y[1]))
+        for z, idx in lifted.get(key, ()):
+            if z == y:
+                return idx
+        idx = P.add(_exact.lift(y, a, i, j, M))
+        lifted.setdefault(key, []).append((y, idx))
+        return idx
     for t in members:
         tri = _exact.cyclic_order([proj(P.exact[u]) for u in feats[t]])
-        polys = [tri]
-        for ln in lines:
-            vals = [ln[0] * p[0] + ln[1] * p[1] - ln[2] for p in tri]
-            if max(vals) > 0 > min(vals):
-                polys = [piece for poly in polys for piece in _exact.clip(poly, ln)]
+        F = np.array([[float(x) for x in p] for p in tri])
+        vals = L[:, :2] @ F.T - L[:, 2:]
+        # float certificate: a line is off the triangle's interior if the values at its
+        # corners share a sign with a margin far above rounding; the rest are decided exactly
+        tol = 1e-9 * (np.abs(L[:, :2]) @ np.abs(F).max(0) + np.abs(L[:, 2]))
+        maybe = np.flatnonzero((vals.max(1) > -tol[:]) & (vals.min(1) < tol))
+        polys = [[(p, tuple(q)) for p, q in zip(tri, F.tolist())]]
+        for r in maybe.tolist():
+            ln = lines[r]
+            ex = [ln[0] * p[0] + ln[1] * p[1] - ln[2] for p in tri]
+            if max(ex) > 0 > min(ex):
+                polys = [piece for poly in polys for piece in _clip(poly, ln, L[r], tol[r])]
         for poly in polys:
-            ids = [P.add(_exact.lift(y, a, i, j, M)) for y in poly]
+            ids = [lift(y) for y, _ in poly]
             cells.setdefault(tuple(sorted(ids)), [ids, set()])[1].add(t)
+
+
+def _clip(poly, ln, lf, tol):
+    """:func:`_exact.clip` on a polygon of (exact, float) corners, skipping the exact work
+    where the float values certify that the line misses the polygon's interior."""
+    vals = [lf[0] * q[0] + lf[1] * q[1] - lf[2] for _, q in poly]
+    if min(vals) > tol or max(vals) < -tol:
+        return [poly]
+    pieces = _exact.clip([p for p, _ in poly], ln)
+    if len(pieces) == 1:
+        return [poly]
+    known = {id(p): q for p, q in poly}  # corners kept by the clip are the same objects
+    return [[(p, known.get(id(p)) or (float(p[0]), float(p[1]))) for p in piece]
+            for piece in pieces]
 
 
 def _split_edges(edges, P):
