@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.spatial import cKDTree
 
-from ..topology.complexes import SimplicialComplex
+from ..topology.cells import component_labels
+from ..topology.simplicial import SimplicialComplex
 from ..topology.homology import homology
 from . import _exact
 
@@ -268,26 +269,19 @@ def refine_image(K, images):
     stats["interactions"] = len(interactions)
     stats["overlaps"] = len(overlaps)
     # 4. clusters of triangles overlapping in area; pieces cutting each triangle
-    parent = list(range(n_tri))
-
-    def find(x):
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-    cuts = {}
+    cuts, glue = {}, []
     for a, b, I in interactions:
         for p in I:
             P.add(p)
         if b < n_tri and len(I) >= 3:
-            parent[find(a)] = find(b)
+            glue.append((a, b))
             continue
         for t in (a, b):
             if t < n_tri:
                 cuts.setdefault(t, []).append(I)
     clusters = {}
-    for t in range(n_tri):
-        clusters.setdefault(find(t), []).append(t)
+    for t, lab in enumerate(component_labels(n_tri, glue)[1].tolist()):
+        clusters.setdefault(lab, []).append(t)
     cells = {}  # sorted corner ids -> [cyclic corner ids, set of carriers]
     for members in clusters.values():
         if len(members) == 1 and members[0] not in cuts:

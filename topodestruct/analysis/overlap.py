@@ -26,8 +26,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.spatial import cKDTree
 
-from ..topology.complexes import SimplicialComplex, as_subcomplex
-from ..topology.homology import Homology, homology, quotient_homology
+from ..topology.simplicial import SimplicialComplex, as_subcomplex
+from ..topology.groups import Homology
+from ..topology.homology import homology, quotient_homology
 from . import _exact
 from .image_complex import ImageRefinement, refine_image
 
