@@ -63,8 +63,11 @@ def symmetric_torus(n=6, m=8):
 def test_circle_folded_onto_itself_is_an_interval():
     C = symmetric_circle(4)
     assert np.array_equal(fold(C.coordinates)[1:8], fold(C.coordinates)[9:][::-1])
-    L = image_complex(C, fold(C.coordinates))
+    R = refine_image(C, fold(C.coordinates))
+    L = R.complex
     assert L.f_vector == (9, 8)           # the right arc: 9 vertices, 8 edges
+    assert np.array_equal(R.vertex_map[1:8], R.vertex_map[9:][::-1])   # mirrors identified
+    assert np.array_equal(L.coordinates[R.vertex_map], fold(C.coordinates))
     assert betti(td.homology(L)) == [1, 0]
 
 

@@ -68,6 +68,9 @@ class ImageRefinement:
         Counts: candidate pairs, certified pairs, exact pairs, cells, ...
     vertex_exact : list of tuple of flint.fmpq
         The exact image of each vertex of ``K`` (aligned with ``K.vertices``).
+    vertex_map : int array, shape (K.n_vertices,)
+        The vertex of ``complex`` that each vertex of ``K`` is mapped to (vertices
+        of ``K`` with equal images share it: the identification on vertices).
     """
 
     complex: SimplicialComplex
@@ -78,6 +81,7 @@ class ImageRefinement:
     carriers: dict = field(repr=False)
     stats: dict = field(default_factory=dict)
     vertex_exact: list = field(repr=False, default=None)
+    vertex_map: np.ndarray = field(repr=False, default=None)
 
 
 def _check(K, images):
@@ -339,8 +343,9 @@ def refine_image(K, images):
     L = SimplicialComplex._from_sorted([L.simplices(d) for d in range(L.dimension + 1)], coords)
     stats["image_f_vector"] = L.f_vector
     carriers = {s: tuple(sorted(c)) for s, c in carriers.items()}
+    vertex_map = np.searchsorted(L.vertices, uid_of_vertex)  # uid u is point id u
     return ImageRefinement(L, exact, input_simplices, interactions, overlaps, carriers, stats,
-                           vertex_exact)
+                           vertex_exact, vertex_map)
 
 
 def _collinear(a, b, c):
