@@ -216,7 +216,8 @@ def test_quotient_by_both_sources_fold_with_a_dead_region():
     F = folding(C, Y, collapse=[arc], regions=np.where(X[C.simplices(1)[:, 0], 0] < 0, 1, 0))
     assert betti(F.image_homology) == [1, 0] and betti(F.quotient) == [1, 0] and F.agrees
     assert any(o.regions == (1, 0) or o.regions == (0, 1) for o in F.overlaps)
-    assert F.to_dict()["image_homology"] == [1, 0]
+    import json
+    assert json.loads(json.dumps(F.to_dict()))["image_homology"] == [1, 0]
 
 
 def test_quotient_differs_from_the_image_when_a_collapsed_image_is_a_loop():

@@ -264,10 +264,11 @@ def refine_image(K, images):
     for a, b in pairs[~certified].tolist():
         A, B = feats[a], feats[b]
         I = _exact.intersect([P.exact[u] for u in A], [P.exact[u] for u in B])
-        if set(I) != {P.exact[u] for u in set(A) & set(B)}:
+        if not _same(I, [P.exact[u] for u in set(A) & set(B)]):
             interactions.append((a, b, I))
-        kc = {P.exact[uid_of[v]] for v in set(input_simplices[a]) & set(input_simplices[b])}
-        if I and set(I) != kc:
+        kc = [P.exact[u] for u in {uid_of[v] for v in set(input_simplices[a])
+                                    & set(input_simplices[b])}]
+        if I and not _same(I, kc):
             overlaps.append((a, b, I))
     stats["exact_pairs"] = int((~certified).sum())
     stats["interactions"] = len(interactions)
@@ -346,6 +347,12 @@ def refine_image(K, images):
     vertex_map = np.searchsorted(L.vertices, uid_of_vertex)  # uid u is point id u
     return ImageRefinement(L, exact, input_simplices, interactions, overlaps, carriers, stats,
                            vertex_exact, vertex_map)
+
+
+def _same(I, J):
+    """Whether two lists of distinct exact points hold the same points (no hashing: hashing
+    rationals is slow)."""
+    return len(I) == len(J) and all(any(p == q for q in J) for p in I)
 
 
 def _collinear(a, b, c):
