@@ -349,3 +349,118 @@ def test_torus_squashed_onto_a_plane_encloses_a_void():
     Y[:, 2] = np.maximum(Y[:, 2], 0.0)
     R = refine_image(T, Y)
     assert betti(td.homology(R.complex)) == [1, 2, 1]
+
+
+# ----------------------------------------------------------------------------- nerve check
+def _on_line(p, a, b):
+    k = max(range(len(a)), key=lambda r: abs(float(b[r]) - float(a[r])))
+    t = (p[k] - a[k]) / (b[k] - a[k])
+    return all(p[r] == a[r] + t * (b[r] - a[r]) for r in range(len(a)))
+
+
+def _hull_pieces(points):
+    """Simplices (lists of affinely independent exact points) covering the convex hull of
+    coplanar exact points: the point, the segment between the extreme points, or a fan."""
+    from topodestruct.analysis import _exact
+    pts = list(dict.fromkeys(points))
+    if len(pts) == 1:
+        return [pts]
+    a = pts[0]
+    b = max(pts[1:], key=lambda p: sum(abs(float(x) - float(y)) for x, y in zip(p, a)))
+    off = [p for p in pts if not _on_line(p, a, b)]
+    if not off:
+        k = max(range(len(a)), key=lambda r: abs(float(b[r]) - float(a[r])))
+        return [[min(pts, key=lambda p: p[k]), max(pts, key=lambda p: p[k])]]
+    i, j, _ = _exact.chart(a, b, off[0])
+    back = {(p[i], p[j]): p for p in pts}
+    flat = sorted(back)
+
+    def cross(o, u, v):
+        return (u[0] - o[0]) * (v[1] - o[1]) - (u[1] - o[1]) * (v[0] - o[0])
+    hull = []
+    for seq in (flat, flat[::-1]):  # monotone chain, strict turns only
+        part = []
+        for p in seq:
+            while len(part) >= 2 and cross(part[-2], part[-1], p) <= 0:
+                part.pop()
+            part.append(p)
+        hull += part[:-1]
+    hull = [back[p] for p in hull]
+    return [[hull[0], hull[s], hull[s + 1]] for s in range(1, len(hull) - 1)]
+
+
+def _meet(pieces, others):
+    """Corners of (union of pieces) ∩ (union of others), pieces covering convex sets."""
+    from topodestruct.analysis import _exact
+    return [p for P in pieces for Q in others for p in _exact.intersect(P, Q)]
+
+
+def nerve_homology(K, images):
+    """H_0..H_2 of the nerve of the cover of the image by the images of K's maximal simplices
+    (closed convex sets, so the nerve is homotopy equivalent to their union), from its
+    3-skeleton. Independent of the image complex's assembly (clusters, cuts, splitting,
+    cones); shares only the exact pairwise intersection primitive."""
+    from topodestruct.analysis import _exact
+    ex = _exact.to_exact(np.asarray(images, dtype=float))
+    pos = {int(v): i for i, v in enumerate(K.vertices.tolist())}
+    cover = [_hull_pieces([ex[pos[v]] for v in s]) for s in K.maximal_simplices()]
+    m = len(cover)
+    level = {}
+    for i in range(m):
+        for j in range(i + 1, m):
+            c = _meet(cover[i], cover[j])
+            if c:
+                level[(i, j)] = c
+    pairs = set(level)
+    simplices = [(i,) for i in range(m)] + list(pairs)
+    for _ in (3, 4):
+        nxt = {}
+        for key, corners in level.items():
+            pieces = _hull_pieces(corners)
+            for k in range(key[-1] + 1, m):
+                if all((x, k) in pairs for x in key):
+                    c = _meet(pieces, cover[k])
+                    if c:
+                        nxt[key + (k,)] = c
+        level = nxt
+        simplices += list(level)
+    return betti(td.homology(td.SimplicialComplex(simplices)), 4)[:3]
+
+
+@pytest.mark.parametrize("case", ["hexagram", "frame", "shadow", "octahedron", "squash",
+                                  "random3d", "random2d", "network"])
+def test_image_homology_agrees_with_the_nerve_of_the_image_simplices(case):
+    rng = np.random.default_rng(7)
+    if case == "hexagram":
+        K = td.SimplicialComplex([(0, 1, 2), (3, 4, 5)])
+        X = np.array([[0, 0], [6, 0], [3, 6], [0, 4], [6, 4], [3, -2]], dtype=float)
+    elif case == "frame":
+        tris, X = [], []
+        for x0, y0, x1, y1 in [(0, 0, 4, 1), (3, 0, 4, 4), (0, 3, 4, 4), (0, 0, 1, 4)]:
+            b = len(X)
+            X += [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+            tris += [(b, b + 1, b + 2), (b, b + 2, b + 3)]
+        K, X = td.SimplicialComplex(tris), np.array(X, dtype=float)
+    elif case == "shadow":
+        K = td.complexes.torus(3, 4)
+        X = K.coordinates[:, :2]
+    elif case == "octahedron":
+        K = td.complexes.sphere(2)
+        X = K.coordinates[:, :2]
+    elif case == "squash":
+        K = td.complexes.torus(4, 6)
+        X = np.array(K.coordinates)
+        X[:, 2] = np.maximum(X[:, 2], 0.0)
+    elif case == "random3d":   # random triangles in R^3 crossing each other
+        K = td.SimplicialComplex([(3 * i, 3 * i + 1, 3 * i + 2) for i in range(8)])
+        X = np.round(rng.normal(size=(24, 3)), 3)
+    elif case == "network":    # a torus through a 3-3 ReLU layer: H = Z, Z, Z (measured)
+        K = td.complexes.torus(4, 6)
+        W = td.networks.to_weights(td.networks.mlp([3] + [3] * 9, random_state=4))
+        from topodestruct.analysis.image_complex import exact_forward
+        X = exact_forward(W, K.coordinates, layer=1).astype(float)
+    else:                      # random triangles and segments in the plane
+        K = td.SimplicialComplex([(3 * i, 3 * i + 1, 3 * i + 2) for i in range(5)]
+                                 + [(15 + 2 * i, 16 + 2 * i) for i in range(5)])
+        X = np.round(rng.normal(size=(25, 2)), 2)
+    assert betti(image_homology(K, X), 3) == nerve_homology(K, X)
