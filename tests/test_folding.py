@@ -454,13 +454,15 @@ def test_image_homology_agrees_with_the_nerve_of_the_image_simplices(case):
     elif case == "random3d":   # random triangles in R^3 crossing each other
         K = td.SimplicialComplex([(3 * i, 3 * i + 1, 3 * i + 2) for i in range(8)])
         X = np.round(rng.normal(size=(24, 3)), 3)
-    elif case == "network":    # a torus through a 3-3 ReLU layer: H = Z, Z, Z (measured)
+    elif case == "network":    # a torus through a 3-3 ReLU layer (H = Z, Z, Z^5: pockets)
         K = td.complexes.torus(4, 6)
-        W = td.networks.to_weights(td.networks.mlp([3] + [3] * 9, random_state=4))
         from topodestruct.analysis.image_complex import exact_forward
-        X = exact_forward(W, K.coordinates, layer=1).astype(float)
+        X = exact_forward(_relu_net(rng, [3, 3])[1], K.coordinates).astype(float)
     else:                      # random triangles and segments in the plane
         K = td.SimplicialComplex([(3 * i, 3 * i + 1, 3 * i + 2) for i in range(5)]
                                  + [(15 + 2 * i, 16 + 2 * i) for i in range(5)])
         X = np.round(rng.normal(size=(25, 2)), 2)
-    assert betti(image_homology(K, X), 3) == nerve_homology(K, X)
+    exact = betti(image_homology(K, X), 3)
+    assert exact == nerve_homology(K, X)
+    if case == "network":      # the comparison sees closed pockets, not only components
+        assert exact[2] > 0
