@@ -117,8 +117,7 @@ def _candidate_pairs(lo, hi):
         return np.zeros((0, 2), dtype=np.int64)
     ax = int(np.argmax(hi.max(0) - lo.min(0)))
     order = np.argsort(lo[:, ax], kind="stable")
-    los, his = lo[order, ax], hi[order, ax]
-    end = np.searchsorted(los, his, side="right")
+    end = np.searchsorted(lo[order, ax], hi[order, ax], side="right")
     counts = np.maximum(end - np.arange(F) - 1, 0)
     out = []
     chunk = max(1, 2_000_000 // max(1, int(counts.mean()) + 1))
@@ -226,7 +225,21 @@ def refine_image(K, images):
     lo, hi = Xu[safe].min(axis=1), Xu[safe].max(axis=1)
     if ex is not None:  # float values of exact points: widen the boxes by far more than rounding
         lo, hi = lo - 1e-12 * (np.abs(lo) + 1e-300), hi + 1e-12 * (np.abs(hi) + 1e-300)
-    pairs = _candidate_pairs(lo, hi)
+    if Xu.shape[1] > 3 and F > 1000:
+        # sweep in the 3 principal directions of the vertex images first (pieces that meet
+        # have overlapping projections; boxes widened far beyond the rounding of the
+        # projection), then keep the pairs whose boxes overlap in every coordinate
+        centred = Xu - Xu.mean(0)
+        Z = centred @ np.linalg.svd(centred[:: max(1, len(Xu) // 2000)],
+                                    full_matrices=False)[2][:3].T
+        margin = 1e-9 * (np.abs(Xu).max() + np.abs(Z).max())
+        zlo, zhi = Z[safe].min(axis=1) - margin, Z[safe].max(axis=1) + margin
+        pairs = _candidate_pairs(zlo, zhi)
+        keep = np.all((lo[pairs[:, 0]] <= hi[pairs[:, 1]]) & (lo[pairs[:, 1]] <= hi[pairs[:, 0]]),
+                      axis=1)
+        pairs = pairs[keep]
+    else:
+        pairs = _candidate_pairs(lo, hi)
     stats = {"pieces": F, "triangles": n_tri, "candidate_pairs": len(pairs)}
     # 3. narrow phase: certificate, then exact intersection
     rows = np.sort(np.concatenate([pad[pairs[:, 0]], pad[pairs[:, 1]]], axis=1), axis=1)
@@ -255,12 +268,17 @@ def refine_image(K, images):
     interactions, overlaps = [], []
     n_common = (pad[pairs[:, 0]] >= 0).sum(1) + (pad[pairs[:, 1]] >= 0).sum(1) - n_distinct
     uid_of = dict(zip(verts.tolist(), uid_of_vertex.tolist()))
-    for r in np.flatnonzero(certified & (n_common > 0)).tolist():
+    kpad = np.full((F, 3), -1, dtype=np.int64)
+    for f, s_ in enumerate(input_simplices):
+        kpad[f, :len(s_)] = s_
+    ka, kb = kpad[pairs[:, 0]], kpad[pairs[:, 1]]
+    n_common_k = ((ka[:, :, None] == kb[:, None, :]) & (ka[:, :, None] >= 0)).sum((1, 2))
+    # the vertices of a piece have distinct images, so the common face of K has as many
+    # vertex images as vertices: more common images means a fold onto a shared face
+    for r in np.flatnonzero(certified & (n_common > n_common_k)).tolist():
         a, b = pairs[r]
         A, B = feats[a], feats[b]
-        kc = {uid_of[v] for v in set(input_simplices[a]) & set(input_simplices[b])}
-        if len(kc) < n_common[r]:  # images meet in a face shared only through folded vertices
-            overlaps.append((int(a), int(b), [P.exact[u] for u in sorted(set(A) & set(B))]))
+        overlaps.append((int(a), int(b), [P.exact[u] for u in sorted(set(A) & set(B))]))
     for a, b in pairs[~certified].tolist():
         A, B = feats[a], feats[b]
         I = _exact.intersect([P.exact[u] for u in A], [P.exact[u] for u in B])
