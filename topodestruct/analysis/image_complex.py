@@ -12,10 +12,14 @@ Method
 1. Vertex images are made exact (float64 values are dyadic rationals) and
    equal images are merged. Image triangles that are degenerate are dropped:
    their images are covered by their edges' images; degenerate edges likewise.
-2. Broad phase: bounding boxes, sweep along the widest axis.
-3. Narrow phase: a pair whose distinct vertex images are affinely independent
-   (float certificate with a wide margin) meets exactly in the image of the
-   common face; every other pair is intersected exactly
+2. Broad phase: bounding boxes (in more than 3 dimensions, first those of the
+   projections onto the 3 principal directions, widened far beyond rounding),
+   swept along the widest axis.
+3. Narrow phase: a pair is settled by a float certificate with a wide margin
+   when its distinct vertex images are affinely independent, or when an
+   affine function vanishing on the shared vertices separates the others;
+   then the images meet exactly in the hull of the shared vertex images.
+   Every other pair is intersected exactly
    (:func:`topodestruct.analysis._exact.intersect`).
 4. Triangles whose images overlap in area are coplanar; they are grouped into
    clusters. In a cluster's plane, every triangle is cut by the lines of all
@@ -26,8 +30,17 @@ Method
    it, and each cell is coned from its centroid (a cell that is a triangle with
    no extra boundary vertex is kept as it is). Vertices are identified by their
    exact coordinates, so the pieces glue into a simplicial complex.
+
+What is exact: every incidence and intersection, hence the complex and its
+homology, for the images as given. Floats enter only as certificates (margin
+1e-9 relative, rounding ~1e-15) and as the output ``coordinates`` (the exact
+vertices rounded). Float vertex images computed through a network are *not*
+the network's exact images: points that a rank-deficient region maps onto a
+line or plane are off it by rounding, and their exact image has thin pockets;
+use :func:`exact_forward`.
 """
 from dataclasses import dataclass, field
+
 import numpy as np
 from scipy.spatial import cKDTree
 
