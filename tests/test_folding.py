@@ -174,6 +174,19 @@ def test_degenerate_triangles():
     assert betti(image_homology(S, line), 3) == [1, 0, 0]
 
 
+def test_exact_input_points_and_the_empty_complex():
+    from fractions import Fraction as Fr
+    K = td.SimplicialComplex([(0, 1), (1, 2)])
+    Y = np.array([[Fr(0), Fr(1, 3)], [Fr(1), Fr(2, 3)], [Fr(2), Fr(1)]], dtype=object)
+    R = refine_image(K, Y)                      # collinear thirds, exactly: a path
+    assert R.complex.f_vector == (3, 2) and [str(x) for x in R.exact[0]] == ["0", "1/3"]
+    P = td.SimplicialComplex([(0,), (1,), (2,)])
+    assert image_complex(P, np.array([[0.0], [1.0], [0.0]])).f_vector == (2,)
+    E = td.SimplicialComplex([])
+    assert image_complex(E, np.zeros((0, 2))).f_vector == ()
+    assert image_homology(E, np.zeros((0, 2))).betti == td.homology(E).betti
+
+
 def test_bad_input():
     C = td.complexes.circle(5)
     with pytest.raises(ValueError, match="shape"):

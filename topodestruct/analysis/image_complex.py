@@ -103,8 +103,6 @@ def _check(K, images):
         raise TypeError(f"K must be a SimplicialComplex, got {type(K).__name__}")
     if K.dimension > 2:
         raise ValueError(f"image_complex handles complexes of dimension <= 2, got {K.dimension}")
-    if K.dimension < 0:
-        raise ValueError("K is empty")
     ex = None
     X = np.asarray(images)
     if X.dtype == object:  # exact rationals (flint.fmpq, Fraction, int)
@@ -186,6 +184,9 @@ def refine_image(K, images):
     ImageRefinement
     """
     X, ex = _check(K, images)
+    if K.dimension < 0:  # the image of the empty complex is empty
+        return ImageRefinement(SimplicialComplex._from_sorted([]), [], [], [], [], {}, {}, [],
+                               np.zeros(0, dtype=np.int64))
     verts = K.vertices
     # 1. exact, merged vertex images; pieces
     P = _Points()
