@@ -241,6 +241,15 @@ def test_quotient_differs_from_the_image_when_a_collapsed_image_is_a_loop():
     assert not F.agrees and "differ" in str(F)
 
 
+def test_collapsed_image_is_the_image_of_the_piece_not_its_vertex_span():
+    # collapsing the boundary circle of a triangle (not the triangle) gives the sphere
+    from topodestruct.analysis.overlap import folding
+    K = td.SimplicialComplex([(0, 1, 2)], coordinates=[[0.0, 0], [1, 0], [0, 1]])
+    F = folding(K, K.coordinates, collapse=[K.boundary()])
+    assert betti(F.quotient) == [1, 0, 1] and betti(F.image_homology) == [1, 0, 0]
+    assert F.collapsed[0].f_vector == (3, 3)
+
+
 def test_torus_fold_overlaps_are_the_mirrored_triangles():
     from topodestruct.analysis.overlap import overlap_pairs
     T = symmetric_torus(6, 8)

@@ -187,7 +187,8 @@ def image_of_subcomplex(R, K, C):
     Returns
     -------
     SimplicialComplex
-        The simplices of ``R.complex`` contained in the image of a simplex of ``C``.
+        The simplices of ``R.complex`` contained in the image of a simplex of ``C``
+        (all of ``Φ(C)``: the image complex refines every image simplex).
     """
     C = as_subcomplex(C, "C")
     L = R.complex
@@ -200,18 +201,26 @@ def image_of_subcomplex(R, K, C):
         raise ValueError("C is not a subcomplex of K")
     kpos = {int(v): i for i, v in enumerate(K.vertices.tolist())}
     tree = cKDTree(L.coordinates)
-    inside = np.zeros(L.n_vertices, dtype=bool)
-    for s in C.maximal_simplices():
+    owners = [set() for _ in range(L.n_vertices)]  # which Φ(σ), σ in C, hold each vertex
+    for k, s in enumerate(C.maximal_simplices()):
         corners = X[[kpos[v] for v in s]]
         lo, hi = corners.min(0), corners.max(0)
         centre, radius = (lo + hi) / 2, np.linalg.norm(hi - lo) / 2
         cand = tree.query_ball_point(centre, radius * (1 + 1e-9) + 1e-12 * (1 + np.abs(hi).max()))
         pts = _independent_corners([ex[kpos[v]] for v in s])
         for w in cand:
-            if not inside[w] and _exact.intersect([R.exact[w]], pts):
-                inside[w] = True
-    ids = L.vertices[inside]
-    return L.full_subcomplex(ids) if len(ids) else SimplicialComplex._from_sorted([])
+            if _exact.intersect([R.exact[w]], pts):
+                owners[w].add(k)
+    # a simplex of the image complex lies in Φ(C) iff its vertices lie in one convex Φ(σ)
+    kept = []
+    for d in range(L.dimension + 1):
+        rows = L.simplices(d)
+        idx = np.searchsorted(L.vertices, rows)
+        for row, ix in zip(rows.tolist(), idx.tolist()):
+            common = set.intersection(*(owners[i] for i in ix))
+            if common:
+                kept.append(tuple(row))
+    return SimplicialComplex(kept) if kept else SimplicialComplex._from_sorted([])
 
 
 def _independent_corners(pts):
