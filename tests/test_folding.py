@@ -174,6 +174,17 @@ def test_degenerate_triangles():
     assert betti(image_homology(S, line), 3) == [1, 0, 0]
 
 
+def test_points_and_segments_on_a_triangle():
+    # a vertex inside, a vertex on an edge, a segment crossing an edge: one contractible piece
+    K = td.SimplicialComplex([(0, 1, 2), (3,), (4,), (5, 6)])
+    X = np.array([[0, 0], [4, 0], [0, 4], [1, 1], [2, 0], [1, -1], [1, 3]], dtype=float)
+    assert betti(image_homology(K, X)) == [1, 0, 0]
+    X[3] = [5, 5]                                 # the first vertex moved outside
+    assert betti(image_homology(K, X)) == [2, 0, 0]
+    X[5] = [1, 0.5]                               # the segment now starts inside
+    assert betti(image_homology(K, X)) == [2, 0, 0]
+
+
 def test_exact_input_points_and_the_empty_complex():
     from fractions import Fraction as Fr
     K = td.SimplicialComplex([(0, 1), (1, 2)])
