@@ -288,10 +288,50 @@ def separated(common, only_a, only_b, margin=1e-9):
         face, is positive at ``only_a`` and negative at ``only_b``, each value
         exceeding ``margin`` times its worst-case size (rounding changes the
         values by ~1e-15 of it). Then ``conv(a) ∩ conv(b)`` is the common face.
+        Two kinds of functions are tried: one from the directions of the
+        centroids, and one vanishing on one simplex's affine hull with the other
+        simplex's own vertices strictly on one side (hulls far from degenerate,
+        the function far above the rounding of its construction).
         False means "not certified" (test exactly).
     """
     A, B = np.asarray(only_a, float), np.asarray(only_b, float)
     C = np.asarray(common, float)
+    out = _separated_centres(C, A, B, margin)
+    if not out.all():  # second try: one simplex on one side of the other's affine hull
+        rest = np.flatnonzero(~out)
+        Ca, Ar, Br = C[rest], A[rest], B[rest]
+        out[rest] = (_off_hull(np.concatenate([Ca, Ar], 1), Br, margin)
+                     | _off_hull(np.concatenate([Ca, Br], 1), Ar, margin))
+    return out
+
+
+def _off_hull(S, T, margin):
+    """Certificate that the points ``T`` (B, kt, n) lie strictly on one side of the affine
+    hull of ``S`` (B, ks, n), ``S[:, 0]`` first: an affine function vanishing on the hull
+    (up to a correction of rounding size) is > ``margin`` times its size at every ``T``."""
+    s0 = S[:, :1, :]
+    D, E = S[:, 1:, :] - s0, T - s0
+    ne = np.linalg.norm(E, axis=2)
+    nd = np.linalg.norm(D, axis=2)
+    well = np.ones(len(S), dtype=bool)  # hulls far from degenerate: accurate directions
+    for k in range(D.shape[1]):  # Gram-Schmidt: project the hull's directions out
+        u = D[:, k, :]
+        nu = np.linalg.norm(u, axis=1, keepdims=True)
+        well &= nu[:, 0] > 1e-4 * nd[:, k]
+        u = u / np.where(nu > 0, nu, 1.0)
+        D = D - np.einsum("bkn,bn->bk", D, u)[:, :, None] * u[:, None, :]
+        E = E - np.einsum("bkn,bn->bk", E, u)[:, :, None] * u[:, None, :]
+    g = E.mean(1)
+    ng = np.linalg.norm(g, axis=1)
+    f = np.einsum("bkn,bn->bk", T - s0, g)
+    # g must stand far above the rounding left after the projection (~1e-16 of |T - s0|),
+    # else it is noise (e.g. when the hull spans the whole space)
+    big = ng > 1e-5 * ne.max(1)
+    return well & big & (f > margin * ng[:, None] * ne).all(1)
+
+
+def _separated_centres(C, A, B, margin):
+    """First try of :func:`separated`: directions from the centroids."""
     if C.shape[1] == 0:
         g = A.mean(1) - B.mean(1)
         fa, fb = np.einsum("bkn,bn->bk", A, g), np.einsum("bkn,bn->bk", B, g)
