@@ -286,6 +286,19 @@ def _relu_net(rng, widths):
     return f, layers
 
 
+def test_exact_forward_reads_a_torch_sequential():
+    torch = pytest.importorskip("torch")
+    from topodestruct.analysis.image_complex import exact_forward
+    net = td.networks.mlp([2, 4, 3], random_state=0)
+    X = np.random.default_rng(0).normal(size=(6, 2))
+    Y = exact_forward(net, X)
+    with torch.no_grad():
+        ref = net(torch.as_tensor(X, dtype=torch.float64).to(torch.float32)).double().numpy()
+    assert np.allclose(Y.astype(float), ref, atol=1e-5)
+    W = td.networks.to_weights(net)
+    assert np.array_equal(Y, exact_forward(W, X))       # the same rationals from the weights
+
+
 def test_exact_forward_matches_float_forward():
     from topodestruct.analysis.image_complex import exact_forward
     f, layers = _relu_net(np.random.default_rng(0), [2, 5, 4, 3])

@@ -491,10 +491,11 @@ def exact_forward(weights, X, layer=None, final_relu=True):
 
     Parameters
     ----------
-    weights : list of (W, b)
-        Float weight matrices (out, in) and biases, e.g. from
-        :func:`topodestruct.networks.to_weights`; a ReLU follows every layer
-        (the package's convention, :func:`topodestruct.networks.from_weights`).
+    weights : list of (W, b), or torch nn.Sequential of Linear/ReLU
+        Float weight matrices (out, in) and biases; for a list a ReLU follows
+        every layer (the package's convention,
+        :func:`topodestruct.networks.from_weights`); a Sequential is read by the
+        package's network parser (its ReLUs as they are).
     X : array of float, or object array of exact rationals, shape (N, input_dim)
         Exact input allows layer-by-layer use: ``exact_forward(weights[k:k + 1], Y_k)``.
     layer : int, optional
@@ -517,6 +518,13 @@ def exact_forward(weights, X, layer=None, final_relu=True):
     ['0', '13/8']
     """
     from flint import fmpq, fmpq_mat
+    relus = None
+    if not isinstance(weights, (list, tuple)):
+        from ..relu.parse import parse_network
+        layers, _ = parse_network(weights)
+        weights = [(lay.W.detach().cpu().double().numpy(), lay.b.detach().cpu().double().numpy())
+                   for lay in layers]
+        relus = [lay.relu for lay in layers]
     X = np.asarray(X)
     if X.dtype == object:
         entries = [_exact.as_exact(x) for x in X.ravel()]
@@ -540,7 +548,7 @@ def exact_forward(weights, X, layer=None, final_relu=True):
             raise ValueError(f"layer {k + 1} expects {W.shape[1]} inputs, got {M.ncols()}")
         Wt = fmpq_mat(W.shape[1], W.shape[0], [q(x) for x in W.T.ravel()])
         M = M * Wt + fmpq_mat(N, W.shape[0], [q(x) for x in b] * N)
-        if final_relu or k < len(weights) - 1:
+        if (relus[k] if relus is not None else (final_relu or k < len(weights) - 1)):
             M = fmpq_mat(N, W.shape[0], [e if e > 0 else zero for e in M.entries()])
     out = np.empty((N, M.ncols()), dtype=object)
     out.ravel()[:] = M.entries()
