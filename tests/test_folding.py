@@ -303,10 +303,12 @@ def test_exact_forward_matches_float_forward():
     from topodestruct.analysis.image_complex import exact_forward
     f, layers = _relu_net(np.random.default_rng(0), [2, 5, 4, 3])
     X = np.random.default_rng(1).normal(size=(20, 2))
-    Y = exact_forward(layers, X, final_relu=False)
+    Y = exact_forward(layers, X, final_activation=None)
     assert Y.shape == (20, 3) and np.allclose(Y.astype(float), f(X), rtol=1e-12, atol=1e-12)
     with pytest.raises(ValueError, match="layer"):
         exact_forward(layers, X, layer=4)
+    with pytest.raises(ValueError, match="final_activation"):
+        exact_forward(layers, X, final_activation="tanh")
     Z = exact_forward(layers, X, layer=2)          # hidden layer 2, after its ReLU
     (W1, b1), (W2, b2) = layers[:2]
     assert np.allclose(Z.astype(float), np.maximum(np.maximum(X @ W1.T + b1, 0) @ W2.T + b2, 0))
@@ -345,7 +347,7 @@ def test_random_narrow_networks_exact_image_matches_persistence():
     s = 2 * np.pi * np.arange(4000) / 4000
     for seed in range(8):
         f, layers = _relu_net(np.random.default_rng(seed), [2, 3, 2])
-        Y = exact_forward(layers, np.stack([np.cos(t), np.sin(t)], 1), final_relu=False)
+        Y = exact_forward(layers, np.stack([np.cos(t), np.sin(t)], 1), final_activation=None)
         exact = betti(image_homology(C, Y), 2)
         long_bars, clear = _long_bars(f(np.stack([np.cos(s), np.sin(s)], 1)))
         clear_seeds += clear
@@ -363,7 +365,7 @@ def test_near_touch_is_not_a_crossing():
     t = 2 * np.pi * np.arange(n) / n
     X = np.stack([np.cos(t), np.sin(t)], 1)
     C = td.SimplicialComplex([(i, (i + 1) % n) for i in range(n)])
-    assert betti(image_homology(C, exact_forward(layers, X, final_relu=False)), 2) == [1, 1]
+    assert betti(image_homology(C, exact_forward(layers, X, final_activation=None)), 2) == [1, 1]
     s = 2 * np.pi * np.arange(60000) / 60000
     Z = f(np.stack([np.cos(s), np.sin(s)], 1))
     hidden = np.maximum(np.stack([np.cos(s), np.sin(s)], 1) @ layers[0][0].T + layers[0][1], 0)

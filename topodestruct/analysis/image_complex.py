@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.spatial import cKDTree
 
+from ..relu.parse import AS_BUILT, FINAL_ACTIVATIONS
 from ..topology.cells import component_labels
 from ..topology.simplicial import SimplicialComplex
 from ..topology.homology import homology
@@ -486,23 +487,22 @@ def _split_edges(edges, P):
     return chains
 
 
-def exact_forward(weights, X, layer=None, final_relu=True):
+def exact_forward(weights, X, layer=None, final_activation=AS_BUILT):
     """Images of points through a ReLU network in exact rational arithmetic.
 
     Parameters
     ----------
     weights : list of (W, b), or torch nn.Sequential of Linear/ReLU
-        Float weight matrices (out, in) and biases; for a list a ReLU follows
-        every layer (the package's convention,
-        :func:`topodestruct.networks.from_weights`); a Sequential is read by the
-        package's network parser (its ReLUs as they are).
+        Float weight matrices (out, in) and biases, or a module read by the
+        package's network parser (:func:`topodestruct.relu.parse.parse_network`).
     X : array of float, or object array of exact rationals, shape (N, input_dim)
         Exact input allows layer-by-layer use: ``exact_forward(weights[k:k + 1], Y_k)``.
     layer : int, optional
         Stop after this many layers (1-based; default: all).
-    final_relu : bool
-        False: the last of all layers is linear (no ReLU), as in a network with
-        a linear read-out.
+    final_activation : {"relu", None}, optional
+        The package's convention: for a list, the activation after its last
+        layer (default ``"relu"``, as in :func:`topodestruct.networks.from_weights`;
+        ``None``: an affine read-out); a module says it itself.
 
     Returns
     -------
@@ -518,13 +518,16 @@ def exact_forward(weights, X, layer=None, final_relu=True):
     ['0', '13/8']
     """
     from flint import fmpq, fmpq_mat
-    relus = None
+    if final_activation != AS_BUILT and final_activation not in FINAL_ACTIVATIONS:
+        raise ValueError(f"final_activation must be 'relu' or None, got {final_activation!r}")
     if not isinstance(weights, (list, tuple)):
         from ..relu.parse import parse_network
-        layers, _ = parse_network(weights)
+        layers, _ = parse_network(weights, final_activation)
         weights = [(lay.W.detach().cpu().double().numpy(), lay.b.detach().cpu().double().numpy())
                    for lay in layers]
         relus = [lay.relu for lay in layers]
+    else:
+        relus = [True] * (len(weights) - 1) + [final_activation in (AS_BUILT, "relu")]
     X = np.asarray(X)
     if X.dtype == object:
         entries = [_exact.as_exact(x) for x in X.ravel()]
@@ -548,7 +551,7 @@ def exact_forward(weights, X, layer=None, final_relu=True):
             raise ValueError(f"layer {k + 1} expects {W.shape[1]} inputs, got {M.ncols()}")
         Wt = fmpq_mat(W.shape[1], W.shape[0], [q(x) for x in W.T.ravel()])
         M = M * Wt + fmpq_mat(N, W.shape[0], [q(x) for x in b] * N)
-        if (relus[k] if relus is not None else (final_relu or k < len(weights) - 1)):
+        if relus[k]:
             M = fmpq_mat(N, W.shape[0], [e if e > 0 else zero for e in M.entries()])
     out = np.empty((N, M.ncols()), dtype=object)
     out.ravel()[:] = M.entries()
