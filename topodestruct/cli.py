@@ -41,11 +41,13 @@ def _cmd_reproduce(args):
     import pathlib
 
     from . import experiments
-    from .plotting.fig2 import write_pngs
+    from .plotting import fig2, trained
 
     scheduler = args.scheduler or args.cluster
+    options = {k: v for k in ("data", "device") if (v := getattr(args, k)) is not None}
     runs = experiments.reproduce(args.panel, quick=args.quick, out=args.out,
-                                 seed=args.seed, jobs=args.jobs, scheduler=scheduler)
+                                 seed=args.seed, jobs=args.jobs, scheduler=scheduler, **options)
+    write_pngs = trained.write_pngs if args.panel in trained.PANELS else fig2.write_pngs
     pngs = write_pngs(runs, figure=args.panel if args.panel in experiments.FIGURES else None)
     files = [f for run in runs.values() for f in (run.store_path, run.summary_path)] + pngs
     print(f"files written to {pathlib.Path(args.out).resolve()}: "
@@ -74,11 +76,16 @@ def build_parser():
     p.set_defaults(func=_cmd_tables)
 
     p = sub.add_parser("reproduce", help="reproduce a figure of the paper")
-    p.add_argument("panel", choices=["fig2a", "fig2b", "fig2c", "fig2d", "fig2"])
+    p.add_argument("panel", choices=["fig2a", "fig2b", "fig2c", "fig2d", "fig2",
+                                     "fig3a", "fig3b", "fig3c", "fig4"])
     p.add_argument("--quick", action="store_true", help="small sweep, well under a minute")
     p.add_argument("--out", default="results", help="output folder (default: results)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     p.add_argument("--jobs", type=int, default=1, help="worker processes (default: 1)")
+    p.add_argument("--data", default=None,
+                   help="MNIST folder for fig3a/b (default: $TOPODESTRUCT_MNIST)")
+    p.add_argument("--device", default=None, choices=["cpu", "cuda"],
+                   help="torch device for fig3/fig4 training (default: cpu)")
     where = p.add_mutually_exclusive_group()
     where.add_argument("--scheduler", metavar="ADDRESS",
                        help="compute on a running Dask scheduler, e.g. tcp://host:8786 "

@@ -27,15 +27,23 @@ _FILES = {"train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
 
 
 def _read_idx(path, magic, ndim):
-    with gzip.open(path, "rb") as fh:
-        data = fh.read()
+    """The array of an IDX file; ValueError naming the file if it is not a complete one."""
+    try:
+        with gzip.open(path, "rb") as fh:
+            data = fh.read()
+    except (OSError, EOFError) as exc:  # not gzip, or a truncated gzip stream
+        raise ValueError(f"{path}: not a complete gzip-compressed IDX file ({exc})") from None
+    if len(data) < 4 * (1 + ndim):
+        raise ValueError(f"{path}: truncated IDX header ({len(data)} bytes, expected "
+                         f"{4 * (1 + ndim)})")
     head = np.frombuffer(data, dtype=">i4", count=1 + ndim)
     if head[0] != magic:
         raise ValueError(f"{path}: bad IDX magic number {head[0]} (expected {magic})")
     shape = tuple(int(d) for d in head[1:])
     body = np.frombuffer(data, dtype=np.uint8, offset=4 * (1 + ndim))
     if body.size != int(np.prod(shape)):
-        raise ValueError(f"{path}: expected {int(np.prod(shape))} bytes of data, got {body.size}")
+        raise ValueError(f"{path}: truncated or oversized IDX data: expected "
+                         f"{int(np.prod(shape))} bytes for shape {shape}, got {body.size}")
     return body.reshape(shape)
 
 
@@ -74,7 +82,8 @@ def load_mnist(path=None, kind="test", flatten=True, scale=True):
     images = _read_idx(folder / img_name, 2051, 3)
     labels = _read_idx(folder / lab_name, 2049, 1)
     if len(images) != len(labels):
-        raise ValueError(f"{len(images)} images but {len(labels)} labels")
+        raise ValueError(f"{folder / img_name} has {len(images)} images but "
+                         f"{folder / lab_name} has {len(labels)} labels")
     if flatten:
         images = images.reshape(len(images), -1)
     if scale:

@@ -28,6 +28,8 @@ __all__ = ["reproduce", "PanelRun", "ResultStore", "config_key", "package_versio
 # figure name -> panels it consists of; panel -> module computing it
 FIGURES = {"fig2": ("fig2a", "fig2b", "fig2c", "fig2d")}
 _PANEL_MODULES = {panel: "fig2" for panel in FIGURES["fig2"]}
+_PANEL_MODULES.update(fig3a="mnist_training", fig3b="mnist_training", fig3c="regression",
+                      fig4="regression")  # trained networks (Figures 3, 4)
 
 
 @dataclasses.dataclass
@@ -54,7 +56,7 @@ def _module(panel):
 
 
 def reproduce(panel, quick=False, out="results", seed=0, jobs=1, progress=True,
-              scheduler=None, log=print):
+              scheduler=None, log=print, **options):
     """Run (or resume) a figure panel's sweep, then write its summary.
 
     Parameters
@@ -77,6 +79,9 @@ def reproduce(panel, quick=False, out="results", seed=0, jobs=1, progress=True,
     scheduler : str or distributed.Client, optional
         Compute on Dask (an address, ``"local:N"`` or a client); the records
         are written here, as without it.
+    **options
+        Passed to the panel's ``panel_configs`` and ``run_panel`` (trained
+        networks: ``data`` (MNIST folder), ``device``, size overrides).
     log : callable
         Where the summaries and the resume notes (``"fig2a: resumed: 40 of 180
         records present in results/fig2a.jsonl"``) go; ``print`` by default.
@@ -100,12 +105,12 @@ def reproduce(panel, quick=False, out="results", seed=0, jobs=1, progress=True,
         for p in panels:
             mod = _module(p)
             paths = mod.result_paths(p, out, quick)
-            present, total = sweep_status(mod.panel_configs(p, quick, seed),
+            present, total = sweep_status(mod.panel_configs(p, quick, seed, **options),
                                           ResultStore(paths["store"]))
             if present:
                 log(f"{p}: resumed: {present} of {total} records present in {paths['store']}")
             records = mod.run_panel(p, quick=quick, out=out, seed=seed, jobs=jobs,
-                                    progress=progress, scheduler=scheduler)
+                                    progress=progress, scheduler=scheduler, **options)
             summary = mod.summarize(p, records)
             paths["summary"].write_text(summary)
             log(summary)
