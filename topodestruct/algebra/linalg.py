@@ -3,10 +3,11 @@
 Everything here is exact: integer matrices are handled as Python/flint
 integers (no floating point), so results are proofs, not estimates.
 
-The homology engine (:mod:`topodestruct.chains`) reduces each sparse
+The homology engine (:mod:`topodestruct.topology.homology`) reduces each sparse
 boundary matrix with :func:`reduce_unit_pivots` (elimination on pivots that
-are units, which preserves the Smith normal form) and finishes the small
-residual with :func:`smith_normal_form`. :func:`rank` is the project's one
+are units, which preserves the Smith normal form; compiled in
+:mod:`._elimination`) and finishes the small residual with
+:func:`smith_normal_form`. :func:`rank` is the project's one
 exact dense rank routine.
 """
 import heapq
@@ -149,8 +150,11 @@ def reduce_unit_pivots(M, p=None):
 
     Pivots are entries equal to +-1 (over Z) or any nonzero entry (over Z/p).
     Unimodular row and column operations do not change the Smith normal form,
-    so ``snf(M) = [1] * n_pivots + snf(residual)``. Pivots are chosen
-    Markowitz-style (sparsest column, then sparsest unit row) to limit fill-in.
+    so ``snf(M) = [1] * n_pivots + snf(residual)`` (the residual may be that
+    of ``M.T``, which has the same Smith normal form). The compiled kernel
+    (:mod:`._elimination`) works along the shorter side of ``M``, sparsest
+    vectors first, pivoting on the unit in the sparsest line; entries or
+    moduli beyond ``2**31`` go to an exact Python-integer elimination.
 
     Parameters
     ----------
@@ -173,23 +177,72 @@ def reduce_unit_pivots(M, p=None):
         p = check_prime(p)
     if not sp.issparse(M):
         n, m, dense = _as_int_rows(M)
-        rows = {}
-        for r, row in enumerate(dense):
-            entries = {c: (v % p if p else v) for c, v in enumerate(row)}
-            entries = {c: v for c, v in entries.items() if v}
-            if entries:
-                rows[r] = entries
-    else:
-        if not np.issubdtype(M.dtype, np.integer):
-            raise TypeError(f"M must have an integer dtype, got {M.dtype}")
-        C = sp.coo_matrix(M)
-        C.sum_duplicates()
-        rows = {}
-        data = C.data % p if p else C.data
-        for r, c, v in zip(C.row.tolist(), C.col.tolist(), data.tolist()):
-            if v:
-                rows.setdefault(r, {})[c] = v
-    return _eliminate(rows, p)
+        big = any(abs(v) >= _LIMIT for row in dense for v in row)
+        if big or p is not None and p >= _LIMIT:
+            return _eliminate(_dict_rows(dense, p), p)
+        M = sp.csc_matrix(np.array(dense, dtype=np.int64).reshape(n, m))
+    elif not np.issubdtype(M.dtype, np.integer):
+        raise TypeError(f"M must have an integer dtype, got {M.dtype}")
+    if p is not None and p >= _LIMIT:
+        return _eliminate(_sparse_rows(M, p), p)
+    return _reduce_sparse(M, p)
+
+
+_LIMIT = 2 ** 31  # int64 kernel bound on |entries| and on p
+
+
+def _dict_rows(dense, p):
+    rows = {}
+    for r, row in enumerate(dense):
+        entries = {c: (v % p if p else v) for c, v in enumerate(row)}
+        entries = {c: v for c, v in entries.items() if v}
+        if entries:
+            rows[r] = entries
+    return rows
+
+
+def _sparse_rows(M, p):
+    C = sp.coo_matrix(M)
+    C.sum_duplicates()
+    rows = {}
+    data = C.data % p if p else C.data
+    for r, c, v in zip(C.row.tolist(), C.col.tolist(), data.tolist()):
+        if v:
+            rows.setdefault(r, {})[c] = v
+    return rows
+
+
+def _reduce_sparse(M, p):
+    """Compiled elimination (:mod:`._elimination`) along the shorter side of ``M``.
+
+    The transpose has the same Smith normal form, so the kernel runs over the
+    side with fewer vectors (fewer pivots to try); vectors are taken sparsest
+    first. Entries beyond ``_LIMIT`` send the matrix to the Python-integer path.
+    """
+    from ._elimination import eliminate
+    n, m = M.shape
+    if n == 0 or m == 0:
+        return 0, []
+    A = sp.csc_matrix(M if m <= n else M.T, dtype=np.int64, copy=True)
+    A.sum_duplicates()
+    data = A.data.astype(np.int64) % p if p else A.data.astype(np.int64)
+    if not p and np.abs(data).max(initial=0) >= _LIMIT:
+        return _eliminate(_sparse_rows(M, p), p)
+    A = sp.csc_matrix((data, A.indices, A.indptr), shape=A.shape)
+    A.eliminate_zeros()
+    counts = np.diff(A.indptr)
+    order = np.argsort(counts, kind="stable").astype(np.int64)
+    status, n_piv, rc, rr, rv = eliminate(A.indptr.astype(np.int64), A.indices.astype(np.int64),
+                                          A.data, A.shape[0], order, int(p or 0), _LIMIT)
+    if status:
+        return _eliminate(_sparse_rows(M, p), p)
+    if len(rc) == 0 or p:
+        return n_piv, []
+    cols, ci = np.unique(rc, return_inverse=True)
+    rows, ri = np.unique(rr, return_inverse=True)
+    R = np.zeros((len(rows), len(cols)), dtype=np.int64)
+    R[ri, ci] = rv
+    return n_piv, R.tolist()
 
 
 def _eliminate(rows, p):
