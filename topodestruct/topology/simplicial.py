@@ -107,8 +107,9 @@ class SimplicialComplex(CellComplex):
     coordinates : array-like of float, shape (n_vertices, embedding_dim), optional
         Positions of the vertices, row ``i`` for the ``i``-th smallest vertex id
         (i.e. aligned with :attr:`vertices`); finite values only. They are
-        kept by subcomplexes and used for plotting and by workflows that need
-        the vertices' points.
+        kept by subcomplexes; they are the points where the rank workflow
+        evaluates a network (network + manifold -> ranks -> subcomplexes) and
+        the positions used for plotting; homology ignores them.
 
     Examples
     --------
@@ -369,9 +370,11 @@ class SimplicialComplex(CellComplex):
         return to_simplex_tree(self)
 
     @classmethod
-    def from_simplex_tree(cls, simplex_tree):
-        """Build from a gudhi ``SimplexTree`` (filtration values are ignored)."""
-        return from_simplex_tree(simplex_tree)
+    def from_simplex_tree(cls, simplex_tree, coordinates=None):
+        """Build from a gudhi ``SimplexTree`` (all its simplices; filtration values are
+        ignored), optionally with vertex ``coordinates``: see :func:`from_simplex_tree`
+        (a truncated Rips tree has a large top homology, not gudhi's persistent one)."""
+        return from_simplex_tree(simplex_tree, coordinates)
 
 
 def subcomplex_from_simplices(K, simplices):
@@ -406,32 +409,83 @@ def as_subcomplex(A, name="A"):
 def to_simplex_tree(K):
     """Convert to a gudhi ``SimplexTree`` with all filtration values 0.
 
+    The tree is written in one pass from the sorted simplex tables (gudhi's
+    own serialized layout, checked against gudhi once per session; otherwise
+    ``insert_batch`` per dimension).
+
     Examples
     --------
     >>> from topodestruct.topology.spaces import sphere
     >>> to_simplex_tree(sphere(2)).num_simplices()
     14
     """
-    import gudhi
-    st = gudhi.SimplexTree()
-    for d in range(K.dimension + 1):
-        s = K.simplices(d)
-        if len(s):
-            st.insert_batch(np.ascontiguousarray(s.T), np.zeros(len(s)))
-    return st
+    from ._simplex_tree import to_tree
+    return to_tree([K.simplices(d) for d in range(K.dimension + 1)])
 
 
-def from_simplex_tree(simplex_tree):
+def from_simplex_tree(simplex_tree, coordinates=None):
     """Build a :class:`SimplicialComplex` from a gudhi ``SimplexTree``.
+
+    Every simplex of the tree is kept at any filtration value: the result is
+    the whole complex the tree holds, not a filtration. For a Vietoris-Rips
+    tree built with ``max_dimension=k`` that is the ``k``-skeleton of the
+    flag complex, whose ``H_k`` is large and correct (no ``(k+1)``-simplices
+    fill its ``k``-cycles: e.g. ``H2 = Z^82022`` for a 2-dimensional Rips
+    complex of a few thousand points). gudhi's persistent view of the same
+    tree is one line away:
+    ``simplex_tree.compute_persistence(persistence_dim_max=True);
+    simplex_tree.persistent_betti_numbers(a, b)`` (Betti numbers of the
+    classes born by ``a`` and alive at ``b``).
+
+    Parameters
+    ----------
+    simplex_tree : gudhi.SimplexTree
+        An empty tree gives the empty complex.
+    coordinates : array-like of float, shape (n_vertices, dim), optional
+        Vertex positions, e.g. the point cloud a Rips complex was built from.
+        Row ``i`` is the ``i``-th smallest vertex id (as in
+        :class:`SimplicialComplex`); a point cloud with one row per vertex id
+        (row ``v`` for vertex ``v``, e.g. the points a Rips complex was built
+        from) is also accepted: rows of ids that are not vertices are dropped.
+        These are the points the rank workflow evaluates a network at, and
+        the positions used for plotting. Must be finite.
+
+    Returns
+    -------
+    SimplicialComplex
 
     Examples
     --------
     >>> from topodestruct.topology.spaces import torus
     >>> from_simplex_tree(to_simplex_tree(torus(3, 3))) == torus(3, 3)
     True
+    >>> import gudhi
+    >>> points = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
+    >>> st = gudhi.RipsComplex(points=points, max_edge_length=1.5).create_simplex_tree(2)
+    >>> K = from_simplex_tree(st, coordinates=points)
+    >>> K.f_vector, K.coordinates.shape
+    ((3, 3, 1), (3, 2))
     """
-    simplices = [tuple(s) for s, _ in simplex_tree.get_simplices()]
-    return SimplicialComplex(simplices)
+    from ._simplex_tree import simplex_arrays
+    if not (hasattr(simplex_tree, "num_simplices_by_dimension")
+            and hasattr(simplex_tree, "get_simplices")):
+        raise TypeError(f"simplex_tree must be a gudhi.SimplexTree, got "
+                        f"{type(simplex_tree).__name__}")
+    arrays = simplex_arrays(simplex_tree)
+    if arrays and len(arrays[0]) and arrays[0][0, 0] < 0:
+        raise ValueError(f"vertex ids must be non-negative, got {int(arrays[0][0, 0])}")
+    if coordinates is not None and arrays and len(arrays[0]):
+        vertices = arrays[0][:, 0]
+        c = np.asarray(coordinates)
+        if c.dtype == object or not (np.issubdtype(c.dtype, np.floating)
+                                     or np.issubdtype(c.dtype, np.integer)):
+            raise TypeError(f"coordinates must be a numeric array, got dtype {c.dtype}")
+        if c.ndim != 2 or (c.shape[0] != len(vertices) and c.shape[0] <= vertices[-1]):
+            raise ValueError(f"coordinates must have shape (n_vertices={len(vertices)}, dim), "
+                             f"or one row per vertex id (at least {int(vertices[-1]) + 1} "
+                             f"rows), got {c.shape}")
+        coordinates = c if c.shape[0] == len(vertices) else c[vertices]
+    return SimplicialComplex._from_sorted(arrays, coordinates)  # checks finiteness
 
 
 def __dir__():  # dir() shows the public names only
