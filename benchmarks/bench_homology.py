@@ -1,21 +1,42 @@
-"""Benchmark: exact integer homology (topodestruct) vs gudhi's Z/2 Betti numbers.
+"""Benchmark: exact integer homology (topodestruct) vs gudhi's Z/2 persistence, by family.
 
-Prints one table: torus grids n = 100, 300, 600 (60 k to 2.16 M simplices) and a
-3D cubical solid torus in a 100^3 voxel grid; for each, topodestruct's time
-(complex construction from the top cells + integer homology), gudhi's time
-(SimplexTree insert + compute_persistence over Z/2, or CubicalComplex), the
-ratio, and peak memory (ru_maxrss of a fresh subprocess per measurement, minus
-its baseline after imports and input generation). Then the dense sympy SNF
-route on small tori, up to the largest size that finishes within the time limit.
+Families (issue 14): torus grids, 3D cubical complexes (solid torus in a voxel
+grid), Vietoris-Rips complexes of dimension 2 and 3 on samples of the flat
+torus in R^4 and of the round sphere S^2, and Linial-Meshulam random
+2-complexes (complete graph plus each triangle with probability ``c / n``,
+``c`` between the collapsibility threshold 2.455 and the H_2 threshold 2.754:
+large non-collapsible cores).
+
+One table, one row per complex:
+
+* ``build``: making the complex (triangles array -> SimplicialComplex; Rips:
+  gudhi's RipsComplex.create_simplex_tree; cubical: CubicalComplex).
+* ``convert``: topodestruct's conversion to/from gudhi (Rips:
+  ``SimplicialComplex.from_simplex_tree``; others: ``to_simplex_tree``), next
+  to ``gudhi insert``, gudhi's own ``insert_batch`` of the same simplices.
+* ``td H``: ``topodestruct.homology`` over Z (torsion included), complex given.
+* ``gudhi Z/2``: ``compute_persistence(homology_coeff_field=2,
+  persistence_dim_max=True)`` on the already built tree (cubical:
+  ``gudhi.CubicalComplex`` on the same voxels).
+* ``ratio`` = td H / gudhi Z/2; ``peak MiB`` of the topodestruct measurement
+  (ru_maxrss of a fresh process above its level after building the input;
+  not measured with ``--quick``, which runs in this process).
+* ``Z/2 ok``: topodestruct's Betti numbers over Z/2 (from the integer answer
+  by the universal coefficient theorem) equal gudhi's; ``Z ok``: the integer
+  homology equals the previous engine's (Python-integer elimination) on the
+  same complex ("-" where that one did not finish within ``--ref-timeout``).
+
+Then one "met / not met" line per goal: ratio <= 1 on every family (up to
+3 M cells), memory linear in the complex (MiB per 1k cells not growing with
+size within a family), conversions no slower than gudhi's insertion.
 
 Usage::
 
-    python benchmarks/bench_homology.py            # full run (a few minutes)
-    python benchmarks/bench_homology.py --quick    # small sizes, seconds
+    python benchmarks/bench_homology.py --quick   # seconds, in-process
+    python benchmarks/bench_homology.py           # full sizes (up to ~3 M cells), minutes
     python benchmarks/bench_homology.py --out results.json
 
-Runs single-threaded (OMP/MKL threads = 1); timings are wall-clock and noisy
-when other jobs share the machine.
+Single-threaded (OMP/MKL threads = 1); wall-clock, noisy on a shared machine.
 """
 import argparse
 import json
@@ -29,144 +50,283 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ENV = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
            PYTHONPATH=os.pathsep.join(p for p in (ROOT, os.environ.get("PYTHONPATH", "")) if p))
 
+QUICK = [
+    {"family": "torus grid", "kind": "torus", "n": 30},
+    {"family": "torus grid", "kind": "torus", "n": 60},
+    {"family": "cubical 3D", "kind": "cubical", "n": 16},
+    {"family": "Rips dim 2, torus", "kind": "rips", "space": "torus", "points": 300, "edge": 0.6, "dim": 2},
+    {"family": "Rips dim 3, torus", "kind": "rips", "space": "torus", "points": 300, "edge": 0.6, "dim": 3},
+    {"family": "Rips dim 2, sphere", "kind": "rips", "space": "sphere", "points": 300, "edge": 0.4, "dim": 2},
+    {"family": "Rips dim 3, sphere", "kind": "rips", "space": "sphere", "points": 300, "edge": 0.4, "dim": 3},
+    {"family": "Linial-Meshulam", "kind": "lm", "n": 30, "c": 2.6},
+]
+FULL = [
+    {"family": "torus grid", "kind": "torus", "n": 300},
+    {"family": "torus grid", "kind": "torus", "n": 600},
+    {"family": "cubical 3D", "kind": "cubical", "n": 50},
+    {"family": "cubical 3D", "kind": "cubical", "n": 70},
+    {"family": "Rips dim 2, torus", "kind": "rips", "space": "torus", "points": 3000, "edge": 0.45, "dim": 2},
+    {"family": "Rips dim 2, torus", "kind": "rips", "space": "torus", "points": 4500, "edge": 0.45, "dim": 2},
+    {"family": "Rips dim 3, torus", "kind": "rips", "space": "torus", "points": 2000, "edge": 0.45, "dim": 3},
+    {"family": "Rips dim 3, torus", "kind": "rips", "space": "torus", "points": 2500, "edge": 0.45, "dim": 3},
+    {"family": "Rips dim 2, sphere", "kind": "rips", "space": "sphere", "points": 3000, "edge": 0.3, "dim": 2},
+    {"family": "Rips dim 3, sphere", "kind": "rips", "space": "sphere", "points": 3000, "edge": 0.2, "dim": 3},
+    {"family": "Linial-Meshulam", "kind": "lm", "n": 60, "c": 2.6},
+    {"family": "Linial-Meshulam", "kind": "lm", "n": 100, "c": 2.6},
+]
+
 
 def _rss_mib():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
-def _input(case):
+def _name(case):
+    k = case["kind"]
+    if k == "torus":
+        return f"torus grid {case['n']}x{case['n']}"
+    if k == "cubical":
+        return f"solid torus in {case['n']}^3 voxels"
+    if k == "rips":
+        return f"Rips dim {case['dim']}, {case['space']}, {case['points']} pts, r={case['edge']}"
+    return f"Linial-Meshulam n={case['n']}, p={case['c']}/n"
+
+
+def _points(case, rng):
     import numpy as np
-    if case["kind"] == "torus":
-        from topodestruct import complexes as cx
-        n = case["n"]
-        return cx._grid_triangles(n, n, lambda i, j: (i % n) * n + (j % n))
-    n, R, r = case["n"], case["R"], case["r"]
-    x, y, z = np.meshgrid(*[np.linspace(-1, 1, n)] * 3, indexing="ij")
-    return (np.sqrt(x ** 2 + y ** 2) - R) ** 2 + z ** 2 < r ** 2
+    n = case["points"]
+    if case["space"] == "torus":  # flat torus in R^4
+        a, b = rng.random((2, n)) * 2 * np.pi
+        return np.c_[np.cos(a), np.sin(a), np.cos(b), np.sin(b)]
+    x = rng.normal(size=(n, 3))
+    return x / np.linalg.norm(x, axis=1)[:, None]
 
 
-def _child(tool, case):
-    """Run one measurement in this (fresh) process; print a JSON line."""
+def linial_meshulam(n, c, rng):
+    """Y(n, m) model of Y_2(n, c/n): K_n plus m ~ Binomial(C(n,3), c/n) distinct random triangles."""
     import numpy as np
     import topodestruct as td
-    import gudhi  # noqa: F401  (import cost outside the timing, for both tools)
-    data = _input(case)
-    base = _rss_mib()
+    m = int(rng.binomial(n * (n - 1) * (n - 2) // 6, c / n))
+    tri = np.zeros((0, 3), dtype=np.int64)
+    while len(tri) < m:
+        t = np.sort(rng.integers(0, n, (2 * m + 10, 3)), axis=1)
+        t = t[(t[:, 0] < t[:, 1]) & (t[:, 1] < t[:, 2])]
+        tri = np.unique(np.concatenate([tri, t]), axis=0)
+    tri = tri[np.sort(rng.permutation(len(tri))[:m])]
+    i, j = np.triu_indices(n, 1)
+    return td.complexes.union(td.SimplicialComplex(np.c_[i, j]), td.SimplicialComplex(tri))
+
+
+def _input(case):
+    """Build the complex (timed as ``build``): (object, seconds)."""
+    import numpy as np
+    import topodestruct as td
+    rng = np.random.default_rng(case.get("seed", 0))
+    k = case["kind"]
+    if k == "rips":
+        import gudhi
+        pts = _points(case, rng)
+        t0 = time.perf_counter()
+        st = gudhi.RipsComplex(points=pts, max_edge_length=case["edge"]) \
+            .create_simplex_tree(max_dimension=case["dim"])
+        return (st, pts), time.perf_counter() - t0
+    if k == "cubical":
+        n = case["n"]
+        x, y, z = np.meshgrid(*[np.linspace(-1, 1, n)] * 3, indexing="ij")
+        voxels = (np.sqrt(x ** 2 + y ** 2) - 0.55) ** 2 + z ** 2 < 0.4 ** 2
+        t0 = time.perf_counter()
+        return (voxels, td.CubicalComplex(voxels)), time.perf_counter() - t0
+    if k == "torus":
+        from topodestruct import complexes as cx
+        n = case["n"]
+        tri = cx._grid_triangles(n, n, lambda i, j: (i % n) * n + (j % n))
+        t0 = time.perf_counter()
+        return td.SimplicialComplex(tri), time.perf_counter() - t0
     t0 = time.perf_counter()
-    if tool == "topodestruct":
-        K = td.SimplicialComplex(data) if case["kind"] == "torus" else td.CubicalComplex(data)
-        t1 = time.perf_counter()
-        H = td.homology(K)
-        t2 = time.perf_counter()
-        out = {"build_s": t1 - t0, "homology_s": t2 - t1, "betti": H.betti,
-               "torsion": H.torsion, "size": len(K)}
+    K = linial_meshulam(case["n"], case["c"], rng)
+    return K, time.perf_counter() - t0
+
+
+def _z2_betti(H):
+    """Betti numbers over Z/2 from integer homology (universal coefficients)."""
+    even = [sum(1 for t in ts if t % 2 == 0) for ts in H.torsion]
+    return [b + even[d] + (even[d - 1] if d else 0) for d, b in enumerate(H.betti)]
+
+
+def _td_homology(td, kind, data):
+    t0 = time.perf_counter()
+    if kind == "rips":
+        try:
+            K = td.SimplicialComplex.from_simplex_tree(data[0], coordinates=data[1])
+        except TypeError:  # versions without coordinates=
+            K = td.SimplicialComplex.from_simplex_tree(data[0])
+    elif kind == "cubical":
+        K = data[1]
     else:
-        if case["kind"] == "torus":
+        K = data
+    t1 = time.perf_counter()
+    H = td.homology(K)
+    return H, K, t0, t1, time.perf_counter()
+
+
+def measure(tool, case):
+    """One measurement (``tool`` in td / gudhi / ref); returns a dict."""
+    import numpy as np
+    import topodestruct as td
+    import gudhi
+    data, build_s = _input(case)
+    base = _rss_mib()
+    out = {"build_s": build_s}
+    kind = case["kind"]
+    if tool in ("td", "ref"):
+        from topodestruct.algebra import linalg
+        kernel = getattr(linalg, "_reduce_sparse", None)  # absent before the compiled kernel
+        if tool == "ref" and kernel is not None:  # previous engine: the Python-integer elimination for every matrix
+            linalg._reduce_sparse = lambda M, p: linalg._eliminate(linalg._sparse_rows(M, p), p)
+        try:
+            H, K, t0, t1, t2 = _td_homology(td, kind, data)
+        finally:
+            if kernel is not None:
+                linalg._reduce_sparse = kernel
+        if kind in ("torus", "lm") and tool == "td":
+
+            st = K.to_simplex_tree()
+            out["convert_s"] = time.perf_counter() - t2
+            del st
+        elif kind == "rips":
+            out["convert_s"] = t1 - t0
+        out.update(homology_s=t2 - t1, betti=H.betti, torsion=H.torsion, size=len(K),
+                   z2=_z2_betti(H))
+    else:
+        if kind == "cubical":
+            cc = gudhi.CubicalComplex(top_dimensional_cells=np.where(data[0], 0.0, 1.0))
+            t0 = time.perf_counter()
+            cc.compute_persistence(homology_coeff_field=2, min_persistence=-1)
+            out["homology_s"] = time.perf_counter() - t0
+            out["betti"] = [int(b) for b in cc.persistent_betti_numbers(0.0, 0.0)]
+            out["size"] = cc.num_simplices()
+        else:
+            K = td.SimplicialComplex.from_simplex_tree(data[0]) if kind == "rips" else data
+            tops = [np.ascontiguousarray(K.simplices(d).T) for d in range(K.dimension, -1, -1)]
+            t0 = time.perf_counter()
             st = gudhi.SimplexTree()
-            st.insert_batch(np.ascontiguousarray(data.T), np.zeros(len(data)))
-            t1 = time.perf_counter()
+            for s in tops:
+                st.insert_batch(s, np.zeros(s.shape[1]))
+            out["insert_s"] = time.perf_counter() - t0
+            st = data[0] if kind == "rips" else st
+            t0 = time.perf_counter()
             st.compute_persistence(homology_coeff_field=2, min_persistence=-1,
                                    persistence_dim_max=True)
-            betti = st.betti_numbers()
-            size = st.num_simplices()
-        else:
-            cc = gudhi.CubicalComplex(top_dimensional_cells=np.where(data, 0.0, 1.0))
-            t1 = time.perf_counter()
-            cc.compute_persistence(homology_coeff_field=2, min_persistence=-1)
-            betti = list(cc.persistent_betti_numbers(0.0, 0.0))
-            size = cc.num_simplices()
-        t2 = time.perf_counter()
-        out = {"build_s": t1 - t0, "homology_s": t2 - t1, "betti": betti, "size": size}
-    out.update(total_s=out["build_s"] + out["homology_s"], peak_mib=_rss_mib(),
-               delta_mib=_rss_mib() - base)
-    print(json.dumps(out))
+            out["homology_s"] = time.perf_counter() - t0
+            out["betti"] = [int(b) for b in st.betti_numbers()]
+            out["size"] = st.num_simplices()
+    out.update(peak_mib=_rss_mib(), delta_mib=_rss_mib() - base)
+    return out
 
 
-def _sympy_child(n):
-    """Dense route: sympy Smith normal form of the boundary matrices of torus(n, n)."""
-    from sympy import Matrix, ZZ
-    from sympy.matrices.normalforms import smith_normal_form
-    from topodestruct import complexes as cx
-    T = cx.torus(n, n)
-    t0 = time.perf_counter()
-    ranks, tors = [0, 0, 0, 0], [[], [], [], []]
-    for d in (1, 2):
-        B = Matrix(T.boundary_matrix(d).toarray().tolist())
-        S = smith_normal_form(B, domain=ZZ)
-        diag = [abs(int(S[i, i])) for i in range(min(S.shape)) if S[i, i] != 0]
-        ranks[d], tors[d] = len(diag), [x for x in diag if x > 1]
-    f = T.f_vector
-    betti = [f[d] - ranks[d] - ranks[d + 1] for d in range(3)]
-    print(json.dumps({"n": n, "size": len(T), "seconds": time.perf_counter() - t0,
-                      "betti": betti, "torsion": [tors[d + 1] for d in range(3)]}))
-
-
-def _run(args, timeout):
-    cmd = [sys.executable, os.path.abspath(__file__)] + args
+def _run(tool, case, timeout, quick):
+    if quick:
+        return measure(tool, case)
+    cmd = [sys.executable, os.path.abspath(__file__), "--child", tool, json.dumps(case)]
     try:
         res = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=ENV)
     except subprocess.TimeoutExpired:
         return None
     if res.returncode != 0:
-        raise RuntimeError(f"{' '.join(args)} failed:\n{res.stderr}")
+        raise RuntimeError(f"{tool} {case} failed:\n{res.stderr}")
     return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def _f(x, fmt="{:.2f}"):
+    return "-" if x is None else fmt.format(x)
+
+
+def _warm_up():
+    """Load compiled code once, so that in-process timings do not include it."""
+    import topodestruct as td
+    T = td.complexes.torus(4, 4)
+    td.homology(T)
+    td.SimplicialComplex.from_simplex_tree(T.to_simplex_tree())
+
+
+def run(cases, quick, timeout, ref_timeout, out=sys.stdout):
+    """Measure every case and print the table and the goal lines; returns the rows."""
+    if quick:
+        _warm_up()
+    print("| complex | cells | build (s) | convert (s) | gudhi insert (s) | td H (s) "
+          "| gudhi Z/2 (s) | ratio | peak MiB (td) | MiB per 1k cells | Z/2 ok | Z ok |", file=out)
+    print("|" + "---|" * 12, file=out)
+    rows = []
+    for case in cases:
+        t = _run("td", case, timeout, quick)
+        g = _run("gudhi", case, timeout, quick)
+        r = _run("ref", case, ref_timeout, quick) if ref_timeout > 0 else None
+        ratio = t["homology_s"] / g["homology_s"] if g and g["homology_s"] > 0 else None
+        z2 = g is not None and t["z2"] == (g["betti"] + [0] * len(t["z2"]))[:len(t["z2"])] \
+            and sum(g["betti"][len(t["z2"]):]) == 0
+        zok = None if r is None else (t["betti"], t["torsion"]) == (r["betti"], r["torsion"])
+        per_k = None if quick else 1000 * t["delta_mib"] / t["size"]
+        row = {"case": case, "name": _name(case), "td": t, "gudhi": g, "ref": r, "ratio": ratio,
+               "z2_ok": z2, "z_ok": zok, "mib_per_k": per_k}
+        rows.append(row)
+        print(f"| {row['name']} | {t['size']:,} | {t['build_s']:.2f} | {_f(t.get('convert_s'))} "
+              f"| {_f(g.get('insert_s') if g else None)} | {t['homology_s']:.2f} "
+              f"| {_f(g['homology_s'] if g else None)} | {_f(ratio)} "
+              f"| {'-' if quick else format(t['peak_mib'], '.0f')} | {_f(per_k, '{:.3f}')} "
+              f"| {z2} | {'-' if zok is None else zok} |", file=out, flush=True)
+    print(file=out)
+    if quick:
+        print("(--quick sizes are dominated by fixed per-call costs: the goals are judged "
+              "at full size)", file=out)
+    families = list(dict.fromkeys(r["case"]["family"] for r in rows))
+    for fam in families:
+        fr = [r for r in rows if r["case"]["family"] == fam]
+        worst = max((r["ratio"] for r in fr if r["ratio"] is not None), default=None)
+        met = worst is not None and worst <= 1 and all(r["z2_ok"] for r in fr)
+        print(f"goal ratio <= 1 (answers equal), {fam}: worst ratio {_f(worst)} at "
+              f"{max(r['td']['size'] for r in fr):,} cells max -> {'met' if met else 'NOT MET'}",
+              file=out)
+    if not quick:
+        for fam in families:
+            fr = sorted((r for r in rows if r["case"]["family"] == fam), key=lambda r: r["td"]["size"])
+            if len(fr) > 1:
+                a, b = fr[0]["mib_per_k"], fr[-1]["mib_per_k"]
+                ok = b <= 1.5 * max(a, 0.05)
+                print(f"goal memory linear, {fam}: {a:.3f} -> {b:.3f} MiB per 1k cells "
+                      f"-> {'met' if ok else 'NOT MET'}", file=out)
+    conv = [r for r in rows if r["td"].get("convert_s") is not None and r["gudhi"]
+            and r["gudhi"].get("insert_s")]
+    if conv:
+        worst = max(r["td"]["convert_s"] / r["gudhi"]["insert_s"] for r in conv)
+        print(f"goal conversions no slower than gudhi's insertion: worst convert / insert "
+              f"{worst:.2f} -> {'met' if worst <= 1 else 'NOT MET'}", file=out)
+    z = [r["z_ok"] for r in rows if r["z_ok"] is not None]
+    print(f"integer homology equal to the previous engine: {sum(z)} of {len(z)} compared "
+          f"-> {'met' if all(z) else 'NOT MET'}", file=out)
+    return rows
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes (seconds)")
+    parser.add_argument("--quick", action="store_true", help="small sizes, in-process (seconds)")
+    parser.add_argument("--families", help="comma-separated substrings: only matching families")
+    parser.add_argument("--timeout", type=float, default=1200, help="seconds per measurement")
+    parser.add_argument("--ref-timeout", type=float, default=120,
+                        help="seconds for the previous engine per case (0: skip it)")
     parser.add_argument("--out", help="also write the results as JSON to this file")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
-    parser.add_argument("--sympy-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        return _child(args.child[0], json.loads(args.child[1]))
-    if args.sympy_child:
-        return _sympy_child(args.sympy_child)
-
-    if args.quick:
-        cases = [{"kind": "torus", "n": n} for n in (30, 60)]
-        cases.append({"kind": "cubical", "n": 30, "R": 0.55, "r": 0.4})
-        sympy_sizes, sympy_limit = [3, 4, 5, 6], 10
-    else:
-        cases = [{"kind": "torus", "n": n} for n in (100, 300, 600)]
-        cases.append({"kind": "cubical", "n": 100, "R": 0.55, "r": 0.4})
-        sympy_sizes, sympy_limit = [3, 4, 6, 8, 10, 12, 15, 20, 25, 30, 40], 60
-
-    results = {"cases": [], "sympy": []}
-    header = ("| input | cells | topodestruct build + H (s) | gudhi insert + Z/2 (s) | ratio "
-              "| H-only ratio | peak MiB td / gudhi | MiB per 1k cells (td) | betti agree |")
-    print(header)
-    print("|" + "---|" * 9)
-    for case in cases:
-        td_res = _run(["--child", "topodestruct", json.dumps(case)], timeout=1200)
-        gd_res = _run(["--child", "gudhi", json.dumps(case)], timeout=1200)
-        name = (f"torus {case['n']}x{case['n']}" if case["kind"] == "torus"
-                else f"cubical solid torus {case['n']}^3")
-        agree = td_res["betti"] == gd_res["betti"][:len(td_res["betti"])]
-        row = (f"| {name} | {td_res['size']:,} "
-               f"| {td_res['build_s']:.2f} + {td_res['homology_s']:.2f}"
-               f" = {td_res['total_s']:.2f} | {gd_res['build_s']:.2f} + {gd_res['homology_s']:.2f}"
-               f" = {gd_res['total_s']:.2f} | {td_res['total_s'] / gd_res['total_s']:.2f} "
-               f"| {td_res['homology_s'] / gd_res['homology_s']:.2f} "
-               f"| {td_res['peak_mib']:.0f} / {gd_res['peak_mib']:.0f} "
-               f"| {1000 * td_res['delta_mib'] / td_res['size']:.3f} | {agree} |")
-        print(row, flush=True)
-        results["cases"].append({"case": case, "topodestruct": td_res, "gudhi": gd_res})
-    print(f"\nsympy dense SNF route (torus n x n, limit {sympy_limit} s per size):")
-    for n in sympy_sizes:
-        t = time.perf_counter()
-        res = _run(["--sympy-child", str(n)], timeout=sympy_limit)
-        if res is None:
-            print(f"  n={n}: did not finish within {sympy_limit} s "
-                  f"(stopped after {time.perf_counter() - t:.0f} s)")
-            break
-        print(f"  n={n}: {res['size']} cells, {res['seconds']:.2f} s, betti {res['betti']}",
-              flush=True)
-        results["sympy"].append(res)
+        print(json.dumps(measure(args.child[0], json.loads(args.child[1]))))
+        return 0
+    cases = QUICK if args.quick else FULL
+    if args.families:
+        keys = [k.strip().lower() for k in args.families.split(",")]
+        cases = [c for c in cases if any(k in c["family"].lower() for k in keys)]
+    print("command: python benchmarks/bench_homology.py " + " ".join(argv or sys.argv[1:]))
+    rows = run(cases, args.quick, args.timeout, args.ref_timeout)
     if args.out:
         with open(args.out, "w") as fh:
-            json.dump(results, fh, indent=1)
+            json.dump(rows, fh, indent=1)
     return 0
 
 
