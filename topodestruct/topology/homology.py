@@ -13,8 +13,8 @@ Method (exact over Z; no floating point):
    changes no other boundary, so the remaining cells, with the restricted
    boundary matrices, have the same homology.
 4. Each restricted boundary matrix is reduced by sparse elimination on unit
-   pivots (:func:`topodestruct.linalg.reduce_unit_pivots`) and the small
-   residual goes to an exact Smith normal form (python-flint).
+   pivots (:func:`topodestruct.algebra.linalg.reduce_unit_pivots`, compiled)
+   and the small residual goes to an exact Smith normal form (python-flint).
 
 Relative homology ``H(K, A)`` is the homology of the cells of ``K`` not in
 ``A`` (the quotient complex ``C(K)/C(A)``); quotients ``K/A_1/.../A_k`` are
@@ -83,7 +83,7 @@ def _entries(ptr, cells):
 
 
 def _reduce(cc, alive):
-    """Deletion-only (co)reductions in vectorized rounds; updates the global ``alive`` mask."""
+    """Deletion-only (co)reductions (compiled, :mod:`._collapse`); updates the global ``alive`` mask."""
     sizes = cc.sizes
     offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
     N = int(offsets[-1])
@@ -115,49 +115,8 @@ def _reduce(cc, alive):
         np.subtract.at(nface, up_idx[_entries(up_ptr, dead)].astype(np.intp), it(1))
         np.subtract.at(ncof, down_idx[_entries(down_ptr, dead)].astype(np.intp), it(1))
 
-    stamp = np.zeros(N, dtype=it)         # scratch for O(k) de-duplication per round
-    flag = np.zeros(N, dtype=bool)
-    frontier = np.flatnonzero(alive & ((nface == 1) | (ncof == 1))).astype(it)
-    while frontier.size:
-        f = frontier[alive[frontier]]      # may hold duplicates; pairs are de-duplicated below
-        lo, hi = [], []
-        b = f[nface[f] == 1]               # coreductions: b has exactly one alive face a
-        if b.size:
-            e = _entries(down_ptr, b)
-            e = e[alive[down_idx[e]]]
-            unit = np.abs(down_val[e]) == 1
-            lo.append(down_idx[e[unit]])
-            hi.append(b[unit])
-        a = f[ncof[f] == 1]                # reductions: a has exactly one alive coface b
-        if a.size:
-            e = _entries(up_ptr, a)
-            e = e[alive[up_idx[e]]]
-            unit = np.abs(up_val[e]) == 1
-            lo.append(a[unit])
-            hi.append(up_idx[e[unit]])
-        if not lo:
-            break
-        lo, hi = np.concatenate(lo), np.concatenate(hi)
-        if lo.size == 0:
-            break
-        candidates = np.concatenate([lo, hi])
-        for side in (1, 0):                # keep one pair per cell (last write wins)
-            key = (lo, hi)[side]
-            order = np.arange(len(key), dtype=it)
-            stamp[key] = order
-            keep = stamp[key] == order
-            lo, hi = lo[keep], hi[keep]
-        flag[hi] = True                    # a cell may not be lo of one pair and hi of another
-        keep = ~flag[lo]
-        flag[hi] = False
-        lo, hi = lo[keep], hi[keep]
-        removed = np.concatenate([lo, hi])
-        alive[removed] = False
-        cof = up_idx[_entries(up_ptr, removed)]
-        fac = down_idx[_entries(down_ptr, removed)]
-        np.subtract.at(nface, cof.astype(np.intp), it(1))  # typed: fast ufunc.at path
-        np.subtract.at(ncof, fac.astype(np.intp), it(1))
-        frontier = np.concatenate([cof, fac, candidates])
+    from ._collapse import collapse
+    collapse(alive, nface, ncof, down_ptr, down_idx, down_val, up_ptr, up_idx, up_val)
     return alive
 
 
@@ -239,6 +198,22 @@ def homology(K, reduced=False, coefficients=None):
     -------
     Homology
         Groups ``H_0..H_dim``.
+
+    Notes
+    -----
+    This is the homology of the complex as given. For a truncated complex,
+    such as a Vietoris-Rips complex built up to dimension ``k`` (gudhi's
+    ``create_simplex_tree(max_dimension=k)``, the ``k``-skeleton of the flag
+    complex), ``H_k`` is large and correct: no ``(k+1)``-simplices fill its
+    ``k``-cycles (e.g. ``H2 = Z^82022`` for a 2-dimensional Rips complex of a
+    few thousand points), unlike gudhi's persistent Betti numbers, which count
+    classes that live over a range of scales. The persistent view of the same
+    tree is one line: ``st.compute_persistence(persistence_dim_max=True);
+    st.persistent_betti_numbers(a, b)``.
+
+    Method: deletion-only (co)reductions, then a compiled sparse elimination
+    on unit pivots and an exact Smith normal form of what remains
+    (:func:`topodestruct.algebra.linalg.matrix_invariants`).
 
     Examples
     --------
