@@ -1,0 +1,298 @@
+r"""Exact refinement of a complex of dimension <= 2 along a ReLU network's bent hyperplanes.
+
+Layer by layer, every maximal simplex is cut by the zero sets of the layer's
+pre-activations until each piece lies in a single activation region of layers
+``1..k``, where ``Phi^k`` is affine.  On such a piece every pre-activation
+``z_j`` of layer ``k + 1`` is affine, so its zero set meets the piece in a
+segment (or point) through the points where ``z_j`` changes sign on the
+edges: cutting at those points is exact up to float64 rounding.  Cut points
+are created once per edge and shared by the simplices on both sides, so the
+refinement stays a simplicial complex subdividing ``K`` (homeomorphic to it).
+
+Numerics and tolerance convention
+---------------------------------
+Everything is float64, computed from the weights as stored (float32 weights
+are exact in float64).  Pre-activations at the vertices are the forward pass
+at the original vertices; at cut points they are the linear interpolation
+along the cut edge (exact for the affine ``z`` on the piece, and consistent
+for both neighbours).  A vertex counts as *on* the hyperplane of unit ``j``
+when ``|z_j(v)| <= tol * s_j`` with ``s_j = max_v (|W_j| |h(v)| + |b_j|)``
+(the magnitude of the terms summed, over the current vertices) and ``tol``
+(default ``1e-9``); its value is then set to exactly 0 and no edge is cut
+there.  An edge is cut only where its end values have strictly opposite
+signs.  Each piece's codeword is ``S`` (eq. 2: active iff ``z > 0``) of the
+mean of its vertex values, i.e. at its barycentre.
+
+Reuse across layers
+-------------------
+:func:`refine_next` refines the refinement at layer ``k`` along layer
+``k + 1``; :func:`refine` starts from ``K`` (``layer 0``) and calls it.  A
+:class:`Refinement` keeps per piece its parent simplex of ``K`` and its
+codewords at every refined layer; :meth:`Refinement.values` gives the
+post-activations ``Phi^k`` at the vertices (``Phi^k`` is affine on each piece,
+so it is the linear interpolation of these), :meth:`Refinement.jacobians`
+the local linear maps per distinct codeword.
+
+Examples
+--------
+>>> import topodestruct as td
+>>> from topodestruct.analysis.refine import refine
+>>> net = td.networks.from_weights([([[1.0, 0.0]], [0.0])])   # one unit, z = x
+>>> R = refine(net, td.complexes.circle(4))                    # cut where x = 0
+>>> R.n_added_vertices, R.simplices.shape[0], td.homology(R.complex()).betti
+(0, 4, [1, 1])
+>>> R = refine(net, td.complexes.circle(5))
+>>> R.n_added_vertices, R.simplices.shape[0]
+(2, 7)
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._network import check_layer, jacobians, network_layers
+
+__all__ = ["Refinement", "refine", "refine_next", "start_refinement", "DEFAULT_TOL"]
+
+DEFAULT_TOL = 1e-9
+_PAIRS = {1: [(0, 1)], 2: [(0, 1), (0, 2), (1, 2)]}
+
+
+@dataclass
+class Refinement:
+    """A subdivision of ``K`` on whose pieces ``Phi^1..Phi^layer`` are affine.
+
+    Attributes
+    ----------
+    points : (V, m) float array
+        Vertex coordinates in the input space; rows ``0..n_original_vertices-1``
+        are K's vertices in the order of ``K.vertices``.
+    simplices : (T, d + 1) int array
+        The pieces (maximal simplices), vertex indices sorted in each row.
+    parent : (T,) int array
+        Row of the maximal simplex of ``K`` (``K.simplices(d)``) containing each piece.
+    codewords : list of (T, n_k) bool arrays
+        Activation pattern of each piece at layers ``1..layer``.
+    pre : list of (V, n_k) float arrays
+        Pre-activations at the vertices, layers ``1..layer``.
+    layer : int
+        Number of layers refined along (0: K itself).
+    """
+
+    points: np.ndarray
+    simplices: np.ndarray
+    parent: np.ndarray
+    codewords: list
+    pre: list
+    layer: int
+    layers: list = field(repr=False)
+    n_original_vertices: int = 0
+    n_original_simplices: int = 0
+    tol: float = DEFAULT_TOL
+
+    @property
+    def dimension(self):
+        return self.simplices.shape[1] - 1
+
+    @property
+    def n_added_vertices(self):
+        return len(self.points) - self.n_original_vertices
+
+    @property
+    def n_added_simplices(self):
+        return len(self.simplices) - self.n_original_simplices
+
+    def complex(self):
+        """The refinement as a :class:`~topodestruct.SimplicialComplex` (vertex ids 0..V-1)."""
+        from ..topology.complexes import SimplicialComplex
+
+        return SimplicialComplex(self.simplices, coordinates=self.points)
+
+    def values(self, k):
+        """Post-activations ``Phi^k`` at the vertices, ``(V, n_k)`` (k = 0: the points)."""
+        if not 0 <= k <= self.layer:
+            raise ValueError(f"layer {k} is not refined (0..{self.layer})")
+        if k == 0:
+            return self.points
+        relu = self.layers[k - 1][2]
+        return np.maximum(self.pre[k - 1], 0.0) if relu else self.pre[k - 1]
+
+    def barycentres(self):
+        """Barycentres of the pieces, ``(T, m)``."""
+        return self.points[self.simplices].mean(axis=1)
+
+    def region_index(self, k):
+        """``(codes, inverse)``: distinct codeword chains of layers ``1..k`` and each piece's row."""
+        if not 1 <= k <= self.layer:
+            raise ValueError(f"layer {k} is not refined (1..{self.layer})")
+        G = np.concatenate(self.codewords[:k], axis=1)
+        codes, inverse = np.unique(G, axis=0, return_inverse=True)
+        return codes, inverse.reshape(-1)
+
+    def jacobians(self, k):
+        """``(J, inverse)``: float64 Jacobians of ``Phi^k`` per distinct region, piece -> row."""
+        codes, inverse = self.region_index(k)
+        widths = np.cumsum([0] + [c.shape[1] for c in self.codewords[:k]])
+        J = np.stack([jacobians(self.layers, [c[widths[i]:widths[i + 1]] for i in range(k)], k)
+                      for c in codes])
+        return J, inverse
+
+
+def _check_complex(K):
+    from ..topology.complexes import SimplicialComplex
+
+    if not isinstance(K, SimplicialComplex):
+        raise TypeError(f"K must be a SimplicialComplex, got {type(K).__name__}")
+    if K.coordinates is None:
+        raise ValueError("K has no coordinates: build it with coordinates=(n_vertices, "
+                         "input_dim) so that the network can be evaluated on it")
+    if K.dimension < 0:
+        raise ValueError("K is empty")
+    if not np.isfinite(K.coordinates).all():
+        raise ValueError("K's coordinates contain NaN or inf")
+    d = K.dimension
+    tops = K.simplices(d)
+    maximal = K.maximal_simplices()
+    if len(maximal) != len(tops):
+        raise ValueError("K must be pure (every simplex a face of a top-dimensional one); "
+                         f"it has {len(maximal) - len(tops)} maximal simplices of lower dimension")
+    return d, tops
+
+
+def start_refinement(net, K, tol=DEFAULT_TOL):
+    """The layer-0 refinement (``K`` itself), ready for :func:`refine_next`."""
+    layers = net if _is_parsed(net) else network_layers(net)
+    d, tops = _check_complex(K)
+    if d > 2:
+        raise ValueError(f"exact refinement is implemented for complexes of dimension <= 2, "
+                         f"K has dimension {d} (use refine=False to label vertices)")
+    X = np.array(K.coordinates, dtype=np.float64)
+    m = layers[0][0].shape[1]
+    if X.shape[1] != m:
+        raise ValueError(f"K's coordinates have dimension {X.shape[1]} but the network "
+                         f"expects {m} inputs")
+    simp = np.searchsorted(K.vertices, tops).astype(np.int64)
+    return Refinement(points=X, simplices=simp, parent=np.arange(len(simp)), codewords=[],
+                      pre=[], layer=0, layers=layers, n_original_vertices=len(X),
+                      n_original_simplices=len(simp), tol=float(tol))
+
+
+def _is_parsed(net):
+    return isinstance(net, list) and net and isinstance(net[0], tuple) and len(net[0]) == 3 \
+        and isinstance(net[0][2], bool)
+
+
+def refine(net, K, layer=None, tol=DEFAULT_TOL):
+    """Refine ``K`` along the bent hyperplanes of layers ``1..layer``.
+
+    Parameters
+    ----------
+    net : torch.nn.Sequential or list of (W, b)
+    K : SimplicialComplex
+        Pure, of dimension <= 2, with coordinates ``(n_vertices, input_dim)``.
+    layer : int, optional
+        1-based; default the last hidden layer.
+    tol : float
+        Relative tolerance for vertices on a hyperplane (module notes).
+
+    Returns
+    -------
+    Refinement
+    """
+    R = start_refinement(net, K, tol)
+    layer = check_layer(layer, R.layers)
+    while R.layer < layer:
+        R = refine_next(R)
+    return R
+
+
+def refine_next(R):
+    """Refine a :class:`Refinement` at layer ``k`` along layer ``k + 1`` (a new object)."""
+    k = R.layer
+    if k >= len(R.layers):
+        raise ValueError(f"the network has only {len(R.layers)} layers")
+    W, b, relu = R.layers[k]
+    h = R.values(k)
+    Z = h @ W.T + b
+    # magnitude of the summed terms; cut points are convex combinations, so the max holds
+    scale = (np.abs(h) @ np.abs(W).T + np.abs(b)).max(axis=0)
+    points, simp, parent, pre = R.points, R.simplices, R.parent, list(R.pre)
+    ancestor = np.arange(len(simp))
+    if relu:
+        for j in range(W.shape[0]):
+            col = Z[:, j]
+            col[np.abs(col) <= R.tol * scale[j]] = 0.0
+            points, simp, ancestor, parent, Z, pre = _cut(points, simp, ancestor, parent,
+                                                           Z, pre, j)
+    code = Z[simp].mean(axis=1) > 0
+    return Refinement(points=points, simplices=simp, parent=parent,
+                      codewords=[c[ancestor] for c in R.codewords] + [code], pre=pre + [Z],
+                      layer=k + 1, layers=R.layers, n_original_vertices=R.n_original_vertices,
+                      n_original_simplices=R.n_original_simplices, tol=R.tol)
+
+
+def _cut(points, simp, ancestor, parent, Z, pre, j):
+    """Cut every piece along ``Z[:, j] = 0`` (values already snapped)."""
+    f = Z[:, j]
+    sg = np.sign(f)
+    d = simp.shape[1] - 1
+    if d == 0:
+        return points, simp, ancestor, parent, Z, pre
+    pairs = _PAIRS[d]
+    cross = np.stack([sg[simp[:, a]] * sg[simp[:, b]] < 0 for a, b in pairs], 1)
+    hit = cross.any(1)
+    if not hit.any():
+        return points, simp, ancestor, parent, Z, pre
+    # one new vertex per crossing edge, shared by all pieces on that edge
+    E = np.concatenate([simp[hit][:, [a, b]][cross[hit][:, i]] for i, (a, b) in
+                        enumerate(pairs)])
+    E = np.unique(np.sort(E, axis=1), axis=0)
+    a, b = E[:, 0], E[:, 1]
+    t = f[a] / (f[a] - f[b])
+    new_ids = len(points) + np.arange(len(E))
+    lookup = {(int(x), int(y)): int(v) for x, y, v in zip(a, b, new_ids)}
+
+    def interp(A):
+        return A[a] + t[:, None] * (A[b] - A[a])
+
+    points = np.concatenate([points, interp(points)])
+    Znew = interp(Z)
+    Znew[:, j] = 0.0
+    Z = np.concatenate([Z, Znew])
+    pre = [np.concatenate([P, interp(P)]) for P in pre]
+    sg = np.concatenate([sg, np.zeros(len(E))])
+
+    keep = ~hit
+    new, anc, par = [], [ancestor[keep]], [parent[keep]]
+    for r in np.flatnonzero(hit):
+        s = simp[r]
+        if d == 1:
+            p = lookup[(int(min(s)), int(max(s)))]
+            pieces = [(s[0], p), (p, s[1])]
+        else:
+            pieces = _cut_triangle(s, sg, lookup)
+        new.extend(pieces)
+        anc.append(np.full(len(pieces), ancestor[r]))
+        par.append(np.full(len(pieces), parent[r]))
+    simp = np.concatenate([simp[keep], np.sort(np.array(new, dtype=np.int64), axis=1)])
+    return points, simp, np.concatenate(anc), np.concatenate(par), Z, pre
+
+
+def _cut_triangle(s, sg, lookup):
+    def cut(x, y):
+        return lookup[(min(x, y), max(x, y))]
+
+    v = [int(x) for x in s]
+    sv = [sg[x] for x in v]
+    # case 1: one vertex on the hyperplane, the opposite edge crosses it
+    for i in range(3):
+        o = [v[(i + 1) % 3], v[(i + 2) % 3]]
+        if sv[i] == 0 and sg[o[0]] * sg[o[1]] < 0:
+            p = cut(*o)
+            return [(v[i], o[0], p), (v[i], p, o[1])]
+    # case 2: a lone vertex on one side, two crossing edges
+    for i in range(3):
+        o = [v[(i + 1) % 3], v[(i + 2) % 3]]
+        if sv[i] * sg[o[0]] < 0 and sv[i] * sg[o[1]] < 0:
+            p, q = cut(v[i], o[0]), cut(v[i], o[1])
+            return [(v[i], p, q), (p, o[0], o[1]), (p, o[1], q)]
+    raise AssertionError("a triangle with a crossing edge must fall in one of the two cases")
