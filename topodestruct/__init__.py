@@ -30,6 +30,8 @@ _ATTRIBUTES = {
     "quotient_homology": "topology.homology",
     "RankDecomposition": "relu.rank",
     "rank_decomposition": "relu.rank",
+    "analyze": "analysis.represent",
+    "Representation": "analysis.represent",
 }
 # short public names of submodules -> where they live in the layered layout
 _SUBMODULES = {
@@ -44,8 +46,9 @@ _SUBMODULES = {
     "mnist": "datasets.mnist",
     "experiments": "experiments",
     "cli": "cli",
+    "constructions": "relu.constructions",
 }
-_PACKAGES = {"topology", "algebra", "relu", "paper", "datasets", "plotting"}
+_PACKAGES = {"topology", "algebra", "relu", "paper", "datasets", "plotting", "analysis"}
 
 __all__ = sorted(set(_ATTRIBUTES) | set(_SUBMODULES) | _PACKAGES)
 

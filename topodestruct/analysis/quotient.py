@@ -1,0 +1,181 @@
+r"""The paper's intermediate quotient (eq. 5 and 9): low-rank regions collapsed to points.
+
+``Omega_0^K`` (``Phi^K`` constant on each of its components) is collapsed
+first, then each connected component of ``Omega_1^K`` to its own point, with
+the exact :func:`topodestruct.quotient_homology`.  Regions are closed
+subcomplexes: the closure of the pieces (or, with vertex labels, the full
+subcomplex on the vertices) of that rank; closures that touch end up in one
+point, as in the paper's sequential quotients.
+
+One step beyond the paper: components of ``Omega_0`` whose images differ are
+collapsed to *different* points (their images are compared at the vertices,
+relative tolerance ``1e-9``).  Generically every rank-0 point has a dead layer
+at or before ``K``, so all images coincide and ``Omega_0`` becomes one point.
+
+Examples
+--------
+>>> import numpy as np, topodestruct as td
+>>> K = td.complexes.circle(8)
+>>> ranks = np.array([0, 2, 2, 2, 0, 2, 2, 2])    # two opposite arcs of rank 0
+>>> H, comps, notes = low_rank_quotient(K, ranks, np.zeros((8, 1)))
+>>> print(H), [c.rank for c in comps]
+H0 = Z, H1 = Z^2
+(None, [0, 0])
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Component", "low_rank_quotient"]
+
+
+@dataclass
+class Component:
+    """One collapsed low-rank region.
+
+    Attributes
+    ----------
+    rank : int
+    point : int
+        Index of the point of the quotient it is collapsed to.
+    vertices : (k,) int array
+        Its vertex ids in the labelled complex.
+    n_simplices : int
+        Number of top simplices (pieces) in it (0 with vertex labels of a lone vertex).
+    centroid : (m,) float array
+        Mean of its vertices' input coordinates.
+    homology : Homology
+        Its own homology (contractible iff reduced homology vanishes).
+    image : (n_K,) float array or None
+        ``Phi^K`` on it (rank 0: a single point).
+    """
+
+    rank: int
+    point: int
+    vertices: np.ndarray
+    n_simplices: int
+    centroid: np.ndarray
+    homology: object
+    image: object = None
+
+    @property
+    def contractible(self):
+        """Homologically trivial (H_0 = Z, higher groups 0)."""
+        H = self.homology
+        return H.betti[:1] == [1] and not any(H.betti[1:]) and not any(H.torsion)
+
+    def to_dict(self):
+        return {"rank": int(self.rank), "point": int(self.point),
+                "n_vertices": int(len(self.vertices)), "n_simplices": int(self.n_simplices),
+                "centroid": [float(x) for x in self.centroid],
+                "homology": self.homology.betti, "torsion": self.homology.torsion,
+                "contractible": bool(self.contractible),
+                "image": None if self.image is None else [float(x) for x in self.image]}
+
+
+def _regions(K, ranks, n, on):
+    """Closed subcomplex of rank-``n`` cells: closure of pieces or full subcomplex on vertices."""
+    from ..topology.complexes import SimplicialComplex
+
+    if on == "simplices":
+        tops = K.simplices(K.dimension)[ranks == n]
+        return SimplicialComplex(tops) if len(tops) else None
+    sel = K.vertices[ranks == n]
+    return K.full_subcomplex(sel) if len(sel) else None
+
+
+def low_rank_quotient(K, ranks, images, on="simplices", separate_images=True, rtol=1e-9):
+    """Homology of ``K`` with ``Omega_0`` and each component of ``Omega_1`` collapsed.
+
+    Parameters
+    ----------
+    K : SimplicialComplex
+        The labelled complex (a refinement, or ``K`` itself with vertex labels).
+    ranks : (T,) or (V,) int array
+        Rank of each top simplex (``on="simplices"``, rows of ``K.simplices(dim)``)
+        or of each vertex (``on="vertices"``, aligned with ``K.vertices``).
+    images : (V, n_K) float array
+        ``Phi^K`` at the vertices (aligned with ``K.vertices``).
+    on : {"simplices", "vertices"}
+    separate_images : bool
+        Rank-0 components with different images go to different points.
+    rtol : float
+        Relative tolerance for equal images.
+
+    Returns
+    -------
+    (Homology, list of Component, list of str)
+        The predicted homology, the collapsed regions and notes for the report.
+    """
+    from ..topology.homology import homology, quotient_homology
+
+    ranks = np.asarray(ranks)
+    images = np.asarray(images, dtype=np.float64)
+    verts = K.vertices
+    comps, subs, notes = [], [], []
+    scale = 1.0 + (np.abs(images).max() if images.size else 0.0)
+
+    def describe(C, n, point, image=None):
+        rows = np.searchsorted(verts, C.vertices)
+        coords = K.coordinates[rows] if K.coordinates is not None else np.zeros((len(rows), 0))
+        return Component(rank=n, point=point, vertices=np.asarray(C.vertices),
+                         n_simplices=len(C.simplices(K.dimension)),
+                         centroid=coords.mean(axis=0), homology=homology(C), image=image)
+
+    Z = _regions(K, ranks, 0, on)
+    if Z is not None:
+        parts = Z.connected_components()
+        imgs = [images[np.searchsorted(verts, C.vertices)].mean(axis=0) for C in parts]
+        groups = []                                    # list of (image, [parts])
+        for C, im in zip(parts, imgs):
+            for g in groups:
+                if separate_images and np.abs(g[0] - im).max() <= rtol * scale or \
+                        not separate_images:
+                    g[1].append(C)
+                    break
+            else:
+                groups.append((im, [C]))
+        for point, (im, members) in enumerate(groups):
+            for C in members:
+                comps.append(describe(C, 0, point, im))
+            subs.append(_union(members))
+        if len(parts) > 1:
+            notes.append(f"Omega_0 has {len(parts)} components mapped to {len(groups)} "
+                         f"distinct image point(s)" + (
+                             " (a dead layer sends them all to one point)"
+                             if len(groups) == 1 else ""))
+    O = _regions(K, ranks, 1, on)
+    if O is not None:
+        for C in O.connected_components():
+            comps.append(describe(C, 1, len(subs)))
+            subs.append(C)
+    H = quotient_homology(K, subs, separate=True) if subs else homology(K)
+    if len(subs) > 1:
+        touching = len(subs) - _n_groups(subs)
+        if touching:
+            notes.append(f"{touching} collapsed region(s) touch another one and share its point")
+    return H, comps, notes
+
+
+def _union(members):
+    from ..topology.complexes import SimplicialComplex
+
+    if len(members) == 1:
+        return members[0]
+    tops = [tuple(s) for C in members for s in C.maximal_simplices()]
+    return SimplicialComplex(tops)
+
+
+def _n_groups(subs):
+    """Number of groups of subcomplexes after merging those that share a vertex."""
+    import scipy.sparse as sp
+    from scipy.sparse import csgraph
+
+    owner = np.concatenate([np.full(len(S.vertices), i) for i, S in enumerate(subs)])
+    verts = np.concatenate([S.vertices for S in subs])
+    order = np.argsort(verts, kind="stable")
+    verts, owner = verts[order], owner[order]
+    same = verts[1:] == verts[:-1]
+    k = len(subs)
+    g = sp.coo_matrix((np.ones(int(same.sum())), (owner[:-1][same], owner[1:][same])), (k, k))
+    return csgraph.connected_components(g, directed=False)[0]

@@ -1,0 +1,342 @@
+r"""``analyze``: does layer K change the topology of the input, where, and into what?
+
+Workflow (paper §2.2, eq. 4-9) for a complex ``K`` with coordinates:
+
+1. label: refine ``K`` exactly along the bent hyperplanes of layers ``1..K``
+   (dimension <= 2, :mod:`.refine`) and rank every piece (:mod:`.labels`);
+   above dimension 2 or with ``refine=False``, rank the vertices;
+2. predict: collapse ``Omega_0`` and each component of ``Omega_1``
+   (:mod:`.quotient`), exact integer homology;
+3. check: persistent homology of the image ``Phi^K(K)`` (:mod:`.image`).
+
+For a point cloud ``X`` (no triangulation) the prediction is the persistent
+homology of the quotient metric: Euclidean distances with each low-rank class
+(all rank-0 points with one image; each connected component of the rank-1
+points in the ``k``-nearest-neighbour graph) collapsed to a point,
+``d'(x, y) = min(d(x, y), min_{C, C'} d(x, C) + delta*(C, C') + d(C', y))``
+(``delta*``: shortest class-to-class chains).
+
+Examples
+--------
+>>> import topodestruct as td
+>>> net, K = td.constructions.circle_arcs(3)
+>>> rep = td.analyze(net, K, layer=1)
+>>> print(rep.input, "->", rep.predicted, "| image Betti", rep.image.betti)
+H0 = Z, H1 = Z -> H0 = Z, H1 = Z^3 | image Betti [1, 3]
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._network import check_layer, forward, network_layers
+
+__all__ = ["Representation", "analyze"]
+
+
+def _groups(H):
+    return [H.group(d) for d in range(len(H.betti))]
+
+
+@dataclass
+class Representation:
+    """The topology of a layer's representation of a manifold, predicted and measured.
+
+    Attributes
+    ----------
+    input : Homology or PersistentBetti
+        Homology of ``K`` (persistent Betti numbers of ``X`` for point clouds).
+    predicted : Homology or PersistentBetti
+        Homology of the quotient by the low-rank regions.
+    image : PersistentBetti or None
+        Betti numbers of ``Phi^K(K)`` read from persistent homology.
+    components : list of Component
+        The collapsed low-rank regions.
+    complex : SimplicialComplex or None
+        The complex that was labelled (the refinement, or ``K``).
+    ranks : (T,) or (V,) int array
+        Rank of each top simplex of :attr:`complex` (``labels == "simplices"``)
+        or of each vertex / point (``labels == "vertices"``/``"points"``).
+    """
+
+    input: object
+    predicted: object
+    image: object
+    components: list
+    complex: object
+    ranks: np.ndarray
+    layer: int
+    rank: str
+    labels: str
+    architecture: str
+    n_added_simplices: int = 0
+    notes: list = field(default_factory=list)
+    refinement: object = field(default=None, repr=False)
+
+    @property
+    def preserved(self):
+        """Whether the predicted homology equals the input's."""
+        return not self.changed
+
+    @property
+    def changed(self):
+        """Dimensions whose group changed."""
+        a, b = self._compare(self.input), self._compare(self.predicted)
+        n = max(len(a), len(b))
+        a, b = a + ["0"] * (n - len(a)), b + ["0"] * (n - len(b))
+        return [d for d in range(n) if a[d] != b[d]]
+
+    @staticmethod
+    def _compare(H):
+        return _groups(H) if hasattr(H, "group") else [str(x) for x in H.betti]
+
+    @property
+    def agrees(self):
+        """Prediction and image Betti numbers equal (None if the image was skipped)."""
+        if self.image is None:
+            return None
+        n = len(self.image.betti)
+        return list(self.predicted.betti[:n]) + [0] * (n - len(self.predicted.betti)) \
+            == list(self.image.betti)
+
+    def to_dict(self):
+        """JSON-ready summary."""
+        def hom(H):
+            if H is None:
+                return None
+            if hasattr(H, "group"):
+                return {"betti": H.betti, "torsion": H.torsion, "groups": _groups(H)}
+            return H.to_dict()
+        return {"architecture": self.architecture, "layer": self.layer, "rank": self.rank,
+                "labels": self.labels, "input": hom(self.input),
+                "predicted": hom(self.predicted), "preserved": self.preserved,
+                "changed": self.changed, "image": hom(self.image), "agrees": self.agrees,
+                "n_added_simplices": int(self.n_added_simplices),
+                "rank_counts": {int(k): int(v) for k, v in
+                                zip(*np.unique(self.ranks, return_counts=True))},
+                "components": [c.to_dict() for c in self.components], "notes": self.notes}
+
+    def __str__(self):
+        what = {"simplices": "exact refinement" if self.n_added_simplices >= 0 else "",
+                "vertices": "vertex labels", "points": "point cloud"}[self.labels]
+        vals, cnt = np.unique(self.ranks, return_counts=True)
+        lines = [f"Representation of network {self.architecture} at layer {self.layer} "
+                 f"({self.rank} rank, {what}"
+                 + (f", {self.n_added_simplices} simplices added" if self.labels == "simplices"
+                    else "") + ")",
+                 f"  ranks ({self.labels}): " + ", ".join(f"{v}: {c}" for v, c in
+                                                          zip(vals, cnt)),
+                 f"  input      {_show(self.input)}",
+                 f"  predicted  {_show(self.predicted)}  "
+                 + ("(preserved)" if self.preserved else f"(changed in dimension(s) "
+                    f"{', '.join(map(str, self.changed))})"),
+                 f"  image      {self.image if self.image is not None else 'skipped'}",
+                 f"  agrees     {self.agrees}"]
+        for c in self.components:
+            lines.append(f"  - rank {c.rank} region -> point {c.point}: {len(c.vertices)} "
+                         f"vertices, centroid {np.round(c.centroid, 3).tolist()}, "
+                         + ("contractible" if c.contractible else f"homology {c.homology}"))
+        lines += [f"  note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+
+def _show(H):
+    return str(H) if hasattr(H, "group") else f"Betti {H.betti}"
+
+
+def _architecture(layers):
+    return "-".join(str(w) for w in [layers[0][0].shape[1]] + [W.shape[0] for W, _, _ in layers])
+
+
+def analyze(net, K, layer=None, rank="ambient", refine=None, image=True, fraction=None,
+            separate_images=True, tol=None, n_neighbors=8, max_dim=None, random_state=0):
+    """Topology of the representation of ``K`` (or a point cloud) at layer ``layer``.
+
+    Parameters
+    ----------
+    net : torch.nn.Sequential or list of (W, b)
+        Linear/ReLU network (as :func:`topodestruct.rank_decomposition`).
+    K : SimplicialComplex with coordinates, or (N, m) array_like
+        The manifold, triangulated (coordinates ``(n_vertices, input_dim)``) or
+        sampled (point-cloud route).
+    layer : int, optional
+        1-based; default the last hidden layer (the last one followed by a ReLU).
+    rank : {"ambient", "intrinsic"}
+        The paper's rank of ``Q_K W_K ... Q_1 W_1`` (default), or the rank of
+        ``Phi^K`` restricted to each piece's affine span (exact refinement only).
+    refine : bool, optional
+        Exact refinement (default for complexes of dimension <= 2); ``False``
+        labels the vertices.
+    image : bool
+        Compute the persistent homology of the image.
+    fraction : float, optional
+        Scale of the persistent reading (see :mod:`topodestruct.analysis.image`).
+    separate_images : bool
+        Rank-0 components with different images become different points.
+    tol : float, optional
+        Refinement tolerance (default :data:`~.refine.DEFAULT_TOL`).
+    n_neighbors : int
+        Point clouds: neighbours in the graph that splits rank-1 points into classes.
+    max_dim : int, optional
+        Point clouds: largest homology dimension (default ``min(2, m - 1)``).
+    random_state : None, int or numpy.random.Generator
+        Seeds the image subsample and the rank sketch.
+
+    Returns
+    -------
+    Representation
+    """
+    from ..topology.complexes import SimplicialComplex
+    from .image import DEFAULT_FRACTION
+
+    layers = network_layers(net)
+    layer = check_layer(layer, layers)
+    fraction = DEFAULT_FRACTION if fraction is None else fraction
+    from .labels import check_rank_kind
+    check_rank_kind(rank)
+    if isinstance(K, SimplicialComplex):
+        return _analyze_complex(net, layers, K, layer, rank, refine, image, fraction,
+                                separate_images, tol, random_state)
+    if refine:
+        raise ValueError("refine=True needs a SimplicialComplex, not a point cloud")
+    return _analyze_points(net, layers, K, layer, rank, image, fraction, n_neighbors, max_dim,
+                           random_state)
+
+
+def _analyze_complex(net, layers, K, layer, rank, refine, image, fraction, separate_images,
+                     tol, random_state):
+    from ..topology.homology import homology
+    from .image import persistent_betti, sample_simplices
+    from .labels import piece_ranks, vertex_ranks
+    from .quotient import low_rank_quotient
+    from .refine import DEFAULT_TOL, _check_complex
+    from .refine import refine as _refine
+
+    d, _ = _check_complex(K)
+    m = layers[0][0].shape[1]
+    if K.coordinates.shape[1] != m:
+        raise ValueError(f"K's coordinates have dimension {K.coordinates.shape[1]} but the "
+                         f"network expects {m} inputs")
+    if refine is None:
+        refine = d <= 2
+    if refine and d > 2:
+        raise ValueError(f"exact refinement needs dimension <= 2, K has dimension {d}")
+    notes, R = [], None
+    if refine:
+        R = _refine(layers, K, layer, DEFAULT_TOL if tol is None else tol)
+        C = R.complex()
+        order = np.lexsort(R.simplices.T[::-1])      # rows of C.simplices(d)
+        ranks = piece_ranks(net, R, layer, rank, random_state)[order]
+        images = R.values(layer)
+        on, added = "simplices", R.n_added_simplices
+        sample = (lambda: sample_simplices(images, R.simplices, 2))
+    else:
+        C = K
+        X = np.asarray(K.coordinates, dtype=np.float64)
+        ranks = vertex_ranks(net, X, layer, rank, random_state)
+        images = forward(layers, X, layer)[-1]
+        on, added = "vertices", 0
+        notes.append("vertex labels: regions are seen only at the vertices (refine the mesh "
+                     "to converge)")
+        sample = (lambda: sample_simplices(images, np.searchsorted(K.vertices,
+                                                                   K.simplices(d)), 2))
+    predicted, comps, qnotes = low_rank_quotient(C, ranks, images, on, separate_images)
+    notes += qnotes
+    pb = None
+    if image:
+        pb = persistent_betti(sample(), max_dim=d, fraction=fraction, random_state=random_state)
+        agrees = list(predicted.betti) == list(pb.betti)
+        if not agrees:
+            notes.append("prediction and image disagree: the image may also change by folding "
+                         "(full-rank overlaps, invisible to the rank theory) or the persistent "
+                         "reading may be off at this scale (see the gap)")
+    return Representation(input=homology(K), predicted=predicted, image=pb, components=comps,
+                          complex=C, ranks=ranks, layer=layer, rank=rank, labels=on,
+                          architecture=_architecture(layers), n_added_simplices=added,
+                          notes=notes, refinement=R)
+
+
+def _analyze_points(net, layers, X, layer, rank, image, fraction, n_neighbors, max_dim,
+                    random_state):
+    from .._validation import check_random_state
+    from .image import persistent_betti
+    from .labels import vertex_ranks
+
+    try:
+        X = np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError("K must be a SimplicialComplex or an (N, m) numeric array") from None
+    if X.ndim != 2:
+        raise ValueError(f"a point cloud must be an (N, m) array, got shape {X.shape}")
+    m = layers[0][0].shape[1]
+    if X.shape[1] != m:
+        raise ValueError(f"X has {X.shape[1]} features but the network expects {m}")
+    if len(X) < 3:
+        raise ValueError("a point cloud needs at least 3 points")
+    if not np.isfinite(X).all():
+        raise ValueError("X contains NaN or inf")
+    rng = check_random_state(random_state)
+    if len(X) > 1500:
+        X = X[np.sort(rng.choice(len(X), 1500, replace=False))]
+    max_dim = min(2, m - 1) if max_dim is None else int(max_dim)
+    ranks = vertex_ranks(net, X, layer, rank, random_state)
+    images = forward(layers, X, layer)[-1]
+    D = np.linalg.norm(X[:, None] - X[None], axis=-1)
+    classes, comps = _point_classes(X, D, ranks, images, n_neighbors)
+    Q = _quotient_metric(D, classes)
+    inp = persistent_betti(distance_matrix=D, max_dim=max_dim, fraction=fraction,
+                           random_state=rng)
+    pred = persistent_betti(distance_matrix=Q, max_dim=max_dim, fraction=fraction,
+                            random_state=rng)
+    pb = persistent_betti(images, max_dim=max_dim, fraction=fraction,
+                          random_state=rng) if image else None
+    return Representation(input=inp, predicted=pred, image=pb, components=comps, complex=None,
+                          ranks=ranks, layer=layer, rank=rank, labels="points",
+                          architecture=_architecture(layers), n_added_simplices=0,
+                          notes=["point cloud: input, prediction and image are persistent "
+                                 "Betti numbers (quotient metric)"])
+
+
+def _point_classes(X, D, ranks, images, k):
+    """Low-rank classes of a point cloud: rank 0 by image, rank 1 by kNN-graph components."""
+    import scipy.sparse as sp
+    from scipy.sparse import csgraph
+
+    from ..topology.homology import Homology
+    from .quotient import Component
+
+    classes, comps = [], []
+    zero = np.flatnonzero(ranks == 0)
+    if len(zero):
+        key = np.round(images[zero] / (1e-9 * (1 + np.abs(images).max())))
+        _, lab = np.unique(key, axis=0, return_inverse=True)
+        for c in range(lab.max() + 1):
+            classes.append(zero[lab.reshape(-1) == c])
+    one = np.flatnonzero(ranks == 1)
+    if len(one):
+        sub = D[np.ix_(one, one)]
+        nn = np.argsort(sub, axis=1)[:, 1:k + 1]
+        rows = np.repeat(np.arange(len(one)), nn.shape[1])
+        g = sp.coo_matrix((np.ones(len(rows)), (rows, nn.ravel())), (len(one), len(one)))
+        n, lab = csgraph.connected_components(g, directed=False)
+        for c in range(n):
+            classes.append(one[lab == c])
+    for point, idx in enumerate(classes):
+        comps.append(Component(rank=int(ranks[idx[0]]), point=point, vertices=idx,
+                               n_simplices=0, centroid=X[idx].mean(0),
+                               homology=Homology([1]), image=None))
+    return classes, comps
+
+
+def _quotient_metric(D, classes):
+    """Euclidean metric with each class collapsed to a point (module notes)."""
+    if not classes:
+        return D
+    A = np.stack([D[:, c].min(axis=1) for c in classes], 1)          # d(x, C)
+    n = len(classes)
+    delta = np.array([[A[classes[j]][:, i].min() for j in range(n)] for i in range(n)])
+    np.fill_diagonal(delta, 0.0)
+    for k in range(n):                                                 # Floyd-Warshall
+        delta = np.minimum(delta, delta[:, k:k + 1] + delta[k:k + 1, :])
+    T = (A[:, :, None] + delta[None]).min(axis=1)                     # d(x, C) + delta*
+    Q = np.minimum(D, (T[:, None, :] + A[None, :, :]).min(axis=2))
+    return np.minimum(Q, Q.T)
