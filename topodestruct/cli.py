@@ -1,4 +1,4 @@
-"""Command-line interface: ``topodestruct [spaces|tables|reproduce] ...``.
+"""Command-line interface: ``topodestruct [spaces|tables|reproduce|analyze|figure] ...``.
 
 The CLI only parses arguments and prints; every computation lives in the
 library modules so that it is equally reachable from Python.
@@ -62,6 +62,60 @@ def _local_cluster(value):
     return value
 
 
+_MANIFOLDS = {"circle": ("circle", 48), "sphere": ("cube_sphere", 6), "torus": ("torus", 16),
+              "klein": ("klein_bottle", 16)}
+
+
+def _cmd_analyze(args):
+    """td.analyze from the command line: report, JSON, pictures."""
+    import json
+    import pathlib
+
+    import numpy as np
+
+    import topodestruct as td
+    from .topology import complexes as cx
+
+    if args.model:
+        import torch
+        net = torch.load(args.model, weights_only=False)
+    else:
+        widths = [int(w) for w in args.widths.split(",")]
+        net = td.networks.mlp(widths, init=args.init, random_state=args.seed)
+    if args.points:
+        K = np.load(args.points)
+    else:
+        builder, res = _MANIFOLDS[args.manifold]
+        res = args.resolution or res
+        K = getattr(cx, builder)(res) if builder != "torus" and builder != "klein_bottle" \
+            else getattr(cx, builder)(res, res)
+    rep = td.analyze(net, K, layer=args.layer, rank=args.rank, image=not args.no_image,
+                     random_state=args.seed)
+    print(json.dumps(rep.to_dict(), indent=1) if args.json else rep)
+    if args.out:
+        from .plotting.representation import plot_representation
+        out = pathlib.Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "representation.json").write_text(json.dumps(rep.to_dict(), indent=1))
+        if rep.complex is not None:
+            plot_representation(rep).savefig(out / "representation.png", dpi=110)
+    return 0
+
+
+def _cmd_figure(args):
+    import pathlib
+
+    from .plotting.representation import figure1
+
+    out = pathlib.Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for key, fig in figure1(random_state=args.seed).items():
+        path = out / f"figure1{key}.png"
+        fig.savefig(path, dpi=110, bbox_inches="tight")
+        print(path)
+    return 0
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="topodestruct",
@@ -93,6 +147,27 @@ def build_parser():
     where.add_argument("--cluster", metavar="local:N", type=_local_cluster,
                        help="compute on a Dask LocalCluster of N worker processes")
     p.set_defaults(func=_cmd_reproduce)
+
+    p = sub.add_parser("analyze", help="does a layer change the topology of a manifold?")
+    p.add_argument("--manifold", choices=sorted(_MANIFOLDS), default="torus")
+    p.add_argument("--widths", default="3,5,5", help="network widths m,n1,...")
+    p.add_argument("--layer", type=int, default=None, help="1-based (default: last hidden)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--init", default="kaiming", choices=["kaiming", "normal", "uniform_negative"])
+    p.add_argument("--resolution", type=int, default=None, help="triangulation size")
+    p.add_argument("--rank", default="ambient", choices=["ambient", "intrinsic"])
+    p.add_argument("--model", help="torch.save'd nn.Sequential (instead of --widths)")
+    p.add_argument("--points", help=".npy point cloud (instead of --manifold)")
+    p.add_argument("--no-image", action="store_true", help="skip persistent homology")
+    p.add_argument("--out", help="folder for representation.json and representation.png")
+    p.add_argument("--json", action="store_true", help="print JSON instead of the report")
+    p.set_defaults(func=_cmd_analyze)
+
+    p = sub.add_parser("figure", help="paper figures as PNGs")
+    p.add_argument("number", choices=["1"])
+    p.add_argument("--out", default="figures")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=_cmd_figure)
     return parser
 
 

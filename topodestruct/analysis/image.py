@@ -132,8 +132,8 @@ def persistent_betti(X=None, max_dim=1, distance_matrix=None, fraction=DEFAULT_F
     fraction : float
         Bars longer than ``fraction * diameter`` count (module notes).
     max_points : int, optional
-        Farthest-point subsample size (default 1500 for alpha; for Rips 150
-        with ``max_dim >= 2``, else 250).
+        Farthest-point subsample size (default 1500 for alpha; for Rips 350
+        with ``max_dim >= 2``, else 500).
     method : {"auto", "alpha", "rips"}
         ``"auto"``: alpha for points in dimension <= 3, else Rips.
     random_state : None, int or numpy.random.Generator
@@ -154,7 +154,7 @@ def persistent_betti(X=None, max_dim=1, distance_matrix=None, fraction=DEFAULT_F
         Dm = np.asarray(distance_matrix, dtype=np.float64)
         if Dm.ndim != 2 or Dm.shape[0] != Dm.shape[1] or not np.isfinite(Dm).all():
             raise ValueError("distance_matrix must be a finite square matrix")
-        n = max_points or (150 if max_dim >= 2 else 250)
+        n = max_points or (350 if max_dim >= 2 else 500)
         idx, cover = _farthest(None, n, rng, metric=Dm)
         Dm = Dm[np.ix_(idx, idx)]
         diam = float(Dm.max()) if Dm.size else 0.0
@@ -166,7 +166,7 @@ def persistent_betti(X=None, max_dim=1, distance_matrix=None, fraction=DEFAULT_F
         if len(X) > 20000:                          # keeps the farthest-point pass cheap
             X = X[rng.choice(len(X), 20000, replace=False)]
         use_alpha = method == "alpha" or (method == "auto" and X.shape[1] <= 3)
-        n = max_points or (1500 if use_alpha else 150 if max_dim >= 2 else 250)
+        n = max_points or (1500 if use_alpha else 350 if max_dim >= 2 else 500)
         idx, cover = _farthest(X, n, rng)
         X = X[idx]
         diam = _diameter(X)
@@ -181,7 +181,7 @@ def persistent_betti(X=None, max_dim=1, distance_matrix=None, fraction=DEFAULT_F
             X = np.concatenate([X, np.zeros((len(X), 2 - X.shape[1]))], 1)
         st = gudhi.AlphaComplex(points=X).create_simplex_tree()   # small: not truncated
         bars = [(d, float(np.sqrt(b)), float(np.sqrt(e)))
-                for d, (b, e) in st.persistence(persistence_dim_max=True)]
+                for d, (b, e) in st.persistence()]
     else:
         if kind == "rips":
             rc = gudhi.RipsComplex(points=X, max_edge_length=stop)
@@ -190,7 +190,8 @@ def persistent_betti(X=None, max_dim=1, distance_matrix=None, fraction=DEFAULT_F
         # (no edge collapse: gudhi's collapse drops the essential classes of a truncated
         # filtration, which are exactly the long bars wanted here)
         st = rc.create_simplex_tree(max_dimension=max_dim + 1)
-        bars = [(d, float(b), float(e)) for d, (b, e) in st.persistence(persistence_dim_max=True)]
+        bars = [(d, float(b), float(e)) for d, (b, e) in st.persistence()]
+    bars = [bar for bar in bars if bar[0] <= max_dim]
     betti, kept, dropped = [0] * (max_dim + 1), [], []
     for d, b, e in bars:
         if d > max_dim:
