@@ -1,4 +1,4 @@
-"""The network as float64 numpy layers: the one place that reads rank.py's private parser."""
+"""The network as float64 numpy layers, read through the package's parser (relu.parse)."""
 import numpy as np
 
 
@@ -8,9 +8,9 @@ def network_layers(net):
     Raises the same TypeError/ValueError as :func:`topodestruct.rank_decomposition`
     for unsupported networks.
     """
-    from ..relu.rank import _parse_network
+    from ..relu.parse import parse_network
 
-    layers, _ = _parse_network(net)
+    layers, _ = parse_network(net)
     return [(lay.W.detach().cpu().to(dtype=lay.W.dtype).double().numpy(),
              lay.b.detach().cpu().double().numpy(), bool(lay.relu)) for lay in layers]
 
