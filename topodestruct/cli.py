@@ -73,7 +73,8 @@ def _cmd_analyze(args):
 
     import numpy as np
 
-    import topodestruct as td
+    from .analysis.represent import analyze
+    from .relu.networks import mlp
     from .topology import complexes as cx
 
     if args.model:
@@ -81,7 +82,7 @@ def _cmd_analyze(args):
         net = torch.load(args.model, weights_only=False)
     else:
         widths = [int(w) for w in args.widths.split(",")]
-        net = td.networks.mlp(widths, init=args.init, random_state=args.seed)
+        net = mlp(widths, init=args.init, random_state=args.seed)
     if args.points:
         K = np.load(args.points)
     else:
@@ -89,7 +90,7 @@ def _cmd_analyze(args):
         res = args.resolution or res
         K = getattr(cx, builder)(res) if builder != "torus" and builder != "klein_bottle" \
             else getattr(cx, builder)(res, res)
-    rep = td.analyze(net, K, layer=args.layer, rank=args.rank, image=not args.no_image,
+    rep = analyze(net, K, layer=args.layer, rank=args.rank, image=not args.no_image,
                      random_state=args.seed)
     print(json.dumps(rep.to_dict(), indent=1) if args.json else rep)
     if args.out:
