@@ -22,8 +22,8 @@ Examples
 >>> R = refine(net, td.complexes.circle(6))
 >>> np.bincount(piece_ranks(net, R, 1)).tolist()    # quadrants: 0, 1, 1, 2 active units
 [2, 4, 2]
->>> np.bincount(piece_ranks(net, R, 1, rank="intrinsic")).tolist()
-[2, 6]
+>>> np.bincount(piece_ranks(net, R, 1, rank="intrinsic")).tolist()  # + the flat chord at y > 0
+[3, 5]
 """
 from fractions import Fraction
 
