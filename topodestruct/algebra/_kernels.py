@@ -160,3 +160,43 @@ def sign_pass(z, scale, wmax, cb, relu, codeword):
         uncertain[i] = flag
         l1[i] = tot
     return uncertain, l1
+
+
+@njit(cache=True, nogil=True)
+def rref_mod(A, p, pivots):
+    """Reduced row echelon form mod ``p`` of each ``A[b]`` (float64 residues in
+    ``[0, p)``, ``m x n``), in place; ``pivots[b, :rank]`` receives the pivot
+    columns.  Returns the ranks.  Every entry is reduced after each update, so
+    intermediate values stay below ``p**2 + p < 2**53`` for ``p < 2**26``.
+    """
+    nb, m, n = A.shape
+    ranks = np.zeros(nb, dtype=np.int64)
+    invp = 1.0 / p
+    for b in range(nb):
+        M = A[b]
+        r = 0
+        for c in range(n):
+            if r == m:
+                break
+            piv = -1
+            for i in range(r, m):
+                if M[i, c] != 0:
+                    piv = i
+                    break
+            if piv < 0:
+                continue
+            if piv != r:
+                for k in range(c, n):
+                    M[r, k], M[piv, k] = M[piv, k], M[r, k]
+            inv = _inverse(int(M[r, c]), p)
+            for k in range(c, n):
+                M[r, k] = _mod(M[r, k] * inv, p, invp)
+            for i in range(m):
+                f = M[i, c]
+                if i != r and f != 0:
+                    for k in range(c, n):
+                        M[i, k] = _mod(M[i, k] - f * M[r, k], p, invp)
+            pivots[b, r] = c
+            r += 1
+        ranks[b] = r
+    return ranks
