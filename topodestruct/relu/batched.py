@@ -53,7 +53,7 @@ import numpy as np
 
 from ..algebra.linalg import check_prime
 from ..algebra.modular import exact_rank_int, integer_matrix
-from .numerical import padded_index
+from ..algebra.rows import unique_rows
 
 __all__ = ["one_layer_ranks"]
 
@@ -184,19 +184,9 @@ def _unique(cw):
     """Distinct codewords per network: (network, first point) of each and the
     item of every point, (T, N)."""
     T, N, n1 = cw.shape
-    packed = np.packbits(cw, axis=2)
-    words = -(-packed.shape[2] // 8)
-    keys = np.zeros((T, N, words * 8), dtype=np.uint8)
-    keys[..., :packed.shape[2]] = packed
-    keys = keys.view(np.uint64).reshape(T * N, words)
-    net = np.repeat(np.arange(T, dtype=np.uint64), N)
-    order = np.lexsort([keys[:, w] for w in range(words - 1, -1, -1)] + [net])
-    k = keys[order]
-    new = np.ones(T * N, dtype=bool)
-    new[1:] = (k[1:] != k[:-1]).any(1) | (net[order][1:] != net[order][:-1])
-    item = np.empty(T * N, dtype=np.int64)
-    item[order] = np.cumsum(new) - 1
-    first = order[new]
+    net = np.repeat(np.arange(T), N)[:, None]
+    G = np.concatenate([net, np.packbits(cw.reshape(T * N, n1), axis=1)], 1)
+    _, first, item = unique_rows(G, return_index=True, return_inverse=True)
     return first // N, first % N, item.reshape(T, N)
 
 
@@ -259,29 +249,23 @@ def _block_tests(F, net, rows, cols, c, p):
     c x c minor first, the whole block (oriented tall) where that is singular."""
     from ..algebra import _kernels
 
-    T, n1, rmax = F.shape
-    ext = np.zeros((T, n1 + 1, rmax + 1))                       # zero sentinel row, column
-    ext[:, :n1, :rmax] = F
-    flat = ext.ravel()
-    ridx, _, nr = padded_index(rows)                            # sentinel n1
-    cidx, _, nc = padded_index(cols)                            # sentinel rmax
-    base = net * ((n1 + 1) * (rmax + 1))
     ok = np.zeros(len(c), dtype=bool)
     order = np.argsort(c, kind="stable")
-    start = 0
-    while start < len(order):
-        C = int(c[order[start]])
-        stop = start + max(1, _TEST_BUDGET // (C * C))
-        g = order[start:stop]
-        C = int(c[g].max())
-        idx = (base[g, None, None] + ridx[g, :C, None] * (rmax + 1) + cidx[g, None, :C])
-        Tm = flat.take(idx)
-        # entries beyond each item's c x c minor are ignored by the kernel
-        ok[g] = _kernels.full_column_rank(Tm, c[g], c[g], p)
-        start = stop
-    for i in np.flatnonzero(~ok & (nr != nc)):                  # the whole block, tall
-        M = F[net[i]][np.ix_(ridx[i, :nr[i]], cidx[i, :nc[i]])]
-        M = M if nr[i] >= nc[i] else M.T
-        ok[i] = _kernels.full_column_rank(np.ascontiguousarray(M[None]),
-                                          np.array([M.shape[0]]), np.array([M.shape[1]]), p)[0]
+    for same in np.split(order, np.flatnonzero(np.diff(c[order])) + 1):   # one size per call
+        C = int(c[same[0]])
+        step = max(1, _TEST_BUDGET // (C * C))
+        for s in range(0, len(same), step):
+            g = same[s:s + step]
+            T = np.empty((len(g), C, C))
+            _kernels.gather_minors(F, net, rows, cols, g, C, T)
+            ok[g] = _kernels.full_column_rank(T, c[g], c[g], p)
+    for i in np.flatnonzero(~ok & (rows.sum(1) != cols.sum(1))):  # the whole block, tall
+        M = F[net[i]][np.ix_(np.flatnonzero(rows[i]), np.flatnonzero(cols[i]))]
+        M = np.ascontiguousarray(M if M.shape[0] >= M.shape[1] else M.T)
+        ok[i] = _kernels.full_column_rank(M[None], np.array([M.shape[0]]),
+                                          np.array([M.shape[1]]), p)[0]
     return ok
+
+
+def __dir__():  # dir() shows the public names only
+    return __all__
