@@ -60,7 +60,9 @@ had an uncertain activation pattern (a pre-activation within rounding of 0),
 and the minimum rank over the remaining points; the summaries report them.
 
 Sweeps run through :func:`.runner.run_sweep` (here, in ``jobs`` local
-processes, or on Dask with ``scheduler=``); the panels are drawn by
+processes, or on Dask with ``scheduler=``), in runs of consecutive
+configurations ranked together by :func:`evaluate_many` (records identical to
+:func:`evaluate`'s, one configuration at a time); the panels are drawn by
 :mod:`topodestruct.plotting.fig2`.
 """
 import dataclasses
@@ -74,7 +76,8 @@ from .runner import run_sweep
 from .store import ResultStore, config_key
 
 __all__ = [
-    "PANELS", "WIDTHS", "panel_configs", "config_seed", "evaluate", "run_panel",
+    "PANELS", "WIDTHS", "panel_configs", "config_seed", "evaluate", "evaluate_many",
+    "run_panel",
     "aggregate", "summarize", "load_panel", "result_paths", "rank_selection_bound",
     "mixed_range", "BOX", "SIGMA_2B", "INHIBITION_RATIO",
 ]
@@ -239,9 +242,49 @@ def evaluate(params, seed):
     net = _network(params, rng)
     X = _points(params, rng)
     rd = rank_decomposition(net, X)
-    ranks = np.asarray(rd.ranks)[:, 0]
-    certified = np.asarray(rd.certified)[:, 0]
-    uncertain = np.asarray(rd.uncertain_codewords)[:, 0]
+    return _result(params, rd.ranks[:, 0], rd.certified[:, 0], rd.uncertain_codewords[:, 0])
+
+
+def evaluate_many(items):
+    """:func:`evaluate` for many configurations at once, with identical results.
+
+    The networks of configurations sharing ``(m, n1)`` are ranked together by
+    :func:`topodestruct.relu.batched.one_layer_ranks` (the same certified
+    ranks, without per-network setup).
+
+    Parameters
+    ----------
+    items : list of (dict, int)
+        ``(params, seed)`` pairs, as :func:`evaluate` takes them.
+
+    Returns
+    -------
+    list of dict
+        ``[evaluate(params, seed) for params, seed in items]``.
+    """
+    from ..relu.batched import one_layer_ranks
+
+    groups = {}
+    for i, (params, _) in enumerate(items):
+        groups.setdefault((params["m"], params["n1"], params["n_points"]), []).append(i)
+    out = [None] * len(items)
+    for idx in groups.values():
+        nets, points = [], []
+        for i in idx:
+            rng = np.random.default_rng(items[i][1])
+            nets.append(_network(items[i][0], rng)[0])      # the Linear of Linear-ReLU
+            points.append(_points(items[i][0], rng))
+        W = np.stack([lin.weight.detach().numpy() for lin in nets])
+        B = np.stack([lin.bias.detach().numpy() for lin in nets])
+        ranks, certified, uncertain = one_layer_ranks(W, np.stack(points), B)
+        for j, i in enumerate(idx):
+            out[i] = _result(items[i][0], ranks[j], certified[j], uncertain[j])
+    return out
+
+
+def _result(params, ranks, certified, uncertain):
+    """The stored statistics of one configuration from its points' layer-1 ranks."""
+    ranks, certified, uncertain = (np.asarray(a) for a in (ranks, certified, uncertain))
     counts = np.bincount(ranks, minlength=min(params["m"], params["n1"]) + 1)
     return {"min_rank": int(ranks.min()), "max_rank": int(ranks.max()),
             "mean_rank": float(ranks.mean()), "rank_counts": counts.tolist(),
@@ -296,7 +339,8 @@ def run_panel(panel, quick=False, out="results", seed=0, jobs=1, progress=True,
     configs = panel_configs(panel, quick, seed)
     store = ResultStore(result_paths(panel, out, quick)["store"])
     return run_sweep(configs, evaluate, store, config_seed, jobs=jobs, scheduler=scheduler,
-                     progress=progress, desc=panel, on_record=on_record)
+                     progress=progress, desc=panel, on_record=on_record,
+                     evaluate_many=evaluate_many)
 
 
 # -- aggregation --------------------------------------------------------------
