@@ -197,3 +197,17 @@ def test_bad_input(kwargs, match):
     args.update(kwargs)
     with pytest.raises(ValueError, match=match):
         one_layer_ranks(**args)
+
+
+@pytest.mark.parametrize("build", [
+    lambda rs, a: td.networks.mlp([4, 6, 3], random_state=rs, as_weights=a),
+    lambda rs, a: td.networks.mlp([5, 7], init="normal", mean=0.1, bias=False,
+                                  random_state=rs, as_weights=a),
+    lambda rs, a: td.networks.rank_selection_layer(5, 8, 3, random_state=rs, as_weights=a),
+    lambda rs, a: td.networks.dale_layer(6, 4, 2, random_state=rs, as_weights=a)])
+def test_builders_as_weights_are_the_networks_weights(build):
+    got, ref = build(3, True), td.networks.to_weights(build(3, False))
+    assert len(got) == len(ref)
+    for (W, b), (W0, b0) in zip(got, ref):
+        assert W.dtype == W0.dtype == np.float32 and np.array_equal(W, W0)
+        assert b.dtype == b0.dtype and np.array_equal(b, b0)

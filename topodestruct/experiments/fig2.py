@@ -192,20 +192,23 @@ def config_seed(params):
 
 
 # -- one configuration ----------------------------------------------------
-def _network(params, rng):
+def _network(params, rng, as_weights=False):
+    """The configuration's network; ``as_weights``: its ``[(W, b)]`` (float32, no torch)."""
     from ..relu import networks
 
     panel, m, n1 = params["panel"], params["m"], params["n1"]
     bias = {"zero": False, "default": True}[params["bias"]]  # "default": the builder's own
     if panel == "fig2a":
-        return networks.mlp([m, n1], init="kaiming", bias=bias, random_state=rng)
+        return networks.mlp([m, n1], init="kaiming", bias=bias, random_state=rng,
+                            as_weights=as_weights)
     if panel == "fig2b":
         return networks.mlp([m, n1], init="normal", mean=params["mu"], std=params["sigma"],
-                            bias=bias, random_state=rng)
+                            bias=bias, random_state=rng, as_weights=as_weights)
     if panel == "fig2c":
-        return networks.rank_selection_layer(m, n1, params["k"], random_state=rng)
+        return networks.rank_selection_layer(m, n1, params["k"], random_state=rng,
+                                             as_weights=as_weights)
     return networks.dale_layer(m, n1, params["k"], inhibition_ratio=params["inhibition_ratio"],
-                               random_state=rng)
+                               random_state=rng, as_weights=as_weights)
 
 
 def _points(params, rng):
@@ -269,13 +272,13 @@ def evaluate_many(items):
         groups.setdefault((params["m"], params["n1"], params["n_points"]), []).append(i)
     out = [None] * len(items)
     for idx in groups.values():
-        nets, points = [], []
+        layers, points = [], []
         for i in idx:
             rng = np.random.default_rng(items[i][1])
-            nets.append(_network(items[i][0], rng)[0])      # the Linear of Linear-ReLU
+            (layer,) = _network(items[i][0], rng, as_weights=True)     # one (W, b)
+            layers.append(layer)
             points.append(_points(items[i][0], rng))
-        W = np.stack([lin.weight.detach().numpy() for lin in nets])
-        B = np.stack([lin.bias.detach().numpy() for lin in nets])
+        W, B = (np.stack(a) for a in zip(*layers))
         ranks, certified, uncertain = one_layer_ranks(W, np.stack(points), B)
         for j, i in enumerate(idx):
             out[i] = _result(items[i][0], ranks[j], certified[j], uncertain[j])

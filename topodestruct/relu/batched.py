@@ -165,7 +165,8 @@ def _codewords(W, B, X):
     T, n1, m = W.shape
     W64 = W.astype(np.float64)
     Z = np.matmul(X, W64.transpose(0, 2, 1))
-    Z += B[:, None, :]
+    if B.any():
+        Z += B[:, None, :]
     u = np.finfo(np.float64).eps / 2
     gamma = (m + 1) * u / (1 - (m + 1) * u)
     scale = _MARGIN * gamma * np.abs(X).sum(2)                  # (T, N)
