@@ -222,14 +222,24 @@ def _reductions(W, freq, p):
 def _ranks(W, cw, p):
     """Exact ranks (T, N) of W_t[codeword] for networks none of whose points is flagged."""
     T, N, n1 = cw.shape
+    red = _reductions(W, cw.mean(1), p)
+    out = cw.sum(2)                             # full row rank mod p: rank = |a|, proven
+    rest = np.flatnonzero(red[0] < n1)
+    if rest.size:
+        out[rest] = _deficient_ranks(W[rest], cw[rest], [a[rest] for a in red], p)
+    return out
+
+
+def _deficient_ranks(W, cw, red, p):
+    """:func:`_ranks` for networks whose weights have rank ``r < n1`` mod p."""
+    T, N, n1 = cw.shape
     m = W.shape[2]
+    r, basis, F, in_B = red
     net, point, item = _unique(cw)
     act = cw[net, point]                                        # (U, n1)
     size = act.sum(1)
     upper = np.minimum(size, m)
     rank = np.full(len(act), -1, dtype=np.int64)
-    r, basis, F, in_B = _reductions(W, cw.mean(1), p)
-    rmax = basis.shape[1]
     reach = np.minimum(size, r[net])            # what a full-rank block proves
     rows = act & ~in_B[net]                                     # a \ B
     act_ext = np.concatenate([act, np.zeros((len(act), 1), dtype=bool)], 1)
