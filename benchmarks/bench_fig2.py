@@ -85,21 +85,24 @@ def run_panel(panel, args, rng):
         if b % args.old_every == 0:
             for i in rng.choice(len(batch), min(args.old_per_batch, len(batch)), replace=False):
                 params, seed = batch[i]
-                w = time.perf_counter()
+                w, c = time.perf_counter(), time.process_time()
                 ref = fig2.evaluate(params, seed)
-                old.setdefault((params["m"], params["n1"]), []).append(time.perf_counter() - w)
+                old.setdefault((params["m"], params["n1"]), []).append(
+                    (time.perf_counter() - w, time.process_time() - c))
                 equal &= ref == results[i]
                 compared += 1
     groups = {}
     for params, _ in items:
         key = (params["m"], params["n1"])
         groups[key] = groups.get(key, 0) + 1
-    old_est = sum(n * float(np.median(old[key])) for key, n in groups.items() if key in old)
     covered = sum(n for key, n in groups.items() if key in old)
-    old_est *= len(items) / max(covered, 1)      # groups without a sample: the panel's mean
+    # per group: n x the median per-configuration time; groups without a sample: the mean
+    old_wall, old_cpu = (sum(n * float(np.median([t[j] for t in old[key]]))
+                             for key, n in groups.items() if key in old)
+                         * len(items) / max(covered, 1) for j in (0, 1))
     ranks = sum(p["n_points"] for p, _ in items)
-    return dict(panel=panel, configs=len(items), ranks=ranks, old=old_est, new=new_wall,
-                cpu=new_cpu, equal=equal, compared=compared)
+    return dict(panel=panel, configs=len(items), ranks=ranks, old=old_wall, old_cpu=old_cpu,
+                new=new_wall, cpu=new_cpu, equal=equal, compared=compared)
 
 
 def main():
@@ -126,20 +129,22 @@ def main():
         rows.append(run_panel(panel, args, rng))
         r = rows[-1]
         print(f"  {panel}: batched {r['new']:.1f} s wall; {load()}", flush=True)
-    head = (f"{'panel':<7}{'configs':>8}{'ranks':>12}{'old s (est.)':>14}{'new s':>9}"
-            f"{'new CPU s':>11}{'ranks/s new':>13}{'speed-up':>10}{'equal':>12}")
+    head = (f"{'panel':<7}{'configs':>8}{'ranks':>12}{'old s':>9}{'new s':>8}{'speed-up':>9}"
+            f"{'old CPU s':>11}{'new CPU s':>11}{'speed-up':>9}{'ranks/CPU s':>13}{'equal':>11}")
     print("\n" + head + "\n" + "-" * len(head))
     total_row = dict(panel="total", equal=all(x["equal"] for x in rows),
                      **{k: sum(x[k] for x in rows)
-                        for k in ("configs", "ranks", "old", "new", "cpu", "compared")})
+                        for k in ("configs", "ranks", "old", "old_cpu", "new", "cpu",
+                                  "compared")})
     for r in rows + [total_row]:
         eq = f"{'yes' if r['equal'] else 'NO'} ({r['compared']})"
-        print(f"{r['panel']:<7}{r['configs']:>8}{r['ranks']:>12,}{r['old']:>14.1f}"
-              f"{r['new']:>9.1f}{r['cpu']:>11.1f}{r['ranks'] / r['new']:>13,.0f}"
-              f"{r['old'] / r['new']:>9.1f}x{eq:>12}")
+        print(f"{r['panel']:<7}{r['configs']:>8}{r['ranks']:>12,}{r['old']:>9.0f}"
+              f"{r['new']:>8.1f}{r['old'] / r['new']:>8.1f}x{r['old_cpu']:>11.0f}"
+              f"{r['cpu']:>11.1f}{r['old_cpu'] / r['cpu']:>8.1f}x"
+              f"{r['ranks'] / r['cpu']:>13,.0f}{eq:>11}")
     total = sum(r["new"] for r in rows)
-    print(f"\n{load()}; one process, one thread; 'equal': records of both routes identical "
-          "on (n) configurations")
+    print(f"\n{load()}; one process, one thread; old s: extrapolated from the sampled "
+          "configurations; 'equal': records of both routes identical on (n) configurations")
     scope = "four full panels" if not args.quick and len(panels) == 4 else \
         f"{'quick' if args.quick else 'full'} panels {'+'.join(panels)}"
     print(goal_line(f"{scope}, batched route, wall", total, GOAL_SECONDS))
