@@ -54,10 +54,10 @@ import numpy as np
 from ..algebra.linalg import check_prime
 from ..algebra.modular import exact_rank_int, integer_matrix
 from ..algebra.rows import unique_rows
+from .rank import DEFAULT_PRIME, rank_decomposition
 
 __all__ = ["one_layer_ranks"]
 
-DEFAULT_PRIME = 1048573          # as topodestruct.relu.rank.DEFAULT_PRIME
 _MARGIN = 4.0                    # the codeword test's bound, times this (see the notes)
 _CHUNK = 2 ** 22                 # pre-activations per forward chunk
 _TEST_BUDGET = 2 ** 21           # float64 entries per batched rank test
@@ -151,8 +151,6 @@ def _check(weights, X, biases):
 
 
 def _one_network(W, b, X, p):
-    from .rank import rank_decomposition
-
     rd = rank_decomposition([(W, b.astype(W.dtype))], X, p=p)
     return rd.ranks[:, 0], rd.certified[:, 0], rd.uncertain_codewords[:, 0]
 
