@@ -128,6 +128,23 @@ def test_uncertain_codewords_fall_back_to_the_per_network_route():
     assert uncertain[1, 3] and uncertain[1, 4] and not uncertain[[0, 2]].any()
 
 
+def test_points_at_every_distance_from_a_hyperplane():
+    # pre-activations from exactly 0 up to far beyond the rounding bound: wherever the
+    # widened test and the per-network test disagree about a point, the network must
+    # still come out identical (it is handed to rank_decomposition whole)
+    rng = np.random.default_rng(8)
+    W = rng.normal(size=(12, 6, 3))
+    X = rng.uniform(-5, 5, size=(12, 20, 3))
+    for t in range(12):
+        v = np.cross(W[t, 0], rng.normal(size=3))               # W[t, 0] . v ~ 0
+        u = W[t, 0] / np.linalg.norm(W[t, 0])
+        near = np.logspace(-18, -9, 10) if t % 2 else np.logspace(-12, -8, 10)
+        X[t, :10] = v + near[:, None] * 10.0 ** (t % 4 - 2) * u
+    uncertain = assert_same(W, X)[2]
+    assert uncertain[1::2].any(1).all()             # the networks with points within rounding
+    assert batched._codewords(W, np.zeros((12, 6)), X)[1].tolist() != [True] * 12
+
+
 def test_biases_and_float32_points():
     rng = np.random.default_rng(6)
     W = rng.normal(size=(4, 30, 6)).astype(np.float32)
