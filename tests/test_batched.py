@@ -26,8 +26,15 @@ def assert_same(W, X, B=None, p=batched.DEFAULT_PRIME):
     return got
 
 
+def dyadic_points(rng, shape, bits=16):
+    """Points k / 2**bits (exact in float64) and their integer numerators."""
+    K = rng.integers(-2 ** (bits + 3), 2 ** (bits + 3), size=shape)
+    return K / 2.0 ** bits, K
+
+
 def flint_ranks(W, X):
-    """Independent truth for integer W, X: exact codewords and exact ranks over Q."""
+    """Independent truth for integer W and integer (numerators of) X: exact codewords
+    and exact ranks over Q."""
     W, X = np.asarray(W, dtype=np.int64), np.asarray(X, dtype=np.int64)
     out = np.zeros((len(W), X.shape[1]), dtype=int)
     for t in range(len(W)):
@@ -97,14 +104,16 @@ def structured_weights(rng, T, n1, m, r):
     return W.astype(np.float64)
 
 
-@pytest.mark.parametrize("n1, m, r", [(12, 5, 3), (6, 8, 4), (20, 6, 6), (30, 4, 2)])
+@pytest.mark.parametrize("n1, m, r", [(12, 5, 3), (6, 8, 4), (20, 6, 6), (30, 4, 2), (60, 20, 12),
+                                     (80, 30, 30)])
 def test_structured_weights_exact(n1, m, r):
     rng = np.random.default_rng(n1 * m + r)
     W = structured_weights(rng, 5, n1, m, r)
-    X = rng.integers(-9, 10, size=(5, 60, m)).astype(np.float64)
-    X[:, :10] = X[:, 10:20]                                     # duplicate points
-    ranks = assert_same(W, X)[0]
-    assert (ranks == flint_ranks(W, X)).all()
+    X, K = dyadic_points(rng, (5, 60, m))
+    X[:, :10], K[:, :10] = X[:, 10:20], K[:, 10:20]             # duplicate points
+    assert not batched._codewords(W, np.zeros(W.shape[:2]), X)[1].all()   # batched route
+    ranks, _, uncertain = assert_same(W, X)
+    assert (ranks[~uncertain] == flint_ranks(W, K)[~uncertain]).all()
 
 
 def test_small_prime_forces_the_exact_fallback():
@@ -160,11 +169,11 @@ def test_biases_and_float32_points():
 def test_random_integer_networks(n1, m, T, seed):
     rng = np.random.default_rng(seed)
     W = rng.integers(-2, 3, size=(T, n1, m)).astype(np.float64)   # zero, equal, dependent rows
-    X = rng.integers(-3, 4, size=(T, 25, m)).astype(np.float64)
+    X, K = dyadic_points(rng, (T, 25, m), bits=int(rng.integers(0, 12)))   # exact zeros too
     ranks, certified, uncertain = one_layer_ranks(W, X)
     ref = per_network(W, X)
     assert (ranks == ref[0]).all() and (certified == ref[1]).all() and (uncertain == ref[2]).all()
-    assert (ranks[~uncertain] == flint_ranks(W, X)[~uncertain]).all()
+    assert (ranks[~uncertain] == flint_ranks(W, K)[~uncertain]).all()
 
 
 # --- the sweep's batched route gives the per-configuration records -----------------------
