@@ -20,3 +20,9 @@ def test_bench_rank_prints_met_or_not_met_per_goal():
         "goal speed-up, layers 1-4 >= 10x: MET")
     assert bench.agreement_line("ranks agree", True) == "goal ranks agree: MET"
     assert bench.agreement_line("ranks agree", False) == "goal ranks agree: NOT MET"
+
+
+def test_bench_fig2_prints_met_or_not_met():
+    bench = _load("bench_fig2")
+    assert bench.goal_line("four full panels", 120.0, 120).endswith(": MET (measured 120.0s)")
+    assert ": NOT MET (measured 120.1s)" in bench.goal_line("four full panels", 120.06, 120)

@@ -9,7 +9,8 @@ import pytest
 MODULES = ["topodestruct.relu.networks", "topodestruct.relu.rank", "topodestruct.relu.polytopes",
            "topodestruct.relu.parse", "topodestruct.relu.forward",
            "topodestruct.relu.numerical", "topodestruct.relu.tiers",
-           "topodestruct.relu.certify", "topodestruct.algebra.modular",
+           "topodestruct.relu.certify", "topodestruct.relu.batched",
+           "topodestruct.algebra.modular",
            "topodestruct.experiments", "topodestruct.experiments.store",
            "topodestruct.experiments.runner", "topodestruct.experiments.fig2",
            "topodestruct.plotting.fig2", "topodestruct._parallel"]

@@ -25,14 +25,16 @@ def _mod(x, p, invp):
 
 @njit(cache=True, nogil=True, inline="always")
 def _inverse(d, p):
-    """``d**-1 mod p`` (``p`` prime, ``0 < d < p``) by Fermat."""
-    out, base, e = 1, d, p - 2
+    """``d**-1 mod p`` (``p < 2**26`` prime, ``0 < d < p``) by Fermat; products of
+    residues stay below ``2**52``, so float64 reductions (no integer division) are exact."""
+    invp = 1.0 / p
+    out, base, e = 1.0, float(d), p - 2
     while e:
         if e & 1:
-            out = out * base % p
-        base = base * base % p
+            out = _mod(out * base, p, invp)
+        base = _mod(base * base, p, invp)
         e >>= 1
-    return out
+    return int(out)
 
 
 @njit(cache=True, nogil=True)
@@ -160,3 +162,69 @@ def sign_pass(z, scale, wmax, cb, relu, codeword):
         uncertain[i] = flag
         l1[i] = tot
     return uncertain, l1
+
+
+@njit(cache=True, nogil=True)
+def rref_mod(A, p, pivots):
+    """Reduced row echelon form mod ``p`` of each ``A[b]`` (float64 residues in
+    ``[0, p)``, ``m x n``), in place; ``pivots[b, :rank]`` receives the pivot
+    columns.  Returns the ranks.  Every entry is reduced after each update, so
+    intermediate values stay below ``p**2 + p < 2**53`` for ``p < 2**26``.
+    """
+    nb, m, n = A.shape
+    ranks = np.zeros(nb, dtype=np.int64)
+    invp = 1.0 / p
+    for b in range(nb):
+        M = A[b]
+        r = 0
+        for c in range(n):
+            if r == m:
+                break
+            piv = -1
+            for i in range(r, m):
+                if M[i, c] != 0:
+                    piv = i
+                    break
+            if piv < 0:
+                continue
+            if piv != r:
+                for k in range(c, n):
+                    M[r, k], M[piv, k] = M[piv, k], M[r, k]
+            inv = _inverse(int(M[r, c]), p)
+            for k in range(c, n):
+                M[r, k] = _mod(M[r, k] * inv, p, invp)
+            for i in range(m):
+                f = M[i, c]
+                if i != r and f != 0:
+                    for k in range(c, n):
+                        M[i, k] = _mod(M[i, k] - f * M[r, k], p, invp)
+            pivots[b, r] = c
+            r += 1
+        ranks[b] = r
+    return ranks
+
+
+@njit(cache=True, nogil=True)
+def gather_minors(F, net, rows, cols, items, C, out):
+    """``out[b] = F[net[i]][R, S]`` for ``i = items[b]``, ``R`` the first ``C`` indices
+    where ``rows[i]`` is True and ``S`` the first ``C`` where ``cols[i]`` is (each row
+    of ``rows`` and ``cols`` must have at least ``C`` of them): the leading ``C x C``
+    minors of blocks given by masks, for a batched rank test."""
+    R = np.empty(C, dtype=np.int64)
+    S = np.empty(C, dtype=np.int64)
+    for b in range(items.shape[0]):
+        i = items[b]
+        k = 0
+        for j in range(rows.shape[1]):
+            if k < C and rows[i, j]:
+                R[k] = j
+                k += 1
+        k = 0
+        for j in range(cols.shape[1]):
+            if k < C and cols[i, j]:
+                S[k] = j
+                k += 1
+        M = F[net[i]]
+        for x in range(C):
+            for y in range(C):
+                out[b, x, y] = M[R[x], S[y]]

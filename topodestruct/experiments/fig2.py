@@ -60,7 +60,9 @@ had an uncertain activation pattern (a pre-activation within rounding of 0),
 and the minimum rank over the remaining points; the summaries report them.
 
 Sweeps run through :func:`.runner.run_sweep` (here, in ``jobs`` local
-processes, or on Dask with ``scheduler=``); the panels are drawn by
+processes, or on Dask with ``scheduler=``), in runs of consecutive
+configurations ranked together by :func:`evaluate_many` (records identical to
+:func:`evaluate`'s, one configuration at a time); the panels are drawn by
 :mod:`topodestruct.plotting.fig2`.
 """
 import dataclasses
@@ -74,7 +76,8 @@ from .runner import run_sweep
 from .store import ResultStore, config_key
 
 __all__ = [
-    "PANELS", "WIDTHS", "panel_configs", "config_seed", "evaluate", "run_panel",
+    "PANELS", "WIDTHS", "panel_configs", "config_seed", "evaluate", "evaluate_many",
+    "run_panel",
     "aggregate", "summarize", "load_panel", "result_paths", "rank_selection_bound",
     "mixed_range", "BOX", "SIGMA_2B", "INHIBITION_RATIO",
 ]
@@ -189,20 +192,23 @@ def config_seed(params):
 
 
 # -- one configuration ----------------------------------------------------
-def _network(params, rng):
+def _network(params, rng, as_weights=False):
+    """The configuration's network; ``as_weights``: its ``[(W, b)]`` (float32, no torch)."""
     from ..relu import networks
 
     panel, m, n1 = params["panel"], params["m"], params["n1"]
     bias = {"zero": False, "default": True}[params["bias"]]  # "default": the builder's own
     if panel == "fig2a":
-        return networks.mlp([m, n1], init="kaiming", bias=bias, random_state=rng)
+        return networks.mlp([m, n1], init="kaiming", bias=bias, random_state=rng,
+                            as_weights=as_weights)
     if panel == "fig2b":
         return networks.mlp([m, n1], init="normal", mean=params["mu"], std=params["sigma"],
-                            bias=bias, random_state=rng)
+                            bias=bias, random_state=rng, as_weights=as_weights)
     if panel == "fig2c":
-        return networks.rank_selection_layer(m, n1, params["k"], random_state=rng)
+        return networks.rank_selection_layer(m, n1, params["k"], random_state=rng,
+                                             as_weights=as_weights)
     return networks.dale_layer(m, n1, params["k"], inhibition_ratio=params["inhibition_ratio"],
-                               random_state=rng)
+                               random_state=rng, as_weights=as_weights)
 
 
 def _points(params, rng):
@@ -239,9 +245,49 @@ def evaluate(params, seed):
     net = _network(params, rng)
     X = _points(params, rng)
     rd = rank_decomposition(net, X)
-    ranks = np.asarray(rd.ranks)[:, 0]
-    certified = np.asarray(rd.certified)[:, 0]
-    uncertain = np.asarray(rd.uncertain_codewords)[:, 0]
+    return _result(params, rd.ranks[:, 0], rd.certified[:, 0], rd.uncertain_codewords[:, 0])
+
+
+def evaluate_many(items):
+    """:func:`evaluate` for many configurations at once, with identical results.
+
+    The networks of configurations sharing ``(m, n1)`` are ranked together by
+    :func:`topodestruct.relu.batched.one_layer_ranks` (the same certified
+    ranks, without per-network setup).
+
+    Parameters
+    ----------
+    items : list of (dict, int)
+        ``(params, seed)`` pairs, as :func:`evaluate` takes them.
+
+    Returns
+    -------
+    list of dict
+        ``[evaluate(params, seed) for params, seed in items]``.
+    """
+    from ..relu.batched import one_layer_ranks
+
+    groups = {}
+    for i, (params, _) in enumerate(items):
+        groups.setdefault((params["m"], params["n1"], params["n_points"]), []).append(i)
+    out = [None] * len(items)
+    for idx in groups.values():
+        layers, points = [], []
+        for i in idx:
+            rng = np.random.default_rng(items[i][1])
+            (layer,) = _network(items[i][0], rng, as_weights=True)     # one (W, b)
+            layers.append(layer)
+            points.append(_points(items[i][0], rng))
+        W, B = (np.stack(a) for a in zip(*layers))
+        ranks, certified, uncertain = one_layer_ranks(W, np.stack(points), B)
+        for j, i in enumerate(idx):
+            out[i] = _result(items[i][0], ranks[j], certified[j], uncertain[j])
+    return out
+
+
+def _result(params, ranks, certified, uncertain):
+    """The stored statistics of one configuration from its points' layer-1 ranks."""
+    ranks, certified, uncertain = (np.asarray(a) for a in (ranks, certified, uncertain))
     counts = np.bincount(ranks, minlength=min(params["m"], params["n1"]) + 1)
     return {"min_rank": int(ranks.min()), "max_rank": int(ranks.max()),
             "mean_rank": float(ranks.mean()), "rank_counts": counts.tolist(),
@@ -296,7 +342,8 @@ def run_panel(panel, quick=False, out="results", seed=0, jobs=1, progress=True,
     configs = panel_configs(panel, quick, seed)
     store = ResultStore(result_paths(panel, out, quick)["store"])
     return run_sweep(configs, evaluate, store, config_seed, jobs=jobs, scheduler=scheduler,
-                     progress=progress, desc=panel, on_record=on_record)
+                     progress=progress, desc=panel, on_record=on_record,
+                     evaluate_many=evaluate_many)
 
 
 # -- aggregation --------------------------------------------------------------

@@ -131,7 +131,7 @@ def to_weights(net):
 
 
 def mlp(widths, init="kaiming", mean=0.0, std=None, bias=True, random_state=None,
-        final_activation="relu"):
+        final_activation="relu", as_weights=False):
     """Random ReLU network ``R^m -> R^{n_1} -> ... -> R^{n_L}``.
 
     Parameters
@@ -155,6 +155,9 @@ def mlp(widths, init="kaiming", mean=0.0, std=None, bias=True, random_state=None
         ``"relu"`` (default): every ``Linear`` is followed by a ``ReLU``, the
         last one included (the paper's networks); ``None``: the last layer is
         affine.
+    as_weights : bool
+        Return the network's ``(W, b)`` pairs instead (see :func:`to_weights`),
+        without building it (no torch: fast for many small networks).
 
     Returns
     -------
@@ -195,7 +198,14 @@ def mlp(widths, init="kaiming", mean=0.0, std=None, bias=True, random_state=None
             W = -rng.uniform(0.0, 1.0, (fan_out, fan_in))
             b = np.zeros(fan_out)
         weights.append((W, b if bias else np.zeros(fan_out)))
-    return from_weights(weights, final_activation)
+    return _stored(weights) if as_weights else from_weights(weights, final_activation)
+
+
+def _stored(weights):
+    """The ``(W, b)`` pairs as :func:`from_weights` stores them (float32), as
+    :func:`to_weights` would return them."""
+    return [(np.asarray(W, dtype=np.float64).astype(np.float32),
+             np.asarray(b, dtype=np.float64).astype(np.float32)) for W, b in weights]
 
 
 def rank_selection_matrix(k, n):
@@ -222,14 +232,15 @@ def _positive_weights(rng, n1, m):
     return np.maximum(W, np.finfo(np.float32).tiny)
 
 
-def rank_selection_layer(m, n1, k, random_state=None):
+def rank_selection_layer(m, n1, k, random_state=None, as_weights=False):
     """Single layer with weights ``R(k, n1) @ W``, ``W`` strictly positive (§3.2, Fig. 2C).
 
     ``W`` has half-normal entries ``|N(0, 2/m)|``; the bias is zero.  At any
     strictly positive input exactly the first ``k`` units are active (rank
     ``min(k, m)``), at any strictly negative input exactly the last ``n1 - k``
     (rank ``min(n1 - k, m)``), so the minimal rank is at most
-    ``min(k, n1 - k, m)``.
+    ``min(k, n1 - k, m)``.  ``as_weights=True`` returns ``[(W, b)]`` as
+    :func:`to_weights` would, without building the network.
 
     Examples
     --------
@@ -240,10 +251,10 @@ def rank_selection_layer(m, n1, k, random_state=None):
     m, n1 = _check_width(m, "m"), _check_width(n1, "n1")
     R = rank_selection_matrix(k, n1)
     W = R @ _positive_weights(check_random_state(random_state), n1, m)
-    return from_weights([(W, np.zeros(n1))])
+    return (_stored if as_weights else from_weights)([(W, np.zeros(n1))])
 
 
-def dale_layer(m, n1, k, inhibition_ratio=4.0, random_state=None):
+def dale_layer(m, n1, k, inhibition_ratio=4.0, random_state=None, as_weights=False):
     """Single layer obeying Dale's principle, ``W @ R(k, m)`` (§3.2, Fig. 2D).
 
     Interpretation: input unit ``j`` is a presynaptic neuron; the first ``k``
@@ -255,6 +266,8 @@ def dale_layer(m, n1, k, inhibition_ratio=4.0, random_state=None):
     additionally scaled by ``inhibition_ratio``.  Bias is zero.  Sweeping
     ``k`` from ``m`` down to 0 goes from purely excitatory to purely
     inhibitory; with ratio 4 the balanced regime is near ``k = 4 m / 5``.
+    ``as_weights=True`` returns ``[(W, b)]`` as :func:`to_weights` would,
+    without building the network.
 
     Examples
     --------
@@ -269,7 +282,7 @@ def dale_layer(m, n1, k, inhibition_ratio=4.0, random_state=None):
     R = rank_selection_matrix(k, m)
     scale = np.where(np.arange(m) < k, 1.0, ratio)
     W = _positive_weights(check_random_state(random_state), n1, m) * scale @ R
-    return from_weights([(W, np.zeros(n1))])
+    return (_stored if as_weights else from_weights)([(W, np.zeros(n1))])
 
 
 def __dir__():  # dir() shows the public names only
