@@ -30,6 +30,7 @@ _ATTRIBUTES = {
     "quotient_homology": "topology.homology",
     "RankDecomposition": "relu.rank",
     "rank_decomposition": "relu.rank",
+    "profile": "analysis.profile",
 }
 # short public names of submodules -> where they live in the layered layout
 _SUBMODULES = {

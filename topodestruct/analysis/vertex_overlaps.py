@@ -10,14 +10,16 @@ candidate region):
 * at layer ``K`` every vertex ``x`` lies in an activation region ``R(x)`` (its
   codewords at layers ``1..K``) on which ``Phi^K(y) = A_R y + c_R`` and which is
   the polytope ``G_R y <= g_R`` (one sign constraint per unit and layer);
-* a vertex ``x'`` is *overlapped* by a region ``R != R(x')`` when
-  ``Phi^K(x') = A_R y + c_R`` for some ``y`` in ``R`` (least squares when
-  ``A_R`` has full column rank, a linear program otherwise; tolerances below);
-  candidate regions are those of the vertices whose images are among the
-  ``k`` nearest neighbours of ``Phi^K(x')`` (broad phase);
-* ``x'`` is then glued to the vertex of ``R`` nearest to that pre-image ``y``
-  if it lies within ``radius`` of ``y`` (the overlap must happen on the
-  sampled manifold, not anywhere in the region's polytope).  Gluings
+* broad phase: for a vertex ``x'`` and each other region ``R`` among its
+  ``k`` nearest image neighbours, take the nearest such neighbour ``x_j``;
+* test: the point ``y`` of the fibre ``{A_R y + c_R = Phi^K(x')}`` nearest to
+  ``x_j`` (least squares, ``pinv``) must solve the equation, lie in ``R``
+  (``G_R y <= g_R``) and lie within ``radius`` of ``x_j`` (the overlap must
+  happen on the sampled manifold, not anywhere in the region's polytope);
+  then ``x'`` is glued to ``x_j``.  This is a sufficient test (no linear
+  program): a fibre point of ``R`` far from ``x_j`` is not looked for.  The
+  authors' code solves one linear program per point and candidate region over
+  the whole polytope, with no radius.  Gluings
   accumulate with depth: ``Phi^K = g o Phi^j`` identifies at layer ``K`` what
   ``Phi^j`` identified.
 
@@ -81,18 +83,6 @@ def region_maps(net, X, upto):
                     "g": np.concatenate(g, 1) if g else np.zeros((N, 0)),
                     "codes": np.concatenate(codes, 1) if codes else np.zeros((N, 0), bool)})
     return out
-
-
-def _feasible_lp(A, c, G, g, p, rtol):
-    from scipy.optimize import linprog
-
-    m = A.shape[1]
-    scale = 1.0 + np.abs(p).max()
-    res = linprog(np.zeros(m), A_ub=G, b_ub=g + rtol * (1 + np.abs(g)),
-                  A_eq=A, b_eq=p - c, bounds=[(None, None)] * m, method="highs")
-    if not res.success or np.abs(A @ res.x + c - p).max() > rtol * scale:
-        return None
-    return res.x
 
 
 def _union(parent, a, b):
@@ -160,33 +150,28 @@ def vertex_overlaps(net, X, radius, k=10, layers=None, rtol=1e-9, maps=None):
         P = mp["image"]
         _, region = np.unique(np.packbits(mp["codes"], axis=1), axis=0, return_inverse=True)
         region = region.reshape(-1)
-        rep = np.zeros(region.max() + 1, dtype=np.int64)
-        rep[region[::-1]] = np.arange(N)[::-1]         # first vertex of each region
-        order = np.argsort(region, kind="stable")
-        members = np.split(order, np.cumsum(np.bincount(region))[:-1])
-        if kk > 0:
+        if kk > 0 and region.max() > 0:
             _, nbr = cKDTree(P).query(P, kk + 1)
-            pairs = {}
-            for i in range(N):
-                for j in nbr[i, 1:]:
-                    if region[j] != region[i]:
-                        pairs.setdefault((i, int(region[j])), None)
-            for (i, R) in pairs:
-                r = rep[R]
-                A, c, G, g = mp["A"][r], mp["c"][r], mp["G"][r], mp["g"][r]
+            I = np.repeat(np.arange(N), kk)
+            J = nbr[:, 1:].ravel()
+            keep = region[I] != region[J]
+            I, J = I[keep], J[keep]
+            # one test per (vertex, region): the nearest image neighbour in that region
+            _, first = np.unique(np.c_[I, region[J]], axis=0, return_index=True)
+            I, J = I[first], J[first]
+            for lo in range(0, len(I), 4096):
+                i, j = I[lo:lo + 4096], J[lo:lo + 4096]
+                A, c, G, g = mp["A"][j], mp["c"][j], mp["G"][j], mp["g"][j]
                 p = P[i]
-                scale = 1.0 + np.abs(p).max()
-                y, _, rank, _ = np.linalg.lstsq(A, p - c, rcond=None)
-                if rank == A.shape[1]:
-                    ok = (np.abs(A @ y + c - p).max() <= rtol * scale and
-                          (G @ y - g <= rtol * (1 + np.abs(g))).all())
-                else:
-                    y = _feasible_lp(A, c, G, g, p, rtol)
-                    ok = y is not None
-                if ok:
-                    near = members[R][np.argmin(np.linalg.norm(X[members[R]] - y, axis=1))]
-                    if np.linalg.norm(X[near] - y) <= radius:
-                        _union(parent, i, int(near))
+                # the point of the fibre {A y + c = p} nearest to x_j (pinv: least squares)
+                rhs = p - c - np.einsum("nij,nj->ni", A, X[j])
+                y = X[j] + np.einsum("nji,ni->nj", np.linalg.pinv(A), rhs)
+                resid = np.abs(np.einsum("nij,nj->ni", A, y) + c - p).max(1)
+                viol = (np.einsum("nij,nj->ni", G, y) - g - rtol * (1 + np.abs(g))).max(1, initial=-1)
+                ok = ((resid <= rtol * (1 + np.abs(p).max(1))) & (viol <= 0)
+                      & (np.linalg.norm(y - X[j], axis=1) <= radius))
+                for a, b in zip(i[ok], j[ok]):
+                    _union(parent, int(a), int(b))
         if K in wanted:
             result[K] = _classes(parent)
     return result

@@ -85,6 +85,9 @@ def reproduce(panel, quick=False, out="results", seed=0, jobs=1, progress=True,
     log : callable
         Where the summaries and the resume notes (``"fig2a: resumed: 40 of 180
         records present in results/fig2a.jsonl"``) go; ``print`` by default.
+    **options
+        Panel-specific options (``"naitzat"``: ``data``, ``dataset``, ``cls``,
+        ``models``; see :func:`topodestruct.experiments.naitzat.reproduce_naitzat`).
 
     Returns
     -------
@@ -92,6 +95,9 @@ def reproduce(panel, quick=False, out="results", seed=0, jobs=1, progress=True,
         ``{panel: PanelRun}`` for each panel run; ``png`` is where
         :func:`topodestruct.plotting.fig2.write_pngs` draws it.
     """
+    if panel == "naitzat":
+        from .naitzat import reproduce_naitzat
+        return {panel: reproduce_naitzat(quick=quick, out=out, progress=progress, **options)}
     panels = FIGURES.get(panel, (panel,))
     unknown = [p for p in panels if p not in _PANEL_MODULES]
     if unknown:
