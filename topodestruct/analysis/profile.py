@@ -43,7 +43,7 @@ from . import _adapters
 from .estimators import COMPLEXES, choose_alpha_scale, naitzat_betti, point_complex
 from .vertex_overlaps import region_maps, vertex_overlaps
 
-__all__ = ["profile", "Profile", "rank_source_quotient"]
+__all__ = ["profile", "Profile", "rank_source_quotient", "glue_vertices"]
 
 KEYS = ("predicted", "quotient", "image_homology", "image")
 
@@ -110,12 +110,56 @@ def _hidden(net):
     return H, widths
 
 
+def glue_vertices(K, glue):
+    """The simplicial image of ``K`` under identifying each gluing class to one vertex.
+
+    Simplices whose vertices land in the same classes become one simplex
+    (two glued edges are one edge, not a 2-gon); degenerate images drop to
+    faces.  The class's smallest vertex id represents it.
+
+    Parameters
+    ----------
+    K : SimplicialComplex
+    glue : iterable of lists of vertex ids
+
+    Returns
+    -------
+    K2 : SimplicialComplex (no coordinates)
+    f : dict mapping every vertex id of K to its vertex in K2
+
+    Examples
+    --------
+    >>> import topodestruct as td
+    >>> C = td.complexes.circle(6)                     # 0-1-2-3-4-5-0
+    >>> K2, f = glue_vertices(C, [[0, 3]])            # pinch: figure eight
+    >>> td.homology(K2).betti
+    [1, 2]
+    >>> td.homology(glue_vertices(C, [[1, 5], [2, 4]])[0]).betti    # fold: an arc
+    [1, 0]
+    """
+    ids = K.vertices
+    f = {int(v): int(v) for v in ids}
+    for cls in glue:
+        rep = int(min(cls))
+        for v in cls:
+            f[int(v)] = rep
+    lut = np.array([f[int(v)] for v in ids])
+    tops = []
+    for d in range(K.dimension + 1):
+        S = lut[np.searchsorted(ids, K.simplices(d))]
+        S.sort(axis=1)
+        if d:
+            S = S[(S[:, 1:] != S[:, :-1]).all(1)]
+        tops.extend(map(tuple, np.unique(S, axis=0).tolist()))
+    return SimplicialComplex(tops), f
+
+
 def rank_source_quotient(K, ranks, vertex_ids=None, glue=()):
-    """Homology of ``K`` with the rank source (and optional gluings) collapsed, from vertex labels.
+    """Homology of ``K`` with the rank source collapsed (after optional gluings), from vertex labels.
 
     ``Omega_0`` (vertices of rank 0) becomes one point, each connected
-    component of ``Omega_1`` its own point, each gluing class (vertex indices)
-    a point; classes that share a vertex merge.
+    component of ``Omega_1`` its own point.  Gluing classes (lists of indices
+    into ``ranks``) are identified first by :func:`glue_vertices`.
 
     Parameters
     ----------
@@ -140,14 +184,17 @@ def rank_source_quotient(K, ranks, vertex_ids=None, glue=()):
     """
     ids = K.vertices if vertex_ids is None else np.asarray(vertex_ids)
     ranks = np.asarray(ranks)
+    glue = [ids[np.asarray(cls)] for cls in glue]
+    if glue:
+        K, f = glue_vertices(K, glue)
+        ids = np.array([f[int(v)] for v in ids])
     subs = []
-    zero = ids[ranks == 0]
+    zero = np.unique(ids[ranks == 0])
     if len(zero):
         subs.append(K.full_subcomplex(zero))
-    one = ids[ranks == 1]
+    one = np.setdiff1d(ids[ranks == 1], zero)
     if len(one):
         subs.extend(K.full_subcomplex(one).connected_components())
-    subs.extend(K.full_subcomplex(ids[np.asarray(cls)]) for cls in glue)
     return quotient_homology(K, subs) if subs else homology(K)
 
 
@@ -224,7 +271,9 @@ def profile(net, data, complex="alpha", scale=None, k=13, image_k=None, image_sc
     if X.shape[1] != widths[0]:
         raise ValueError(f"the points have {X.shape[1]} coordinates but the network expects "
                          f"{widths[0]}")
-    n = min(K.dimension, 2) + 1 if max_dim is None else int(max_dim) + 1
+    if max_dim is None:  # flag complexes are truncated at dimension 2: b_2 would be meaningless
+        max_dim = 1 if info["complex"] in ("knn", "rips") else min(K.dimension, 2)
+    n = int(max_dim) + 1
     image_k = k if image_k is None else image_k
     rd = rank_decomposition(net, X, layers=range(1, H + 1), random_state=random_state)
     maps = region_maps(net, X, H)
@@ -273,8 +322,9 @@ def profile(net, data, complex="alpha", scale=None, k=13, image_k=None, image_sc
                           "rank source from certified vertex ranks (rank_decomposition): "
                           "Omega_0 -> a point, components of Omega_1 -> points"),
             "quotient": ("exact overlap quotient (analysis.overlap)" if exact_q else
-                         f"rank source + overlaps detected at the vertices (radius "
-                         f"{overlap_radius:.4g}, image k {image_k})" if overlaps else
+                         f"overlaps detected at the vertices (radius {overlap_radius:.4g}, "
+                         f"image k {image_k}) identified simplicially, then the rank source "
+                         "collapsed" if overlaps else
                          "not computed"),
             "image_homology": ("exact (analysis.image_complex)"
                                if have["image_homology"] and K.dimension <= 2 else

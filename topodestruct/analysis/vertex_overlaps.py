@@ -16,7 +16,8 @@ candidate region):
   ``x_j`` (least squares, ``pinv``) must solve the equation, lie in ``R``
   (``G_R y <= g_R``) and lie within ``radius`` of ``x_j`` (the overlap must
   happen on the sampled manifold, not anywhere in the region's polytope);
-  then ``x'`` is glued to ``x_j``.  This is a sufficient test (no linear
+  ``x'`` itself must lie outside the closure of ``R`` (else the equal images
+  are continuity across a region boundary); then ``x'`` is glued to ``x_j``.  This is a sufficient test (no linear
   program): a fibre point of ``R`` far from ``x_j`` is not looked for.  The
   authors' code solves one linear program per point and candidate region over
   the whole polytope, with no radius.  Gluings
@@ -168,7 +169,10 @@ def vertex_overlaps(net, X, radius, k=10, layers=None, rtol=1e-9, maps=None):
                 y = X[j] + np.einsum("nji,ni->nj", np.linalg.pinv(A), rhs)
                 resid = np.abs(np.einsum("nij,nj->ni", A, y) + c - p).max(1)
                 viol = (np.einsum("nij,nj->ni", G, y) - g - rtol * (1 + np.abs(g))).max(1, initial=-1)
-                ok = ((resid <= rtol * (1 + np.abs(p).max(1))) & (viol <= 0)
+                # x_i itself in the closure of R is continuity across a boundary, not a fold
+                outside = (np.einsum("nij,nj->ni", G, X[i]) - g
+                           - rtol * (1 + np.abs(g))).max(1, initial=-1) > 0
+                ok = ((resid <= rtol * (1 + np.abs(p).max(1))) & (viol <= 0) & outside
                       & (np.linalg.norm(y - X[j], axis=1) <= radius))
                 for a, b in zip(i[ok], j[ok]):
                     _union(parent, int(a), int(b))
