@@ -34,7 +34,8 @@ from ..datasets.naitzat import load_points, model_paths
 from ..relu.load import format_description, load_network
 from .store import ResultStore
 
-__all__ = ["reproduce_naitzat", "choose_class", "choose_k", "summarize", "METHODS"]
+__all__ = ["reproduce_naitzat", "choose_class", "choose_k", "summarize", "plot_records", "load_run",
+           "METHODS"]
 
 METHODS = {"predicted": "rank source", "quotient": "rank + overlap sources",
            "image_homology": "exact image homology", "image": "Naitzat kNN estimator"}
@@ -218,7 +219,8 @@ def summarize(records, setup):
              f"{setup['image_scale']} hops"]
     if records:
         for key, how in records[0]["result"]["methods"].items():
-            lines.append(f"- {key}: {how}")
+            if key != "complex":   # stated above
+                lines.append(f"- {key}: {how}")
         acc = [r["result"]["accuracy"] for r in records]
         lines.append(f"- test accuracy: min {min(acc):.4f}, median {np.median(acc):.4f}")
     lines += ["", "## Mean Betti numbers per layer (min-max over models)", ""]
@@ -271,3 +273,27 @@ def summarize(records, setup):
             agree = sum(u == v for u, v in both) / len(both)
             lines.append(f"- {METHODS[a]} vs {METHODS[b]}: {agree:.2f} ({len(both)} pairs)")
     return "\n".join(lines) + "\n"
+
+
+def load_run(path):
+    """Records of a stored run and the setup needed to plot them (dataset, class, max_dim).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A ``naitzat-*.jsonl`` file written by :func:`reproduce_naitzat`.
+
+    Returns
+    -------
+    records : list of dict
+    setup : dict
+    """
+    path = pathlib.Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no stored run {str(path)!r}: run `topodestruct reproduce "
+                                "naitzat` first")
+    records = list(ResultStore(path))
+    if not records:
+        raise ValueError(f"{path} holds no records")
+    p = records[0]["params"]
+    return records, {"dataset": p["dataset"], "class": p["class"], "max_dim": p["max_dim"]}

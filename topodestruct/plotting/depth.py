@@ -67,7 +67,8 @@ def plot_depth_curves(curves, ax=None, title=None):
         v = np.asarray(values, dtype=float)
         if v.size == 0 or np.isnan(v).all():
             continue
-        x = np.arange(v.shape[1])
+        x = np.flatnonzero(~np.isnan(v).all(0))   # layers where the method has values
+        v = v[:, x]
         mean = np.nanmean(v, 0)
         lo, hi = np.nanpercentile(v, 25, 0), np.nanpercentile(v, 75, 0)
         ax.plot(x, mean, "-o", color=f"C{i}", ms=3, label=label)
