@@ -24,10 +24,8 @@ def _lookup(module, name):
 
 
 def _analyze():
-    # issue 11 (branch `analysis`): td.analyze, registered lazily in topodestruct/__init__.py
-    registry = getattr(import_module("topodestruct"), "_ATTRIBUTES", {})
-    where = registry.get("analyze")
-    return _lookup(where, "analyze") if where else None
+    # issue 11 (branch `analysis`): analyze, exported by the analysis package
+    return _lookup("analysis", "analyze")
 
 
 def _image_homology():

@@ -92,16 +92,38 @@ class Profile:
     def __repr__(self):
         return f"Profile({len(self.rows)} layers, complex={self.info.get('complex')!r})"
 
-    def plot(self, ax=None):
-        """Betti numbers against depth, one line per column and dimension."""
-        from ..plotting.depth import plot_profile
-        return plot_profile(self, ax=ax)
+    def plot(self, ax=None, dims=None):
+        """Betti numbers of each column against the layer; returns the figure.
+
+        (Drawn here rather than in ``plotting/`` because analysis may not import
+        the plotting layer; :func:`topodestruct.plotting.depth.plot_profile`
+        calls this.)
+        """
+        if ax is None:
+            from matplotlib.figure import Figure
+            ax = Figure(figsize=(5.5, 3.4)).add_subplot(1, 1, 1)
+        layers = [r["layer"] for r in self.rows]
+        dims = range(self.info.get("max_dim", 1) + 1) if dims is None else dims
+        style = {"predicted": ("rank source", "C0", "o"), "quotient": ("rank + overlap", "C3", "s"),
+                 "image_homology": ("exact image", "k", "D"), "image": ("Naitzat kNN", "C2", "^")}
+        for key, (label, color, marker) in style.items():
+            for q in dims:
+                y = self.column(key, q)
+                if not np.isnan(y).all():
+                    ax.plot(layers, y, ["-", "--", ":"][q % 3], color=color, marker=marker, ms=4,
+                            label=f"b{q} {label}", alpha=0.8)
+        ax.set_xlabel("layer (0 = input)")
+        ax.set_ylabel("Betti number")
+        ax.set_xticks(layers)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, ncol=2)
+        return ax.figure
 
 
 def _hidden(net):
-    from ..relu.rank import _parse_network
+    from ..relu.parse import parse_network
 
-    layers, _ = _parse_network(net)
+    layers, _ = parse_network(net)
     relus = [lay.relu for lay in layers]
     H = max((i + 1 for i, r in enumerate(relus) if r), default=0)
     if H == 0:

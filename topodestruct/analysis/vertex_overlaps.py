@@ -44,9 +44,9 @@ __all__ = ["vertex_overlaps", "region_maps"]
 
 
 def _layers(net):
-    from ..relu.rank import _parse_network
+    from ..relu.parse import parse_network
 
-    layers, _ = _parse_network(net)
+    layers, _ = parse_network(net)
     return [(lay.W.detach().cpu().double().numpy(), lay.b.detach().cpu().double().numpy(),
              lay.relu) for lay in layers]
 

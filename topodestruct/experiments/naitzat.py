@@ -35,6 +35,7 @@ from ..relu.load import format_description, load_network
 from .store import ResultStore
 
 __all__ = ["reproduce_naitzat", "choose_class", "choose_k", "summarize", "plot_records", "load_run",
+           "plot_depth_curves",
            "METHODS"]
 
 METHODS = {"predicted": "rank source", "quotient": "rank + overlap sources",
@@ -188,8 +189,6 @@ def plot_records(records, setup):
     """Figure: one panel per homology dimension, mean and spread per method."""
     from matplotlib.figure import Figure
 
-    from ..plotting.depth import plot_depth_curves
-
     n = setup["max_dim"] + 1
     fig = Figure(figsize=(5 * n, 3.4))
     for q in range(n):
@@ -198,6 +197,44 @@ def plot_records(records, setup):
                            for key, label in METHODS.items()}, ax=ax,
                           title=f"{setup['dataset']} class {setup['class']}: b{q} "
                                 f"({len(records)} models)")
+    return fig
+
+
+def plot_depth_curves(curves, ax=None, title=None):
+    """Mean Betti number against depth with the spread over networks, per method.
+
+    Parameters
+    ----------
+    curves : dict
+        ``label -> (n_networks, n_layers) array`` (NaN where not computed).
+    ax : matplotlib Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if ax is None:
+        from matplotlib.figure import Figure
+        ax = Figure(figsize=(5.5, 3.4)).add_subplot(1, 1, 1)
+    fig = ax.figure
+    for i, (label, values) in enumerate(curves.items()):
+        v = np.asarray(values, dtype=float)
+        if v.size == 0 or np.isnan(v).all():
+            continue
+        x = np.flatnonzero(~np.isnan(v).all(0))   # layers where the method has values
+        v = v[:, x]
+        mean = np.nanmean(v, 0)
+        lo, hi = np.nanpercentile(v, 25, 0), np.nanpercentile(v, 75, 0)
+        ax.plot(x, mean, "-o", color=f"C{i}", ms=3, label=label)
+        ax.fill_between(x, np.nanmin(v, 0), np.nanmax(v, 0), color=f"C{i}", alpha=0.08)
+        ax.fill_between(x, lo, hi, color=f"C{i}", alpha=0.25)
+    ax.set_xlabel("layer (0 = input)")
+    ax.set_ylabel("Betti number (mean; IQR and range)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+    if title:
+        ax.set_title(title, fontsize=9)
     return fig
 
 

@@ -58,9 +58,9 @@ def describe_network(net):
     >>> describe_network(td.networks.mlp([2, 4, 3]))["final_activation"]
     'relu'
     """
-    from .rank import _parse_network
+    from .parse import parse_network
 
-    layers, _ = _parse_network(net)
+    layers, _ = parse_network(net)
     widths = [int(layers[0].W.shape[1])] + [int(lay.W.shape[0]) for lay in layers]
     relus = [lay.relu for lay in layers]
     if not all(relus[:-1]):
