@@ -23,5 +23,6 @@ def test_folding_notebook(run_notebook, tmp_path, monkeypatch):
     text = "".join(o.get("text", "") for o in outputs)
     assert any("image/png" in o.get("data", {}) for o in outputs)
     # the fold: rank source sees nothing (b1 stays 1), the overlap source and the image an arc
-    fold_table = text.split("predicted:")[0].splitlines()
-    assert fold_table[3].split()[4:] == ["1", "1", "1", "0", "-", "1", "0"]
+    row = text.split("predicted:")[0].splitlines()[3].split()
+    assert row[0] == "2" and row[4:8] == ["1", "1", "1", "0"] and row[-2:] == ["1", "0"]
+    assert row[8:-2] in (["-"], ["1", "0"])   # exact image homology where available: an arc

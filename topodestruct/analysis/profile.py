@@ -16,7 +16,7 @@ input (layer 0) and every hidden layer:
     :mod:`topodestruct.analysis.vertex_overlaps`);
 ``image_homology``
     the exact integer homology of the image ``Phi^K(K)`` (dimension <= 2, where
-    :mod:`topodestruct.analysis.image_complex` exists; else None);
+    those modules exist; else None);
 ``image``
     Naitzat's estimator on the image of the vertices (k-NN graph, hop
     distance, flag complex at one scale).
@@ -300,7 +300,13 @@ def profile(net, data, complex="alpha", scale=None, k=13, image_k=None, image_sc
     rd = rank_decomposition(net, X, layers=range(1, H + 1), random_state=random_state)
     maps = region_maps(net, X, H)
     have = _adapters.available()
-    exact_q = have["overlap_quotient"] and K.dimension <= 2
+    exact = None
+    if have["exact_route"] and 1 <= K.dimension <= 2:
+        def ranks_at(points, layer):
+            return rank_decomposition(net, points, layers=[layer],
+                                      random_state=random_state).ranks[:, layer - 1]
+        exact = _adapters.exact_route(net, K, list(range(1, H + 1)), ranks_at)
+    exact_q = exact is not None
     glued = {}
     if overlaps and not exact_q:
         if overlap_radius is None:
@@ -323,7 +329,7 @@ def profile(net, data, complex="alpha", scale=None, k=13, image_k=None, image_sc
         else:
             pred = H0 if low == 0 else rank_source_quotient(K, r, ids).betti
         if exact_q:
-            quot = _adapters.overlap_quotient(net, K, layer)
+            quot = exact[layer]["quotient"]
         elif overlaps:
             cls = glued.get(layer, [])
             quot = pred if not cls else rank_source_quotient(K, r, ids, cls).betti
@@ -332,7 +338,8 @@ def profile(net, data, complex="alpha", scale=None, k=13, image_k=None, image_sc
         rows.append({"layer": layer, "width": widths[layer], "low_rank": low,
                      "glued": int(sum(len(c) for c in glued.get(layer, []))),
                      "predicted": _truncate(pred, n), "quotient": _truncate(quot, n),
-                     "image_homology": _truncate(_adapters.image_homology(net, K, layer), n),
+                     "image_homology": _truncate(exact[layer]["image_homology"], n)
+                     if exact_q else None,
                      "image": _truncate(naitzat_betti(maps[layer - 1]["image"], image_k,
                                                       image_scale, n - 1), n)})
     info.update({
@@ -343,13 +350,14 @@ def profile(net, data, complex="alpha", scale=None, k=13, image_k=None, image_sc
             "predicted": ("td.analyze (issue 11)" if use_analyze else
                           "rank source from certified vertex ranks (rank_decomposition): "
                           "Omega_0 -> a point, components of Omega_1 -> points"),
-            "quotient": ("exact overlap quotient (analysis.overlap)" if exact_q else
+            "quotient": ("exact: refinement (analysis.refine), rank pieces collapsed, overlaps "
+                         "glued (analysis.overlap.folding)" if exact_q else
                          f"overlaps detected at the vertices (radius {overlap_radius:.4g}, "
                          f"image k {image_k}) identified simplicially, then the rank source "
                          "collapsed" if overlaps else
                          "not computed"),
-            "image_homology": ("exact (analysis.image_complex)"
-                               if have["image_homology"] and K.dimension <= 2 else
+            "image_homology": ("exact (analysis.overlap.folding on the refinement)"
+                               if exact_q else
                                "not available in this checkout" if K.dimension <= 2 else
                                "not defined above dimension 2"),
             "image": (f"Naitzat estimator: k-NN graph (k = {image_k}, point itself not "
