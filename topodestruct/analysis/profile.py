@@ -37,6 +37,7 @@ import dataclasses
 
 import numpy as np
 
+from ..algebra.rows import unique_rows
 from ..topology.complexes import SimplicialComplex
 from ..topology.homology import homology, quotient_homology
 from . import _adapters
@@ -172,7 +173,7 @@ def glue_vertices(K, glue):
         S.sort(axis=1)
         if d:
             S = S[(S[:, 1:] != S[:, :-1]).all(1)]
-        tops.extend(map(tuple, np.unique(S, axis=0).tolist()))
+        tops.extend(map(tuple, unique_rows(S).tolist()))
     return SimplicialComplex(tops), f
 
 

@@ -40,6 +40,8 @@ Examples
 """
 import numpy as np
 
+from ..algebra.rows import unique_rows
+
 __all__ = ["vertex_overlaps", "region_maps"]
 
 
@@ -149,8 +151,7 @@ def vertex_overlaps(net, X, radius, k=10, layers=None, rtol=1e-9, maps=None):
     for K in range(1, max(wanted) + 1):
         mp = maps[K - 1]
         P = mp["image"]
-        _, region = np.unique(np.packbits(mp["codes"], axis=1), axis=0, return_inverse=True)
-        region = region.reshape(-1)
+        _, region = unique_rows(np.packbits(mp["codes"], axis=1), return_inverse=True)
         if kk > 0 and region.max() > 0:
             _, nbr = cKDTree(P).query(P, kk + 1)
             I = np.repeat(np.arange(N), kk)
@@ -158,7 +159,7 @@ def vertex_overlaps(net, X, radius, k=10, layers=None, rtol=1e-9, maps=None):
             keep = region[I] != region[J]
             I, J = I[keep], J[keep]
             # one test per (vertex, region): the nearest image neighbour in that region
-            _, first = np.unique(np.c_[I, region[J]], axis=0, return_index=True)
+            _, first = unique_rows(np.c_[I, region[J]], return_index=True)
             I, J = I[first], J[first]
             for lo in range(0, len(I), 4096):
                 i, j = I[lo:lo + 4096], J[lo:lo + 4096]
