@@ -223,6 +223,8 @@ def plot_depth_curves(curves, ax=None, title=None):
         if v.size == 0 or np.isnan(v).all():
             continue
         x = np.flatnonzero(~np.isnan(v).all(0))   # layers where the method has values
+        if len(x) <= 1:                            # only the input: nothing to draw
+            continue
         v = v[:, x]
         mean = np.nanmean(v, 0)
         lo, hi = np.nanpercentile(v, 25, 0), np.nanpercentile(v, 75, 0)
