@@ -79,15 +79,14 @@ def reproduce(panel, quick=False, out="results", seed=0, jobs=1, progress=True,
     scheduler : str or distributed.Client, optional
         Compute on Dask (an address, ``"local:N"`` or a client); the records
         are written here, as without it.
-    **options
-        Passed to the panel's ``panel_configs`` and ``run_panel`` (trained
-        networks: ``data`` (MNIST folder), ``device``, size overrides).
     log : callable
         Where the summaries and the resume notes (``"fig2a: resumed: 40 of 180
         records present in results/fig2a.jsonl"``) go; ``print`` by default.
     **options
-        Panel-specific options (``"naitzat"``: ``data``, ``dataset``, ``cls``,
-        ``models``; see :func:`topodestruct.experiments.naitzat.reproduce_naitzat`).
+        Passed to the panel's ``panel_configs`` and ``run_panel`` (trained
+        networks: ``data`` (MNIST folder), ``device``, size overrides;
+        ``"naitzat"``: ``data``, ``dataset``, ``cls``, ``models``, see
+        :func:`topodestruct.experiments.naitzat.reproduce_naitzat`).
 
     Returns
     -------
