@@ -32,6 +32,7 @@ _ATTRIBUTES = {
     "rank_decomposition": "relu.rank",
     "analyze": "analysis.represent",
     "Representation": "analysis.represent",
+    "profile": "analysis.profile",
 }
 # short public names of submodules -> where they live in the layered layout
 _SUBMODULES = {

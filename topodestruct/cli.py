@@ -1,4 +1,4 @@
-"""Command-line interface: ``topodestruct [spaces|tables|reproduce|analyze|figure] ...``.
+"""Command-line interface: ``topodestruct [spaces|tables|reproduce|analyze|profile|figure] ...``.
 
 The CLI only parses arguments and prints; every computation lives in the
 library modules so that it is equally reachable from Python.
@@ -41,6 +41,9 @@ def _cmd_reproduce(args):
     import pathlib
 
     from . import experiments
+
+    if args.panel == "naitzat":
+        return _reproduce_naitzat(args, experiments)
     from .plotting import fig2, trained
 
     scheduler = args.scheduler or args.cluster
@@ -52,6 +55,49 @@ def _cmd_reproduce(args):
     files = [f for run in runs.values() for f in (run.store_path, run.summary_path)] + pngs
     print(f"files written to {pathlib.Path(args.out).resolve()}: "
           + ", ".join(pathlib.Path(f).name for f in files))
+    return 0
+
+
+def _reproduce_naitzat(args, experiments):
+    if not (args.data and args.dataset):
+        raise SystemExit("reproduce naitzat needs --data DIR and --dataset NAME")
+    experiments.reproduce("naitzat", quick=args.quick, out=args.out, data=args.data,
+                          dataset=args.dataset, cls=args.cls, models=args.models)
+    return 0
+
+
+def _cmd_profile(args):
+    import json
+    import pathlib
+
+    import numpy as np
+
+    from .analysis.profile import profile
+    from .datasets.naitzat import load_labels
+    from .relu.load import format_description, load_network
+
+    net, info = load_network(args.model)
+    X = np.load(args.points, allow_pickle=False)
+    if args.labels is not None or args.cls is not None:
+        if args.labels is None or args.cls is None:
+            raise SystemExit("--labels and --class go together")
+        y = load_labels(np.load(args.labels, allow_pickle=False), n=len(X), name=args.labels)
+        X = X[y == args.cls]
+        if not len(X):
+            raise SystemExit(f"no point has class {args.cls}")
+    prof = profile(net, X, complex=args.complex, scale=args.scale, k=args.k)
+    described = f"{args.model}: {format_description(info)}"
+    if args.json:
+        print(json.dumps({"model": described, **prof.to_dict()}, indent=1))
+    else:
+        print(described)
+        print(prof)
+    if args.out:
+        out = pathlib.Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "profile.json").write_text(json.dumps({"model": described, **prof.to_dict()},
+                                                     indent=1))
+        prof.plot().savefig(out / "profile.png", dpi=120, bbox_inches="tight")
     return 0
 
 
@@ -132,13 +178,14 @@ def build_parser():
 
     p = sub.add_parser("reproduce", help="reproduce a figure of the paper")
     p.add_argument("panel", choices=["fig2a", "fig2b", "fig2c", "fig2d", "fig2",
-                                     "fig3a", "fig3b", "fig3c", "fig4"])
+                                     "fig3a", "fig3b", "fig3c", "fig4", "naitzat"])
     p.add_argument("--quick", action="store_true", help="small sweep, well under a minute")
     p.add_argument("--out", default="results", help="output folder (default: results)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     p.add_argument("--jobs", type=int, default=1, help="worker processes (default: 1)")
     p.add_argument("--data", default=None,
-                   help="MNIST folder for fig3a/b (default: $TOPODESTRUCT_MNIST)")
+                   help="MNIST folder for fig3a/b (default: $TOPODESTRUCT_MNIST); "
+                        "naitzat: dataset folder (data/, models/)")
     p.add_argument("--device", default=None, choices=["cpu", "cuda"],
                    help="torch device for fig3/fig4 training (default: cpu)")
     where = p.add_mutually_exclusive_group()
@@ -147,6 +194,9 @@ def build_parser():
                             "(needs topodestruct[dask])")
     where.add_argument("--cluster", metavar="local:N", type=_local_cluster,
                        help="compute on a Dask LocalCluster of N worker processes")
+    p.add_argument("--dataset", help="naitzat: dataset NAME (data/NAME-test.npy)")
+    p.add_argument("--class", dest="cls", type=int, help="naitzat: class (default: more homology)")
+    p.add_argument("--models", help="naitzat: glob in DIR/models (default NAME_model_*.pth)")
     p.set_defaults(func=_cmd_reproduce)
 
     p = sub.add_parser("analyze", help="does a layer change the topology of a manifold?")
@@ -169,6 +219,18 @@ def build_parser():
     p.add_argument("--out", default="figures")
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=_cmd_figure)
+
+    p = sub.add_parser("profile", help="Betti numbers of a point cloud through a saved network")
+    p.add_argument("--model", required=True, help="torch.save'd state_dict or nn.Sequential")
+    p.add_argument("--points", required=True, help="(N, d) .npy points")
+    p.add_argument("--labels", help="labels .npy (0/1 vector or one-hot rows)")
+    p.add_argument("--class", dest="cls", type=int, help="keep the points of this class")
+    p.add_argument("--complex", choices=["alpha", "knn", "rips"], default="alpha")
+    p.add_argument("--scale", type=float, help="radius / hops / edge length (alpha: automatic)")
+    p.add_argument("--k", type=int, default=13, help="k-NN neighbours (default 13)")
+    p.add_argument("--out", help="folder for profile.json and profile.png")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=_cmd_profile)
     return parser
 
 

@@ -79,12 +79,14 @@ def reproduce(panel, quick=False, out="results", seed=0, jobs=1, progress=True,
     scheduler : str or distributed.Client, optional
         Compute on Dask (an address, ``"local:N"`` or a client); the records
         are written here, as without it.
-    **options
-        Passed to the panel's ``panel_configs`` and ``run_panel`` (trained
-        networks: ``data`` (MNIST folder), ``device``, size overrides).
     log : callable
         Where the summaries and the resume notes (``"fig2a: resumed: 40 of 180
         records present in results/fig2a.jsonl"``) go; ``print`` by default.
+    **options
+        Passed to the panel's ``panel_configs`` and ``run_panel`` (trained
+        networks: ``data`` (MNIST folder), ``device``, size overrides;
+        ``"naitzat"``: ``data``, ``dataset``, ``cls``, ``models``, see
+        :func:`topodestruct.experiments.naitzat.reproduce_naitzat`).
 
     Returns
     -------
@@ -92,6 +94,9 @@ def reproduce(panel, quick=False, out="results", seed=0, jobs=1, progress=True,
         ``{panel: PanelRun}`` for each panel run; ``png`` is where
         :func:`topodestruct.plotting.fig2.write_pngs` draws it.
     """
+    if panel == "naitzat":
+        from .naitzat import reproduce_naitzat
+        return {panel: reproduce_naitzat(quick=quick, out=out, progress=progress, **options)}
     panels = FIGURES.get(panel, (panel,))
     unknown = [p for p in panels if p not in _PANEL_MODULES]
     if unknown:

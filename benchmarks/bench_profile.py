@@ -1,0 +1,55 @@
+"""Timings of td.profile and of the Naitzat reproduction (issue 17's performance targets).
+
+    python benchmarks/bench_profile.py                       # torus profile only
+    python benchmarks/bench_profile.py --naitzat DIR         # + D-II --quick (5 models)
+    python benchmarks/bench_profile.py --naitzat DIR --full  # + D-II, all 30 models
+
+Targets: a 9-layer profile of a 1600-triangle torus under a 3-25-...-25 network in under a
+minute; D-II --quick under 5 minutes, full under 30.  Reports wall and CPU (user) time:
+on a shared machine the wall time depends on the load.
+"""
+import argparse
+import os
+import resource
+import tempfile
+import time
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
+
+def _cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def timed(label, fn):
+    t0, c0 = time.perf_counter(), _cpu()
+    out = fn()
+    print(f"{label}: wall {time.perf_counter() - t0:.1f} s, cpu {_cpu() - c0:.1f} s")
+    return out
+
+
+def main():
+    import topodestruct as td
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--naitzat", help="Naitzat dataset folder (data/, models/)")
+    parser.add_argument("--full", action="store_true", help="all models, not --quick")
+    args = parser.parse_args()
+
+    T = td.complexes.torus(20, 40)                       # 800 vertices, 1600 triangles
+    net = td.networks.mlp([3] + [25] * 9, random_state=0)
+    prof = timed(f"profile torus {T.f_vector}, 3-25x9", lambda: td.profile(net, T))
+    print(prof)
+    if args.naitzat:
+        from topodestruct.experiments.naitzat import reproduce_naitzat
+
+        with tempfile.TemporaryDirectory() as out:
+            timed(f"reproduce naitzat D-II {'full' if args.full else '--quick'}",
+                  lambda: reproduce_naitzat(args.naitzat, "D-II", quick=not args.full,
+                                            out=out, progress=False))
+
+
+if __name__ == "__main__":
+    main()

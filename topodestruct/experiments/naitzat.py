@@ -1,0 +1,338 @@
+"""Naitzat datasets under trained ReLU classifiers: topology of one class through every layer.
+
+``topodestruct reproduce naitzat --data DIR --dataset NAME`` runs, for every
+saved model of ``DIR/models`` (default ``NAME_model_*.pth``) and for the
+test points of one class that the model classifies correctly, a
+:func:`~topodestruct.analysis.profile.profile` on an alpha complex, and stores
+one JSONL record per model (resumable).  It writes ``summary.md`` and a PNG of
+the mean Betti numbers against depth for each method with the spread over
+the models.
+
+Choices, all stated in the summary:
+
+* class: the one whose alpha complex (at its own scale) has the larger total
+  Betti number, ties to the smaller label (``--class`` overrides);
+* complex: alpha complex of the model's correctly classified points of the
+  class, at one radius for all models, chosen on all test points of the class
+  by :func:`~topodestruct.analysis.estimators.choose_alpha_scale` (pieces
+  connected, not merged, holes open: the first Betti plateau);
+* Naitzat's estimator: hop scale 2.5, ``k`` the middle of the longest run of k
+  in 5..30 at which it reads the input class's Betti numbers (the authors
+  tuned k on the input the same way);
+* quotient by both sources: exact where ``analysis.overlap`` exists and the
+  data are 2-D; otherwise overlaps detected at the vertices (see
+  :mod:`topodestruct.analysis.vertex_overlaps`).
+"""
+import pathlib
+import time
+
+import numpy as np
+
+from ..analysis.estimators import choose_alpha_scale, naitzat_betti, point_complex
+from ..analysis.profile import profile
+from ..datasets.naitzat import load_points, model_paths
+from ..relu.load import format_description, load_network
+from .store import ResultStore
+
+__all__ = ["reproduce_naitzat", "choose_class", "choose_k", "summarize", "plot_records", "load_run",
+           "plot_depth_curves",
+           "METHODS"]
+
+METHODS = {"predicted": "rank source", "quotient": "rank + overlap sources",
+           "image_homology": "exact image homology", "image": "Naitzat kNN estimator"}
+
+
+def choose_class(X, y):
+    """Class with the larger total Betti number of its alpha complex; ties to the smaller label."""
+    best = None
+    for c in np.unique(y):
+        scale, info = choose_alpha_scale(X[y == c])
+        key = (sum(info["betti"]), -int(c))
+        if best is None or key > best[0]:
+            best = (key, int(c), scale, info)
+    return best[1:]
+
+
+def choose_k(P, target, scale=2.5, ks=range(5, 31)):
+    """Middle of the longest run of k at which Naitzat's estimator reads ``target`` (or None).
+
+    The authors tuned k the same way (valid (k, epsilon) region on the input);
+    the middle of the run, not its smallest k, keeps the estimator away from
+    the edge where stretched images break the graph.
+    """
+    ok = [k for k in ks if k < len(P) and naitzat_betti(P, k, scale, len(target) - 1)
+          == list(target)]
+    if not ok:
+        return None
+    runs, run = [], [ok[0]]
+    for k in ok[1:]:
+        if k == run[-1] + 1:
+            run.append(k)
+        else:
+            runs.append(run)
+            run = [k]
+    runs.append(run)
+    best = max(runs, key=len)
+    return int(best[len(best) // 2])
+
+
+def _predict(net, X):
+    import torch
+    with torch.no_grad():
+        dtype = next(net.parameters()).dtype
+        return net(torch.as_tensor(X, dtype=dtype)).argmax(1).numpy()
+
+
+def _stem(dataset, models, quick):
+    tag = "" if models is None else "-" + "".join(ch if ch.isalnum() or ch in "-_" else "_"
+                                                  for ch in models)
+    return f"naitzat-{dataset}{tag}" + ("-quick" if quick else "")
+
+
+def reproduce_naitzat(data, dataset, cls=None, models=None, quick=False, out="results",
+                      max_dim=1, image_scale=2.5, k=None, progress=True):
+    """Profile one class of a dataset folder through every layer of every saved model.
+
+    Parameters
+    ----------
+    data : str or os.PathLike
+        Folder laid out as ``data/NAME-test[-labels].npy``, ``models/*.pth``.
+    dataset : str
+        ``NAME``.
+    cls : int, optional
+        Class to analyse (default: :func:`choose_class`).
+    models : str, optional
+        Glob relative to ``data/models`` (default ``NAME_model_*.pth``).
+    quick : bool
+        Only the first 5 models.
+    out : str or os.PathLike
+        Results folder: ``<stem>.jsonl``, ``<stem>.md``, ``<stem>.png``.
+    max_dim : int
+        Betti numbers b_0..b_max_dim.
+    image_scale : float
+        Hop scale of Naitzat's estimator.
+    k : int, optional
+        Neighbours of Naitzat's estimator (default: :func:`choose_k`).
+    progress : bool
+
+    Returns
+    -------
+    dict
+        ``records``, ``summary`` (markdown), ``paths`` and ``setup``.
+    """
+    from tqdm.auto import tqdm
+
+    X, y = load_points(data, dataset, "test")
+    paths = model_paths(data, dataset, models)
+    if quick:
+        paths = paths[:5]
+    if cls is None:
+        cls, scale, how = choose_class(X, y)
+        class_rule = "default: the class with more homology (total Betti number)"
+    else:
+        if cls not in set(y.tolist()):
+            raise ValueError(f"class {cls} does not occur in the labels of {dataset}")
+        scale, how = choose_alpha_scale(X[y == cls])
+        class_rule = "given"
+    target = how["betti"][:max_dim + 1]
+    if k is None:
+        k = choose_k(X[y == cls], target, image_scale)
+        k_rule = (f"middle of the longest run of k in 5..30 at which the estimator reads the "
+                  f"input class's {target}" if k is not None else
+                  "no k in 5..30 reads the input class: 13")
+        k = 13 if k is None else k
+    else:
+        k_rule = "given"
+    setup = {"dataset": dataset, "class": int(cls), "class_rule": class_rule,
+             "scale": float(scale), "scale_rule": how["rule"], "input_betti": how["betti"],
+             "k": int(k), "k_rule": k_rule, "image_scale": float(image_scale),
+             "max_dim": int(max_dim), "n_models": len(paths), "models": models}
+    out = pathlib.Path(out)
+    stem = _stem(dataset, models, quick)
+    store = ResultStore(out / f"{stem}.jsonl")
+    for path in tqdm(paths, desc=f"naitzat {dataset}", disable=not progress):
+        params = {"dataset": dataset, "model": path.name, "class": int(cls),
+                  "scale": float(scale), "k": int(k), "image_scale": float(image_scale),
+                  "max_dim": int(max_dim)}
+        if params in store:
+            continue
+        t0 = time.perf_counter()
+        net, info = load_network(path)
+        pred = _predict(net, X)
+        keep = (pred == y) & (y == cls)
+        K = point_complex(X[keep], "alpha", scale=scale)
+        prof = profile(net, K, k=k, image_scale=image_scale, max_dim=max_dim)
+        store.add(params, {"accuracy": float((pred == y).mean()), "n_points": int(keep.sum()),
+                           "architecture": format_description(info),
+                           "rows": prof.rows, "methods": prof.info["methods"]},
+                  seed=0, elapsed_s=round(time.perf_counter() - t0, 3))
+    records = [r for r in store if r["params"]["class"] == cls
+               and r["params"]["model"] in {p.name for p in paths}]
+    summary = summarize(records, setup)
+    md, png = out / f"{stem}.md", out / f"{stem}.png"
+    md.write_text(summary)
+    plot_records(records, setup).savefig(png, dpi=120, bbox_inches="tight")
+    if progress:
+        print(summary)
+    return {"records": records, "summary": summary, "setup": setup,
+            "paths": {"store": store.path, "summary": md, "png": png}}
+
+
+def curves(records, key, dim):
+    """(n_models, n_layers) array of ``b_dim`` of one method (NaN where not computed)."""
+    rows = [[np.nan if r[key] is None else r[key][dim] for r in rec["result"]["rows"]]
+            for rec in records]
+    return np.array(rows, dtype=float).reshape(len(records), -1)
+
+
+def plot_records(records, setup):
+    """Figure: one panel per homology dimension, mean and spread per method."""
+    from matplotlib.figure import Figure
+
+    n = setup["max_dim"] + 1
+    fig = Figure(figsize=(5 * n, 3.4))
+    for q in range(n):
+        ax = fig.add_subplot(1, n, q + 1)
+        plot_depth_curves({f"{label}": curves(records, key, q)
+                           for key, label in METHODS.items()}, ax=ax,
+                          title=f"{setup['dataset']} class {setup['class']}: b{q} "
+                                f"({len(records)} models)")
+    return fig
+
+
+def plot_depth_curves(curves, ax=None, title=None):
+    """Mean Betti number against depth with the spread over networks, per method.
+
+    Parameters
+    ----------
+    curves : dict
+        ``label -> (n_networks, n_layers) array`` (NaN where not computed).
+    ax : matplotlib Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if ax is None:
+        from matplotlib.figure import Figure
+        ax = Figure(figsize=(5.5, 3.4)).add_subplot(1, 1, 1)
+    fig = ax.figure
+    for i, (label, values) in enumerate(curves.items()):
+        v = np.asarray(values, dtype=float)
+        if v.size == 0 or np.isnan(v).all():
+            continue
+        x = np.flatnonzero(~np.isnan(v).all(0))   # layers where the method has values
+        if len(x) <= 1:                            # only the input: nothing to draw
+            continue
+        v = v[:, x]
+        mean = np.nanmean(v, 0)
+        lo, hi = np.nanpercentile(v, 25, 0), np.nanpercentile(v, 75, 0)
+        ax.plot(x, mean, "-o", color=f"C{i}", ms=3, label=label)
+        ax.fill_between(x, np.nanmin(v, 0), np.nanmax(v, 0), color=f"C{i}", alpha=0.08)
+        ax.fill_between(x, lo, hi, color=f"C{i}", alpha=0.25)
+    ax.set_xlabel("layer (0 = input)")
+    ax.set_ylabel("Betti number (mean; IQR and range)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+    if title:
+        ax.set_title(title, fontsize=9)
+    return fig
+
+
+def _first_change(rows, key):
+    base = rows[0][key]
+    for r in rows[1:]:
+        if r[key] is not None and r[key] != base:
+            return r["layer"]
+    return None
+
+
+def summarize(records, setup):
+    """Markdown summary: setup, mean Betti numbers per layer, depth and source of changes."""
+    lines = [f"# {setup['dataset']}: class {setup['class']} through the layers", "",
+             f"- models: {len(records)}; class {setup['class']} ({setup['class_rule']}); "
+             f"input Betti numbers {setup['input_betti']}",
+             f"- complex: alpha, radius {setup['scale']:.4g} for every model ({setup['scale_rule']})",
+             f"- Naitzat estimator: k = {setup['k']} ({setup['k_rule']}), "
+             f"{setup['image_scale']} hops"]
+    if records:
+        for key, how in records[0]["result"]["methods"].items():
+            if key != "complex":   # stated above
+                lines.append(f"- {key}: {how}")
+        acc = [r["result"]["accuracy"] for r in records]
+        lines.append(f"- test accuracy: min {min(acc):.4f}, median {np.median(acc):.4f}")
+    lines += ["", "## Mean Betti numbers per layer (min-max over models)", ""]
+    if not records:
+        return "\n".join(lines + ["no records"])
+    n_layers = len(records[0]["result"]["rows"])
+    head = "| layer | " + " | ".join(f"{lab} b{q}" for lab in METHODS.values()
+                                       for q in range(setup["max_dim"] + 1)) + " |"
+    lines += [head, "|" + "---|" * (1 + len(METHODS) * (setup["max_dim"] + 1))]
+    cols = {(key, q): curves(records, key, q) for key in METHODS
+            for q in range(setup["max_dim"] + 1)}
+    for layer in range(n_layers):
+        cells = []
+        for (key, q), v in cols.items():
+            col = v[:, layer]
+            cells.append("-" if np.isnan(col).all() else
+                         f"{np.nanmean(col):.2f} ({np.nanmin(col):.0f}-{np.nanmax(col):.0f})")
+        lines.append(f"| {layer} | " + " | ".join(cells) + " |")
+    lines += ["", "## Where the class's topology changes", ""]
+    for key, label in METHODS.items():
+        first = [_first_change(rec["result"]["rows"], key) for rec in records]
+        if all(rec["result"]["rows"][1][key] is None for rec in records):
+            lines.append(f"- {label}: not computed")
+            continue
+        seen = [f for f in first if f is not None]
+        lines.append(f"- {label}: changes in {len(seen)}/{len(records)} models; first layer "
+                     + (f"median {np.median(seen):.0f}, range {min(seen)}-{max(seen)}"
+                        if seen else "-"))
+    src = {"rank": 0, "overlap": 0, "none": 0}
+    for rec in records:
+        rows = rec["result"]["rows"]
+        fp, fq = _first_change(rows, "predicted"), _first_change(rows, "quotient")
+        if fp is not None and (fq is None or fp <= fq):
+            src["rank"] += 1
+        elif fq is not None:
+            src["overlap"] += 1
+        else:
+            src["none"] += 1
+    lines.append(f"- source of the first change of the quotient (rank source first, or only "
+                 f"the overlap source): rank {src['rank']}, overlap {src['overlap']}, "
+                 f"no change {src['none']}")
+    lines += ["", "## Agreement (fraction of model-layer pairs with equal Betti numbers, "
+              "layers >= 1)", ""]
+    pairs = [("predicted", "image"), ("quotient", "image"), ("predicted", "quotient"),
+             ("image_homology", "image"), ("image_homology", "quotient")]
+    for a, b in pairs:
+        both = [(r[a], r[b]) for rec in records for r in rec["result"]["rows"][1:]
+                if r[a] is not None and r[b] is not None]
+        if both:
+            agree = sum(u == v for u, v in both) / len(both)
+            lines.append(f"- {METHODS[a]} vs {METHODS[b]}: {agree:.2f} ({len(both)} pairs)")
+    return "\n".join(lines) + "\n"
+
+
+def load_run(path):
+    """Records of a stored run and the setup needed to plot them (dataset, class, max_dim).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A ``naitzat-*.jsonl`` file written by :func:`reproduce_naitzat`.
+
+    Returns
+    -------
+    records : list of dict
+    setup : dict
+    """
+    path = pathlib.Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no stored run {str(path)!r}: run `topodestruct reproduce "
+                                "naitzat` first")
+    records = list(ResultStore(path))
+    if not records:
+        raise ValueError(f"{path} holds no records")
+    p = records[0]["params"]
+    return records, {"dataset": p["dataset"], "class": p["class"], "max_dim": p["max_dim"]}
