@@ -5,7 +5,8 @@ grid), Vietoris-Rips complexes of dimension 2 and 3 on samples of the flat
 torus in R^4 and of the round sphere S^2, and Linial-Meshulam random
 2-complexes (complete graph plus each triangle with probability ``c / n``,
 ``c`` between the collapsibility threshold 2.455 and the H_2 threshold 2.754:
-large non-collapsible cores).
+large non-collapsible cores), and the complexes that ``td.analyze`` labels (a
+torus cut exactly along the bent hyperplanes of a random Kaiming network).
 
 One table, one row per complex:
 
@@ -59,6 +60,7 @@ QUICK = [
     {"family": "Rips dim 2, sphere", "kind": "rips", "space": "sphere", "points": 300, "edge": 0.4, "dim": 2},
     {"family": "Rips dim 3, sphere", "kind": "rips", "space": "sphere", "points": 300, "edge": 0.4, "dim": 3},
     {"family": "Linial-Meshulam", "kind": "lm", "n": 30, "c": 2.6},
+    {"family": "refined by a network", "kind": "refined", "n": 12, "width": 10, "layer": 2},
 ]
 FULL = [
     {"family": "torus grid", "kind": "torus", "n": 300},
@@ -73,6 +75,8 @@ FULL = [
     {"family": "Rips dim 3, sphere", "kind": "rips", "space": "sphere", "points": 3000, "edge": 0.2, "dim": 3},
     {"family": "Linial-Meshulam", "kind": "lm", "n": 60, "c": 2.6},
     {"family": "Linial-Meshulam", "kind": "lm", "n": 100, "c": 2.6},
+    {"family": "refined by a network", "kind": "refined", "n": 30, "width": 25, "layer": 3},
+    {"family": "refined by a network", "kind": "refined", "n": 60, "width": 50, "layer": 3},
 ]
 
 
@@ -88,6 +92,9 @@ def _name(case):
         return f"solid torus in {case['n']}^3 voxels"
     if k == "rips":
         return f"Rips dim {case['dim']}, {case['space']}, {case['points']} pts, r={case['edge']}"
+    if k == "refined":
+        return (f"torus {case['n']}x{case['n']} refined by 3-{case['width']}x{case['layer']}, "
+                f"layer {case['layer']}")
     return f"Linial-Meshulam n={case['n']}, p={case['c']}/n"
 
 
@@ -144,6 +151,12 @@ def _input(case):
         tri = _grid_triangles(n, n, lambda i, j: (i % n) * n + (j % n))
         t0 = time.perf_counter()
         return td.SimplicialComplex(tri), time.perf_counter() - t0
+    if k == "refined":  # what td.analyze labels: K cut along the network's bent hyperplanes
+        from topodestruct.analysis.refine import refine
+        net = td.networks.mlp([3] + [case["width"]] * case["layer"], random_state=0)
+        t0 = time.perf_counter()
+        K = refine(net, td.complexes.torus(case["n"], case["n"]), layer=case["layer"]).complex()
+        return K, time.perf_counter() - t0
     t0 = time.perf_counter()
     K = linial_meshulam(case["n"], case["c"], rng)
     return K, time.perf_counter() - t0

@@ -40,13 +40,14 @@ import numpy as np
 from ..algebra.rows import unique_rows
 from ..topology.complexes import SimplicialComplex
 from ..topology.homology import homology, quotient_homology
-from . import _adapters
+from . import depth_routes
 from .estimators import COMPLEXES, choose_alpha_scale, naitzat_betti, point_complex
 from .vertex_overlaps import region_maps, vertex_overlaps
 
 __all__ = ["profile", "Profile", "rank_source_quotient", "glue_vertices"]
 
 KEYS = ("predicted", "quotient", "image_homology", "image")
+EXACT_AUTO_LIMIT = 2000  # top simplices up to which exact=None takes the exact route
 
 
 @dataclasses.dataclass
@@ -249,7 +250,7 @@ def _truncate(b, n):
 
 
 def profile(net, data, complex="alpha", scale=None, k=13, image_k=None, image_scale=2.5,
-            max_dim=None, overlaps=True, overlap_radius=None, random_state=0):
+            max_dim=None, overlaps=True, overlap_radius=None, exact=None, random_state=0):
     """Per-layer topology of a complex or point cloud under a ReLU network.
 
     Parameters
@@ -273,11 +274,16 @@ def profile(net, data, complex="alpha", scale=None, k=13, image_k=None, image_sc
     max_dim : int, optional
         Betti numbers ``b_0..b_max_dim`` (default ``min(dim K, 2)``).
     overlaps : bool
-        Compute the quotient by both sources (vertex-level where the exact one
-        is not available).
+        Compute the quotient by both sources (vertex-level where the exact
+        route is off).
     overlap_radius : float, optional
         Input-space radius of the vertex gluings (default: the longest edge of
         the complex).
+    exact : bool, optional
+        Exact image homology and exact quotient by both sources, layer by
+        layer (:mod:`.depth_routes`; complexes of dimension 1 or 2).  ``None``
+        (default) takes it for complexes of at most ``EXACT_AUTO_LIMIT`` top
+        simplices; networks that fold a lot make large complexes slow.
     random_state : int
         Seeds the certified rank computation's sketch.
 
@@ -300,13 +306,17 @@ def profile(net, data, complex="alpha", scale=None, k=13, image_k=None, image_sc
     image_k = k if image_k is None else image_k
     rd = rank_decomposition(net, X, layers=range(1, H + 1), random_state=random_state)
     maps = region_maps(net, X, H)
-    have = _adapters.available()
-    exact = None
-    if have["exact_route"] and 1 <= K.dimension <= 2:
+    if exact is None:  # auto: the exact route where it stays affordable
+        exact = 1 <= K.dimension <= 2 and len(K.simplices(K.dimension)) <= EXACT_AUTO_LIMIT
+    if exact and not 1 <= K.dimension <= 2:
+        raise ValueError(f"exact=True needs a complex of dimension 1 or 2, got {K.dimension}")
+    if exact:
         def ranks_at(points, layer):
             return rank_decomposition(net, points, layers=[layer],
                                       random_state=random_state).ranks[:, layer - 1]
-        exact = _adapters.exact_route(net, K, list(range(1, H + 1)), ranks_at)
+        exact = depth_routes.exact_route(net, K, list(range(1, H + 1)), ranks_at)
+    else:
+        exact = None
     exact_q = exact is not None
     glued = {}
     if overlaps and not exact_q:
@@ -321,12 +331,12 @@ def profile(net, data, complex="alpha", scale=None, k=13, image_k=None, image_sc
     rows = [{"layer": 0, "width": widths[0], "low_rank": 0, "glued": 0, "predicted": H0,
              "quotient": H0, "image_homology": H0,
              "image": _truncate(naitzat_betti(X, image_k, image_scale, n - 1), n)}]
-    use_analyze = have["analyze"] and isinstance(data, SimplicialComplex)
+    use_analyze = isinstance(data, SimplicialComplex)
     for layer in range(1, H + 1):
         r = rd.ranks[:, layer - 1]
         low = int((r <= 1).sum())
         if use_analyze:
-            pred = _adapters.analyze_predicted(net, K, layer)
+            pred = depth_routes.analyze_predicted(net, K, layer)
         else:
             pred = H0 if low == 0 else rank_source_quotient(K, r, ids).betti
         if exact_q:
@@ -346,7 +356,7 @@ def profile(net, data, complex="alpha", scale=None, k=13, image_k=None, image_sc
     info.update({
         "n_vertices": int(K.n_vertices), "f_vector": [int(f) for f in K.f_vector],
         "k": int(image_k), "image_scale": float(image_scale), "max_dim": n - 1,
-        "widths": widths, "available": have,
+        "widths": widths, "exact": bool(exact_q),
         "methods": {
             "predicted": ("td.analyze (issue 11)" if use_analyze else
                           "rank source from certified vertex ranks (rank_decomposition): "
@@ -359,7 +369,7 @@ def profile(net, data, complex="alpha", scale=None, k=13, image_k=None, image_sc
                          "not computed"),
             "image_homology": ("exact (analysis.overlap.folding on the refinement)"
                                if exact_q else
-                               "not available in this checkout" if K.dimension <= 2 else
+                               "not computed (exact=False)" if K.dimension <= 2 else
                                "not defined above dimension 2"),
             "image": (f"Naitzat estimator: k-NN graph (k = {image_k}, point itself not "
                       f"counted), hop distance, flag complex at {image_scale} hops"),

@@ -90,7 +90,7 @@ def _stem(dataset, models, quick):
 
 
 def reproduce_naitzat(data, dataset, cls=None, models=None, quick=False, out="results",
-                      max_dim=1, image_scale=2.5, k=None, progress=True):
+                      max_dim=1, image_scale=2.5, k=None, exact=False, progress=True):
     """Profile one class of a dataset folder through every layer of every saved model.
 
     Parameters
@@ -113,6 +113,10 @@ def reproduce_naitzat(data, dataset, cls=None, models=None, quick=False, out="re
         Hop scale of Naitzat's estimator.
     k : int, optional
         Neighbours of Naitzat's estimator (default: :func:`choose_k`).
+    exact : bool
+        Also compute the exact image homology and the exact quotient by both
+        sources at every layer (2-D data only; slow on networks that fold a
+        lot).  Default False: the quotient uses the vertex-level overlap test.
     progress : bool
 
     Returns
@@ -146,14 +150,15 @@ def reproduce_naitzat(data, dataset, cls=None, models=None, quick=False, out="re
     setup = {"dataset": dataset, "class": int(cls), "class_rule": class_rule,
              "scale": float(scale), "scale_rule": how["rule"], "input_betti": how["betti"],
              "k": int(k), "k_rule": k_rule, "image_scale": float(image_scale),
-             "max_dim": int(max_dim), "n_models": len(paths), "models": models}
+             "max_dim": int(max_dim), "n_models": len(paths), "models": models,
+             "exact": bool(exact)}
     out = pathlib.Path(out)
     stem = _stem(dataset, models, quick)
     store = ResultStore(out / f"{stem}.jsonl")
     for path in tqdm(paths, desc=f"naitzat {dataset}", disable=not progress):
         params = {"dataset": dataset, "model": path.name, "class": int(cls),
                   "scale": float(scale), "k": int(k), "image_scale": float(image_scale),
-                  "max_dim": int(max_dim)}
+                  "max_dim": int(max_dim), **({"exact": True} if exact else {})}
         if params in store:
             continue
         t0 = time.perf_counter()
@@ -161,7 +166,7 @@ def reproduce_naitzat(data, dataset, cls=None, models=None, quick=False, out="re
         pred = _predict(net, X)
         keep = (pred == y) & (y == cls)
         K = point_complex(X[keep], "alpha", scale=scale)
-        prof = profile(net, K, k=k, image_scale=image_scale, max_dim=max_dim)
+        prof = profile(net, K, k=k, image_scale=image_scale, max_dim=max_dim, exact=exact)
         store.add(params, {"accuracy": float((pred == y).mean()), "n_points": int(keep.sum()),
                            "architecture": format_description(info),
                            "rows": prof.rows, "methods": prof.info["methods"]},
