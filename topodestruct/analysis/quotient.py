@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Component", "low_rank_quotient"]
+__all__ = ["Component", "low_rank_quotient", "low_rank_regions"]
 
 
 @dataclass
@@ -109,6 +109,28 @@ def low_rank_quotient(K, ranks, images, on="simplices", separate_images=True, rt
     """
     from ..topology.homology import homology, quotient_homology
 
+    subs, comps, notes = low_rank_regions(K, ranks, images, on, separate_images, rtol)
+    H = quotient_homology(K, subs, separate=True) if subs else homology(K)
+    if len(subs) > 1:
+        touching = len(subs) - _n_groups(subs)
+        if touching:
+            notes.append(f"{touching} collapsed region(s) touch another one and share its point")
+    return H, comps, notes
+
+
+def low_rank_regions(K, ranks, images, on="simplices", separate_images=True, rtol=1e-9):
+    """The subcomplexes that :func:`low_rank_quotient` collapses, each to its own point.
+
+    Parameters are those of :func:`low_rank_quotient`.
+
+    Returns
+    -------
+    (list of SimplicialComplex, list of Component, list of str)
+        The rank-0 regions (one per distinct image) and the components of
+        ``Omega_1``; the regions described; notes.
+    """
+    from ..topology.homology import homology
+
     ranks = np.asarray(ranks)
     images = np.asarray(images, dtype=np.float64)
     verts = K.vertices
@@ -149,12 +171,7 @@ def low_rank_quotient(K, ranks, images, on="simplices", separate_images=True, rt
         for C in O.connected_components():
             comps.append(describe(C, 1, len(subs)))
             subs.append(C)
-    H = quotient_homology(K, subs, separate=True) if subs else homology(K)
-    if len(subs) > 1:
-        touching = len(subs) - _n_groups(subs)
-        if touching:
-            notes.append(f"{touching} collapsed region(s) touch another one and share its point")
-    return H, comps, notes
+    return subs, comps, notes
 
 
 def _union(members):

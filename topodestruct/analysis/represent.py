@@ -7,7 +7,12 @@ Workflow (paper §2.2, eq. 4-9) for a complex ``K`` with coordinates:
    above dimension 2 or with ``refine=False``, rank the vertices;
 2. predict: collapse ``Omega_0`` and each component of ``Omega_1``
    (:mod:`.quotient`), exact integer homology;
-3. check: persistent homology of the image ``Phi^K(K)`` (:mod:`.image`).
+3. check: persistent homology of the image ``Phi^K(K)`` (:mod:`.image`) and,
+   on the exact refinement (``exact_image``), the exact integer homology of the
+   image, the overlaps (folding: full-rank regions with overlapping images,
+   invisible to the rank theory) and the homology of ``K`` modulo both sources
+   (rank and overlap, Beshkov 2026) through :mod:`.exact_route`. The report
+   shows side by side what each theory predicts and what the image is.
 
 For a point cloud ``X`` (no triangulation) the prediction is the persistent
 homology of the quotient metric: Euclidean distances with each low-rank class
@@ -49,6 +54,17 @@ class Representation:
         Homology of the quotient by the low-rank regions.
     image : PersistentBetti or None
         Betti numbers of ``Phi^K(K)`` read from persistent homology.
+    image_homology : Homology or None
+        Exact integer homology of ``Phi^K(K)`` (exact refinement, dimension <= 2,
+        ``exact_image``); None where not computed.
+    quotient : Homology or None
+        Homology of ``K`` modulo both sources: the rank source's regions
+        collapsed as for :attr:`predicted`, and points of different regions
+        with the same image identified (the overlap source).
+    overlaps : list of Overlap or None
+        Pairs of refined simplices whose images meet in more than the image of
+        their common face (layer, region indices, simplices, image centroid,
+        pre-images in the input: :class:`~topodestruct.analysis.overlap.Overlap`).
     components : list of Component
         The collapsed low-rank regions.
     complex : SimplicialComplex or None
@@ -71,6 +87,10 @@ class Representation:
     n_added_simplices: int = 0
     notes: list = field(default_factory=list)
     refinement: object = field(default=None, repr=False)
+    image_homology: object = None
+    quotient: object = None
+    overlaps: list = field(default=None, repr=False)
+    exact_image: str = "not computed"
 
     @property
     def preserved(self):
@@ -91,12 +111,44 @@ class Representation:
 
     @property
     def agrees(self):
-        """Prediction and image Betti numbers equal (None if the image was skipped)."""
+        """Whether the rank-source prediction equals the image.
+
+        Compared with the exact :attr:`image_homology` (groups, torsion
+        included) where it was computed, else with the persistent Betti numbers
+        of :attr:`image` (None if both were skipped).
+        """
+        if self.image_homology is not None and self.labels != "points":
+            return _same(self.predicted, self.image_homology)
         if self.image is None:
             return None
         n = len(self.image.betti)
         return list(self.predicted.betti[:n]) + [0] * (n - len(self.predicted.betti)) \
             == list(self.image.betti)
+
+    @property
+    def diagnosis(self):
+        """Lines explaining disagreements between the theories and the image."""
+        out = []
+        I, P, Q = self.image_homology, self.predicted, self.quotient
+        if I is not None:
+            if not _same(P, I):
+                out.append("folding: the rank source misses this change"
+                           + (f" ({len(self.overlaps)} overlapping simplex pairs; the quotient "
+                              "by both sources accounts for it)" if Q is not None and _same(Q, I)
+                              else ""))
+            if Q is not None and not _same(Q, I):
+                out.append("the quotient by both sources differs from the image: a collapsed "
+                           "region has a non-acyclic image (the convexity condition of the "
+                           "quotient theorem fails)")
+            if self.image is not None and list(self.image.betti) != \
+                    _betti(I, len(self.image.betti)):
+                out.append("the persistent reading of the image differs from its exact "
+                           "homology (scale or sampling)")
+        elif self.agrees is False:
+            out.append("prediction and image disagree: the image may also change by folding "
+                       "(full-rank overlaps, invisible to the rank theory) or the persistent "
+                       "reading may be off at this scale (see the gap)")
+        return out
 
     def to_dict(self):
         """JSON-ready summary."""
@@ -109,7 +161,13 @@ class Representation:
         return {"architecture": self.architecture, "layer": self.layer, "rank": self.rank,
                 "labels": self.labels, "input": hom(self.input),
                 "predicted": hom(self.predicted), "preserved": self.preserved,
-                "changed": self.changed, "image": hom(self.image), "agrees": self.agrees,
+                "changed": self.changed, "quotient": hom(self.quotient),
+                "image_homology": hom(self.image_homology), "image": hom(self.image),
+                "agrees": self.agrees, "exact_image": self.exact_image,
+                "diagnosis": self.diagnosis,
+                "n_overlaps": None if self.overlaps is None else len(self.overlaps),
+                "overlaps": None if self.overlaps is None else
+                [o.to_dict() for o in self.overlaps],
                 "n_added_simplices": int(self.n_added_simplices),
                 "rank_counts": {int(k): int(v) for k, v in
                                 zip(*np.unique(self.ranks, return_counts=True))},
@@ -125,12 +183,22 @@ class Representation:
                     else "") + ")",
                  f"  ranks ({self.labels}): " + ", ".join(f"{v}: {c}" for v, c in
                                                           zip(vals, cnt)),
-                 f"  input      {_show(self.input)}",
-                 f"  predicted  {_show(self.predicted)}  "
+                 f"  input               {_show(self.input)}",
+                 f"  predicted (rank)    {_show(self.predicted)}  "
                  + ("(preserved)" if self.preserved else f"(changed in dimension(s) "
                     f"{', '.join(map(str, self.changed))})"),
-                 f"  image      {self.image if self.image is not None else 'skipped'}",
-                 f"  agrees     {self.agrees}"]
+                 "  quotient (both)     " + (
+                     "-" if self.quotient is None else f"{_show(self.quotient)}  "
+                     f"(rank + overlap sources, {len(self.overlaps)} overlapping pairs)"),
+                 "  image (exact)       " + (_show(self.image_homology)
+                                             if self.image_homology is not None
+                                             else self.exact_image),
+                 "  image (persistent)  " + (str(self.image) if self.image is not None
+                                             else "skipped"),
+                 f"  agrees              {self.agrees}"
+                 + (" (prediction vs exact image)" if self.image_homology is not None and
+                    self.labels != "points" else "")]
+        lines += [f"  ! {d}" for d in self.diagnosis]
         for c in self.components:
             lines.append(f"  - rank {c.rank} region -> point {c.point}: {len(c.vertices)} "
                          f"vertices, centroid {np.round(c.centroid, 3).tolist()}, "
@@ -143,12 +211,29 @@ def _show(H):
     return str(H) if hasattr(H, "group") else f"Betti {H.betti}"
 
 
+def _padded(H, n):
+    g = _groups(H)
+    return g + ["0"] * (n - len(g))
+
+
+def _same(A, B):
+    """Equal homology groups in every dimension (missing dimensions are 0)."""
+    n = max(len(A.betti), len(B.betti))
+    return _padded(A, n) == _padded(B, n)
+
+
+def _betti(H, n):
+    b = list(H.betti[:n])
+    return b + [0] * (n - len(b))
+
+
 def _architecture(layers):
     return "-".join(str(w) for w in [layers[0][0].shape[1]] + [W.shape[0] for W, _, _ in layers])
 
 
 def analyze(net, K, layer=None, rank="ambient", refine=None, image=True, fraction=None,
-            separate_images=True, tol=None, n_neighbors=8, max_dim=None, random_state=0):
+            separate_images=True, tol=None, n_neighbors=8, max_dim=None, random_state=0,
+            exact_image=None, max_pieces=None):
     """Topology of the representation of ``K`` (or a point cloud) at layer ``layer``.
 
     Parameters
@@ -180,6 +265,17 @@ def analyze(net, K, layer=None, rank="ambient", refine=None, image=True, fractio
         Point clouds: largest homology dimension (default ``min(2, m - 1)``).
     random_state : None, int or numpy.random.Generator
         Seeds the image subsample and the rank sketch.
+    exact_image : bool, optional
+        On the exact refinement (dimension <= 2): the exact image homology, the
+        overlaps and the quotient by both sources (:mod:`.exact_route`).
+        ``None`` (default): computed when the refinement has at most
+        ``max_pieces`` pieces, else skipped with a note; ``True``: always
+        (ValueError without the exact refinement); ``False``: never.
+    max_pieces : int, optional
+        Size guard for ``exact_image=None`` (default
+        :data:`~.exact_route.DEFAULT_MAX_PIECES`; the exact image costs about a
+        second per 1600 pieces for networks that fold little, much more for
+        narrow networks that fold a lot).
 
     Returns
     -------
@@ -195,17 +291,21 @@ def analyze(net, K, layer=None, rank="ambient", refine=None, image=True, fractio
     check_rank_kind(rank)
     if isinstance(K, SimplicialComplex):
         return _analyze_complex(net, layers, K, layer, rank, refine, image, fraction,
-                                separate_images, tol, random_state)
+                                separate_images, tol, random_state, exact_image, max_pieces)
     if refine:
         raise ValueError("refine=True needs a SimplicialComplex, not a point cloud")
+    if exact_image:
+        raise ValueError("exact_image=True needs a SimplicialComplex, not a point cloud")
     return _analyze_points(net, layers, K, layer, rank, image, fraction, n_neighbors, max_dim,
                            random_state)
 
 
 def _analyze_complex(net, layers, K, layer, rank, refine, image, fraction, separate_images,
-                     tol, random_state):
+                     tol, random_state, exact_image=None, max_pieces=None):
     from ..topology.homology import homology
     from .image import persistent_betti, sample_simplices
+    from .._validation import check_integer
+    from .exact_route import DEFAULT_MAX_PIECES, exact_folding
     from .labels import piece_ranks, vertex_ranks
     from .quotient import low_rank_quotient
     from .refine import DEFAULT_TOL, _check_complex
@@ -220,12 +320,16 @@ def _analyze_complex(net, layers, K, layer, rank, refine, image, fraction, separ
         refine = d <= 2
     if refine and d > 2:
         raise ValueError(f"exact refinement needs dimension <= 2, K has dimension {d}")
+    if exact_image and not refine:
+        raise ValueError("exact_image=True needs the exact refinement (dimension <= 2, "
+                         "refine not False)")
     notes, R = [], None
     if refine:
         R = _refine(layers, K, layer, DEFAULT_TOL if tol is None else tol)
         C = R.complex()
         order = np.lexsort(R.simplices.T[::-1])      # rows of C.simplices(d)
-        ranks = piece_ranks(net, R, layer, rank, random_state)[order]
+        piece = piece_ranks(net, R, layer, rank, random_state)
+        ranks = piece[order]
         images = R.values(layer)
         on, added = "simplices", R.n_added_simplices
         sample = (lambda: sample_simplices(images, R.simplices, 2))
@@ -244,15 +348,25 @@ def _analyze_complex(net, layers, K, layer, rank, refine, image, fraction, separ
     pb = None
     if image:
         pb = persistent_betti(sample(), max_dim=d, fraction=fraction, random_state=random_state)
-        agrees = list(predicted.betti) == list(pb.betti)
-        if not agrees:
-            notes.append("prediction and image disagree: the image may also change by folding "
-                         "(full-rank overlaps, invisible to the rank theory) or the persistent "
-                         "reading may be off at this scale (see the gap)")
+    F, status = None, "not computed (vertex labels: needs the exact refinement)"
+    if refine:
+        limit = DEFAULT_MAX_PIECES if max_pieces is None else check_integer(
+            max_pieces, "max_pieces", 0)
+        if exact_image is False:
+            status = "skipped (exact_image=False)"
+        elif exact_image is None and len(R.simplices) > limit:
+            status = (f"skipped ({len(R.simplices)} pieces > max_pieces={limit}; pass "
+                      f"exact_image=True)")
+        else:
+            F = exact_folding(net, R, layer, piece, separate_images)
+            status = f"exact (image complex f-vector {list(F.refinement.complex.f_vector)})"
     return Representation(input=homology(K), predicted=predicted, image=pb, components=comps,
                           complex=C, ranks=ranks, layer=layer, rank=rank, labels=on,
                           architecture=_architecture(layers), n_added_simplices=added,
-                          notes=notes, refinement=R)
+                          notes=notes, refinement=R,
+                          image_homology=None if F is None else F.image_homology,
+                          quotient=None if F is None else F.quotient,
+                          overlaps=None if F is None else F.overlaps, exact_image=status)
 
 
 def _analyze_points(net, layers, X, layer, rank, image, fraction, n_neighbors, max_dim,

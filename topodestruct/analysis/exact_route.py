@@ -1,0 +1,92 @@
+"""The exact route at one layer: image homology and the quotient by both sources on an exact refinement.
+
+One function shared by :func:`topodestruct.analyze` and the per-layer profile:
+given an exact :class:`~.refine.Refinement` (every piece in one activation
+region, ``Phi^k`` affine on it) and the rank of each piece, push the refined
+vertices through the network in exact rational arithmetic
+(:func:`~.image_complex.exact_forward`, layer by layer), collapse the rank
+source's regions exactly as the paper's prediction does
+(:func:`~.quotient.low_rank_regions`: ``Omega_0`` by image, each component of
+``Omega_1``), and call :func:`~.overlap.folding` for the exact homology of
+``Phi^k(K)``, the overlaps and the homology of ``K`` modulo both sources.
+
+Cost: the image complex grows with the number of crossing image simplices;
+about a second per 1600 pieces for a wide network that folds little, tens of
+seconds for a few hundred pieces under a narrow network that folds a lot
+(docs/folding.md). Callers guard the size with :data:`DEFAULT_MAX_PIECES`.
+
+Examples
+--------
+>>> import topodestruct as td
+>>> from topodestruct.analysis.refine import refine
+>>> from topodestruct.analysis.labels import piece_ranks
+>>> net, K = td.constructions.circle_arcs(2, resolution=16)
+>>> R = refine(net, K, 1)
+>>> F = exact_folding(net, R, 1, piece_ranks(net, R, 1))
+>>> print(F.image_homology, "|", F.quotient)
+H0 = Z, H1 = Z^2 | H0 = Z, H1 = Z^2
+"""
+import numpy as np
+
+__all__ = ["exact_folding", "exact_images", "DEFAULT_MAX_PIECES"]
+
+#: Largest number of refined pieces for which :func:`topodestruct.analyze` computes
+#: the exact image by default (``exact_image=None``).
+DEFAULT_MAX_PIECES = 3000
+
+
+def exact_images(R, layer):
+    """``Phi^layer`` at the refined vertices ``R.points``, exact rationals ``(V, n)``.
+
+    Layer by layer through :func:`~.image_complex.exact_forward` with the
+    refinement's own float64 layers (so a ReLU follows exactly the layers that
+    :func:`~.refine.refine` treats as rectified).
+    """
+    from .image_complex import exact_forward
+
+    if not 1 <= layer <= R.layer:
+        raise ValueError(f"layer {layer} is not refined (1..{R.layer})")
+    Y = R.points
+    for W, b, relu in R.layers[:layer]:
+        Y = exact_forward([(W, b)], Y, final_activation="relu" if relu else None)
+    return Y
+
+
+def exact_folding(net, R, layer, ranks, separate_images=True):
+    """Exact image homology, overlaps and quotient by both sources at ``layer``.
+
+    Parameters
+    ----------
+    net : torch.nn.Sequential or list of (W, b)
+        The network ``R`` was built from (kept for symmetry with
+        :func:`~.labels.piece_ranks`; the refinement's layers are used).
+    R : Refinement
+        Exact refinement with ``R.layer >= layer``, dimension <= 2.
+    layer : int
+        1-based.
+    ranks : (T,) int array
+        Rank of ``Phi^layer`` on each piece, rows of ``R.simplices`` (as
+        :func:`~.labels.piece_ranks` returns them).
+    separate_images : bool
+        As in :func:`~.quotient.low_rank_quotient`.
+
+    Returns
+    -------
+    Folding
+        On ``R.complex()`` (vertex ids ``0..V-1``); each overlap's ``regions``
+        are the pieces' region indices (``R.region_index(layer)``).
+    """
+    from .overlap import folding
+    from .quotient import low_rank_regions
+
+    del net
+    ranks = np.asarray(ranks)
+    if ranks.shape != (len(R.simplices),):
+        raise ValueError(f"ranks must have one entry per piece ({len(R.simplices)}), "
+                         f"got shape {ranks.shape}")
+    C = R.complex()
+    order = np.lexsort(R.simplices.T[::-1])      # rows of C.simplices(d)
+    subs, _, _ = low_rank_regions(C, ranks[order], R.values(layer), "simplices",
+                                  separate_images)
+    regions = R.region_index(layer)[1][order]
+    return folding(C, exact_images(R, layer), collapse=subs, regions=regions, layer=layer)
