@@ -176,7 +176,10 @@ def independent(groups, margin=1e-9):
     bool array, shape (B,)
         True where the ``u`` points are certainly affinely independent: the
         determinant of the normalised Gram matrix of the differences exceeds
-        ``margin`` (rounding moves it by < 1e-12 for u <= 6, n <= 10^3).
+        ``margin`` (rounding moves it by < 1e-12 for u <= 6, n <= 10^3), and
+        every difference is longer than ``1e-5`` times the group's largest
+        coordinate (a shorter one is dominated by the rounding of the points
+        to float64, which can make exactly collinear points look independent).
         False means "not certified" (test exactly), not "dependent".
     """
     g = np.asarray(groups, dtype=float)
@@ -187,7 +190,8 @@ def independent(groups, margin=1e-9):
         return np.zeros(len(g), dtype=bool)
     G = D @ D.transpose(0, 2, 1)
     s = np.sqrt(np.einsum("bii->bi", G))
-    ok = (s > 0).all(axis=1)
+    scale = np.abs(g).max(axis=(1, 2)) if g.size else np.zeros(len(g))
+    ok = (s > 1e-5 * scale[:, None]).all(axis=1) & (s > 0).all(axis=1)
     s[~ok] = 1.0
     Gn = G / (s[:, :, None] * s[:, None, :])
     return ok & (np.linalg.det(Gn) > margin)

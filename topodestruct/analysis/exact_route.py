@@ -31,7 +31,7 @@ import numpy as np
 __all__ = ["exact_folding", "exact_images", "DEFAULT_MAX_PIECES"]
 
 #: Largest number of refined pieces for which :func:`topodestruct.analyze` computes
-#: the exact image by default (``exact_image=None``).
+#: the exact image (``exact_image=True``) unless told otherwise (``max_pieces``).
 DEFAULT_MAX_PIECES = 3000
 
 
@@ -40,15 +40,25 @@ def exact_images(R, layer):
 
     Layer by layer through :func:`~.image_complex.exact_forward` with the
     refinement's own float64 layers (so a ReLU follows exactly the layers that
-    :func:`~.refine.refine` treats as rectified).
+    :func:`~.refine.refine` treats as rectified). The refined cut points are
+    float64, so they lie on the bent hyperplanes only up to rounding; where the
+    refinement set a post-activation to exactly 0 (a unit on or below its
+    hyperplane: ``R.values(k) == 0``) it is 0 here too, so pieces that the
+    refinement puts in a dead region map exactly into it (otherwise a rank-0
+    region would map to a cloud of tiny distinct simplices, and the exact image
+    would show their thin pockets).
     """
+    from flint import fmpq
+
     from .image_complex import exact_forward
 
     if not 1 <= layer <= R.layer:
         raise ValueError(f"layer {layer} is not refined (1..{R.layer})")
     Y = R.points
-    for W, b, relu in R.layers[:layer]:
+    for k, (W, b, relu) in enumerate(R.layers[:layer], start=1):
         Y = exact_forward([(W, b)], Y, final_activation="relu" if relu else None)
+        if relu:
+            Y[R.values(k) == 0] = fmpq(0)
     return Y
 
 

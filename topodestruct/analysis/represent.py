@@ -233,7 +233,7 @@ def _architecture(layers):
 
 def analyze(net, K, layer=None, rank="ambient", refine=None, image=True, fraction=None,
             separate_images=True, tol=None, n_neighbors=8, max_dim=None, random_state=0,
-            exact_image=None, max_pieces=None):
+            exact_image=False, max_pieces=None):
     """Topology of the representation of ``K`` (or a point cloud) at layer ``layer``.
 
     Parameters
@@ -265,17 +265,19 @@ def analyze(net, K, layer=None, rank="ambient", refine=None, image=True, fractio
         Point clouds: largest homology dimension (default ``min(2, m - 1)``).
     random_state : None, int or numpy.random.Generator
         Seeds the image subsample and the rank sketch.
-    exact_image : bool, optional
-        On the exact refinement (dimension <= 2): the exact image homology, the
-        overlaps and the quotient by both sources (:mod:`.exact_route`).
-        ``None`` (default): computed when the refinement has at most
-        ``max_pieces`` pieces, else skipped with a note; ``True``: always
-        (ValueError without the exact refinement); ``False``: never.
+    exact_image : bool
+        On the exact refinement (dimension <= 2): compute the exact image
+        homology, the overlaps and the quotient by both sources
+        (:mod:`.exact_route`); :attr:`Representation.agrees` then compares the
+        prediction with the exact image. Off by default: its cost grows with
+        the folding, not only with the size (a second for 1600 pieces under a
+        wide network; minutes for ~1500 pieces of a torus under a 3-5-5
+        network, whose image complex has ~10^5 triangles). ValueError without
+        the exact refinement.
     max_pieces : int, optional
-        Size guard for ``exact_image=None`` (default
-        :data:`~.exact_route.DEFAULT_MAX_PIECES`; the exact image costs about a
-        second per 1600 pieces for networks that fold little, much more for
-        narrow networks that fold a lot).
+        Size guard: with more refined pieces than this (default
+        :data:`~.exact_route.DEFAULT_MAX_PIECES`) the exact image is skipped
+        and the report says so.
 
     Returns
     -------
@@ -352,14 +354,18 @@ def _analyze_complex(net, layers, K, layer, rank, refine, image, fraction, separ
     if refine:
         limit = DEFAULT_MAX_PIECES if max_pieces is None else check_integer(
             max_pieces, "max_pieces", 0)
-        if exact_image is False:
-            status = "skipped (exact_image=False)"
-        elif exact_image is None and len(R.simplices) > limit:
-            status = (f"skipped ({len(R.simplices)} pieces > max_pieces={limit}; pass "
-                      f"exact_image=True)")
+        if not exact_image:
+            status = "not computed (exact_image=False)"
+        elif len(R.simplices) > limit:
+            status = (f"skipped ({len(R.simplices)} pieces > max_pieces={limit})")
         else:
-            F = exact_folding(net, R, layer, piece, separate_images)
-            status = f"exact (image complex f-vector {list(F.refinement.complex.f_vector)})"
+            try:
+                F = exact_folding(net, R, layer, piece, separate_images)
+            except (ValueError, ArithmeticError) as err:   # a defect of the exact core: say so
+                status = f"failed ({type(err).__name__}: {err})"
+                notes.append(f"the exact image could not be computed: {status}")
+            else:
+                status = f"exact (image complex f-vector {list(F.refinement.complex.f_vector)})"
     return Representation(input=homology(K), predicted=predicted, image=pb, components=comps,
                           complex=C, ranks=ranks, layer=layer, rank=rank, labels=on,
                           architecture=_architecture(layers), n_added_simplices=added,

@@ -1,0 +1,94 @@
+"""td.analyze with the exact image (issue 17 part 1): image homology, overlaps, quotient by both sources.
+
+Expected answers are known by hand: a wedge of circles (rank source), and a
+circle folded by (x, y) -> (|x|, y) on a mirror-symmetric triangulation (an
+interval; the rank theory predicts no change).
+"""
+import json
+
+import numpy as np
+import pytest
+
+import topodestruct as td
+
+
+def fold_circle(n=6):
+    """A 2-4-2 network computing (|x|, y + 2) and a circle symmetric under x -> -x, bit for bit."""
+    t = np.pi * np.arange(1, n) / n
+    right = np.stack([np.sin(t), np.cos(t)], 1)            # x > 0, from the top to the bottom
+    left = right[::-1] * np.array([-1.0, 1.0])              # the exact mirror image
+    pts = np.concatenate([[[0.0, 1.0]], right, [[0.0, -1.0]], left])
+    m = len(pts)
+    K = td.SimplicialComplex([(i, (i + 1) % m) for i in range(m)], coordinates=pts)
+    W1, b1 = np.array([[1.0, 0], [-1, 0], [0, 1], [0, -1]]), np.zeros(4)
+    W2, b2 = np.array([[1.0, 1, 0, 0], [0, 0, 1, -1]]), np.array([0.0, 2.0])
+    return td.networks.from_weights([(W1, b1), (W2, b2)]), K
+
+
+def test_circle_arcs_exact_image_is_a_wedge_of_circles():
+    net, K = td.constructions.circle_arcs(3, resolution=48)
+    rep = td.analyze(net, K, layer=1, image=False, exact_image=True)
+    assert rep.predicted.betti == [1, 3]
+    assert rep.image_homology.betti == [1, 3] and not any(rep.image_homology.torsion)
+    assert rep.quotient.betti == [1, 3]
+    assert rep.agrees is True and rep.diagnosis == []
+    assert rep.exact_image.startswith("exact")
+    assert all(o.layer == 1 for o in rep.overlaps)
+    d = json.loads(json.dumps(rep.to_dict()))
+    assert d["image_homology"]["betti"] == [1, 3] and d["quotient"]["betti"] == [1, 3]
+    assert d["n_overlaps"] == len(rep.overlaps)
+
+
+def test_fold_rank_source_misses_it():
+    net, K = fold_circle()
+    rep = td.analyze(net, K, layer=2, exact_image=True)
+    assert set(rep.ranks.tolist()) == {2}                   # full rank everywhere
+    assert rep.predicted.betti == [1, 1] and rep.preserved  # the paper: no change
+    assert rep.image_homology.betti == [1, 0]               # the image is an interval
+    assert rep.quotient.betti == [1, 0]                     # both sources: an interval
+    assert rep.agrees is False
+    assert rep.image.betti == [1, 0]                        # persistent reading agrees
+    assert any(d.startswith("folding: the rank source misses this change")
+               for d in rep.diagnosis)
+    # every overlap pairs a piece with its mirror image: centroids of the
+    # pre-images are mirror images of each other (x -> -x) or lie on the mirror
+    assert rep.overlaps
+    for o in rep.overlaps:
+        a, b = o.preimage_centroids
+        assert np.allclose(a * [-1, 1], b) or np.allclose(a, b * [-1, 1])
+        assert o.regions[0] != o.regions[1] or np.isclose(a[0], 0)
+    text = str(rep)
+    assert "image (exact)       H0 = Z, H1 = 0" in text and "quotient (both)" in text
+    assert "folding: the rank source misses this change" in text
+    d = rep.to_dict()
+    assert d["agrees"] is False and d["diagnosis"] == rep.diagnosis
+
+
+def test_exact_image_off_by_default_and_guarded():
+    net, K = fold_circle()
+    rep = td.analyze(net, K, layer=2)
+    assert rep.image_homology is None and rep.quotient is None and rep.overlaps is None
+    assert rep.image.betti == [1, 0] and rep.agrees is False  # persistent fallback
+    assert any("prediction and image disagree" in d for d in rep.diagnosis)
+    rep = td.analyze(net, K, layer=2, image=False, exact_image=True, max_pieces=3)
+    assert rep.image_homology is None and "max_pieces=3" in rep.exact_image
+    assert "max_pieces=3" in str(rep)
+    with pytest.raises(ValueError, match="exact refinement"):
+        td.analyze(net, K, layer=2, refine=False, exact_image=True)
+    with pytest.raises(ValueError, match="point cloud"):
+        td.analyze(net, K.coordinates, layer=2, exact_image=True)
+
+
+def test_exact_route_shared_function_matches_analyze():
+    from topodestruct.analysis.exact_route import exact_folding
+    from topodestruct.analysis.labels import piece_ranks
+    from topodestruct.analysis.refine import refine_next, start_refinement
+
+    net, K = fold_circle()
+    R = refine_next(refine_next(start_refinement(net, K)))
+    F = exact_folding(net, R, 2, piece_ranks(net, R, 2))
+    assert F.image_homology.betti == [1, 0] and F.quotient.betti == [1, 0]
+    F1 = exact_folding(net, R, 1, piece_ranks(net, R, 1))   # layer 1 is injective
+    assert F1.image_homology.betti == [1, 1] and not F1.overlaps
+    with pytest.raises(ValueError, match="one entry per piece"):
+        exact_folding(net, R, 2, np.zeros(3, dtype=int))
