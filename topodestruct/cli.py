@@ -137,7 +137,7 @@ def _cmd_analyze(args):
         K = getattr(cx, builder)(res) if builder != "torus" and builder != "klein_bottle" \
             else getattr(cx, builder)(res, res)
     rep = analyze(net, K, layer=args.layer, rank=args.rank, image=not args.no_image,
-                     random_state=args.seed)
+                  random_state=args.seed, exact_image=args.exact_image)
     print(json.dumps(rep.to_dict(), indent=1) if args.json else rep)
     if args.out:
         from .plotting.representation import plot_representation
@@ -210,6 +210,8 @@ def build_parser():
     p.add_argument("--model", help="torch.save'd nn.Sequential (instead of --widths)")
     p.add_argument("--points", help=".npy point cloud (instead of --manifold)")
     p.add_argument("--no-image", action="store_true", help="skip persistent homology")
+    p.add_argument("--exact-image", action="store_true",
+                   help="exact image homology and quotient by both sources (dimension <= 2)")
     p.add_argument("--out", help="folder for representation.json and representation.png")
     p.add_argument("--json", action="store_true", help="print JSON instead of the report")
     p.set_defaults(func=_cmd_analyze)
