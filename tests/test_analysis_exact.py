@@ -92,3 +92,25 @@ def test_exact_route_shared_function_matches_analyze():
     assert F1.image_homology.betti == [1, 1] and not F1.overlaps
     with pytest.raises(ValueError, match="one entry per piece"):
         exact_folding(net, R, 2, np.zeros(3, dtype=int))
+
+
+def test_torus_band_exact_image_is_sphere_wedge_circle():
+    # Omega_0 is a band around a meridian: T^2 / S^1 ~ S^2 v S^1 (Betti 1, 1, 1); the rest
+    # of the torus is embedded, so the image itself has that homology
+    net, K = td.constructions.torus_band(resolution=10, n_units=16)
+    rep = td.analyze(net, K, layer=1, image=False, exact_image=True, max_pieces=5000)
+    assert rep.predicted.betti == [1, 1, 1]
+    assert rep.image_homology.betti == [1, 1, 1] and not any(rep.image_homology.torsion)
+    assert rep.quotient.betti == [1, 1, 1]
+    assert rep.agrees is True
+
+
+def test_independence_certificate_refuses_near_coincident_points():
+    # exact points a = (0, 1), b = (t, 1 + t), c = (1, 2) are collinear; rounded to float64,
+    # b becomes (t, 1.0): the float differences would look independent
+    from topodestruct.analysis import _exact
+
+    t = 1.0 / (3 * 2.0 ** 55)
+    g = np.array([[[0.0, 1.0], [t, 1.0], [1.0, 2.0]]])
+    assert not _exact.independent(g)[0]
+    assert _exact.independent(np.array([[[0.0, 1.0], [0.5, 1.0], [1.0, 2.0]]]))[0]
