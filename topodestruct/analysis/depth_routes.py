@@ -2,9 +2,12 @@
 
 The exact route refines the complex layer by layer (:mod:`.refine`, each
 refinement refines the previous one) and reads the exact image homology and
-the quotient by both sources from :func:`.overlap.folding`.
+the quotient by both sources from :func:`.exact_route.exact_folding`, shared
+with :func:`topodestruct.analyze`.
 """
-from .overlap import folding
+import numpy as np
+
+from .exact_route import exact_folding
 from .refine import refine_next, start_refinement
 from .represent import analyze
 
@@ -15,9 +18,10 @@ def exact_route(net, K, layers, ranks_at):
     """Exact image homology and quotient by both sources at each layer, or None.
 
     Refines ``K`` layer by layer (each refinement refines the previous one),
-    then, on the refinement at ``layer``, calls the exact ``folding`` with the
-    rank source's pieces (pieces of rank 0 as one subcomplex, the components
-    of the rank-1 pieces each) collapsed.
+    then, on the refinement at ``layer``, calls :func:`.exact_route.exact_folding`
+    (the function ``td.analyze(..., exact_image=True)`` uses): exact images,
+    the rank source's regions collapsed as in ``analyze``'s prediction
+    (``Omega_0`` by image, each component of ``Omega_1``), overlaps glued.
 
     Parameters
     ----------
@@ -34,22 +38,11 @@ def exact_route(net, K, layers, ranks_at):
     """
     if K.dimension > 2 or K.dimension < 1:
         return None
-    from ..topology.simplicial import SimplicialComplex
-
     R, out = start_refinement(net, K), {}
     for layer in layers:
         while R.layer < layer:
             R = refine_next(R)
-        Kr = R.complex()
-        rank = ranks_at(R.barycentres(), layer)
-        collapse = []
-        zero = R.simplices[rank == 0]
-        if len(zero):
-            collapse.append(SimplicialComplex(zero))
-        one = R.simplices[rank == 1]
-        if len(one):
-            collapse.extend(SimplicialComplex(one).connected_components())
-        F = folding(Kr, R.values(layer), collapse=collapse)
+        F = exact_folding(net, R, layer, np.asarray(ranks_at(R.barycentres(), layer)))
         out[layer] = {"image_homology": _betti(F.image_homology), "quotient": _betti(F.quotient),
                       "pieces": int(len(R.simplices))}
     return out
