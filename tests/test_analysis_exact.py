@@ -114,3 +114,17 @@ def test_independence_certificate_refuses_near_coincident_points():
     g = np.array([[[0.0, 1.0], [t, 1.0], [1.0, 2.0]]])
     assert not _exact.independent(g)[0]
     assert _exact.independent(np.array([[[0.0, 1.0], [0.5, 1.0], [1.0, 2.0]]]))[0]
+
+
+def test_cli_exact_image(capsys, tmp_path):
+    import torch
+
+    from topodestruct.cli import main
+
+    net, _ = td.constructions.circle_arcs(2)
+    torch.save(net, tmp_path / "net.pt")
+    assert main(["analyze", "--model", str(tmp_path / "net.pt"), "--manifold", "circle",
+                 "--layer", "1", "--no-image", "--exact-image", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["image_homology"]["betti"] == [1, 2] and d["quotient"]["betti"] == [1, 2]
+    assert d["agrees"] is True and d["exact_image"].startswith("exact")
