@@ -1,4 +1,4 @@
-"""td.analyze with the exact image (issue 17 part 1): image homology, overlaps, quotient by both sources.
+"""td.analyze with the exact image (issue 17.1): image homology, overlaps, both-source quotient.
 
 Expected answers are known by hand: a wedge of circles (rank source), and a
 circle folded by (x, y) -> (|x|, y) on a mirror-symmetric triangulation (an

@@ -1,4 +1,4 @@
-"""The exact route at one layer: image homology and the quotient by both sources on an exact refinement.
+"""The exact route at one layer: image homology and quotient by both sources on a refinement.
 
 One function shared by :func:`topodestruct.analyze` and the per-layer profile:
 given an exact :class:`~.refine.Refinement` (every piece in one activation

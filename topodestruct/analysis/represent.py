@@ -65,6 +65,9 @@ class Representation:
         Pairs of refined simplices whose images meet in more than the image of
         their common face (layer, region indices, simplices, image centroid,
         pre-images in the input: :class:`~topodestruct.analysis.overlap.Overlap`).
+    exact_image : str
+        How the exact image was handled: ``"exact (...)"``, ``"not computed (...)"``,
+        ``"skipped (...)"`` (size guard) or ``"failed (...)"``.
     components : list of Component
         The collapsed low-rank regions.
     complex : SimplicialComplex or None
