@@ -185,14 +185,11 @@ def _union(members):
 
 def _n_groups(subs):
     """Number of groups of subcomplexes after merging those that share a vertex."""
-    import scipy.sparse as sp
-    from scipy.sparse import csgraph
+    from ..topology.cells import component_labels
 
     owner = np.concatenate([np.full(len(S.vertices), i) for i, S in enumerate(subs)])
     verts = np.concatenate([S.vertices for S in subs])
     order = np.argsort(verts, kind="stable")
     verts, owner = verts[order], owner[order]
     same = verts[1:] == verts[:-1]
-    k = len(subs)
-    g = sp.coo_matrix((np.ones(int(same.sum())), (owner[:-1][same], owner[1:][same])), (k, k))
-    return csgraph.connected_components(g, directed=False)[0]
+    return component_labels(len(subs), np.c_[owner[:-1][same], owner[1:][same]])[0]

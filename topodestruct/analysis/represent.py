@@ -421,9 +421,7 @@ def _analyze_points(net, layers, X, layer, rank, image, fraction, n_neighbors, m
 
 def _point_classes(X, D, ranks, images, k):
     """Low-rank classes of a point cloud: rank 0 by image, rank 1 by kNN-graph components."""
-    import scipy.sparse as sp
-    from scipy.sparse import csgraph
-
+    from ..topology.cells import component_labels
     from ..topology.homology import Homology
     from .quotient import Component
 
@@ -439,8 +437,7 @@ def _point_classes(X, D, ranks, images, k):
         sub = D[np.ix_(one, one)]
         nn = np.argsort(sub, axis=1)[:, 1:k + 1]
         rows = np.repeat(np.arange(len(one)), nn.shape[1])
-        g = sp.coo_matrix((np.ones(len(rows)), (rows, nn.ravel())), (len(one), len(one)))
-        n, lab = csgraph.connected_components(g, directed=False)
+        n, lab = component_labels(len(one), np.c_[rows, nn.ravel()])
         for c in range(n):
             classes.append(one[lab == c])
     for point, idx in enumerate(classes):

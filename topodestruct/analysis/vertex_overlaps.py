@@ -41,6 +41,7 @@ Examples
 import numpy as np
 
 from ..algebra.rows import unique_rows
+from ..topology.cells import component_labels
 
 __all__ = ["vertex_overlaps", "region_maps"]
 
@@ -88,26 +89,11 @@ def region_maps(net, X, upto):
     return out
 
 
-def _union(parent, a, b):
-    def find(x):
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-    ra, rb = find(a), find(b)
-    if ra != rb:
-        parent[max(ra, rb)] = min(ra, rb)
-
-
-def _classes(parent):
-    def find(x):
-        while parent[x] != x:
-            x = parent[x]
-        return x
-    groups = {}
-    for v in range(len(parent)):
-        groups.setdefault(find(v), []).append(v)
-    return sorted(sorted(gr) for gr in groups.values() if len(gr) > 1)
+def _classes(n, pairs):
+    """Gluing classes (more than one vertex) of the graph with edges ``pairs``, sorted."""
+    _, labels = component_labels(n, np.concatenate(pairs) if pairs else np.zeros((0, 2)))
+    groups = [np.flatnonzero(labels == c).tolist() for c in np.unique(labels)]
+    return sorted(g for g in groups if len(g) > 1)
 
 
 def vertex_overlaps(net, X, radius, k=10, layers=None, rtol=1e-9, maps=None):
@@ -145,7 +131,7 @@ def vertex_overlaps(net, X, radius, k=10, layers=None, rtol=1e-9, maps=None):
     n_layers = len(_layers(net))
     wanted = sorted(set(range(1, n_layers + 1) if layers is None else layers))
     maps = maps if maps is not None else region_maps(net, X, max(wanted))
-    parent = list(range(N))
+    pairs = []  # glued vertex pairs, accumulated through the layers
     result = {}
     kk = int(min(k, N - 1))
     for K in range(1, max(wanted) + 1):
@@ -175,8 +161,7 @@ def vertex_overlaps(net, X, radius, k=10, layers=None, rtol=1e-9, maps=None):
                            - rtol * (1 + np.abs(g))).max(1, initial=-1) > 0
                 ok = ((resid <= rtol * (1 + np.abs(p).max(1))) & (viol <= 0) & outside
                       & (np.linalg.norm(y - X[j], axis=1) <= radius))
-                for a, b in zip(i[ok], j[ok]):
-                    _union(parent, int(a), int(b))
+                pairs.append(np.c_[i[ok], j[ok]])
         if K in wanted:
-            result[K] = _classes(parent)
+            result[K] = _classes(N, pairs)
     return result
