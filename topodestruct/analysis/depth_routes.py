@@ -1,4 +1,4 @@
-"""Per-layer routes of ``profile``: the exact refinement + folding, and ``analyze``'s prediction.
+"""The exact per-layer route of ``profile``: one refinement, layer by layer, with exact images.
 
 The exact route refines the complex layer by layer (:mod:`.refine`, each
 refinement refines the previous one) and reads the exact image homology and
@@ -9,12 +9,11 @@ import numpy as np
 
 from .exact_route import exact_folding
 from .refine import refine_next, start_refinement
-from .represent import analyze
 
-__all__ = ["analyze_predicted", "exact_route"]
+__all__ = ["exact_route"]
 
 
-def exact_route(net, K, layers, ranks_at):
+def exact_route(net, K, layers, ranks_at, max_pieces=None):
     """Exact image homology and quotient by both sources at each layer, or None.
 
     Refines ``K`` layer by layer (each refinement refines the previous one),
@@ -30,20 +29,34 @@ def exact_route(net, K, layers, ranks_at):
     layers : increasing list of int
     ranks_at : callable ``(points, layer) -> ranks``
         Certified ranks at points (the pieces' barycentres).
+    max_pieces : int, optional
+        Stop once the refinement has more pieces than this (the cost of the
+        exact image grows with the pieces and with how much the network
+        folds); the layers from there on are missing from the result.
 
     Returns
     -------
     dict or None
-        ``layer -> {"image_homology": betti, "quotient": betti, "pieces": int}``.
+        ``layer -> {"predicted": betti, "image_homology": betti, "quotient": betti,
+        "pieces": int}``; ``predicted`` is ``analyze``'s rank-source prediction
+        on the same refinement.
     """
+    from .quotient import low_rank_quotient
+
     if K.dimension > 2 or K.dimension < 1:
         return None
     R, out = start_refinement(net, K), {}
     for layer in layers:
         while R.layer < layer:
             R = refine_next(R)
-        F = exact_folding(net, R, layer, np.asarray(ranks_at(R.barycentres(), layer)))
-        out[layer] = {"image_homology": _betti(F.image_homology), "quotient": _betti(F.quotient),
+        if max_pieces is not None and len(R.simplices) > max_pieces:
+            break
+        ranks = np.asarray(ranks_at(R.barycentres(), layer))
+        order = np.lexsort(R.simplices.T[::-1])      # rows of R.complex().simplices(d)
+        predicted = low_rank_quotient(R.complex(), ranks[order], R.values(layer))[0]
+        F = exact_folding(net, R, layer, ranks)
+        out[layer] = {"predicted": _betti(predicted),
+                      "image_homology": _betti(F.image_homology), "quotient": _betti(F.quotient),
                       "pieces": int(len(R.simplices))}
     return out
 
@@ -53,8 +66,3 @@ def _betti(result):
         return None
     betti = getattr(result, "betti", result)
     return [int(b) for b in betti]
-
-
-def analyze_predicted(net, K, layer):
-    """Betti numbers of ``td.analyze(net, K, layer).predicted`` (no image check)."""
-    return _betti(analyze(net, K, layer=layer, image=False).predicted)

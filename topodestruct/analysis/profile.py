@@ -41,13 +41,13 @@ from ..algebra.rows import unique_rows
 from ..topology.complexes import SimplicialComplex
 from ..topology.homology import homology, quotient_homology
 from . import depth_routes
+from .exact_route import DEFAULT_MAX_PIECES
 from .estimators import COMPLEXES, choose_alpha_scale, naitzat_betti, point_complex
 from .vertex_overlaps import region_maps, vertex_overlaps
 
 __all__ = ["profile", "Profile", "rank_source_quotient", "glue_vertices"]
 
 KEYS = ("predicted", "quotient", "image_homology", "image")
-EXACT_AUTO_LIMIT = 2000  # top simplices up to which exact=None takes the exact route
 
 
 @dataclasses.dataclass
@@ -281,9 +281,11 @@ def profile(net, data, complex="alpha", scale=None, k=13, image_k=None, image_sc
         the complex).
     exact : bool, optional
         Exact image homology and exact quotient by both sources, layer by
-        layer (:mod:`.depth_routes`; complexes of dimension 1 or 2).  ``None``
-        (default) takes it for complexes of at most ``EXACT_AUTO_LIMIT`` top
-        simplices; networks that fold a lot make large complexes slow.
+        layer on one refinement (:mod:`.depth_routes`; complexes of dimension
+        1 or 2).  ``None`` (default) takes it while the refinement has at most
+        :data:`~.exact_route.DEFAULT_MAX_PIECES` pieces and falls back to the
+        vertex-level route for the deeper layers; ``True`` takes it at every
+        layer (slow where the network folds a lot); ``False`` never.
     random_state : int
         Seeds the certified rank computation's sketch.
 
@@ -306,20 +308,17 @@ def profile(net, data, complex="alpha", scale=None, k=13, image_k=None, image_sc
     image_k = k if image_k is None else image_k
     rd = rank_decomposition(net, X, layers=range(1, H + 1), random_state=random_state)
     maps = region_maps(net, X, H)
-    if exact is None:  # auto: the exact route where it stays affordable
-        exact = 1 <= K.dimension <= 2 and len(K.simplices(K.dimension)) <= EXACT_AUTO_LIMIT
     if exact and not 1 <= K.dimension <= 2:
         raise ValueError(f"exact=True needs a complex of dimension 1 or 2, got {K.dimension}")
-    if exact:
+    routes = {}                                   # layer -> the exact route's row
+    if exact or (exact is None and 1 <= K.dimension <= 2):
         def ranks_at(points, layer):
             return rank_decomposition(net, points, layers=[layer],
                                       random_state=random_state).ranks[:, layer - 1]
-        exact = depth_routes.exact_route(net, K, list(range(1, H + 1)), ranks_at)
-    else:
-        exact = None
-    exact_q = exact is not None
+        routes = depth_routes.exact_route(net, K, list(range(1, H + 1)), ranks_at,
+                                          max_pieces=None if exact else DEFAULT_MAX_PIECES)
     glued = {}
-    if overlaps and not exact_q:
+    if overlaps and len(routes) < H:
         if overlap_radius is None:
             e = K.simplices(1)
             pos = np.searchsorted(ids, e)
@@ -331,46 +330,46 @@ def profile(net, data, complex="alpha", scale=None, k=13, image_k=None, image_sc
     rows = [{"layer": 0, "width": widths[0], "low_rank": 0, "glued": 0, "predicted": H0,
              "quotient": H0, "image_homology": H0,
              "image": _truncate(naitzat_betti(X, image_k, image_scale, n - 1), n)}]
-    use_analyze = isinstance(data, SimplicialComplex)
     for layer in range(1, H + 1):
         r = rd.ranks[:, layer - 1]
         low = int((r <= 1).sum())
-        if use_analyze:
-            pred = depth_routes.analyze_predicted(net, K, layer)
+        route = routes.get(layer)
+        if route is not None:
+            pred, quot, img = route["predicted"], route["quotient"], route["image_homology"]
         else:
             pred = H0 if low == 0 else rank_source_quotient(K, r, ids).betti
-        if exact_q:
-            quot = exact[layer]["quotient"]
-        elif overlaps:
             cls = glued.get(layer, [])
-            quot = pred if not cls else rank_source_quotient(K, r, ids, cls).betti
-        else:
-            quot = None
+            quot = (pred if not cls else rank_source_quotient(K, r, ids, cls).betti) \
+                if overlaps else None
+            img = None
         rows.append({"layer": layer, "width": widths[layer], "low_rank": low,
                      "glued": int(sum(len(c) for c in glued.get(layer, []))),
                      "predicted": _truncate(pred, n), "quotient": _truncate(quot, n),
-                     "image_homology": _truncate(exact[layer]["image_homology"], n)
-                     if exact_q else None,
+                     "image_homology": _truncate(img, n),
                      "image": _truncate(naitzat_betti(maps[layer - 1]["image"], image_k,
                                                       image_scale, n - 1), n)})
+    exact_layers = sorted(routes)
+    on = f"layers {exact_layers[0]}-{exact_layers[-1]}" if exact_layers else ""
+    vertex = ("rank source from certified vertex ranks (rank_decomposition): "
+              "Omega_0 -> a point, components of Omega_1 -> points")
     info.update({
         "n_vertices": int(K.n_vertices), "f_vector": [int(f) for f in K.f_vector],
         "k": int(image_k), "image_scale": float(image_scale), "max_dim": n - 1,
-        "widths": widths, "exact": bool(exact_q),
+        "widths": widths, "exact_layers": exact_layers,
         "methods": {
-            "predicted": ("td.analyze (issue 11)" if use_analyze else
-                          "rank source from certified vertex ranks (rank_decomposition): "
-                          "Omega_0 -> a point, components of Omega_1 -> points"),
-            "quotient": ("exact: refinement (analysis.refine), rank pieces collapsed, overlaps "
-                         "glued (analysis.overlap.folding)" if exact_q else
-                         f"overlaps detected at the vertices (radius {overlap_radius:.4g}, "
-                         f"image k {image_k}) identified simplicially, then the rank source "
-                         "collapsed" if overlaps else
-                         "not computed"),
-            "image_homology": ("exact (analysis.overlap.folding on the refinement)"
-                               if exact_q else
-                               "not computed (exact=False)" if K.dimension <= 2 else
-                               "not defined above dimension 2"),
+            "predicted": (f"{on}: td.analyze's prediction on the exact refinement; " if on else "")
+            + ("other layers: " if on and len(routes) < H else "")
+            + (vertex if len(routes) < H else ""),
+            "quotient": (f"{on}: exact (refinement, rank pieces collapsed, overlaps glued by "
+                         "analysis.overlap.folding); " if on else "")
+            + ("" if len(routes) == H else
+               f"overlaps detected at the vertices (radius {overlap_radius:.4g}, "
+               f"image k {image_k}) identified simplicially, then the rank source "
+               "collapsed" if overlaps else "not computed"),
+            "image_homology": (f"{on}: exact (analysis.overlap.folding on the refinement)"
+                               if on else
+                               "not computed (exact=False or too many pieces)"
+                               if K.dimension <= 2 else "not defined above dimension 2"),
             "image": (f"Naitzat estimator: k-NN graph (k = {image_k}, point itself not "
                       f"counted), hop distance, flag complex at {image_scale} hops"),
             "complex": f"{info['complex']} at scale {info['scale']}: {info['scale_rule']}"}})
