@@ -128,3 +128,88 @@ def test_cli_exact_image(capsys, tmp_path):
     d = json.loads(capsys.readouterr().out)
     assert d["image_homology"]["betti"] == [1, 2] and d["quotient"]["betti"] == [1, 2]
     assert d["agrees"] is True and d["exact_image"].startswith("exact")
+
+
+def _random_pair(rng, n, common, coplanar, gap):
+    """Two triangles in R^n sharing ``common`` vertices, in one plane or not, the second
+    pushed ``gap`` away (small gaps: near-touching pairs that defeat crude certificates)."""
+    dims = 2 if coplanar else min(n, 4)
+    basis = np.linalg.qr(rng.normal(size=(n, dims)))[0].T        # (dims, n)
+    P = rng.normal(size=(6 - common, dims))
+    A = P[:3]
+    B = np.concatenate([A[:common], P[3:]]) if common else P[3:6]
+    shift = np.zeros(dims)
+    shift[0] = gap
+    B = B + np.where(np.arange(len(B))[:, None] < common, 0.0, 1.0) * shift
+    return A @ basis, B @ basis
+
+
+@pytest.mark.parametrize("common", [0, 1, 2])
+@pytest.mark.parametrize("coplanar", [True, False])
+def test_separation_certificate_never_contradicts_exact_intersection(common, coplanar):
+    # the float certificate may decline, but where it says "meet only in the common face"
+    # the exact intersection must agree
+    from topodestruct.analysis import _exact
+
+    rng = np.random.default_rng(7 + common + 3 * coplanar)
+    pairs = [_random_pair(rng, 5, common, coplanar, gap)
+             for gap in np.r_[np.zeros(30), 10.0 ** -rng.uniform(1, 8, 90)]]
+    A = np.stack([a for a, _ in pairs])
+    B = np.stack([b for _, b in pairs])
+    cert = _exact.separated(A[:, :common], A[:, common:], B[:, common:])
+    assert cert.sum() >= 20                      # it does certify the clear cases
+    for (a, b), ok in zip(pairs, cert):
+        if not ok:
+            continue
+        I = _exact.intersect(_exact.to_exact(a), _exact.to_exact(b))
+        assert len(I) <= common
+        shared = _exact.to_exact(a[:common])
+        assert all(any(p == q for q in shared) for p in I)
+
+
+def test_injective_promise_changes_cost_not_answer():
+    # pieces of one full-rank region meet only in common faces: skipping their tests must
+    # give the same image complex as testing them
+    from topodestruct.analysis.exact_route import exact_images, injective_labels
+    from topodestruct.analysis.image_complex import refine_image
+    from topodestruct.analysis.labels import piece_ranks
+    from topodestruct.analysis.refine import refine
+
+    K = td.complexes.barycentric_subdivision(td.complexes.disk(10))
+    net = td.networks.mlp([2, 6, 6, 3], random_state=3)
+    R = refine(net, K, 2)
+    labels = injective_labels(R, 2, piece_ranks(net, R, 2))
+    assert (labels >= 0).sum() > len(labels) // 2
+    Y, C = exact_images(R, 2), R.complex()
+    plain, promised = refine_image(C, Y), refine_image(C, Y, injective=labels)
+    assert promised.stats["promised_pairs"] > 0
+    assert promised.complex.f_vector == plain.complex.f_vector
+    assert td.homology(promised.complex) == td.homology(plain.complex)
+
+
+def test_input_embedded_detects_crossing_triangles():
+    from topodestruct.analysis.exact_route import input_embedded
+    from topodestruct.analysis.refine import start_refinement
+
+    net = td.networks.from_weights([(np.eye(2), np.zeros(2))])
+    flat = td.SimplicialComplex([(0, 1, 2), (1, 2, 3)],
+                                coordinates=[[0, 0], [1, 0], [0, 1], [1, 1.0]])
+    folded = td.SimplicialComplex([(0, 1, 2), (1, 2, 3)],
+                                  coordinates=[[0, 0], [1, 0], [0, 1], [0.2, 0.2]])
+    assert input_embedded(start_refinement(net, flat)) is True
+    assert input_embedded(start_refinement(net, folded)) is False
+    with pytest.raises(ValueError, match="injective"):
+        from topodestruct.analysis.image_complex import refine_image
+        refine_image(flat, flat.coordinates, injective=[0])
+
+
+def test_exact_images_reuse_the_coarser_layer():
+    from topodestruct.analysis.exact_route import exact_images
+    from topodestruct.analysis.refine import refine, refine_next
+
+    net = td.networks.mlp([2, 5, 5, 4], random_state=1)
+    R1 = refine(net, td.complexes.barycentric_subdivision(td.complexes.disk(8)), 1)
+    R3 = refine_next(refine_next(R1))
+    assert len(R3.points) > len(R1.points)
+    again = exact_images(R3, 3, previous=(1, exact_images(R1, 1)))
+    assert (again == exact_images(R3, 3)).all()

@@ -306,7 +306,105 @@ def separated(common, only_a, only_b, margin=1e-9):
         Ca, Ar, Br = C[rest], A[rest], B[rest]
         out[rest] = (_off_hull(np.concatenate([Ca, Ar], 1), Br, margin)
                      | _off_hull(np.concatenate([Ca, Br], 1), Ar, margin))
+    if not out.all():  # third try: the best separating direction, by Frank-Wolfe
+        rest = np.flatnonzero(~out)
+        out[rest] = _separated_min_norm(C[rest], A[rest], B[rest], margin)
     return out
+
+
+def _min_norm_point(V, iters=48):
+    """Approximate minimum-norm point of ``conv(V)`` per batch row, ``V`` (B, k, n).
+
+    Frank-Wolfe with exact line search: the result is only used as a candidate
+    direction ``g`` (checked afterwards), so its accuracy is not critical; when
+    ``0`` is far from the hull, ``g`` separates it with a wide margin after a
+    few steps.
+    """
+    x = V.mean(1)
+    for _ in range(iters):
+        s = V[np.arange(len(V)), np.einsum("bkn,bn->bk", V, x).argmin(1)]
+        d = s - x
+        dd = np.einsum("bn,bn->b", d, d)
+        step = np.clip(-np.einsum("bn,bn->b", x, d) / np.where(dd > 0, dd, 1.0), 0.0, 1.0)
+        x = x + step[:, None] * d
+    return x
+
+
+def _separated_min_norm(C, A, B, margin):
+    """Third try of :func:`separated`: ``g`` = the point of least norm of ``conv(A - B)``
+    (no common vertex; then ``g`` separates the two simplices best), or of the unit
+    directions ``a - c`` and ``c - b`` seen from the common face (a cone that ``g`` must
+    have on its positive side). The certificate is the same inequality as the first try's."""
+    if C.shape[1] == 0:
+        V = (A[:, :, None, :] - B[:, None, :, :]).reshape(len(A), -1, A.shape[2])
+        G = _min_norm_point(V)[:, None, :]
+        if A.shape[1] == 3 and B.shape[1] == 3:  # two triangles: also their edges' normals
+            G = np.concatenate([G, _edge_normals(A), _edge_normals(B), _cross_axes(A, B)], 1)
+        fa, fb = np.einsum("bkn,bgn->bgk", A, G), np.einsum("bkn,bgn->bgk", B, G)
+        size = np.linalg.norm(G, axis=2) * (np.linalg.norm(A, axis=2).max(1)
+                                            + np.linalg.norm(B, axis=2).max(1))[:, None]
+        gap = np.maximum(fa.min(2) - fb.max(2), fb.min(2) - fa.max(2))
+        return (gap > margin * size).any(1)
+    if C.shape[1] > 2:
+        return np.zeros(len(C), dtype=bool)
+    A, B, na, nb = _from_common_face(C, A, B)
+    pa, pb = np.linalg.norm(A, axis=2), np.linalg.norm(B, axis=2)
+    ok = (pa > 0).all(1) & (pb > 0).all(1)
+    pa[pa == 0], pb[pb == 0] = 1.0, 1.0
+    g = _min_norm_point(np.concatenate([A / pa[:, :, None], -B / pb[:, :, None]], 1))
+    return ok & _signs_certified(A, B, g, na, nb, margin)
+
+
+def _edge_normals(T):
+    """For each triangle of ``T`` (B, 3, n) and each of its edges, the direction normal to
+    the edge within the triangle's plane, ``(B, 3, n)``: the separating axes of two
+    coplanar triangles (one of them separates two disjoint coplanar triangles)."""
+    out = []
+    for i, j, k in ((0, 1, 2), (1, 2, 0), (2, 0, 1)):
+        e = T[:, j] - T[:, i]
+        w = T[:, k] - T[:, i]
+        ee = np.einsum("bn,bn->b", e, e)
+        out.append(w - (np.einsum("bn,bn->b", w, e) / np.where(ee > 0, ee, 1.0))[:, None] * e)
+    return np.stack(out, 1)
+
+
+def _cross_axes(A, B):
+    """For each edge of ``A`` and each edge of ``B`` (triangles, (B, 3, n)), the part of the
+    centroids' difference orthogonal to both edges, ``(B, 9, n)``: in R^3 the edge-edge
+    cross products of the separating axis theorem, and their analogue in R^n."""
+    d = A.mean(1) - B.mean(1)
+    out = []
+    for ea in (A[:, 1] - A[:, 0], A[:, 2] - A[:, 1], A[:, 0] - A[:, 2]):
+        ua = ea / np.maximum(np.linalg.norm(ea, axis=1, keepdims=True), 1e-300)
+        for eb in (B[:, 1] - B[:, 0], B[:, 2] - B[:, 1], B[:, 0] - B[:, 2]):
+            eb = eb - np.einsum("bn,bn->b", eb, ua)[:, None] * ua
+            ub = eb / np.maximum(np.linalg.norm(eb, axis=1, keepdims=True), 1e-300)
+            g = d - np.einsum("bn,bn->b", d, ua)[:, None] * ua
+            out.append(g - np.einsum("bn,bn->b", g, ub)[:, None] * ub)
+    return np.stack(out, 1)
+
+
+def _from_common_face(C, A, B):
+    """Translate to the first common vertex and project out the common edge's direction.
+
+    Returns ``(A, B, na, nb)``: the moved points and the norms of ``A - c0``,
+    ``B - c0`` (the sizes that bound the rounding of the values)."""
+    c0 = C[:, :1, :]
+    A, B = A - c0, B - c0
+    na, nb = np.linalg.norm(A, axis=2), np.linalg.norm(B, axis=2)
+    if C.shape[1] == 2:
+        e = C[:, 1, :] - C[:, 0, :]
+        e /= np.linalg.norm(e, axis=1, keepdims=True)
+        A = A - np.einsum("bkn,bn->bk", A, e)[:, :, None] * e[:, None, :]
+        B = B - np.einsum("bkn,bn->bk", B, e)[:, :, None] * e[:, None, :]
+    return A, B, na, nb
+
+
+def _signs_certified(A, B, g, na, nb, margin):
+    """``<g, a> > 0 > <g, b>`` for every row of ``A``, ``B``, each by ``margin`` times its size."""
+    fa, fb = np.einsum("bkn,bn->bk", A, g), np.einsum("bkn,bn->bk", B, g)
+    tol = margin * np.linalg.norm(g, axis=1)[:, None]
+    return (fa > tol * na).all(1) & (fb < -tol * nb).all(1)
 
 
 def _off_hull(S, T, margin):
@@ -342,20 +440,11 @@ def _separated_centres(C, A, B, margin):
         size = np.linalg.norm(g, axis=1) * (np.linalg.norm(A, axis=2).max(1)
                                             + np.linalg.norm(B, axis=2).max(1))
         return fa.min(1) - fb.max(1) > margin * size
-    c0 = C[:, :1, :]
-    A, B = A - c0, B - c0
-    na, nb = np.linalg.norm(A, axis=2), np.linalg.norm(B, axis=2)  # sizes of the values
-    if C.shape[1] == 2:
-        e = C[:, 1, :] - C[:, 0, :]
-        e /= np.linalg.norm(e, axis=1, keepdims=True)
-        A = A - np.einsum("bkn,bn->bk", A, e)[:, :, None] * e[:, None, :]
-        B = B - np.einsum("bkn,bn->bk", B, e)[:, :, None] * e[:, None, :]
-    elif C.shape[1] > 2:
+    if C.shape[1] > 2:
         return np.zeros(len(C), dtype=bool)
+    A, B, na, nb = _from_common_face(C, A, B)
     pa, pb = np.linalg.norm(A, axis=2), np.linalg.norm(B, axis=2)
     ok = (pa > 0).all(1) & (pb > 0).all(1)
     pa[pa == 0], pb[pb == 0] = 1.0, 1.0
     g = (A / pa[:, :, None]).mean(1) - (B / pb[:, :, None]).mean(1)
-    fa, fb = np.einsum("bkn,bn->bk", A, g), np.einsum("bkn,bn->bk", B, g)
-    tol = margin * np.linalg.norm(g, axis=1)[:, None]
-    return ok & (fa > tol * na).all(1) & (fb < -tol * nb).all(1)
+    return ok & _signs_certified(A, B, g, na, nb, margin)

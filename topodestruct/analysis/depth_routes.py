@@ -7,7 +7,7 @@ with :func:`topodestruct.analyze`.
 """
 import numpy as np
 
-from .exact_route import exact_folding
+from .exact_route import exact_folding, exact_images
 from .refine import refine_next, start_refinement
 
 __all__ = ["exact_route"]
@@ -45,7 +45,7 @@ def exact_route(net, K, layers, ranks_at, max_pieces=None):
 
     if K.dimension > 2 or K.dimension < 1:
         return None
-    R, out = start_refinement(net, K), {}
+    R, out, previous = start_refinement(net, K), {}, None
     for layer in layers:
         while R.layer < layer:
             R = refine_next(R)
@@ -54,7 +54,9 @@ def exact_route(net, K, layers, ranks_at, max_pieces=None):
         ranks = np.asarray(ranks_at(R.barycentres(), layer))
         order = np.lexsort(R.simplices.T[::-1])      # rows of R.complex().simplices(d)
         predicted = low_rank_quotient(R.complex(), ranks[order], R.values(layer))[0]
-        F = exact_folding(net, R, layer, ranks)
+        Y = exact_images(R, layer, previous)
+        previous = (layer, Y)                     # the next refinement appends its points
+        F = exact_folding(net, R, layer, ranks, images=Y)
         out[layer] = {"predicted": _betti(predicted),
                       "image_homology": _betti(F.image_homology), "quotient": _betti(F.quotient),
                       "pieces": int(len(R.simplices))}

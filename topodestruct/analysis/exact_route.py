@@ -28,14 +28,14 @@ H0 = Z, H1 = Z^2 | H0 = Z, H1 = Z^2
 """
 import numpy as np
 
-__all__ = ["exact_folding", "exact_images", "DEFAULT_MAX_PIECES"]
+__all__ = ["exact_folding", "exact_images", "input_embedded", "DEFAULT_MAX_PIECES"]
 
 #: Largest number of refined pieces for which :func:`topodestruct.analyze` computes
 #: the exact image (``exact_image=True``) unless told otherwise (``max_pieces``).
 DEFAULT_MAX_PIECES = 3000
 
 
-def exact_images(R, layer):
+def exact_images(R, layer, previous=None):
     """``Phi^layer`` at the refined vertices ``R.points``, exact rationals ``(V, n)``.
 
     Layer by layer through :func:`~.image_complex.exact_forward` with the
@@ -47,29 +47,77 @@ def exact_images(R, layer):
     refinement puts in a dead region map exactly into it (otherwise a rank-0
     region would map to a cloud of tiny distinct simplices, and the exact image
     would show their thin pockets).
+
+    ``previous``: ``(layer_p, Y_p)`` from a call on a coarser refinement that
+    ``R`` refines (``layer_p <= layer``); its rows are ``R``'s first points
+    (refinements append their cut points), so only the new points travel
+    through layers ``1..layer_p`` and every point through the rest.
     """
-    from flint import fmpq
-
-    from .image_complex import exact_forward
-
     if not 1 <= layer <= R.layer:
         raise ValueError(f"layer {layer} is not refined (1..{R.layer})")
-    Y = R.points
-    for k, (W, b, relu) in enumerate(R.layers[:layer], start=1):
+    start, Y = 0, R.points
+    if previous is not None and previous[0] > 0:
+        start, Yp = previous
+        if not 0 <= start <= layer:
+            raise ValueError(f"previous images are at layer {start}, after layer {layer}")
+        Yn = _forward(R, R.points[len(Yp):], len(Yp), 0, start) if len(Yp) < len(R.points) \
+            else Yp[:0]
+        Y = np.concatenate([Yp, Yn]) if len(Yn) else Yp.copy()
+    return _forward(R, Y, 0, start, layer)
+
+
+def _forward(R, Y, row0, first, last):
+    """Exact images of rows ``row0..`` of ``R.points`` from layer ``first`` to ``last``."""
+    from flint import fmpq
+    from .image_complex import exact_forward
+
+    for k in range(first + 1, last + 1):
+        W, b, relu = R.layers[k - 1]
         Y = exact_forward([(W, b)], Y, final_activation="relu" if relu else None)
         if relu:
-            Y[R.values(k) == 0] = fmpq(0)
+            Y[R.values(k)[row0:row0 + len(Y)] == 0] = fmpq(0)
     return Y
 
 
-def exact_folding(net, R, layer, ranks, separate_images=True):
+def input_embedded(R):
+    """Whether the complex ``R`` refines is embedded by its coordinates (cached on ``R``).
+
+    Decided exactly: distinct vertices, and the common refinement of its simplices
+    (:func:`~.image_complex.refine_image` of the identity map) finds no two that
+    meet in more than a common face. The refinement's float cut points subdivide it
+    up to rounding.
+    """
+    from ..topology.simplicial import SimplicialComplex
+    from .image_complex import refine_image
+
+    if R.embedded is None:
+        X = R.points[:R.n_original_vertices]
+        if len(np.unique(X, axis=0)) < len(X):
+            R.embedded = False
+        else:
+            K0 = SimplicialComplex(R.original, coordinates=X)
+            R.embedded = not refine_image(K0, X).interactions
+    return R.embedded
+
+
+def injective_labels(R, layer, ranks):
+    """Per piece (rows of ``R.complex().simplices(d)``): its region at ``layer`` where the
+    region's map has full rank on the input space and ``K`` is embedded, else -1."""
+    order = np.lexsort(R.simplices.T[::-1])
+    if not input_embedded(R):
+        return np.full(len(order), -1, dtype=np.int64)
+    full = np.asarray(ranks)[order] == R.points.shape[1]
+    return np.where(full, R.region_index(layer)[1][order], -1).astype(np.int64)
+
+
+def exact_folding(net, R, layer, ranks, separate_images=True, rank="ambient", images=None):
     """Exact image homology, overlaps and quotient by both sources at ``layer``.
 
     Parameters
     ----------
     net : torch.nn.Sequential or list of (W, b)
-        The network ``R`` was built from (kept for symmetry with
-        :func:`~.labels.piece_ranks`; the refinement's layers are used).
+        The network ``R`` was built from (for ambient ranks when ``ranks`` are
+        intrinsic; the images use the refinement's layers).
     R : Refinement
         Exact refinement with ``R.layer >= layer``, dimension <= 2.
     layer : int
@@ -79,6 +127,13 @@ def exact_folding(net, R, layer, ranks, separate_images=True):
         :func:`~.labels.piece_ranks` returns them).
     separate_images : bool
         As in :func:`~.quotient.low_rank_quotient`.
+    rank : {"ambient", "intrinsic"}
+        What ``ranks`` are. Pieces of one region whose ambient rank equals the
+        input dimension map injectively, so their images meet only in the
+        images of common faces (on an embedded ``K``): the image refinement
+        skips those pairs. With intrinsic ranks the ambient ones are computed.
+    images : object array, optional
+        ``exact_images(R, layer)``, if the caller has it.
 
     Returns
     -------
@@ -86,10 +141,10 @@ def exact_folding(net, R, layer, ranks, separate_images=True):
         On ``R.complex()`` (vertex ids ``0..V-1``); each overlap's ``regions``
         are the pieces' region indices (``R.region_index(layer)``).
     """
+    from .labels import piece_ranks
     from .overlap import folding
     from .quotient import low_rank_regions
 
-    del net
     ranks = np.asarray(ranks)
     if ranks.shape != (len(R.simplices),):
         raise ValueError(f"ranks must have one entry per piece ({len(R.simplices)}), "
@@ -99,4 +154,7 @@ def exact_folding(net, R, layer, ranks, separate_images=True):
     subs, _, _ = low_rank_regions(C, ranks[order], R.values(layer), "simplices",
                                   separate_images)
     regions = R.region_index(layer)[1][order]
-    return folding(C, exact_images(R, layer), collapse=subs, regions=regions, layer=layer)
+    ambient = ranks if rank == "ambient" else piece_ranks(net, R, layer)
+    images = exact_images(R, layer) if images is None else images
+    return folding(C, images, collapse=subs, regions=regions, layer=layer,
+                   injective=injective_labels(R, layer, ambient))

@@ -165,7 +165,7 @@ class _Points:
         return len(self.exact) - 1
 
 
-def refine_image(K, images):
+def refine_image(K, images, injective=None):
     """The common refinement of the image simplices of ``K`` (see the module notes).
 
     Parameters
@@ -179,12 +179,29 @@ def refine_image(K, images):
         :func:`exact_forward`'s output, so that points the network maps onto a
         line or plane lie on it exactly (float rounding would leave them off it,
         and the exact image would show the resulting thin pockets).
+    injective : array of int, shape (number of top simplices of K,), optional
+        A promise about the map, aligned with ``K.simplices(K.dimension)``:
+        top simplices with the same label ``>= 0`` lie in one piece of the
+        domain on which the map is one injective affine map, and ``K`` is
+        embedded by its coordinates (distinct simplices meet in common
+        faces). Their images then meet exactly in the image of their common
+        face, so such pairs are settled without a test (-1: no promise). For
+        a ReLU network: the pieces of one activation region whose Jacobian
+        has rank equal to the input dimension, on an embedded ``K``. Most
+        pairs of neighbouring pieces are of this kind, and they are the
+        costly ones (coplanar images defeat the float certificates).
 
     Returns
     -------
     ImageRefinement
     """
     X, ex = _check(K, images)
+    top = K.simplices(K.dimension) if K.dimension >= 0 else None
+    if injective is not None:
+        injective = np.asarray(injective)
+        if injective.shape != (len(top),) or injective.dtype.kind not in "iu":
+            raise ValueError(f"injective must be integer labels, one per top simplex of K "
+                             f"({len(top)}), got shape {injective.shape}, dtype {injective.dtype}")
     if K.dimension < 0:  # the image of the empty complex is empty
         return ImageRefinement(SimplicialComplex._from_sorted([]), [], [], [], [], {}, {}, [],
                                np.zeros(0, dtype=np.int64))
@@ -256,29 +273,34 @@ def refine_image(K, images):
     else:
         pairs = _candidate_pairs(lo, hi)
     stats = {"pieces": F, "triangles": n_tri, "candidate_pairs": len(pairs)}
-    # 3. narrow phase: certificate, then exact intersection
+    # 3. narrow phase: the caller's promise, a certificate, then exact intersection
+    certified = np.zeros(len(pairs), dtype=bool)
+    if injective is not None and len(pairs):
+        label = _piece_labels(top, injective, input_simplices)
+        la, lb = label[pairs[:, 0]], label[pairs[:, 1]]
+        certified = (la >= 0) & (la == lb)
+    stats["promised_pairs"] = int(certified.sum())
     rows = np.sort(np.concatenate([pad[pairs[:, 0]], pad[pairs[:, 1]]], axis=1), axis=1)
     rows[:, 1:][rows[:, 1:] == rows[:, :-1]] = -1
     rows = np.sort(rows, axis=1)
     n_distinct = (rows >= 0).sum(axis=1)
-    certified = np.zeros(len(pairs), dtype=bool)
     for u in np.unique(n_distinct):
-        sel = np.flatnonzero(n_distinct == u)
+        sel = np.flatnonzero((n_distinct == u) & ~certified)
         certified[sel] = _exact.independent(Xu[rows[sel, 6 - u:]])
     rest = np.flatnonzero(~certified)
-    groups = {}
-    for r in rest.tolist():
-        A, B = feats[pairs[r, 0]], feats[pairs[r, 1]]
-        common = sorted(set(A) & set(B))
-        a = [u for u in A if u not in common]
-        b = [u for u in B if u not in common]
-        if a and b:
-            groups.setdefault((len(common), len(a), len(b)), []).append((r, common, a, b))
-    for rows_ in groups.values():
-        idx = np.array([r[0] for r in rows_])
-        C = Xu[np.array([r[1] for r in rows_], dtype=np.int64).reshape(len(rows_), -1)]
-        certified[idx] = _exact.separated(C, Xu[np.array([r[2] for r in rows_])],
-                                          Xu[np.array([r[3] for r in rows_])])
+    pa, pb = pad[pairs[rest, 0]], pad[pairs[rest, 1]]
+    in_b = (pa[:, :, None] == pb[:, None, :]).any(2) & (pa >= 0)   # common vertex images
+    in_a = (pb[:, :, None] == pa[:, None, :]).any(2) & (pb >= 0)
+    only_a, only_b = (pa >= 0) & ~in_b, (pb >= 0) & ~in_a
+    key = np.stack([in_b.sum(1), only_a.sum(1), only_b.sum(1)], 1)
+    for c, ka, kb in np.unique(key, axis=0).tolist():
+        sel = np.flatnonzero((key == (c, ka, kb)).all(1))
+        if not ka or not kb:
+            continue
+        # row-major selection keeps each row's entries together, in feature order
+        C = Xu[pa[sel][in_b[sel]].reshape(len(sel), c)]
+        certified[rest[sel]] = _exact.separated(C, Xu[pa[sel][only_a[sel]].reshape(len(sel), ka)],
+                                                Xu[pb[sel][only_b[sel]].reshape(len(sel), kb)])
     stats["certified_pairs"] = int(certified.sum())
     interactions, overlaps = [], []
     n_common = (pad[pairs[:, 0]] >= 0).sum(1) + (pad[pairs[:, 1]] >= 0).sum(1) - n_distinct
@@ -380,6 +402,13 @@ def refine_image(K, images):
     vertex_map = np.searchsorted(L.vertices, uid_of_vertex)  # uid u is point id u
     return ImageRefinement(L, exact, input_simplices, interactions, overlaps, carriers, stats,
                            vertex_exact, vertex_map)
+
+
+def _piece_labels(top, injective, input_simplices):
+    """Label of each piece: that of the top simplex of ``K`` it is (-1 for lower faces)."""
+    index = {tuple(t): i for i, t in enumerate(top.tolist())}
+    return np.array([injective[index[s]] if s in index else -1 for s in input_simplices],
+                    dtype=np.int64).reshape(-1)
 
 
 def _same(I, J):

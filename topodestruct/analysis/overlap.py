@@ -288,7 +288,7 @@ class Folding:
         return "\n".join(lines)
 
 
-def folding(K, images, collapse=(), regions=None, layer=None):
+def folding(K, images, collapse=(), regions=None, layer=None, injective=None):
     """Exact image homology, overlaps, and homology modulo both sources.
 
     Parameters
@@ -299,6 +299,7 @@ def folding(K, images, collapse=(), regions=None, layer=None):
     collapse : list of subcomplexes of K
         The rank-deficient pieces (Ω_0, the components of Ω_1), each collapsed to a point.
     regions, layer : see :func:`overlap_pairs`.
+    injective : see :func:`~.image_complex.refine_image` (a promise that saves tests).
 
     Returns
     -------
@@ -316,7 +317,7 @@ def folding(K, images, collapse=(), regions=None, layer=None):
     >>> [o.dimension for o in F.overlaps]
     [1, 1, 1, 1, 1, 1]
     """
-    R = refine_image(K, images)
+    R = refine_image(K, images, injective=injective)
     subs = [image_of_subcomplex(R, K, C) for C in collapse]
     subs = [S for S in subs if S.dimension >= 0]
     quot = quotient_homology(R.complex, subs) if subs else homology(R.complex)

@@ -76,6 +76,11 @@ class Refinement:
         Pre-activations at the vertices, layers ``1..layer``.
     layer : int
         Number of layers refined along (0: K itself).
+    original : (n_original_simplices, d + 1) int array
+        K's top simplices as rows of ``points``.
+    embedded : bool or None
+        Whether K's coordinates embed it (distinct simplices meet in common
+        faces); None until someone checks (:func:`.exact_route.input_embedded`).
     """
 
     points: np.ndarray
@@ -88,6 +93,8 @@ class Refinement:
     n_original_vertices: int = 0
     n_original_simplices: int = 0
     tol: float = DEFAULT_TOL
+    original: np.ndarray = field(default=None, repr=False)
+    embedded: object = field(default=None, repr=False)
 
     @property
     def dimension(self):
@@ -173,7 +180,7 @@ def start_refinement(net, K, tol=DEFAULT_TOL):
     simp = np.searchsorted(K.vertices, tops).astype(np.int64)
     return Refinement(points=X, simplices=simp, parent=np.arange(len(simp)), codewords=[],
                       pre=[], layer=0, layers=layers, n_original_vertices=len(X),
-                      n_original_simplices=len(simp), tol=float(tol))
+                      n_original_simplices=len(simp), tol=float(tol), original=simp)
 
 
 def _is_parsed(net):
@@ -227,7 +234,8 @@ def refine_next(R):
     return Refinement(points=points, simplices=simp, parent=parent,
                       codewords=[c[ancestor] for c in R.codewords] + [code], pre=pre + [Z],
                       layer=k + 1, layers=R.layers, n_original_vertices=R.n_original_vertices,
-                      n_original_simplices=R.n_original_simplices, tol=R.tol)
+                      n_original_simplices=R.n_original_simplices, tol=R.tol,
+                      original=R.original, embedded=R.embedded)
 
 
 def _cut(points, simp, ancestor, parent, Z, pre, j):

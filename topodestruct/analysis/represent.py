@@ -363,7 +363,7 @@ def _analyze_complex(net, layers, K, layer, rank, refine, image, fraction, separ
             status = (f"skipped ({len(R.simplices)} pieces > max_pieces={limit})")
         else:
             try:
-                F = exact_folding(net, R, layer, piece, separate_images)
+                F = exact_folding(net, R, layer, piece, separate_images, rank)
             except (ValueError, ArithmeticError) as err:   # a defect of the exact core: say so
                 status = f"failed ({type(err).__name__}: {err})"
                 notes.append(f"the exact image could not be computed: {status}")
