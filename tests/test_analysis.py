@@ -4,6 +4,9 @@ Expected groups come from topology, not from the code:
 * circle with n disjoint arcs collapsed to one point = wedge of n circles: H = (Z, Z^n);
 * torus with a band (a cylinder ~ one essential loop) collapsed = T/S^1 ~ S^2 v S^1:
   H = (Z, Z, Z), for a meridian (the appendix's S^{1,1}_1) and a longitude (S^{1,2}_1);
+* torus with n disjoint meridian bands collapsed to one point (S^{1,1}_n): cutting along
+  the bands leaves n cylinders, each with both ends on the point, S^2 v S^1; so
+  (S^2 v S^1)^{v n}: H = (Z, Z^n, Z^n);
 * disk with a contractible cap collapsed: still a disk, H = (Z, 0, 0);
 * everything collapsed: a point, H = (Z, 0, 0).
 """
@@ -47,6 +50,30 @@ def test_torus_band_gives_sphere_wedge_circle(loop):
     assert rep.predicted.betti == [1, 1, 1] and not any(rep.predicted.torsion)
     zero = [c for c in rep.components if c.rank == 0]
     assert len(zero) == 1 and zero[0].homology.betti[:2] == [1, 1]   # a band: one loop
+
+
+@pytest.mark.parametrize("n", [2, 3, 4])
+def test_torus_meridians_give_wedge_of_n_spheres_and_circles(n):
+    net, K = td.constructions.torus_meridians(n, resolution=8)
+    rep = td.analyze(net, K, layer=2, image=False)
+    assert rep.input.betti == [1, 2, 1]
+    assert rep.predicted.betti == [1, n, n] and not any(rep.predicted.torsion)
+    zero = [c for c in rep.components if c.rank == 0]
+    assert len(zero) == n and all(c.homology.betti[:2] == [1, 1] for c in zero)  # n bands
+    assert td.analyze(net, K, layer=1, image=False).preserved      # layer 1: full rank
+    cl = td.classifying
+    assert cl.verify(cl.build("torus", "meridians", n)).computed.betti == [1, n, n]
+
+
+def test_torus_meridians_exact_image_agrees():
+    net, K = td.constructions.torus_meridians(2, resolution=8)
+    rep = td.analyze(net, K, layer=2, image=False, exact_image=True, max_pieces=5000)
+    assert rep.image_homology.betti == [1, 2, 2] and rep.quotient.betti == [1, 2, 2]
+
+
+def test_torus_meridians_rejects_overlapping_bands():
+    with pytest.raises(ValueError, match="width"):
+        td.constructions.torus_meridians(4, width=1.0)
 
 
 def test_disk_cap_changes_nothing():

@@ -127,6 +127,9 @@ def reproduce_naitzat(data, dataset, cls=None, models=None, quick=False, out="re
     from tqdm.auto import tqdm
 
     X, y = load_points(data, dataset, "test")
+    if exact and X.shape[1] != 2:
+        raise ValueError(f"exact=True needs 2-D data (the exact image is computed for "
+                         f"complexes of dimension <= 2); {dataset} is {X.shape[1]}-D")
     paths = model_paths(data, dataset, models)
     if quick:
         paths = paths[:5]
@@ -316,7 +319,42 @@ def summarize(records, setup):
         if both:
             agree = sum(u == v for u, v in both) / len(both)
             lines.append(f"- {METHODS[a]} vs {METHODS[b]}: {agree:.2f} ({len(both)} pairs)")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + topological_or_geometric(records)) + "\n"
+
+
+def topological_or_geometric(records):
+    """Markdown lines: is each change that Naitzat's estimator reads a change of the image?
+
+    A model-layer pair where the estimator's Betti numbers differ from the
+    input class's is *topological* where the exact image homology differs from
+    the input's too, and *geometric* where it does not (pieces drawn close or
+    stretched until one scale merges them). Empty without exact image homology.
+    """
+    rows = [(rec["result"]["rows"][0], r) for rec in records for r in rec["result"]["rows"][1:]
+            if r["image_homology"] is not None and r["image"] is not None]
+    if not rows:
+        return []
+    n = len(rows[0][0]["image_homology"])
+    lines = ["", "## Topological or geometric? (exact image homology where the estimator "
+             "reads a change)", "",
+             "| Betti number | estimator lower than input | also lower in the exact image "
+             "(topological) | exact image unchanged (geometric) |", "|---|---|---|---|"]
+    for q in range(n):
+        fell = [(r0, r) for r0, r in rows if r["image"][q] < r0["image_homology"][q]]
+        topo = sum(r["image_homology"][q] < r0["image_homology"][q] for r0, r in fell)
+        same = sum(r["image_homology"][q] == r0["image_homology"][q] for r0, r in fell)
+        lines.append(f"| b{q} | {len(fell)} model-layers | {topo} | {same} |")
+    last = [rec["result"]["rows"][-1] for rec in records]
+    ends = {}
+    for r in last:
+        if r["image_homology"] is not None:
+            key = tuple(r["image_homology"])
+            ends[key] = ends.get(key, 0) + 1
+    if ends:
+        lines += ["", "Exact image homology at the last hidden layer (Betti numbers: models): "
+                  + ", ".join(f"{list(k)}: {v}" for k, v in sorted(ends.items(),
+                                                                    key=lambda kv: -kv[1]))]
+    return lines
 
 
 def load_run(path):

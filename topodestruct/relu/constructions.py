@@ -9,9 +9,12 @@ the triangulated manifold (with coordinates) it acts on; analyse layer 1.
   longitude of the torus (quotient ``T^2 / S^1``, homotopy equivalent to
   ``S^2 v S^1``): the appendix's ``S^{1,1}_1`` (meridian, the inner loop) and
   ``S^{1,2}_1`` (longitude), eq. 15 with ``n = 1``.
+* :func:`torus_meridians`: a two-layer network whose ``Omega_0`` at layer 2
+  is ``n`` disjoint bands around meridians: the appendix's ``S^{1,1}_n``
+  (quotient: ``H_1 = Z^n``, ``H_2 = Z^n``), for any ``n >= 1``.
 * :func:`disk_cap`: ``Omega_0`` is a contractible cap of a disk (no change).
 
-How they work.  Units are supporting half-planes of a convex set ``P``:
+How the one-layer builders work.  Units are supporting half-planes of a convex set ``P``:
 ``z_k(x) = u_k . x - h_k`` with ``h_k >= max_{p in P} u_k . p``, so every
 unit is inactive on ``P`` (rank 0) and, with many directions ``u_k``, at
 least two or three units with independent ``u_k`` are active away from ``P``
@@ -34,7 +37,7 @@ import numpy as np
 from .._validation import check_integer
 from .networks import from_weights
 
-__all__ = ["circle_arcs", "torus_band", "disk_cap",
+__all__ = ["circle_arcs", "torus_band", "torus_meridians", "disk_cap",
            "supporting_layer"]
 
 
@@ -145,3 +148,85 @@ def disk_cap(resolution=24, n_units=16):
     P = P[P[:, 0] >= 0.4]
     W, b = supporting_layer(P, n_units)
     return from_weights([(W, b)]), K
+
+
+def _wedges(n, half_width):
+    """Angular wedges ``(start, end)``, each narrower than pi, covering the gaps between
+    bands of half-width ``half_width`` at ``2 pi i / n``; long gaps are split into
+    overlapping wedges so that every point of a gap is well inside one of them."""
+    out = []
+    for i in range(n):
+        a = 2 * np.pi * i / n + half_width
+        L = 2 * np.pi / n - 2 * half_width
+        m = 1 if L < 0.85 * np.pi else int(np.ceil(L / (0.6 * np.pi)))
+        ov = 0.15 * L / m if m > 1 else 0.0
+        for k in range(m):
+            out.append((max(a, a + k * L / m - ov), min(a + L, a + (k + 1) * L / m + ov)))
+    return out
+
+
+def torus_meridians(n=2, width=0.3, resolution=24, gain=400.0):
+    """Torus whose rank-0 set at layer 2 is ``n`` disjoint bands around meridians (``S^{1,1}_n``).
+
+    One layer cannot do it for ``n >= 3``: a one-layer network's rank-0 set is an
+    intersection of half-spaces, convex, and a convex set that meets the torus
+    in three meridian bands meets its inner side in between.  Two layers can:
+    layer 1 computes, for each wedge ``w`` of angles around the z axis between
+    two bands (a wedge narrower than pi), ``m_w(x) = min(<x, p_w>, <x, q_w>)``
+    (``p_w``, ``q_w`` the inward normals of the wedge's two half-planes; ``min(a, b)
+    = a - relu(a - b)``) and passes ``x`` through (units that are active on the
+    whole torus).  Layer 2 has four units per wedge,
+    ``z_{w,k} = gain * m_w(x) + <u_k, x> - 3.5`` with tetrahedral unit vectors
+    ``u_k``: all dead outside the wedges (``m_w <= 0`` there, ``|x| <= 3`` on
+    the torus), all active well inside a wedge (rank 3), and thin strips of
+    rank 1 and 2 between, touching the bands (collapsed with them).  Layer 1
+    has full rank everywhere.
+
+    Parameters
+    ----------
+    n : int >= 1
+        Number of bands, centred at ``u = 2 pi i / n`` (``u`` the angle around the
+        z axis, ``j`` of :func:`~topodestruct.complexes.torus`).
+    width : float
+        Half-width of each band in ``u`` (radians, ``0 < width < pi / n``).
+    resolution : int
+        Grid size of the triangulated torus.
+    gain : float
+        Slope of the layer-2 units across a wedge's sides (larger: thinner rims).
+
+    Returns
+    -------
+    (torch.nn.Sequential, SimplicialComplex)
+        Analyse layer 2.
+
+    Examples
+    --------
+    >>> import topodestruct as td
+    >>> net, K = td.constructions.torus_meridians(3, resolution=12)
+    >>> [m.out_features for m in net if hasattr(m, "out_features")]
+    [9, 12]
+    """
+    from ..topology.complexes import torus
+
+    n = check_integer(n, "n", 1)
+    if not 0 < width < np.pi / n:
+        raise ValueError(f"width must lie in (0, pi / n) = (0, {np.pi / n:.4g}), got {width}")
+    wedges = _wedges(n, float(width))
+    shift = 4.0                                   # pass-through units: x_j + 4 > 0 on the torus
+    rows, bias = [np.eye(3)], [np.full(3, shift)]
+    for a, b in wedges:
+        p = np.array([-np.sin(a), np.cos(a), 0.0])   # inward normal of the half-plane at a
+        q = np.array([np.sin(b), -np.cos(b), 0.0])   # ... and at b
+        rows += [p[None], (p - q)[None]]
+        bias += [np.array([shift]), np.zeros(1)]
+    W1, b1 = np.concatenate(rows), np.concatenate(bias)
+    u = np.array([[1, 1, 1], [1, -1, -1], [-1, 1, -1], [-1, -1, 1]]) / np.sqrt(3)
+    W2 = np.zeros((4 * len(wedges), len(W1)))
+    b2 = np.zeros(4 * len(wedges))
+    for w in range(len(wedges)):
+        for k in range(4):
+            r = 4 * w + k
+            W2[r, 3 + 2 * w], W2[r, 4 + 2 * w] = gain, -gain   # gain * (p.x + 4 - relu(...))
+            W2[r, :3] = u[k]
+            b2[r] = -gain * shift - shift * u[k].sum() - 3.5
+    return from_weights([(W1, b1), (W2, b2)]), torus(check_integer(resolution, "resolution", 3))
