@@ -213,3 +213,14 @@ def test_exact_images_reuse_the_coarser_layer():
     assert len(R3.points) > len(R1.points)
     again = exact_images(R3, 3, previous=(1, exact_images(R1, 1)))
     assert (again == exact_images(R3, 3)).all()
+
+
+def test_profile_exact_route_stops_at_the_pair_budget():
+    K = td.complexes.barycentric_subdivision(td.complexes.disk(8))
+    net = td.networks.mlp([2, 3, 2], random_state=0)
+    full = td.profile(net, K, exact=True, k=3, image_k=3)
+    assert full.info["exact_stopped"] is None and full.info["exact_layers"] == [1, 2]
+    cut = td.profile(net, K, exact=True, k=3, image_k=3, max_exact_pairs=0)
+    assert "layer 1" in cut.info["exact_stopped"] and "max_exact_pairs=0" in cut.info["exact_stopped"]
+    assert cut.info["exact_layers"] == [] and cut.rows[1]["image_homology"] is None
+    assert cut.rows[1]["predicted"] is not None                     # the vertex route took over

@@ -8,12 +8,13 @@ with :func:`topodestruct.analyze`.
 import numpy as np
 
 from .exact_route import exact_folding, exact_images
+from .image_complex import ImageTooLarge
 from .refine import refine_next, start_refinement
 
 __all__ = ["exact_route"]
 
 
-def exact_route(net, K, layers, ranks_at, max_pieces=None):
+def exact_route(net, K, layers, ranks_at, max_pieces=None, max_exact_pairs=None, notes=None):
     """Exact image homology and quotient by both sources at each layer, or None.
 
     Refines ``K`` layer by layer (each refinement refines the previous one),
@@ -33,6 +34,11 @@ def exact_route(net, K, layers, ranks_at, max_pieces=None):
         Stop once the refinement has more pieces than this (the cost of the
         exact image grows with the pieces and with how much the network
         folds); the layers from there on are missing from the result.
+    max_exact_pairs : int, optional
+        Likewise, stop at the first layer whose image leaves more pairs than
+        this to intersect exactly.
+    notes : list, optional
+        Receives a sentence saying where and why the route stopped.
 
     Returns
     -------
@@ -50,17 +56,28 @@ def exact_route(net, K, layers, ranks_at, max_pieces=None):
         while R.layer < layer:
             R = refine_next(R)
         if max_pieces is not None and len(R.simplices) > max_pieces:
+            _note(notes, f"exact route stopped at layer {layer}: {len(R.simplices)} pieces > "
+                         f"max_pieces={max_pieces}")
             break
         ranks = np.asarray(ranks_at(R.barycentres(), layer))
         order = np.lexsort(R.simplices.T[::-1])      # rows of R.complex().simplices(d)
         predicted = low_rank_quotient(R.complex(), ranks[order], R.values(layer))[0]
         Y = exact_images(R, layer, previous)
         previous = (layer, Y)                     # the next refinement appends its points
-        F = exact_folding(net, R, layer, ranks, images=Y)
+        try:
+            F = exact_folding(net, R, layer, ranks, images=Y, max_exact_pairs=max_exact_pairs)
+        except ImageTooLarge as err:
+            _note(notes, f"exact route stopped at layer {layer}: {err}")
+            break
         out[layer] = {"predicted": _betti(predicted),
                       "image_homology": _betti(F.image_homology), "quotient": _betti(F.quotient),
                       "pieces": int(len(R.simplices))}
     return out
+
+
+def _note(notes, text):
+    if notes is not None:
+        notes.append(text)
 
 
 def _betti(result):

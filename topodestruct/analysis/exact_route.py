@@ -28,11 +28,16 @@ H0 = Z, H1 = Z^2 | H0 = Z, H1 = Z^2
 """
 import numpy as np
 
-__all__ = ["exact_folding", "exact_images", "input_embedded", "DEFAULT_MAX_PIECES"]
+__all__ = ["exact_folding", "exact_images", "input_embedded", "DEFAULT_MAX_PIECES",
+           "DEFAULT_MAX_EXACT_PAIRS"]
 
 #: Largest number of refined pieces for which :func:`topodestruct.analyze` computes
 #: the exact image (``exact_image=True``) unless told otherwise (``max_pieces``).
 DEFAULT_MAX_PIECES = 3000
+
+#: Largest number of image-simplex pairs left for exact intersection (after the
+#: float certificates) that the per-layer profile attempts (about a minute's work).
+DEFAULT_MAX_EXACT_PAIRS = 200_000
 
 
 def exact_images(R, layer, previous=None):
@@ -110,7 +115,8 @@ def injective_labels(R, layer, ranks):
     return np.where(full, R.region_index(layer)[1][order], -1).astype(np.int64)
 
 
-def exact_folding(net, R, layer, ranks, separate_images=True, rank="ambient", images=None):
+def exact_folding(net, R, layer, ranks, separate_images=True, rank="ambient", images=None,
+                  max_exact_pairs=None):
     """Exact image homology, overlaps and quotient by both sources at ``layer``.
 
     Parameters
@@ -134,6 +140,8 @@ def exact_folding(net, R, layer, ranks, separate_images=True, rank="ambient", im
         skips those pairs. With intrinsic ranks the ambient ones are computed.
     images : object array, optional
         ``exact_images(R, layer)``, if the caller has it.
+    max_exact_pairs : int, optional
+        See :func:`~.image_complex.refine_image` (raises ``ImageTooLarge``).
 
     Returns
     -------
@@ -157,4 +165,5 @@ def exact_folding(net, R, layer, ranks, separate_images=True, rank="ambient", im
     ambient = ranks if rank == "ambient" else piece_ranks(net, R, layer)
     images = exact_images(R, layer) if images is None else images
     return folding(C, images, collapse=subs, regions=regions, layer=layer,
-                   injective=injective_labels(R, layer, ambient))
+                   injective=injective_labels(R, layer, ambient),
+                   max_exact_pairs=max_exact_pairs)

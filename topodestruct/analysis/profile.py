@@ -41,7 +41,7 @@ from ..algebra.rows import unique_rows
 from ..topology.complexes import SimplicialComplex
 from ..topology.homology import homology, quotient_homology
 from . import depth_routes
-from .exact_route import DEFAULT_MAX_PIECES
+from .exact_route import DEFAULT_MAX_EXACT_PAIRS, DEFAULT_MAX_PIECES
 from .estimators import COMPLEXES, choose_alpha_scale, naitzat_betti, point_complex
 from .vertex_overlaps import region_maps, vertex_overlaps
 
@@ -250,7 +250,8 @@ def _truncate(b, n):
 
 
 def profile(net, data, complex="alpha", scale=None, k=13, image_k=None, image_scale=2.5,
-            max_dim=None, overlaps=True, overlap_radius=None, exact=None, random_state=0):
+            max_dim=None, overlaps=True, overlap_radius=None, exact=None, random_state=0,
+            max_exact_pairs=DEFAULT_MAX_EXACT_PAIRS):
     """Per-layer topology of a complex or point cloud under a ReLU network.
 
     Parameters
@@ -286,8 +287,14 @@ def profile(net, data, complex="alpha", scale=None, k=13, image_k=None, image_sc
         :data:`~.exact_route.DEFAULT_MAX_PIECES` pieces and falls back to the
         vertex-level route for the deeper layers; ``True`` takes it at every
         layer (slow where the network folds a lot); ``False`` never.
+        Either way the route stops at the first layer that leaves more than
+        ``max_exact_pairs`` pairs of image simplices to intersect exactly
+        (``info["exact_stopped"]`` says where; deeper layers use the
+        vertex-level route).
     random_state : int
         Seeds the certified rank computation's sketch.
+    max_exact_pairs : int or None
+        See ``exact`` (None: no limit).
 
     Returns
     -------
@@ -310,13 +317,14 @@ def profile(net, data, complex="alpha", scale=None, k=13, image_k=None, image_sc
     maps = region_maps(net, X, H)
     if exact and not 1 <= K.dimension <= 2:
         raise ValueError(f"exact=True needs a complex of dimension 1 or 2, got {K.dimension}")
-    routes = {}                                   # layer -> the exact route's row
+    routes, stops = {}, []                        # layer -> the exact route's row
     if exact or (exact is None and 1 <= K.dimension <= 2):
         def ranks_at(points, layer):
             return rank_decomposition(net, points, layers=[layer],
                                       random_state=random_state).ranks[:, layer - 1]
         routes = depth_routes.exact_route(net, K, list(range(1, H + 1)), ranks_at,
-                                          max_pieces=None if exact else DEFAULT_MAX_PIECES)
+                                          max_pieces=None if exact else DEFAULT_MAX_PIECES,
+                                          max_exact_pairs=max_exact_pairs, notes=stops)
     glued = {}
     if overlaps and len(routes) < H:
         if overlap_radius is None:
@@ -356,6 +364,7 @@ def profile(net, data, complex="alpha", scale=None, k=13, image_k=None, image_sc
         "n_vertices": int(K.n_vertices), "f_vector": [int(f) for f in K.f_vector],
         "k": int(image_k), "image_scale": float(image_scale), "max_dim": n - 1,
         "widths": widths, "exact_layers": exact_layers,
+        "exact_stopped": stops[0] if stops else None,
         "methods": {
             "predicted": (f"{on}: td.analyze's prediction on the exact refinement; " if on else "")
             + ("other layers: " if on and len(routes) < H else "")

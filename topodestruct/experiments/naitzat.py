@@ -172,7 +172,8 @@ def reproduce_naitzat(data, dataset, cls=None, models=None, quick=False, out="re
         prof = profile(net, K, k=k, image_scale=image_scale, max_dim=max_dim, exact=exact)
         store.add(params, {"accuracy": float((pred == y).mean()), "n_points": int(keep.sum()),
                            "architecture": format_description(info),
-                           "rows": prof.rows, "methods": prof.info["methods"]},
+                           "rows": prof.rows, "methods": prof.info["methods"],
+                           "exact_stopped": prof.info.get("exact_stopped")},
                   seed=0, elapsed_s=round(time.perf_counter() - t0, 3))
     records = [r for r in store if r["params"]["class"] == cls
                and r["params"]["model"] in {p.name for p in paths}]
@@ -268,6 +269,11 @@ def summarize(records, setup):
         for key, how in records[0]["result"]["methods"].items():
             if key != "complex":   # stated above
                 lines.append(f"- {key}: {how}")
+        stopped = [r["result"].get("exact_stopped") for r in records]
+        stopped = [t for t in stopped if t]
+        if stopped:
+            lines.append(f"- exact route stopped early in {len(stopped)}/{len(records)} models "
+                         f"(deeper layers: vertex-level route), e.g. {stopped[0]}")
         acc = [r["result"]["accuracy"] for r in records]
         lines.append(f"- test accuracy: min {min(acc):.4f}, median {np.median(acc):.4f}")
     lines += ["", "## Mean Betti numbers per layer (min-max over models)", ""]
