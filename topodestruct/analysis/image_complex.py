@@ -294,8 +294,8 @@ def refine_image(K, images, injective=None, max_exact_pairs=None):
     rows = np.sort(rows, axis=1)
     n_distinct = (rows >= 0).sum(axis=1)
     for u in np.unique(n_distinct):
-        sel = np.flatnonzero((n_distinct == u) & ~certified)
-        certified[sel] = _exact.independent(Xu[rows[sel, 6 - u:]])
+        for sel in _chunks(np.flatnonzero((n_distinct == u) & ~certified)):
+            certified[sel] = _exact.independent(Xu[rows[sel, 6 - u:]])
     rest = np.flatnonzero(~certified)
     pa, pb = pad[pairs[rest, 0]], pad[pairs[rest, 1]]
     in_b = (pa[:, :, None] == pb[:, None, :]).any(2) & (pa >= 0)   # common vertex images
@@ -303,13 +303,14 @@ def refine_image(K, images, injective=None, max_exact_pairs=None):
     only_a, only_b = (pa >= 0) & ~in_b, (pb >= 0) & ~in_a
     key = np.stack([in_b.sum(1), only_a.sum(1), only_b.sum(1)], 1)
     for c, ka, kb in np.unique(key, axis=0).tolist():
-        sel = np.flatnonzero((key == (c, ka, kb)).all(1))
         if not ka or not kb:
             continue
-        # row-major selection keeps each row's entries together, in feature order
-        C = Xu[pa[sel][in_b[sel]].reshape(len(sel), c)]
-        certified[rest[sel]] = _exact.separated(C, Xu[pa[sel][only_a[sel]].reshape(len(sel), ka)],
-                                                Xu[pb[sel][only_b[sel]].reshape(len(sel), kb)])
+        for sel in _chunks(np.flatnonzero((key == (c, ka, kb)).all(1))):
+            # row-major selection keeps each row's entries together, in feature order
+            C = Xu[pa[sel][in_b[sel]].reshape(len(sel), c)]
+            certified[rest[sel]] = _exact.separated(
+                C, Xu[pa[sel][only_a[sel]].reshape(len(sel), ka)],
+                Xu[pb[sel][only_b[sel]].reshape(len(sel), kb)])
     stats["certified_pairs"] = int(certified.sum())
     if max_exact_pairs is not None and (~certified).sum() > max_exact_pairs:
         raise ImageTooLarge(f"{int((~certified).sum())} pairs of image simplices to intersect "
@@ -414,6 +415,11 @@ def refine_image(K, images, injective=None, max_exact_pairs=None):
     vertex_map = np.searchsorted(L.vertices, uid_of_vertex)  # uid u is point id u
     return ImageRefinement(L, exact, input_simplices, interactions, overlaps, carriers, stats,
                            vertex_exact, vertex_map)
+
+
+def _chunks(idx, size=50_000):
+    """``idx`` in slices of ``size``: the float certificates build (size, 16, n) arrays."""
+    return [idx[i:i + size] for i in range(0, len(idx), size)]
 
 
 def _piece_labels(top, injective, input_simplices):
