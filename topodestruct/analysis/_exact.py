@@ -340,19 +340,32 @@ def _separated_min_norm(C, A, B, margin):
         G = _min_norm_point(V)[:, None, :]
         if A.shape[1] == 3 and B.shape[1] == 3:  # two triangles: also their edges' normals
             G = np.concatenate([G, _edge_normals(A), _edge_normals(B), _cross_axes(A, B)], 1)
-        fa, fb = np.einsum("bkn,bgn->bgk", A, G), np.einsum("bkn,bgn->bgk", B, G)
-        size = np.linalg.norm(G, axis=2) * (np.linalg.norm(A, axis=2).max(1)
-                                            + np.linalg.norm(B, axis=2).max(1))[:, None]
-        gap = np.maximum(fa.min(2) - fb.max(2), fb.min(2) - fa.max(2))
-        return (gap > margin * size).any(1)
+        return _gap_certified(A, B, G, margin)
     if C.shape[1] > 2:
         return np.zeros(len(C), dtype=bool)
+    A, B, na, nb, ok, Au, Bu = _cone(C, A, B)
+    g = _min_norm_point(np.concatenate([Au, -Bu], 1))
+    return ok & _signs_certified(A, B, g, na, nb, margin)
+
+
+def _gap_certified(A, B, G, margin):
+    """Some direction of ``G`` (B, g, n) puts all of ``A`` strictly on one side of all of
+    ``B``, by ``margin`` times the size of the values."""
+    fa, fb = np.einsum("bkn,bgn->bgk", A, G), np.einsum("bkn,bgn->bgk", B, G)
+    size = np.linalg.norm(G, axis=2) * (np.linalg.norm(A, axis=2).max(1)
+                                        + np.linalg.norm(B, axis=2).max(1))[:, None]
+    gap = np.maximum(fa.min(2) - fb.max(2), fb.min(2) - fa.max(2))
+    return (gap > margin * size).any(1)
+
+
+def _cone(C, A, B):
+    """:func:`_from_common_face`, plus which rows have no point on the face (``ok``) and the
+    unit directions ``Au``, ``Bu`` of the moved points."""
     A, B, na, nb = _from_common_face(C, A, B)
     pa, pb = np.linalg.norm(A, axis=2), np.linalg.norm(B, axis=2)
     ok = (pa > 0).all(1) & (pb > 0).all(1)
     pa[pa == 0], pb[pb == 0] = 1.0, 1.0
-    g = _min_norm_point(np.concatenate([A / pa[:, :, None], -B / pb[:, :, None]], 1))
-    return ok & _signs_certified(A, B, g, na, nb, margin)
+    return A, B, na, nb, ok, A / pa[:, :, None], B / pb[:, :, None]
 
 
 def _edge_normals(T):
@@ -435,16 +448,8 @@ def _off_hull(S, T, margin):
 def _separated_centres(C, A, B, margin):
     """First try of :func:`separated`: directions from the centroids."""
     if C.shape[1] == 0:
-        g = A.mean(1) - B.mean(1)
-        fa, fb = np.einsum("bkn,bn->bk", A, g), np.einsum("bkn,bn->bk", B, g)
-        size = np.linalg.norm(g, axis=1) * (np.linalg.norm(A, axis=2).max(1)
-                                            + np.linalg.norm(B, axis=2).max(1))
-        return fa.min(1) - fb.max(1) > margin * size
+        return _gap_certified(A, B, (A.mean(1) - B.mean(1))[:, None, :], margin)
     if C.shape[1] > 2:
         return np.zeros(len(C), dtype=bool)
-    A, B, na, nb = _from_common_face(C, A, B)
-    pa, pb = np.linalg.norm(A, axis=2), np.linalg.norm(B, axis=2)
-    ok = (pa > 0).all(1) & (pb > 0).all(1)
-    pa[pa == 0], pb[pb == 0] = 1.0, 1.0
-    g = (A / pa[:, :, None]).mean(1) - (B / pb[:, :, None]).mean(1)
-    return ok & _signs_certified(A, B, g, na, nb, margin)
+    A, B, na, nb, ok, Au, Bu = _cone(C, A, B)
+    return ok & _signs_certified(A, B, Au.mean(1) - Bu.mean(1), na, nb, margin)
