@@ -476,7 +476,7 @@ def nerve_homology(K, images):
 
 
 @pytest.mark.parametrize("case", ["hexagram", "frame", "shadow", "octahedron", "squash",
-                                  "random3d", "random2d", "network"])
+                                  "random3d", "random2d", "crowd2d", "network"])
 def test_image_homology_agrees_with_the_nerve_of_the_image_simplices(case):
     rng = np.random.default_rng(7)
     if case == "hexagram":
@@ -506,6 +506,11 @@ def test_image_homology_agrees_with_the_nerve_of_the_image_simplices(case):
         K = td.complexes.torus(4, 6)
         from topodestruct.analysis.image_complex import exact_forward
         X = exact_forward(_relu_net(rng, [3, 3])[1], K.coordinates).astype(float)
+    elif case == "crowd2d":    # many overlapping plane triangles on a coarse grid: shared
+        # edges, collinear overlaps and crossings in one cluster (the vertical decomposition)
+        K = td.SimplicialComplex([(3 * i, 3 * i + 1, 3 * i + 2) for i in range(12)]
+                                 + [(36 + 2 * i, 37 + 2 * i) for i in range(3)])
+        X = rng.integers(-3, 4, size=(42, 2)).astype(float)
     else:                      # random triangles and segments in the plane
         K = td.SimplicialComplex([(3 * i, 3 * i + 1, 3 * i + 2) for i in range(5)]
                                  + [(15 + 2 * i, 16 + 2 * i) for i in range(5)])

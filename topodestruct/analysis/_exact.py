@@ -8,13 +8,10 @@ without rounding. The only floating-point step is :func:`independent`, a
 margin far above rounding error, and callers fall back to the exact routines
 otherwise.
 """
-from functools import cmp_to_key
-
 import numpy as np
 from flint import fmpq
 
-__all__ = ["to_exact", "intersect", "clip", "independent", "on_segment", "chart", "lift",
-           "line_through", "cyclic_order"]
+__all__ = ["box_pairs", "to_exact", "intersect", "independent", "on_segment", "chart", "lift"]
 
 _ZERO, _ONE = fmpq(0), fmpq(1)
 
@@ -42,6 +39,28 @@ def to_exact(X):
     """Rows of a float array as tuples of exact rationals (floats are dyadic rationals)."""
     return [tuple(fmpq(*x.as_integer_ratio()) for x in row)
             for row in np.asarray(X, dtype=float).tolist()]
+
+
+def box_pairs(lo, hi):
+    """Broad phase: the index pairs of boxes that overlap in every coordinate (sweep on one axis)."""
+    F = len(lo)
+    if F < 2:
+        return np.zeros((0, 2), dtype=np.int64)
+    ax = int(np.argmax(hi.max(0) - lo.min(0)))
+    order = np.argsort(lo[:, ax], kind="stable")
+    end = np.searchsorted(lo[order, ax], hi[order, ax], side="right")
+    counts = np.maximum(end - np.arange(F) - 1, 0)
+    out = []
+    chunk = max(1, 2_000_000 // max(1, int(counts.mean()) + 1))
+    for s in range(0, F, chunk):
+        c = counts[s:s + chunk]
+        i = np.repeat(np.arange(s, s + len(c)), c)
+        start = np.repeat(np.cumsum(c) - c, c)
+        j = i + 1 + (np.arange(len(i)) - start)
+        a, b = order[i], order[j]
+        keep = np.all((lo[a] <= hi[b]) & (lo[b] <= hi[a]), axis=1)
+        out.append(np.stack([a[keep], b[keep]], 1))
+    return np.concatenate(out)
 
 
 def _solve(A, rhs, m):
@@ -77,25 +96,6 @@ def _solve(A, rhs, m):
     return z0, basis
 
 
-def cyclic_order(points):
-    """Distinct 2D exact points in counter-clockwise order around their centroid."""
-    k = len(points)
-    cx = sum(p[0] for p in points) / k
-    cy = sum(p[1] for p in points) / k
-
-    def half(p):
-        dx, dy = p[0] - cx, p[1] - cy
-        return 0 if (dy > 0 or (dy == 0 and dx > 0)) else 1
-
-    def cmp(p, q):
-        hp, hq = half(p), half(q)
-        if hp != hq:
-            return hp - hq
-        cross = (p[0] - cx) * (q[1] - cy) - (p[1] - cy) * (q[0] - cx)
-        return -1 if cross > 0 else (1 if cross < 0 else 0)
-    return sorted(points, key=cmp_to_key(cmp))
-
-
 def intersect(P, Q):
     """Vertices of ``conv(P) ∩ conv(Q)`` for affinely independent exact point lists (<= 3 each).
 
@@ -121,6 +121,8 @@ def intersect(P, Q):
     if sol is None:
         return []
     z0, basis = sol
+    if len(basis) == 2:  # two coplanar triangles: clip one by the other in a chart
+        return _clip_coplanar(P, Q)
     cons = [([_ONE if j == i else _ZERO for j in range(m)], _ZERO) for i in range(m)]
     cons.append(([-_ONE] * k + [_ZERO] * l, _ONE))
     cons.append(([_ZERO] * k + [-_ONE] * l, _ONE))
@@ -129,7 +131,7 @@ def intersect(P, Q):
     d = len(basis)
     if d == 0:
         ws = [()] if all(c >= 0 for _, c in W) else []
-    elif d == 1:
+    else:
         lo, hi = None, None
         for (a,), c in W:
             if a > 0:
@@ -141,26 +143,66 @@ def intersect(P, Q):
         if lo > hi:
             return []
         ws = [(lo,)] if lo == hi else [(lo,), (hi,)]
-    else:
-        found = set()
-        for i in range(len(W)):
-            (a1, b1), c1 = W[i]
-            for j in range(i + 1, len(W)):
-                (a2, b2), c2 = W[j]
-                det = a1 * b2 - a2 * b1
-                if not det:
-                    continue
-                w = ((-c1 * b2 + c2 * b1) / det, (-a1 * c2 + a2 * c1) / det)
-                if all(a * w[0] + b * w[1] + c >= 0 for (a, b), c in W):
-                    found.add(w)
-        ws = list(found)
-        if len(ws) >= 3:
-            ws = cyclic_order(ws)
     out = []
     for w in ws:
         z = [z0[i] + sum(w[j] * basis[j][i] for j in range(d)) for i in range(k)]
         out.append(tuple(p0[r] + sum(z[i] * dP[i][r] for i in range(k)) for r in range(n)))
     return out
+
+
+def _orient2(a, b, c):
+    return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+
+
+def _clip_coplanar(P, Q):
+    """Corners of the intersection of two coplanar triangles (exact, cyclic): Q's three
+    closed half-planes clip P in a chart of their plane (far cheaper than enumerating the
+    vertices of the parameter polygon)."""
+    i, j, M = chart(*P)
+    p2 = [(p[i], p[j]) for p in P]
+    q2 = [(q[i], q[j]) for q in Q]
+    if _orient2(*p2) < 0:
+        p2 = p2[::-1]
+    if _orient2(*q2) < 0:
+        q2 = q2[::-1]
+    poly = p2
+    for e in range(3):
+        u, v = q2[e], q2[(e + 1) % 3]
+        vals = [_orient2(u, v, x) for x in poly]
+        out = []
+        for idx, (x, fx) in enumerate(zip(poly, vals)):
+            y, fy = poly[(idx + 1) % len(poly)], vals[(idx + 1) % len(poly)]
+            if fx >= 0:
+                out.append(x)
+            if (fx > 0 > fy) or (fx < 0 < fy):
+                t = fx / (fx - fy)
+                out.append((x[0] + t * (y[0] - x[0]), x[1] + t * (y[1] - x[1])))
+        poly = out
+        if not poly:
+            return []
+    return [lift(y, P[0], i, j, M) for y in _corners(poly)]
+
+
+def _corners(poly):
+    """The corners of a convex polygon given with repeated and collinear points (cyclic);
+    one point, or the two ends of a flat one."""
+    pts = []
+    for x in poly:
+        if not pts or x != pts[-1]:
+            pts.append(x)
+    while len(pts) > 1 and pts[0] == pts[-1]:
+        pts.pop()
+    if len(pts) >= 3 and all(_orient2(pts[0], pts[1], x) == 0 for x in pts[2:]):
+        k = 0 if any(x[0] != pts[0][0] for x in pts) else 1
+        pts = [min(pts, key=lambda x: x[k]), max(pts, key=lambda x: x[k])]
+    while len(pts) >= 3:
+        for idx in range(len(pts)):
+            if _orient2(pts[idx - 1], pts[idx], pts[(idx + 1) % len(pts)]) == 0:
+                del pts[idx]
+                break
+        else:
+            break
+    return pts
 
 
 def independent(groups, margin=1e-9):
@@ -241,38 +283,6 @@ def lift(y, a, i, j, M):
     """The point of the plane (chart ``i, j, M`` through ``a``) whose projection is ``y``."""
     dy0, dy1 = y[0] - a[i], y[1] - a[j]
     return tuple(a[r] + M[r][0] * dy0 + M[r][1] * dy1 for r in range(len(a)))
-
-
-def line_through(p, q):
-    """Normalised line ``(a, b, c)``, ``a x + b y = c``, through distinct 2D points;
-    the first nonzero of ``(a, b)`` is 1, so equal lines compare equal."""
-    a, b = q[1] - p[1], p[0] - q[0]
-    s = a if a else b
-    a, b = a / s, b / s
-    return (a, b, a * p[0] + b * p[1])
-
-
-def clip(poly, line):
-    """Split a convex polygon (2D exact points, cyclic) by a line: the list of pieces (1 or 2)."""
-    a, b, c = line
-    vals = [a * p[0] + b * p[1] - c for p in poly]
-    if all(v >= 0 for v in vals) or all(v <= 0 for v in vals):
-        return [poly]
-    pos, neg = [], []
-    k = len(poly)
-    for idx in range(k):
-        p, fp = poly[idx], vals[idx]
-        q, fq = poly[(idx + 1) % k], vals[(idx + 1) % k]
-        if fp >= 0:
-            pos.append(p)
-        if fp <= 0:
-            neg.append(p)
-        if (fp > 0 > fq) or (fp < 0 < fq):
-            t = fp / (fp - fq)
-            r = (p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1]))
-            pos.append(r)
-            neg.append(r)
-    return [pos, neg]
 
 
 def separated(common, only_a, only_b, margin=1e-9):

@@ -1,33 +1,28 @@
-"""Cells of the image complex: coplanar clusters cut along their lines, edges split at their points.
+"""Cells of the image complex: coplanar clusters decomposed into shared convex cells, edges split.
 
 Helpers of :func:`topodestruct.analysis.image_complex.refine_image` (steps 4
-and 5 of its method): exact clipping with float certificates that skip the
-exact work where a line clearly misses a polygon.
+and 5 of its method), exact with float certificates that skip the exact work
+where the floats decide with a wide margin.
 """
 import numpy as np
 from scipy.spatial import cKDTree
 
 from . import _exact
+from ._planar import decompose
 
 
 def _cut_cluster(members, feats, cuts, P, cells):
-    """Cells of the triangles of one coplanar cluster, cut by the cluster's lines."""
+    """Cells of the triangles of one coplanar cluster: the vertical decomposition of their
+    edges and of the pieces cutting them (:func:`~._planar.decompose`), lifted to R^n."""
     a, b, c = (P.exact[u] for u in feats[members[0]])
     i, j, M = _exact.chart(a, b, c)
     proj = lambda p: (p[i], p[j])  # noqa: E731
-    lines = set()
+    segments, points = [], []
     for t in members:
-        tri = [proj(P.exact[u]) for u in feats[t]]
-        for s in range(3):
-            lines.add(_exact.line_through(tri[s], tri[(s + 1) % 3]))
         for piece in cuts.get(t, ()):
-            q = [proj(p) for p in piece]
-            if len(q) == 1:  # a line through an isolated point, same direction everywhere
-                lines.add((_exact.exact(0), _exact.exact(1), q[0][1]))
-            else:
-                lines.add(_exact.line_through(q[0], q[1]))
-    lines = sorted(lines)
-    L = np.array([[float(x) for x in ln] for ln in lines], dtype=float)
+            (points if len(piece) == 1 else segments).append(
+                proj(piece[0]) if len(piece) == 1 else (proj(piece[0]), proj(piece[-1])))
+    triangles = [[proj(P.exact[u]) for u in feats[t]] for t in members]
     lifted = {}
 
     def lift(y):  # cached: cells share their corners
@@ -38,37 +33,10 @@ def _cut_cluster(members, feats, cuts, P, cells):
         idx = P.add(_exact.lift(y, a, i, j, M))
         lifted.setdefault(key, []).append((y, idx))
         return idx
-    for t in members:
-        tri = _exact.cyclic_order([proj(P.exact[u]) for u in feats[t]])
-        F = np.array([[float(x) for x in p] for p in tri])
-        vals = L[:, :2] @ F.T - L[:, 2:]
-        # float certificate: a line is off the triangle's interior if the values at its
-        # corners share a sign with a margin far above rounding; the rest are decided exactly
-        tol = 1e-9 * (np.abs(L[:, :2]) @ np.abs(F).max(0) + np.abs(L[:, 2]))
-        maybe = np.flatnonzero((vals.max(1) > -tol[:]) & (vals.min(1) < tol))
-        polys = [[(p, tuple(q)) for p, q in zip(tri, F.tolist())]]
-        for r in maybe.tolist():
-            ln = lines[r]
-            ex = [ln[0] * p[0] + ln[1] * p[1] - ln[2] for p in tri]
-            if max(ex) > 0 > min(ex):
-                polys = [piece for poly in polys for piece in _clip(poly, ln, L[r], tol[r])]
-        for poly in polys:
-            ids = [lift(y) for y, _ in poly]
-            cells.setdefault(tuple(sorted(ids)), [ids, set()])[1].add(t)
-
-
-def _clip(poly, ln, lf, tol):
-    """:func:`_exact.clip` on a polygon of (exact, float) corners, skipping the exact work
-    where the float values certify that the line misses the polygon's interior."""
-    vals = [lf[0] * q[0] + lf[1] * q[1] - lf[2] for _, q in poly]
-    if min(vals) > tol or max(vals) < -tol:
-        return [poly]
-    pieces = _exact.clip([p for p, _ in poly], ln)
-    if len(pieces) == 1:
-        return [poly]
-    known = {id(p): q for p, q in poly}  # corners kept by the clip are the same objects
-    return [[(p, known.get(id(p)) or (float(p[0]), float(p[1]))) for p in piece]
-            for piece in pieces]
+    for corners, carriers in decompose(triangles, segments, points):
+        ids = [lift(y) for y in corners]
+        cells.setdefault(tuple(sorted(ids)), [ids, set()])[1].update(
+            members[k] for k in carriers)
 
 
 def _split_edges(edges, P):

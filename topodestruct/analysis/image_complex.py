@@ -22,10 +22,12 @@ Method
    Every other pair is intersected exactly
    (:func:`topodestruct.analysis._exact.intersect`).
 4. Triangles whose images overlap in area are coplanar; they are grouped into
-   clusters. In a cluster's plane, every triangle is cut by the lines of all
-   pieces that meet the cluster (its members' edges, segments where other
-   images cross it, a line through each isolated point), so the cells of
-   overlapping triangles coincide and are merged. Cells are convex.
+   clusters. In a cluster's plane, the vertical decomposition of the segments
+   of all pieces that meet the cluster (its members' edges, segments where
+   other images cross it, isolated points) gives convex cells that every
+   member is a union of, so overlapping triangles share their cells
+   (:func:`topodestruct.analysis._planar.decompose`; linear in the segments
+   and their crossings).
 5. Every edge (cell sides, image segments) is split at every vertex lying on
    it, and each cell is coned from its centroid (a cell that is a triangle with
    no extra boundary vertex is kept as it is). Vertices are identified by their
@@ -125,28 +127,6 @@ def _check(K, images):
     if not np.isfinite(X).all():
         raise ValueError("images contain NaN or infinite values")
     return X, ex
-
-
-def _candidate_pairs(lo, hi):
-    """Index pairs (a < b) of boxes that overlap in every coordinate (sweep on one axis)."""
-    F = len(lo)
-    if F < 2:
-        return np.zeros((0, 2), dtype=np.int64)
-    ax = int(np.argmax(hi.max(0) - lo.min(0)))
-    order = np.argsort(lo[:, ax], kind="stable")
-    end = np.searchsorted(lo[order, ax], hi[order, ax], side="right")
-    counts = np.maximum(end - np.arange(F) - 1, 0)
-    out = []
-    chunk = max(1, 2_000_000 // max(1, int(counts.mean()) + 1))
-    for s in range(0, F, chunk):
-        c = counts[s:s + chunk]
-        i = np.repeat(np.arange(s, s + len(c)), c)
-        start = np.repeat(np.cumsum(c) - c, c)
-        j = i + 1 + (np.arange(len(i)) - start)
-        a, b = order[i], order[j]
-        keep = np.all((lo[a] <= hi[b]) & (lo[b] <= hi[a]), axis=1)
-        out.append(np.stack([a[keep], b[keep]], 1))
-    return np.concatenate(out)
 
 
 class _Points:
@@ -275,12 +255,12 @@ def refine_image(K, images, injective=None, max_exact_pairs=None):
                                     full_matrices=False)[2][:3].T
         margin = 1e-9 * (np.abs(Xu).max() + np.abs(Z).max())
         zlo, zhi = Z[safe].min(axis=1) - margin, Z[safe].max(axis=1) + margin
-        pairs = _candidate_pairs(zlo, zhi)
+        pairs = _exact.box_pairs(zlo, zhi)
         keep = np.all((lo[pairs[:, 0]] <= hi[pairs[:, 1]]) & (lo[pairs[:, 1]] <= hi[pairs[:, 0]]),
                       axis=1)
         pairs = pairs[keep]
     else:
-        pairs = _candidate_pairs(lo, hi)
+        pairs = _exact.box_pairs(lo, hi)
     stats = {"pieces": F, "triangles": n_tri, "candidate_pairs": len(pairs)}
     # 3. narrow phase: the caller's promise, a certificate, then exact intersection
     certified = np.zeros(len(pairs), dtype=bool)

@@ -1,0 +1,213 @@
+"""The exact vertical decomposition of overlapping plane triangles (analysis._planar).
+
+Checked against exact facts that do not use the decomposition: areas (each
+triangle is the union of its cells), point-in-triangle tests (carriers),
+random rational points (cells do not overlap), and the cut segments and points
+(they meet no cell's interior). Small integer grids force the degenerate cases:
+shared edges, collinear overlaps, vertical edges, touching corners.
+"""
+import numpy as np
+import pytest
+from flint import fmpq
+
+from topodestruct.analysis._planar import decompose
+
+
+def q(x, y):
+    return (fmpq(x), fmpq(y))
+
+
+def orient(a, b, c):
+    return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+
+
+def area(poly):
+    k = len(poly)
+    return sum(poly[i][0] * poly[(i + 1) % k][1] - poly[(i + 1) % k][0] * poly[i][1]
+               for i in range(k)) / 2
+
+
+def strictly_inside(p, poly):
+    o = [orient(poly[i], poly[(i + 1) % len(poly)], p) for i in range(len(poly))]
+    return all(x > 0 for x in o) or all(x < 0 for x in o)
+
+
+def random_case(rng, n, grid, extras):
+    tris = []
+    while len(tris) < n:
+        t = [q(*map(int, rng.integers(-grid, grid + 1, 2))) for _ in range(3)]
+        if orient(*t) != 0:
+            tris.append(t)
+    segs, pts = [], []
+    if extras:
+        for _ in range(2):
+            a, b = (q(*map(int, rng.integers(-grid, grid + 1, 2))) for _ in range(2))
+            if a != b:
+                segs.append((a, b))
+        pts = [q(*map(int, rng.integers(-grid, grid + 1, 2))) for _ in range(2)]
+    return tris, segs, pts
+
+
+def check(tris, segs, pts, rng):
+    cells = decompose(tris, segs, pts)
+    for corners, carriers in cells:
+        k = len(corners)
+        assert k >= 3 and area(corners) > 0                     # counter-clockwise, not flat
+        assert all(orient(corners[i], corners[(i + 1) % k], corners[(i + 2) % k]) > 0
+                   for i in range(k))                            # strictly convex
+        cx = sum(p[0] for p in corners) / k
+        cy = sum(p[1] for p in corners) / k
+        truth = tuple(t for t, tri in enumerate(tris) if strictly_inside((cx, cy), tri))
+        assert carriers == truth
+        for a, b in segs:  # a cut segment meets no cell's interior
+            vals = [orient(a, b, p) for p in corners]
+            if max(vals) > 0 > min(vals):
+                # the line crosses the cell: the segment must stay out of the crossing chord
+                chord = [p for p in _chord(corners, a, b)]
+                assert not _overlap_open(chord, a, b)
+        for p in pts:
+            assert not strictly_inside(p, corners)
+    for t, tri in enumerate(tris):
+        assert sum(area(c) for c, car in cells if t in car) == abs(area(tri))
+    for _ in range(40):  # no two cells overlap; covered exactly where a triangle is
+        p = (fmpq(int(rng.integers(-700, 701)), 97), fmpq(int(rng.integers(-700, 701)), 89))
+        n_cells = sum(strictly_inside(p, c) for c, _ in cells)
+        assert n_cells <= 1
+        if any(strictly_inside(p, tri) for tri in tris):
+            on_edge = any(orient(c[i], c[(i + 1) % len(c)], p) == 0
+                          for c, _ in cells for i in range(len(c)))
+            assert n_cells == 1 or on_edge
+        else:
+            assert n_cells == 0
+    return cells
+
+
+def _chord(poly, a, b):
+    """Points where the line ab meets the boundary of the convex polygon."""
+    out = []
+    k = len(poly)
+    for i in range(k):
+        p, r = poly[i], poly[(i + 1) % k]
+        fp, fr = orient(a, b, p), orient(a, b, r)
+        if fp == 0:
+            out.append(p)
+        elif (fp > 0 > fr) or (fp < 0 < fr):
+            t = fp / (fp - fr)
+            out.append((p[0] + t * (r[0] - p[0]), p[1] + t * (r[1] - p[1])))
+    return out
+
+
+def _overlap_open(chord, a, b):
+    """Whether the open chord and the segment ab share more than a point."""
+    k = 0 if a[0] != b[0] else 1
+    c0, c1 = sorted(p[k] for p in chord)[0], sorted(p[k] for p in chord)[-1]
+    s0, s1 = min(a[k], b[k]), max(a[k], b[k])
+    return max(c0, s0) < min(c1, s1)
+
+
+def test_two_overlapping_triangles_share_their_overlap():
+    cells = decompose([[q(0, 0), q(2, 0), q(0, 2)], [q(0, 0), q(2, 0), q(2, 2)]])
+    shared = [c for c, car in cells if car == (0, 1)]
+    assert sum(area(c) for c in shared) == 1          # the triangle (0,0), (2,0), (1,1)
+    assert sum(area(c) for c, car in cells if car == (0,)) == 1
+
+
+def test_identical_triangles_are_one_cell():
+    t = [q(0, 0), q(3, 1), q(1, 2)]
+    one = decompose([t])
+    assert len(one) == 2                          # a wall at the middle vertex's x
+    assert decompose([t, t[::-1]]) == [(c, (0, 1)) for c, _ in one]
+
+
+def test_a_cut_segment_and_an_isolated_point_lie_on_cell_edges():
+    tri = [[q(0, 0), q(4, 0), q(0, 4)]]
+    cells = check(tri, [(q(1, 1), q(2, 1))], [q(1, 2)], np.random.default_rng(0))
+    corners = {p for c, _ in cells for p in c}
+    assert {q(1, 1), q(2, 1)} <= corners
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_random_triangles_on_a_small_grid(seed):
+    rng = np.random.default_rng(seed)
+    check(*random_case(rng, int(rng.integers(1, 9)), 4, extras=seed % 2 == 0), rng)
+
+
+def test_a_triangulated_patch_folded_onto_another():
+    # two triangulated squares (as a fold of one region onto another would give) shifted
+    # by a non-grid offset: many crossings, shared edges within each patch
+    rng = np.random.default_rng(3)
+    tris = []
+    for off in ((fmpq(0), fmpq(0)), (fmpq(1, 3), fmpq(2, 7))):
+        for i in range(4):
+            for j in range(4):
+                a, b = q(i, j), q(i + 1, j)
+                c, d = q(i + 1, j + 1), q(i, j + 1)
+                sh = lambda p: (p[0] + off[0], p[1] + off[1])  # noqa: E731
+                tris += [[sh(a), sh(b), sh(c)], [sh(a), sh(c), sh(d)]]
+    cells = check(tris, [], [], rng)
+    assert max(len(car) for _, car in cells) == 2
+
+
+def test_cell_count_is_linear_in_a_mesh_not_quadratic():
+    # one fine triangulated strip: cutting by whole lines would give ~n^2 cells
+    tris = []
+    n = 60
+    for i in range(n):
+        tris += [[q(i, 0), q(i + 1, 0), q(i + 1, 1)], [q(i, 0), q(i + 1, 1), q(i, 1)]]
+    tris += [[q(0, 0), q(n, fmpq(1, 2)), q(0, 1)]]     # a long triangle over the strip
+    cells = decompose(tris)
+    assert len(cells) < 10 * len(tris)
+    total = sum(area(c) for c, _ in cells)
+    assert total == n                                    # the union is the strip
+
+
+# ------------------------------------------------- exact intersection of coplanar triangles
+def _in_closed(p, tri):
+    o = [orient(tri[i], tri[(i + 1) % 3], p) for i in range(3)]
+    return all(x >= 0 for x in o) or all(x <= 0 for x in o)
+
+
+def _brute_intersection(A, B):
+    """Corners of A ∩ B (plane triangles) from first principles: vertices inside the other
+    triangle and edge crossings, reduced to their strict convex hull."""
+    cand = [p for p in A if _in_closed(p, B)] + [p for p in B if _in_closed(p, A)]
+    for i in range(3):
+        a, b = A[i], A[(i + 1) % 3]
+        for j in range(3):
+            c, d = B[j], B[(j + 1) % 3]
+            den = orient(a, b, c) - orient(a, b, d)
+            if den != 0:
+                t = orient(a, b, c) / den
+                p = (c[0] + t * (d[0] - c[0]), c[1] + t * (d[1] - c[1]))
+                if 0 <= t <= 1 and _in_closed(p, A):
+                    cand.append(p)
+    pts = sorted(set(cand))
+    if len(pts) <= 2:
+        return set(pts)
+    hull = []
+    for seq in (pts, pts[::-1]):
+        part = []
+        for p in seq:
+            while len(part) >= 2 and orient(part[-2], part[-1], p) <= 0:
+                part.pop()
+            part.append(p)
+        hull += part[:-1]
+    return set(hull)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_coplanar_triangle_intersection_matches_first_principles(seed):
+    from topodestruct.analysis._exact import intersect
+    rng = np.random.default_rng(seed)
+    # a rational plane in R^3: (x, y) -> (x, y, x/3 - 2y/5 + 1/7)
+    lift3 = lambda p: (p[0], p[1], p[0] / 3 - 2 * p[1] / 5 + fmpq(1, 7))  # noqa: E731
+    for _ in range(60):
+        tris, _, _ = random_case(rng, 2, 3, extras=False)
+        A, B = tris
+        got = intersect([lift3(p) for p in A], [lift3(p) for p in B])
+        assert {(p[0], p[1]) for p in got} == _brute_intersection(A, B)
+        assert len(got) == len({(p[0], p[1]) for p in got})
+        if len(got) >= 3:  # cyclic: consecutive corners turn one way
+            g = [(p[0], p[1]) for p in got]
+            turns = {orient(g[i - 1], g[i], g[(i + 1) % len(g)]) > 0 for i in range(len(g))}
+            assert len(turns) == 1
