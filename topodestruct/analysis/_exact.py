@@ -166,8 +166,17 @@ def _clip_coplanar(P, Q):
     if _orient2(*q2) < 0:
         q2 = q2[::-1]
     poly = p2
+    fl = lambda pts: [(float(x), float(y)) for x, y in pts]  # noqa: E731
+    fq, fpoly = fl(q2), fl(p2)
+    size = max(abs(x) for pt in fq + fpoly for x in pt) + 1e-300
+    tol = 1e-9 * size * size  # far above the rounding of a float orientation
     for e in range(3):
         u, v = q2[e], q2[(e + 1) % 3]
+        fvals = [_orient2(fq[e], fq[(e + 1) % 3], x) for x in fpoly]
+        if min(fvals) > tol:    # certainly inside this half-plane: nothing to cut
+            continue
+        if max(fvals) < -tol:   # certainly outside
+            return []
         vals = [_orient2(u, v, x) for x in poly]
         out = []
         for idx, (x, fx) in enumerate(zip(poly, vals)):
@@ -177,7 +186,7 @@ def _clip_coplanar(P, Q):
             if (fx > 0 > fy) or (fx < 0 < fy):
                 t = fx / (fx - fy)
                 out.append((x[0] + t * (y[0] - x[0]), x[1] + t * (y[1] - x[1])))
-        poly = out
+        poly, fpoly = out, fl(out)
         if not poly:
             return []
     return [lift(y, P[0], i, j, M) for y in _corners(poly)]
@@ -253,29 +262,34 @@ def on_segment(p, a, b):
     return t
 
 
+def axes(a, b, c):
+    """The coordinates ``i, j`` onto which the triangle ``a, b, c`` in R^n projects best
+    (largest float 2x2 minor of its edge vectors ``u = b - a``, ``v = c - a`` that is
+    exactly nonzero): returns ``(i, j, u, v, det)``, ``det`` that exact minor."""
+    n = len(a)
+    u = [b[r] - a[r] for r in range(n)]
+    v = [c[r] - a[r] for r in range(n)]
+    fu, fv = np.array([float(x) for x in u]), np.array([float(x) for x in v])
+    minors = np.abs(np.outer(fu, fv) - np.outer(fv, fu))
+    for flat in np.argsort(minors, axis=None)[::-1]:
+        i, j = divmod(int(flat), n)
+        det = u[i] * v[j] - u[j] * v[i]
+        if det:
+            return i, j, u, v, det
+    raise ValueError("chart of a degenerate triangle")
+
+
 def chart(a, b, c):
     """An exact affine chart of the plane through the triangle ``a, b, c`` in R^n.
 
     Returns ``(i, j, M)``: the plane projects bijectively onto coordinates
     ``(i, j)``; :func:`lift` inverts the projection with the n x 2 matrix ``M``.
     """
-    n = len(a)
-    u = [b[r] - a[r] for r in range(n)]
-    v = [c[r] - a[r] for r in range(n)]
-    fu, fv = np.array(u, dtype=float), np.array(v, dtype=float)
-    minors = np.abs(np.outer(fu, fv) - np.outer(fv, fu))
-    order = np.argsort(minors, axis=None)[::-1]
-    for flat in order:
-        i, j = divmod(int(flat), n)
-        det = u[i] * v[j] - u[j] * v[i]
-        if det:
-            break
-    else:
-        raise ValueError("chart of a degenerate triangle")
+    i, j, u, v, det = axes(a, b, c)
     # (y - a_ij) = [u_ij v_ij] (s, t)  ->  (s, t) = inv * (y - a_ij); x = a + s u + t v
     inv = ((v[j] / det, -v[i] / det), (-u[j] / det, u[i] / det))
     M = [(u[r] * inv[0][0] + v[r] * inv[1][0], u[r] * inv[0][1] + v[r] * inv[1][1])
-         for r in range(n)]
+         for r in range(len(a))]
     return i, j, M
 
 

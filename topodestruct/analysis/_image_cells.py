@@ -43,30 +43,66 @@ def _split_edges(edges, P):
     """For each edge ``(u, v)``: the chain of point ids from u to v through every point on it."""
     pts = np.array(P.floats, dtype=float)
     E = np.array(edges, dtype=np.int64).reshape(-1, 2)
-    A, B = pts[E[:, 0]], pts[E[:, 1]]
-    mid, half = (A + B) / 2, np.linalg.norm(B - A, axis=1) / 2
-    scale = np.abs(pts).max() if len(pts) else 1.0
-    tree = cKDTree(pts)
-    near = tree.query_ball_point(mid, half * (1 + 1e-9) + 1e-9 * scale + 1e-300)
-    ei = np.repeat(np.arange(len(E)), [len(c) for c in near])
-    w = np.fromiter((x for c in near for x in c), dtype=np.int64, count=len(ei))
-    keep = (w != E[ei, 0]) & (w != E[ei, 1])
-    ei, w = ei[keep], w[keep]
-    # float prefilter (certified with a wide margin): far from the segment's line -> not on it
-    d = B[ei] - A[ei]
-    q = pts[w] - A[ei]
-    t = np.einsum("ij,ij->i", q, d) / np.maximum(np.einsum("ij,ij->i", d, d), 1e-300)
-    resid = np.linalg.norm(q - t[:, None] * d, axis=1)
-    size = np.abs(A[ei]).sum(1) + np.abs(B[ei]).sum(1) + np.abs(pts[w]).sum(1)
-    keep = (resid <= 1e-9 * size) & (t > -1e-9) & (t < 1 + 1e-9)
     inner = {}
-    for e, x in zip(ei[keep].tolist(), w[keep].tolist()):
-        u, v = edges[e]
-        tt = _exact.on_segment(P.exact[x], P.exact[u], P.exact[v])
+    for ei, w in _near_segments(pts, E):
+        u, v = edges[ei]
+        tt = _exact.on_segment(P.exact[w], P.exact[u], P.exact[v])
         if tt is not None:
-            inner.setdefault(e, []).append((tt, x))
+            inner.setdefault(ei, []).append((tt, w))
     chains = {}
     for e, (u, v) in enumerate(edges):
         mids = sorted(inner.get(e, ()))
         chains[(u, v)] = [u] + [x for _, x in mids] + [v]
     return chains
+
+
+def _near_segments(pts, E, chunk=1 << 20):
+    """Pairs (edge, point) where the point may lie inside the edge: every true one, and few
+    others (float tests with a margin far above rounding; decide them exactly)."""
+    if not len(E):
+        return []
+    A, B = pts[E[:, 0]], pts[E[:, 1]]
+    half = np.linalg.norm(B - A, axis=1) / 2
+    scale = np.abs(pts).max() if len(pts) else 1.0
+    # a long edge is covered by up to 8 balls along it rather than one around its middle:
+    # where folded sheets pile up, one big ball holds far more points than the edge meets
+    k = np.minimum(8, np.maximum(1, np.ceil(half / (2 * np.median(half) + 1e-300)))).astype(
+        np.int64)
+    ei = np.repeat(np.arange(len(E)), k)
+    j = np.arange(len(ei)) - np.repeat(np.cumsum(k) - k, k)
+    centres = A[ei] + ((j + 0.5) / k[ei])[:, None] * (B[ei] - A[ei])
+    near = cKDTree(pts).query_ball_point(centres, half[ei] / k[ei] * (1 + 1e-9) + 1e-9 * scale
+                                         + 1e-300)
+    counts = np.fromiter(map(len, near), dtype=np.int64, count=len(near))
+    ei = np.repeat(ei, counts)
+    w = np.fromiter((x for c in near for x in c), dtype=np.int64, count=len(ei))
+    # first a test in 3 principal directions (projecting can only shorten the distance to
+    # the segment's line), then the full one; in chunks, to bound the temporaries
+    Z = pts - pts.mean(0)
+    if pts.shape[1] > 3:
+        Z = Z @ np.linalg.svd(Z[:: max(1, len(Z) // 2000)], full_matrices=False)[2][:3].T
+    size = np.abs(pts).sum(1)
+    out = []
+    for s in range(0, len(w), chunk):
+        e_, w_ = ei[s:s + chunk], w[s:s + chunk]
+        ok = (w_ != E[e_, 0]) & (w_ != E[e_, 1])
+        e_, w_ = e_[ok], w_[ok]
+        tol = 2e-9 * (size[E[e_, 0]] + size[E[e_, 1]] + size[w_])
+        ok = _off_line(Z, E[e_, 0], E[e_, 1], w_) <= tol
+        e_, w_ = e_[ok], w_[ok]
+        d, t = _off_line(pts, E[e_, 0], E[e_, 1], w_, with_t=True)
+        ok = (d <= tol[ok] / 2) & (t > -1e-9) & (t < 1 + 1e-9)
+        out.append(np.stack([e_[ok], w_[ok]], 1))
+    if not out:
+        return []
+    return np.unique(np.concatenate(out), axis=0).tolist()
+
+
+def _off_line(X, a, b, w, with_t=False):
+    """Distance of the points ``X[w]`` from the lines through ``X[a]``, ``X[b]`` (and the
+    parameter of their projections)."""
+    d = X[b] - X[a]
+    q = X[w] - X[a]
+    t = np.einsum("ij,ij->i", q, d) / np.maximum(np.einsum("ij,ij->i", d, d), 1e-300)
+    r = np.linalg.norm(q - t[:, None] * d, axis=1)
+    return (r, t) if with_t else r

@@ -94,16 +94,20 @@ def _jsonable(r):
 
 
 def _barycentric(p, corners):
-    """Exact barycentric coordinates of ``p`` in the simplex with exact ``corners``."""
+    """Exact barycentric coordinates of ``p`` in the simplex with exact ``corners`` (``p`` in
+    its affine hull): solved in the coordinates where the simplex projects best."""
     c0 = corners[0]
-    k, n = len(corners) - 1, len(c0)
+    k = len(corners) - 1
     if k == 0:
         return [1]
-    A = [[corners[i + 1][r] - c0[r] for i in range(k)] for r in range(n)]
-    z0, basis = _exact._solve(A, [p[r] - c0[r] for r in range(n)], k)
-    if basis:  # pragma: no cover - corners are affinely independent by construction
-        raise RuntimeError("degenerate image simplex")
-    return [1 - sum(z0)] + list(z0)
+    if k == 1:
+        r = max(range(len(c0)), key=lambda r: abs(corners[1][r] - c0[r]))
+        t = (p[r] - c0[r]) / (corners[1][r] - c0[r])
+        return [1 - t, t]
+    i, j, u, v, det = _exact.axes(*corners)
+    x, y = p[i] - c0[i], p[j] - c0[j]   # s u + t v = p - c0 in coordinates i, j
+    s, t = (x * v[j] - y * v[i]) / det, (u[i] * y - u[j] * x) / det
+    return [1 - s - t, s, t]
 
 
 def _check_regions(K, regions):

@@ -45,7 +45,7 @@ def _parse_simplices(simplices):
                                 f"got {type(s).__name__}: {s!r}")
             s = list(s)
             for v in s:
-                if not is_integer(v):
+                if type(v) is not int and not is_integer(v):  # exact int: the fast common case
                     raise TypeError(f"vertex ids must be integers, got {type(v).__name__} {v!r} "
                                     f"in simplex {tuple(s)!r} (ragged or nested simplices?)")
             by_len.setdefault(len(s), []).append(s)
