@@ -201,17 +201,22 @@ def _corners(poly):
             pts.append(x)
     while len(pts) > 1 and pts[0] == pts[-1]:
         pts.pop()
-    if len(pts) >= 3 and all(_orient2(pts[0], pts[1], x) == 0 for x in pts[2:]):
+    if len(pts) < 3:
+        return pts
+    F = [(float(x), float(y)) for x, y in pts]
+    size = max(abs(c) for f in F for c in f) + 1e-300
+    tol = 1e-9 * size * size  # float orientations beyond this are certainly nonzero
+    turn = [abs(_orient2(F[m - 1], F[m], F[(m + 1) % len(F)])) > tol for m in range(len(F))]
+    if all(turn):
+        return pts
+    if all(_orient2(pts[0], pts[1], x) == 0 for x in pts[2:]):   # flat: its two ends
         k = 0 if any(x[0] != pts[0][0] for x in pts) else 1
-        pts = [min(pts, key=lambda x: x[k]), max(pts, key=lambda x: x[k])]
-    while len(pts) >= 3:
-        for idx in range(len(pts)):
-            if _orient2(pts[idx - 1], pts[idx], pts[(idx + 1) % len(pts)]) == 0:
-                del pts[idx]
-                break
-        else:
-            break
-    return pts
+        return [min(pts, key=lambda x: x[k]), max(pts, key=lambda x: x[k])]
+    # positive area, convex: a point is inside a side iff it is collinear with its two
+    # neighbours in the list (they lie on that side too); a corner turns
+    k = len(pts)
+    return [x for m, x in enumerate(pts)
+            if turn[m] or _orient2(pts[m - 1], x, pts[(m + 1) % k]) != 0]
 
 
 def independent(groups, margin=1e-9):

@@ -93,21 +93,24 @@ def _jsonable(r):
     return np.asarray(r).tolist()
 
 
-def _barycentric(p, corners):
-    """Exact barycentric coordinates of ``p`` in the simplex with exact ``corners`` (``p`` in
-    its affine hull): solved in the coordinates where the simplex projects best."""
+def _barycentric(points, corners):
+    """Exact barycentric coordinates of ``points`` in the simplex with exact ``corners``
+    (the points in its affine hull): solved in the coordinates where it projects best."""
     c0 = corners[0]
     k = len(corners) - 1
     if k == 0:
-        return [1]
+        return [[1] for _ in points]
     if k == 1:
         r = max(range(len(c0)), key=lambda r: abs(corners[1][r] - c0[r]))
-        t = (p[r] - c0[r]) / (corners[1][r] - c0[r])
-        return [1 - t, t]
+        den = corners[1][r] - c0[r]
+        return [[1 - t, t] for t in ((p[r] - c0[r]) / den for p in points)]
     i, j, u, v, det = _exact.axes(*corners)
-    x, y = p[i] - c0[i], p[j] - c0[j]   # s u + t v = p - c0 in coordinates i, j
-    s, t = (x * v[j] - y * v[i]) / det, (u[i] * y - u[j] * x) / det
-    return [1 - s - t, s, t]
+    out = []
+    for p in points:
+        x, y = p[i] - c0[i], p[j] - c0[j]   # s u + t v = p - c0 in coordinates i, j
+        s, t = (x * v[j] - y * v[i]) / det, (u[i] * y - u[j] * x) / det
+        out.append([1 - s - t, s, t])
+    return out
 
 
 def _check_regions(K, regions):
@@ -168,8 +171,7 @@ def overlap_pairs(K, images, regions=None, layer=None, refinement=None):
             pre = []
             for s in (sa, sb):
                 cs = [ex[pos[v]] for v in s]
-                lam = [_barycentric(p, cs) for p in I]
-                W = np.array([[float(x) for x in row] for row in lam])
+                W = np.array([[float(x) for x in row] for row in _barycentric(I, cs)])
                 pre.append(W @ K.coordinates[[pos[v] for v in s]])
             pre = tuple(pre)
         reg = (None, None) if labels is None else (labels.get(sa), labels.get(sb))
