@@ -211,3 +211,26 @@ def test_coplanar_triangle_intersection_matches_first_principles(seed):
             g = [(p[0], p[1]) for p in got]
             turns = {orient(g[i - 1], g[i], g[(i + 1) % len(g)]) > 0 for i in range(len(g))}
             assert len(turns) == 1
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_nearly_vertical_edges_and_near_ties(seed):
+    # a tiny shear x -> x + y / 10^10 turns the grid's vertical edges nearly vertical (their
+    # float heights are useless) next to edges whose float order is certain: the slab order
+    # must mix both correctly (a float sort with local exact repairs got this wrong)
+    rng = np.random.default_rng(100 + seed)
+    tris, segs, pts = random_case(rng, int(rng.integers(3, 9)), 3, extras=seed % 2 == 0)
+    eps = fmpq(1, 10 ** 10)
+    sh = lambda p: (p[0] + eps * p[1], p[1])  # noqa: E731
+    check([[sh(p) for p in t] for t in tris], [(sh(a), sh(b)) for a, b in segs],
+          [sh(p) for p in pts], rng)
+
+
+def test_an_edge_too_steep_for_floats_among_certain_ones():
+    # the edge (1, 7)-(1 + 10^-30, 9) has float width 0 (no float height at all) and
+    # shares its slab with three edges below it whose float order is certain
+    tiny = fmpq(1, 10 ** 30)
+    tris = [[q(0, 5), q(3, 5), q(0, 6)],
+            [q(1, 7), (1 + tiny, fmpq(9)), q(2, 8)],
+            [q(0, 4), q(3, 4), q(3, fmpq(9, 2))]]
+    check(tris, [], [], np.random.default_rng(0))

@@ -266,21 +266,35 @@ def _slabs(E, vertical, col, cols, X):
     tol = 1e-12 * M * (1 + slope)
     tol[~np.isfinite(tol) | ~np.isfinite(y) | (np.abs(dx) < 1e-9 * M)] = np.inf
     y[~np.isfinite(y)] = 0.0
-    order = np.lexsort((y, slab))
-    edge, slab, y, tol = edge[order], slab[order], y[order], tol[order]
-    # near ties within a slab (or uncertain entries): reorder the run exactly
-    close = (slab[1:] == slab[:-1]) & (y[1:] - y[:-1] <= tol[1:] + tol[:-1])
-    if close.any():
-        run_start = np.flatnonzero(close & ~np.concatenate([[False], close[:-1]]))
-        for r0 in run_start.tolist():
-            r1 = r0 + 1
-            while r1 < len(close) and close[r1]:
-                r1 += 1
-            _exact_order(edge, r0, r1 + 1, slab[r0], E, cols, X)
+    # the float height y is within tol of the exact one: sort the intervals [y - tol, y + tol]
+    # by their lower ends; a run of overlapping ones (a near tie, or an entry of unknown
+    # height) is ordered exactly, and runs that do not overlap are certainly in order
+    lo = np.where(np.isfinite(tol), y - tol, -np.inf)
+    hi = np.where(np.isfinite(tol), y + tol, np.inf)
+    order = np.lexsort((lo, slab))
+    edge, slab, lo, hi = edge[order], slab[order], lo[order], hi[order]
+    n = len(edge)
+    rank = np.empty(2 * n, dtype=np.int64)
+    rank[np.argsort(np.concatenate([lo, hi]), kind="stable")] = np.arange(2 * n)
+    off = slab * (2 * n)    # integer ranks: a running maximum per slab without rounding
+    reach = np.maximum.accumulate(rank[n:] + off)
+    joined = np.zeros(n, dtype=bool)
+    joined[1:] = (slab[1:] == slab[:-1]) & (rank[1:n] + off[1:] <= reach[:-1])
+    if joined.any():
+        for g0, g1 in _runs(np.cumsum(~joined)):
+            if g1 - g0 > 1:
+                _exact_order(edge, g0, g1, slab[g0], E, cols, X)
     counts = np.bincount(slab, minlength=n_slabs)
     first = np.concatenate([[0], np.cumsum(counts)])[:-1]
     ranks = np.arange(len(edge)) - first[slab]
     return edge, slab, ranks, counts
+
+
+def _runs(group):
+    """(start, stop) of each run of equal values of the sorted array ``group``."""
+    starts = np.flatnonzero(np.concatenate([[True], group[1:] != group[:-1]]))
+    stops = np.concatenate([starts[1:], [len(group)]])
+    return zip(starts.tolist(), stops.tolist())
 
 
 def _exact_order(edge, r0, r1, s, E, cols, X):
