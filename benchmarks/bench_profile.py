@@ -1,6 +1,7 @@
 """Timings of td.profile and of the Naitzat reproduction (issue 17's performance targets).
 
     python benchmarks/bench_profile.py                       # torus profile only
+    python benchmarks/bench_profile.py --exact               # exact route at every layer
     python benchmarks/bench_profile.py --naitzat DIR         # + D-II --quick (5 models)
     python benchmarks/bench_profile.py --naitzat DIR --full  # + D-II, all 30 models
 
@@ -36,12 +37,20 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--naitzat", help="Naitzat dataset folder (data/, models/)")
     parser.add_argument("--full", action="store_true", help="all models, not --quick")
+    parser.add_argument("--exact", action="store_true",
+                        help="exact image homology and quotient at every layer (exact=True)")
     args = parser.parse_args()
 
     T = td.complexes.torus(20, 40)                       # 800 vertices, 1600 triangles
     net = td.networks.mlp([3] + [25] * 9, random_state=0)
-    prof = timed(f"profile torus {T.f_vector}, 3-25x9", lambda: td.profile(net, T))
+    t0 = time.perf_counter()
+    prof = timed(f"profile torus {T.f_vector}, 3-25x9{' exact' if args.exact else ''}",
+                 lambda: td.profile(net, T, exact=True if args.exact else None))
+    wall = time.perf_counter() - t0
     print(prof)
+    exact_layers = [r["layer"] for r in prof.rows if r["image_homology"] is not None]
+    print(f"layers with the exact image: {exact_layers}; stopped: {prof.info.get('exact_stopped')}")
+    print(f"goal 9-layer torus profile < 60 s: {'MET' if wall < 60 else 'NOT MET'} ({wall:.1f} s)")
     if args.naitzat:
         from topodestruct.experiments.naitzat import reproduce_naitzat
 

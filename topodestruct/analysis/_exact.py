@@ -11,7 +11,7 @@ otherwise.
 import numpy as np
 from flint import fmpq
 
-__all__ = ["box_pairs", "to_exact", "intersect", "independent", "on_segment", "chart", "lift"]
+__all__ = ["box_pairs", "to_exact", "intersect", "orient2", "independent", "on_segment", "chart", "lift"]
 
 _ZERO, _ONE = fmpq(0), fmpq(1)
 
@@ -150,7 +150,8 @@ def intersect(P, Q):
     return out
 
 
-def _orient2(a, b, c):
+def orient2(a, b, c):
+    """Twice the signed area of the 2D triangle a, b, c (exact for exact points)."""
     return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
 
 
@@ -161,9 +162,9 @@ def _clip_coplanar(P, Q):
     i, j, M = chart(*P)
     p2 = [(p[i], p[j]) for p in P]
     q2 = [(q[i], q[j]) for q in Q]
-    if _orient2(*p2) < 0:
+    if orient2(*p2) < 0:
         p2 = p2[::-1]
-    if _orient2(*q2) < 0:
+    if orient2(*q2) < 0:
         q2 = q2[::-1]
     poly = p2
     fl = lambda pts: [(float(x), float(y)) for x, y in pts]  # noqa: E731
@@ -172,12 +173,12 @@ def _clip_coplanar(P, Q):
     tol = 1e-9 * size * size  # far above the rounding of a float orientation
     for e in range(3):
         u, v = q2[e], q2[(e + 1) % 3]
-        fvals = [_orient2(fq[e], fq[(e + 1) % 3], x) for x in fpoly]
+        fvals = [orient2(fq[e], fq[(e + 1) % 3], x) for x in fpoly]
         if min(fvals) > tol:    # certainly inside this half-plane: nothing to cut
             continue
         if max(fvals) < -tol:   # certainly outside
             return []
-        vals = [_orient2(u, v, x) for x in poly]
+        vals = [orient2(u, v, x) for x in poly]
         out = []
         for idx, (x, fx) in enumerate(zip(poly, vals)):
             y, fy = poly[(idx + 1) % len(poly)], vals[(idx + 1) % len(poly)]
@@ -206,17 +207,17 @@ def _corners(poly):
     F = [(float(x), float(y)) for x, y in pts]
     size = max(abs(c) for f in F for c in f) + 1e-300
     tol = 1e-9 * size * size  # float orientations beyond this are certainly nonzero
-    turn = [abs(_orient2(F[m - 1], F[m], F[(m + 1) % len(F)])) > tol for m in range(len(F))]
+    turn = [abs(orient2(F[m - 1], F[m], F[(m + 1) % len(F)])) > tol for m in range(len(F))]
     if all(turn):
         return pts
-    if all(_orient2(pts[0], pts[1], x) == 0 for x in pts[2:]):   # flat: its two ends
+    if all(orient2(pts[0], pts[1], x) == 0 for x in pts[2:]):   # flat: its two ends
         k = 0 if any(x[0] != pts[0][0] for x in pts) else 1
         return [min(pts, key=lambda x: x[k]), max(pts, key=lambda x: x[k])]
     # positive area, convex: a point is inside a side iff it is collinear with its two
     # neighbours in the list (they lie on that side too); a corner turns
     k = len(pts)
     return [x for m, x in enumerate(pts)
-            if turn[m] or _orient2(pts[m - 1], x, pts[(m + 1) % k]) != 0]
+            if turn[m] or orient2(pts[m - 1], x, pts[(m + 1) % k]) != 0]
 
 
 def independent(groups, margin=1e-9):

@@ -46,10 +46,6 @@ class _Registry:
         return len(self.exact) - 1
 
 
-def _orient(a, b, c):
-    return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
-
-
 def _inside(p, a, b):
     """Whether ``p`` (known to be on the line ab) lies strictly between a and b."""
     k = 0 if a[0] != b[0] else 1
@@ -91,7 +87,7 @@ def _split_points(segs, pts, reg, F):
                                   (lo[:, 1] - margin <= py) & (py <= hi[:, 1] + margin))
             for s in near.tolist():
                 u, v = segs[s]
-                if p not in (u, v) and _orient(X[u], X[v], X[p]) == 0 and \
+                if p not in (u, v) and _exact.orient2(X[u], X[v], X[p]) == 0 and \
                         _inside(X[p], X[u], X[v]):
                     inner[s].append(p)
     return inner
@@ -101,7 +97,8 @@ def _meet(s, t, segs, X, reg, inner):
     """Exact intersection of two segments: record crossing and touching points in ``inner``."""
     (u, v), (w, z) = segs[s], segs[t]
     a, b, c, d = X[u], X[v], X[w], X[z]
-    o1, o2, o3, o4 = _orient(a, b, c), _orient(a, b, d), _orient(c, d, a), _orient(c, d, b)
+    o = _exact.orient2
+    o1, o2, o3, o4 = o(a, b, c), o(a, b, d), o(c, d, a), o(c, d, b)
     touched = False
     for p, pid, o, (e, f), seg in ((c, w, o1, (a, b), s), (d, z, o2, (a, b), s),
                                    (a, u, o3, (c, d), t), (b, v, o4, (c, d), t)):
