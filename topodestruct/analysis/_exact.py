@@ -11,7 +11,8 @@ otherwise.
 import numpy as np
 from flint import fmpq
 
-__all__ = ["box_pairs", "to_exact", "intersect", "orient2", "independent", "on_segment", "chart", "lift"]
+__all__ = ["box_pairs", "to_exact", "intersect", "orient2", "independent", "on_segment", "chart",
+           "lift"]
 
 _ZERO, _ONE = fmpq(0), fmpq(1)
 
@@ -42,7 +43,7 @@ def to_exact(X):
 
 
 def box_pairs(lo, hi):
-    """Broad phase: the index pairs of boxes that overlap in every coordinate (sweep on one axis)."""
+    """Broad phase: the index pairs of boxes that overlap in every coordinate (a sweep)."""
     F = len(lo)
     if F < 2:
         return np.zeros((0, 2), dtype=np.int64)

@@ -68,7 +68,8 @@ def _split_points(segs, pts, reg, F):
         tol = 1e-9 * size * size
 
         def orient(p, q, r):
-            return (q[:, 0] - p[:, 0]) * (r[:, 1] - p[:, 1]) - (q[:, 1] - p[:, 1]) * (r[:, 0] - p[:, 0])
+            return ((q[:, 0] - p[:, 0]) * (r[:, 1] - p[:, 1])
+                    - (q[:, 1] - p[:, 1]) * (r[:, 0] - p[:, 0]))
         o1, o2, o3, o4 = orient(a, b, c), orient(a, b, d), orient(c, d, a), orient(c, d, b)
         apart = ((o1 > tol) & (o2 > tol)) | ((o1 < -tol) & (o2 < -tol)) | \
                 ((o3 > tol) & (o4 > tol)) | ((o3 < -tol) & (o4 < -tol))
