@@ -234,3 +234,35 @@ def test_an_edge_too_steep_for_floats_among_certain_ones():
             [q(1, 7), (1 + tiny, fmpq(9)), q(2, 8)],
             [q(0, 4), q(3, 4), q(3, fmpq(9, 2))]]
     check(tris, [], [], np.random.default_rng(0))
+
+
+# ---------------------------------------------------- collinear segments (folds onto a line)
+def test_collinear_meet_agrees_with_the_general_intersection():
+    from topodestruct.analysis._exact import collinear_meet, intersect, line_key
+    rng = np.random.default_rng(5)
+    base = (fmpq(1, 3), fmpq(-2), fmpq(5, 7))
+    direction = (fmpq(0), fmpq(3, 2), fmpq(-1, 4))      # moves first along coordinate 1
+    point = lambda t: tuple(b + fmpq(int(t)) * d for b, d in zip(base, direction))  # noqa
+    for _ in range(200):
+        t = rng.integers(-4, 5, size=4)
+        if t[0] == t[1] or t[2] == t[3]:
+            continue
+        A, B = [point(t[0]), point(t[1])], [point(t[2]), point(t[3])]
+        assert line_key(*A) == line_key(*B) == line_key(A[1], A[0])
+        k = line_key(*A)[0]
+        assert k == 1
+        assert set(collinear_meet(A, B, k)) == set(intersect(A, B))
+    off = tuple(x + fmpq(1, 10 ** 12) * (r == 0) for r, x in enumerate(point(1)))
+    assert line_key(point(0), point(1)) != line_key(point(0), off)
+
+
+def test_a_circle_folded_many_times_onto_a_line():
+    import topodestruct as td
+    from topodestruct.analysis.image_complex import refine_image
+    C = td.complexes.circle(24)
+    theta = np.arange(24) * 2 * np.pi / 24
+    X = np.stack([np.round(np.cos(5 * theta), 6), np.zeros(24), np.zeros(24)], 1)  # onto an axis
+    R = refine_image(C, X)
+    assert R.stats["collinear_pairs"] > 100
+    assert td.homology(R.complex).betti == [1, 0]                  # an interval
+    assert R.complex.f_vector == (len(np.unique(X[:, 0])), len(np.unique(X[:, 0])) - 1)

@@ -12,7 +12,7 @@ import numpy as np
 from flint import fmpq
 
 __all__ = ["box_pairs", "to_exact", "intersect", "orient2", "independent", "on_segment", "chart",
-           "lift"]
+           "lift", "line_key", "collinear_meet"]
 
 _ZERO, _ONE = fmpq(0), fmpq(1)
 
@@ -219,6 +219,27 @@ def _corners(poly):
     k = len(pts)
     return [x for m, x in enumerate(pts)
             if turn[m] or orient2(pts[m - 1], x, pts[(m + 1) % k]) != 0]
+
+
+def line_key(a, b):
+    """The line through distinct exact points ``a, b`` in R^n, canonically (equal for any two
+    points of one line): ``(k, direction, base)`` with ``k`` the first coordinate along which
+    the line moves, the direction scaled to 1 there, and the line's point with x_k = 0."""
+    d = [y - x for x, y in zip(a, b)]
+    k = next(r for r, v in enumerate(d) if v)
+    d = [v / d[k] for v in d]
+    return k, tuple(d), tuple(x - a[k] * v for x, v in zip(a, d))
+
+
+def collinear_meet(A, B, k):
+    """``conv(A) ∩ conv(B)`` for two segments of one line that moves along coordinate ``k``:
+    [], one point, or the two ends (the segments' own end points)."""
+    (a0, a1), (b0, b1) = sorted(A, key=lambda p: p[k]), sorted(B, key=lambda p: p[k])
+    lo = a0 if a0[k] >= b0[k] else b0
+    hi = a1 if a1[k] <= b1[k] else b1
+    if lo[k] > hi[k]:
+        return []
+    return [lo] if lo[k] == hi[k] else [lo, hi]
 
 
 def independent(groups, margin=1e-9):

@@ -292,9 +292,12 @@ def refine_image(K, images, injective=None, max_exact_pairs=None):
                 C, Xu[pa[sel][only_a[sel]].reshape(len(sel), ka)],
                 Xu[pb[sel][only_b[sel]].reshape(len(sel), kb)])
     stats["certified_pairs"] = int(certified.sum())
-    if max_exact_pairs is not None and (~certified).sum() > max_exact_pairs:
-        raise ImageTooLarge(f"{int((~certified).sum())} pairs of image simplices to intersect "
-                            f"exactly > max_exact_pairs={max_exact_pairs}")
+    lines, collinear = _collinear_segments(pairs, certified, n_tri, len(edge_u), feats, P)
+    stats["collinear_pairs"] = int(collinear.sum())
+    costly = int((~certified & ~collinear).sum())
+    if max_exact_pairs is not None and costly > max_exact_pairs:
+        raise ImageTooLarge(f"{costly} pairs of image simplices to intersect exactly "
+                            f"> max_exact_pairs={max_exact_pairs}")
     interactions, overlaps = [], []
     n_common = (pad[pairs[:, 0]] >= 0).sum(1) + (pad[pairs[:, 1]] >= 0).sum(1) - n_distinct
     uid_of = dict(zip(verts.tolist(), uid_of_vertex.tolist()))
@@ -309,9 +312,14 @@ def refine_image(K, images, injective=None, max_exact_pairs=None):
         a, b = pairs[r]
         A, B = feats[a], feats[b]
         overlaps.append((int(a), int(b), [P.exact[u] for u in sorted(set(A) & set(B))]))
-    for a, b in pairs[~certified].tolist():
+    for r in np.flatnonzero(~certified).tolist():
+        a, b = pairs[r].tolist()
         A, B = feats[a], feats[b]
-        I = _exact.intersect([P.exact[u] for u in A], [P.exact[u] for u in B])
+        if collinear[r]:  # segments of one line: an interval, no linear algebra
+            I = _exact.collinear_meet([P.exact[u] for u in A], [P.exact[u] for u in B],
+                                      lines[a][0])
+        else:
+            I = _exact.intersect([P.exact[u] for u in A], [P.exact[u] for u in B])
         if not _same(I, [P.exact[u] for u in set(A) & set(B)]):
             interactions.append((a, b, I))
         kc = [P.exact[u] for u in {uid_of[v] for v in set(input_simplices[a])
@@ -395,6 +403,21 @@ def refine_image(K, images, injective=None, max_exact_pairs=None):
     vertex_map = np.searchsorted(L.vertices, uid_of_vertex)  # uid u is point id u
     return ImageRefinement(L, exact, input_simplices, interactions, overlaps, carriers, stats,
                            vertex_exact, vertex_map)
+
+
+def _collinear_segments(pairs, certified, n_tri, n_seg, feats, P):
+    """Which uncertified pairs are two segments of one line (exactly), and the line of each
+    segment involved. A network that folds a region onto a line leaves hundreds of thousands
+    of such pairs; they are settled by comparing end points."""
+    collinear = np.zeros(len(pairs), dtype=bool)
+    is_seg = lambda f: (f >= n_tri) & (f < n_tri + n_seg)  # noqa: E731
+    rows = np.flatnonzero(~certified & is_seg(pairs[:, 0]) & is_seg(pairs[:, 1]))
+    lines = {f: _exact.line_key(*(P.exact[u] for u in feats[f]))
+             for f in np.unique(pairs[rows]).tolist()}
+    for r in rows.tolist():
+        a, b = pairs[r].tolist()
+        collinear[r] = lines[a] == lines[b]
+    return lines, collinear
 
 
 def _chunks(idx, size=50_000):
