@@ -325,7 +325,24 @@ def summarize(records, setup):
         if both:
             agree = sum(u == v for u, v in both) / len(both)
             lines.append(f"- {METHODS[a]} vs {METHODS[b]}: {agree:.2f} ({len(both)} pairs)")
+    lines += _theorem_test(records)
     return "\n".join(lines + topological_or_geometric(records)) + "\n"
+
+
+def _theorem_test(records):
+    """Where the exact quotient by both sources is a test of the quotient theorem: only
+    where the rank source collapses something (with nothing to collapse it is the exact
+    image's homology by construction)."""
+    rows = [r for rec in records for r in rec["result"]["rows"][1:]
+            if r["image_homology"] is not None and r["quotient"] is not None]
+    if not rows:
+        return []
+    tested = [r for r in rows if r["low_rank"] > 0]
+    agree = sum(r["image_homology"] == r["quotient"] for r in tested)
+    return ["", "Exact quotient vs exact image: the quotient collapses the rank source's "
+            "pieces inside the image complex, so with none to collapse it is the image by "
+            f"construction. Model-layers with a vertex of rank <= 1 (a test of the quotient "
+            f"theorem): {len(tested)}, agreeing in {agree}; without: {len(rows) - len(tested)}."]
 
 
 def topological_or_geometric(records):
