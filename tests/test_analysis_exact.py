@@ -224,3 +224,14 @@ def test_profile_exact_route_stops_at_the_pair_budget():
     assert "layer 1" in cut.info["exact_stopped"] and "max_exact_pairs=0" in cut.info["exact_stopped"]
     assert cut.info["exact_layers"] == [] and cut.rows[1]["image_homology"] is None
     assert cut.rows[1]["predicted"] is not None                     # the vertex route took over
+
+
+def test_candidate_pair_budget_stops_before_the_narrow_phase():
+    from topodestruct.analysis.image_complex import ImageTooLarge, refine_image
+    C = td.complexes.circle(24)
+    theta = np.arange(24) * 2 * np.pi / 24
+    X = np.stack([np.round(np.cos(5 * theta), 6), np.zeros(24)], 1)   # every edge on one line
+    n = refine_image(C, X).stats["candidate_pairs"]
+    with pytest.raises(ImageTooLarge, match="candidate pairs"):
+        refine_image(C, X, max_candidate_pairs=n - 1)
+    assert refine_image(C, X, max_candidate_pairs=n).stats["candidate_pairs"] == n

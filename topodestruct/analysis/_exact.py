@@ -42,8 +42,11 @@ def to_exact(X):
             for row in np.asarray(X, dtype=float).tolist()]
 
 
-def box_pairs(lo, hi):
-    """Broad phase: the index pairs of boxes that overlap in every coordinate (a sweep)."""
+def box_pairs(lo, hi, also=None):
+    """Broad phase: the index pairs of boxes that overlap in every coordinate (a sweep).
+
+    ``also``: a second ``(lo, hi)`` per box (e.g. the full boxes, when ``lo, hi`` are
+    projections) that must overlap too; checked chunk by chunk, so memory stays bounded."""
     F = len(lo)
     if F < 2:
         return np.zeros((0, 2), dtype=np.int64)
@@ -52,7 +55,7 @@ def box_pairs(lo, hi):
     end = np.searchsorted(lo[order, ax], hi[order, ax], side="right")
     counts = np.maximum(end - np.arange(F) - 1, 0)
     out = []
-    chunk = max(1, 2_000_000 // max(1, int(counts.mean()) + 1))
+    chunk = max(1, 1_000_000 // max(1, int(counts.mean()) + 1))
     for s in range(0, F, chunk):
         c = counts[s:s + chunk]
         i = np.repeat(np.arange(s, s + len(c)), c)
@@ -60,7 +63,11 @@ def box_pairs(lo, hi):
         j = i + 1 + (np.arange(len(i)) - start)
         a, b = order[i], order[j]
         keep = np.all((lo[a] <= hi[b]) & (lo[b] <= hi[a]), axis=1)
-        out.append(np.stack([a[keep], b[keep]], 1))
+        a, b = a[keep], b[keep]
+        if also is not None:
+            keep = np.all((also[0][a] <= also[1][b]) & (also[0][b] <= also[1][a]), axis=1)
+            a, b = a[keep], b[keep]
+        out.append(np.stack([a, b], 1))
     return np.concatenate(out)
 
 

@@ -150,7 +150,7 @@ class _Points:
         return len(self.exact) - 1
 
 
-def refine_image(K, images, injective=None, max_exact_pairs=None):
+def refine_image(K, images, injective=None, max_exact_pairs=None, max_candidate_pairs=None):
     """The common refinement of the image simplices of ``K`` (see the module notes).
 
     Parameters
@@ -179,6 +179,12 @@ def refine_image(K, images, injective=None, max_exact_pairs=None):
         Raise :class:`ImageTooLarge` when more candidate pairs than this are
         left for the exact intersection (each costs about 0.3 ms; a network that
         folds a whole region onto a line leaves millions).
+    max_candidate_pairs : int, optional
+        Raise :class:`ImageTooLarge` when the broad phase leaves more pairs than this
+        (memory: a few hundred bytes per pair at the peak of the narrow phase). Default:
+        none, or ``max(100 * max_exact_pairs, 10^6)`` where that is given (20 million for the
+        profile's default budget: a trained D-I network at layer 9 had been killed for
+        memory at 19 GB).
 
     Returns
     -------
@@ -255,13 +261,15 @@ def refine_image(K, images, injective=None, max_exact_pairs=None):
                                     full_matrices=False)[2][:3].T
         margin = 1e-9 * (np.abs(Xu).max() + np.abs(Z).max())
         zlo, zhi = Z[safe].min(axis=1) - margin, Z[safe].max(axis=1) + margin
-        pairs = _exact.box_pairs(zlo, zhi)
-        keep = np.all((lo[pairs[:, 0]] <= hi[pairs[:, 1]]) & (lo[pairs[:, 1]] <= hi[pairs[:, 0]]),
-                      axis=1)
-        pairs = pairs[keep]
+        pairs = _exact.box_pairs(zlo, zhi, also=(lo, hi))
     else:
         pairs = _exact.box_pairs(lo, hi)
     stats = {"pieces": F, "triangles": n_tri, "candidate_pairs": len(pairs)}
+    if max_candidate_pairs is None and max_exact_pairs is not None:
+        max_candidate_pairs = max(100 * max_exact_pairs, 1_000_000)
+    if max_candidate_pairs is not None and len(pairs) > max_candidate_pairs:
+        raise ImageTooLarge(f"{len(pairs)} candidate pairs of image simplices "
+                            f"> max_candidate_pairs={max_candidate_pairs}")
     # 3. narrow phase: the caller's promise, a certificate, then exact intersection
     certified = np.zeros(len(pairs), dtype=bool)
     if injective is not None and len(pairs):
