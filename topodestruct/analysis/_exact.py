@@ -466,7 +466,8 @@ def _from_common_face(C, A, B):
     na, nb = np.linalg.norm(A, axis=2), np.linalg.norm(B, axis=2)
     if C.shape[1] == 2:
         e = C[:, 1, :] - C[:, 0, :]
-        e /= np.linalg.norm(e, axis=1, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):  # a collapsed edge: NaN, as before
+            e /= np.linalg.norm(e, axis=1, keepdims=True)
         A = A - np.einsum("bkn,bn->bk", A, e)[:, :, None] * e[:, None, :]
         B = B - np.einsum("bkn,bn->bk", B, e)[:, :, None] * e[:, None, :]
     return A, B, na, nb
