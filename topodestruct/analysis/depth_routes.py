@@ -51,7 +51,7 @@ def exact_route(net, K, layers, ranks_at, max_pieces=None, max_exact_pairs=None,
 
     if K.dimension > 2 or K.dimension < 1:
         return None
-    R, out, previous = start_refinement(net, K), {}, None
+    R, out = start_refinement(net, K), {}
     for layer in layers:
         while R.layer < layer:
             R = refine_next(R)
@@ -62,8 +62,7 @@ def exact_route(net, K, layers, ranks_at, max_pieces=None, max_exact_pairs=None,
         ranks = np.asarray(ranks_at(R.barycentres(), layer))
         order = np.lexsort(R.simplices.T[::-1])      # rows of R.complex().simplices(d)
         predicted = low_rank_quotient(R.complex(), ranks[order], R.values(layer))[0]
-        Y = exact_images(R, layer, previous)
-        previous = (layer, Y)                     # the next refinement appends its points
+        Y = exact_images(R, layer)
         try:
             F = exact_folding(net, R, layer, ranks, images=Y, max_exact_pairs=max_exact_pairs)
         except ImageTooLarge as err:

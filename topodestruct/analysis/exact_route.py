@@ -40,47 +40,27 @@ DEFAULT_MAX_PIECES = 3000
 DEFAULT_MAX_EXACT_PAIRS = 200_000
 
 
-def exact_images(R, layer, previous=None):
-    """``Phi^layer`` at the refined vertices ``R.points``, exact rationals ``(V, n)``.
+def exact_images(R, layer):
+    """``Phi^layer`` at the refined vertices, exact rationals ``(V, n)``.
 
-    Layer by layer through :func:`~.image_complex.exact_forward` with the
-    refinement's own float64 layers (so a ReLU follows exactly the layers that
-    :func:`~.refine.refine` treats as rectified). The refined cut points are
-    float64, so they lie on the bent hyperplanes only up to rounding; where the
-    refinement set a post-activation to exactly 0 (a unit on or below its
-    hyperplane: ``R.values(k) == 0``) it is 0 here too, so pieces that the
-    refinement puts in a dead region map exactly into it (otherwise a rank-0
-    region would map to a cloud of tiny distinct simplices, and the exact image
-    would show their thin pockets).
-
-    ``previous``: ``(layer_p, Y_p)`` from a call on a coarser refinement that
-    ``R`` refines (``layer_p <= layer``); its rows are ``R``'s first points
-    (refinements append their cut points), so only the new points travel
-    through layers ``1..layer_p`` and every point through the rest.
+    The refinement keeps its vertices and their images at its own layer
+    exactly (:mod:`.refine`), so at ``layer == R.layer`` this is
+    ``R.exact_values``; at an earlier layer the exact vertices go through
+    layers ``1..layer`` in exact arithmetic.  Each piece lies in one closed
+    activation region, so the images of its vertices span exactly its image.
     """
     if not 1 <= layer <= R.layer:
         raise ValueError(f"layer {layer} is not refined (1..{R.layer})")
-    start, Y = 0, R.points
-    if previous is not None and previous[0] > 0:
-        start, Yp = previous
-        if not 0 <= start <= layer:
-            raise ValueError(f"previous images are at layer {start}, after layer {layer}")
-        Yn = _forward(R, R.points[len(Yp):], len(Yp), 0, start) if len(Yp) < len(R.points) \
-            else Yp[:0]
-        Y = np.concatenate([Yp, Yn]) if len(Yn) else Yp.copy()
-    return _forward(R, Y, 0, start, layer)
-
-
-def _forward(R, Y, row0, first, last):
-    """Exact images of rows ``row0..`` of ``R.points`` from layer ``first`` to ``last``."""
+    if layer == R.layer:
+        return R.exact_values
     from flint import fmpq
-    from .image_complex import exact_forward
+    from .refine import exact_affine
 
-    for k in range(first + 1, last + 1):
-        W, b, relu = R.layers[k - 1]
-        Y = exact_forward([(W, b)], Y, final_activation="relu" if relu else None)
+    Y = R.exact_points
+    for W, b, relu in R.layers[:layer]:
+        Y = exact_affine(W, b, Y)
         if relu:
-            Y[R.values(k)[row0:row0 + len(Y)] == 0] = fmpq(0)
+            Y = np.where(Y > 0, Y, fmpq(0))
     return Y
 
 
@@ -89,8 +69,7 @@ def input_embedded(R):
 
     Decided exactly: distinct vertices, and the common refinement of its simplices
     (:func:`~.image_complex.refine_image` of the identity map) finds no two that
-    meet in more than a common face. The refinement's float cut points subdivide it
-    up to rounding.
+    meet in more than a common face. The refinement subdivides it exactly.
     """
     from ..topology.simplicial import SimplicialComplex
     from .image_complex import refine_image

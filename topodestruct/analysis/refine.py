@@ -5,23 +5,34 @@ pre-activations until each piece lies in a single activation region of layers
 ``1..k``, where ``Phi^k`` is affine.  On such a piece every pre-activation
 ``z_j`` of layer ``k + 1`` is affine, so its zero set meets the piece in a
 segment (or point) through the points where ``z_j`` changes sign on the
-edges: cutting at those points is exact up to float64 rounding.  Cut points
-are created once per edge and shared by the simplices on both sides, so the
-refinement stays a simplicial complex subdividing ``K`` (homeomorphic to it).
+edges.  Cut points are created once per edge and shared by the simplices on
+both sides, so the refinement stays a simplicial complex subdividing ``K``
+(homeomorphic to it).
 
-Numerics and tolerance convention
----------------------------------
-Everything is float64, computed from the weights as stored (float32 weights
-are exact in float64).  Pre-activations at the vertices are the forward pass
-at the original vertices; at cut points they are the linear interpolation
-along the cut edge (exact for the affine ``z`` on the piece, and consistent
-for both neighbours).  A vertex counts as *on* the hyperplane of unit ``j``
-when ``|z_j(v)| <= tol * s_j`` with ``s_j = max_v (|W_j| |h(v)| + |b_j|)``
-(the magnitude of the terms summed, over the current vertices) and ``tol``
-(default ``1e-9``); its value is then set to exactly 0 and no edge is cut
-there.  An edge is cut only where its end values have strictly opposite
-signs.  Each piece's codeword is ``S`` (eq. 2: active iff ``z > 0``) of the
-mean of its vertex values, i.e. at its barycentre.
+Exact arithmetic
+----------------
+Every decision is exact.  K's float coordinates are dyadic rationals, and so
+are the weights; the refinement keeps every vertex as exact rationals
+(``exact_points``, :class:`flint.fmpq`) together with the exact
+post-activations ``Phi^k`` at its current layer (``exact_values``).  The
+pre-activations of the next layer are one exact affine map of those; a vertex
+is *on* a hyperplane when its pre-activation is exactly 0, and an edge is cut
+where its end values have strictly opposite signs, at the exact point
+``t = z_a / (z_a - z_b)``.  Every exact quantity of the layer being cut is
+affine along the edge, so the cut point's coordinates and pre-activations are
+the same interpolation (flint reduces every rational, so sizes stay those of
+the defining linear systems rather than growing with the nesting of cuts).
+Consequently each piece lies in one closed activation region, ``Phi^k`` *is*
+the interpolation of its vertex values on it, and the image of a piece is
+exactly the hull of its vertices' exact images: no triangulation of the same
+set can change the image that :mod:`.exact_route` computes.
+
+The float arrays (``points``, ``pre``) are for float work (ranks at
+barycentres, pictures, estimates): each is the rounding of the exact value,
+except the pre-activations of earlier layers at later cut points, which are
+float interpolations (with the exact zeros and weak signs of their ends).
+Each piece's codeword is ``S`` (eq. 2: active iff ``z > 0``) at its
+barycentre, read from the exact signs of its vertices.
 
 Reuse across layers
 -------------------
@@ -44,6 +55,8 @@ Examples
 >>> R = refine(net, td.complexes.circle(5))
 >>> R.n_added_vertices, R.simplices.shape[0]
 (2, 7)
+>>> R.exact_points[5][0] == 0                       # the cut point lies on x = 0 exactly
+True
 """
 from dataclasses import dataclass, field
 
@@ -51,9 +64,8 @@ import numpy as np
 
 from ._network import check_layer, jacobians, network_layers
 
-__all__ = ["Refinement", "refine", "refine_next", "start_refinement", "DEFAULT_TOL"]
+__all__ = ["Refinement", "refine", "refine_next", "start_refinement"]
 
-DEFAULT_TOL = 1e-9
 _PAIRS = {1: [(0, 1)], 2: [(0, 1), (0, 2), (1, 2)]}
 
 
@@ -64,8 +76,12 @@ class Refinement:
     Attributes
     ----------
     points : (V, m) float array
-        Vertex coordinates in the input space; rows ``0..n_original_vertices-1``
-        are K's vertices in the order of ``K.vertices``.
+        Vertex coordinates in the input space (rounded ``exact_points``); rows
+        ``0..n_original_vertices-1`` are K's vertices in the order of ``K.vertices``.
+    exact_points : (V, m) object array of flint.fmpq
+        The exact vertex coordinates.
+    exact_values : (V, n_layer) object array of flint.fmpq
+        ``Phi^layer`` at the vertices, exact (``layer = 0``: ``exact_points``).
     simplices : (T, d + 1) int array
         The pieces (maximal simplices), vertex indices sorted in each row.
     parent : (T,) int array
@@ -73,7 +89,7 @@ class Refinement:
     codewords : list of (T, n_k) bool arrays
         Activation pattern of each piece at layers ``1..layer``.
     pre : list of (V, n_k) float arrays
-        Pre-activations at the vertices, layers ``1..layer``.
+        Pre-activations at the vertices, layers ``1..layer`` (module notes).
     layer : int
         Number of layers refined along (0: K itself).
     original : (n_original_simplices, d + 1) int array
@@ -92,9 +108,10 @@ class Refinement:
     layers: list = field(repr=False)
     n_original_vertices: int = 0
     n_original_simplices: int = 0
-    tol: float = DEFAULT_TOL
     original: np.ndarray = field(default=None, repr=False)
     embedded: object = field(default=None, repr=False)
+    exact_points: np.ndarray = field(default=None, repr=False)
+    exact_values: np.ndarray = field(default=None, repr=False)
 
     @property
     def dimension(self):
@@ -115,7 +132,7 @@ class Refinement:
         return SimplicialComplex(self.simplices, coordinates=self.points)
 
     def values(self, k):
-        """Post-activations ``Phi^k`` at the vertices, ``(V, n_k)`` (k = 0: the points)."""
+        """Post-activations ``Phi^k`` at the vertices, ``(V, n_k)`` float (k = 0: the points)."""
         if not 0 <= k <= self.layer:
             raise ValueError(f"layer {k} is not refined (0..{self.layer})")
         if k == 0:
@@ -165,8 +182,10 @@ def _check_complex(K):
     return d, tops
 
 
-def start_refinement(net, K, tol=DEFAULT_TOL):
+def start_refinement(net, K):
     """The layer-0 refinement (``K`` itself), ready for :func:`refine_next`."""
+    from ._exact import exact
+
     layers = net if _is_parsed(net) else network_layers(net)
     d, tops = _check_complex(K)
     if d > 2:
@@ -177,10 +196,13 @@ def start_refinement(net, K, tol=DEFAULT_TOL):
     if X.shape[1] != m:
         raise ValueError(f"K's coordinates have dimension {X.shape[1]} but the network "
                          f"expects {m} inputs")
+    Xq = np.empty(X.shape, dtype=object)
+    Xq.ravel()[:] = [exact(x) for x in X.ravel()]
     simp = np.searchsorted(K.vertices, tops).astype(np.int64)
     return Refinement(points=X, simplices=simp, parent=np.arange(len(simp)), codewords=[],
                       pre=[], layer=0, layers=layers, n_original_vertices=len(X),
-                      n_original_simplices=len(simp), tol=float(tol), original=simp)
+                      n_original_simplices=len(simp), original=simp, exact_points=Xq,
+                      exact_values=Xq)
 
 
 def _is_parsed(net):
@@ -188,8 +210,8 @@ def _is_parsed(net):
         and isinstance(net[0][2], bool)
 
 
-def refine(net, K, layer=None, tol=DEFAULT_TOL):
-    """Refine ``K`` along the bent hyperplanes of layers ``1..layer``.
+def refine(net, K, layer=None):
+    """Refine ``K`` exactly along the bent hyperplanes of layers ``1..layer``.
 
     Parameters
     ----------
@@ -198,91 +220,138 @@ def refine(net, K, layer=None, tol=DEFAULT_TOL):
         Pure, of dimension <= 2, with coordinates ``(n_vertices, input_dim)``.
     layer : int, optional
         1-based; default the last hidden layer.
-    tol : float
-        Relative tolerance for vertices on a hyperplane (module notes).
 
     Returns
     -------
     Refinement
     """
-    R = start_refinement(net, K, tol)
+    R = start_refinement(net, K)
     layer = check_layer(layer, R.layers)
     while R.layer < layer:
         R = refine_next(R)
     return R
 
 
+def exact_affine(W, b, H):
+    """``H @ W.T + b`` in exact rational arithmetic: ``(V, n)`` object array of fmpq.
+
+    ``W``, ``b`` float (dyadic, so exact), ``H`` an object array of rationals.
+    """
+    from flint import fmpq_mat
+
+    from ._exact import exact
+
+    V, n = len(H), W.shape[0]
+    out = np.empty((V, n), dtype=object)
+    if V == 0:
+        return out
+    Wt = fmpq_mat(W.shape[1], n, [exact(x) for x in W.T.ravel()])
+    M = fmpq_mat(V, W.shape[1], list(H.ravel())) * Wt
+    bias = [exact(x) for x in b]
+    out.ravel()[:] = M.entries()
+    out += np.array(bias, dtype=object)[None, :]
+    return out
+
+
+def _signs(Q):
+    """Exact signs of an object array of rationals, int8."""
+    return (Q > 0).astype(np.int8) - (Q < 0).astype(np.int8)
+
+
+def _to_float(Q):
+    out = np.empty(Q.shape, dtype=np.float64)
+    out.ravel()[:] = [float(q) for q in Q.ravel()]
+    return out
+
+
 def refine_next(R):
     """Refine a :class:`Refinement` at layer ``k`` along layer ``k + 1`` (a new object)."""
+    from flint import fmpq
+
     k = R.layer
     if k >= len(R.layers):
         raise ValueError(f"the network has only {len(R.layers)} layers")
     W, b, relu = R.layers[k]
-    h = R.values(k)
-    Z = h @ W.T + b
-    # magnitude of the summed terms; cut points are convex combinations, so the max holds
-    scale = (np.abs(h) @ np.abs(W).T + np.abs(b)).max(axis=0)
-    points, simp, parent, pre = R.points, R.simplices, R.parent, list(R.pre)
-    ancestor = np.arange(len(simp))
+    st = _State(points=R.points, exact=R.exact_points, simp=R.simplices,
+                ancestor=np.arange(len(R.simplices)), parent=R.parent, pre=list(R.pre),
+                Zq=exact_affine(W, b, R.exact_values))
+    st.sign = _signs(st.Zq)
     if relu:
         for j in range(W.shape[0]):
-            col = Z[:, j]
-            col[np.abs(col) <= R.tol * scale[j]] = 0.0
-            points, simp, ancestor, parent, Z, pre = _cut(points, simp, ancestor, parent,
-                                                           Z, pre, j)
-    code = Z[simp].mean(axis=1) > 0
-    return Refinement(points=points, simplices=simp, parent=parent,
-                      codewords=[c[ancestor] for c in R.codewords] + [code], pre=pre + [Z],
-                      layer=k + 1, layers=R.layers, n_original_vertices=R.n_original_vertices,
-                      n_original_simplices=R.n_original_simplices, tol=R.tol,
-                      original=R.original, embedded=R.embedded)
+            _cut(st, j)
+    code = (st.sign[st.simp] > 0).any(axis=1)
+    Z = _to_float(st.Zq)
+    Hq = np.where(st.sign > 0, st.Zq, fmpq(0)) if relu else st.Zq
+    return Refinement(points=st.points, simplices=st.simp, parent=st.parent,
+                      codewords=[c[st.ancestor] for c in R.codewords] + [code],
+                      pre=st.pre + [Z], layer=k + 1, layers=R.layers,
+                      n_original_vertices=R.n_original_vertices,
+                      n_original_simplices=R.n_original_simplices, original=R.original,
+                      embedded=R.embedded, exact_points=st.exact, exact_values=Hq)
 
 
-def _cut(points, simp, ancestor, parent, Z, pre, j):
-    """Cut every piece along ``Z[:, j] = 0`` (values already snapped)."""
-    f = Z[:, j]
-    sg = np.sign(f)
+@dataclass
+class _State:
+    """The refinement while one layer cuts it: floats, exact values and their signs."""
+
+    points: np.ndarray
+    exact: np.ndarray
+    simp: np.ndarray
+    ancestor: np.ndarray
+    parent: np.ndarray
+    pre: list
+    Zq: np.ndarray
+    sign: np.ndarray = None
+
+
+def _cut(st, j):
+    """Cut every piece along ``z_j = 0`` at exact cut points (module notes)."""
+    simp, sg = st.simp, st.sign[:, j]
     d = simp.shape[1] - 1
     if d == 0:
-        return points, simp, ancestor, parent, Z, pre
+        return
     pairs = _PAIRS[d]
     cross = np.stack([sg[simp[:, a]] * sg[simp[:, b]] < 0 for a, b in pairs], 1)
     hit = cross.any(1)
     if not hit.any():
-        return points, simp, ancestor, parent, Z, pre
+        return
     # one new vertex per crossing edge, shared by all pieces on that edge
     E = np.concatenate([simp[hit][:, [a, b]][cross[hit][:, i]] for i, (a, b) in
                         enumerate(pairs)])
     E = np.unique(np.sort(E, axis=1), axis=0)
     a, b = E[:, 0], E[:, 1]
-    t = f[a] / (f[a] - f[b])
-    new_ids = len(points) + np.arange(len(E))
+    f = st.Zq[:, j]
+    t = (f[a] / (f[a] - f[b]))[:, None]           # exact, in (0, 1)
+    new_ids = len(st.points) + np.arange(len(E))
     lookup = {(int(x), int(y)): int(v) for x, y, v in zip(a, b, new_ids)}
+    Xn = st.exact[a] + t * (st.exact[b] - st.exact[a])
+    Zn = st.Zq[a] + t * (st.Zq[b] - st.Zq[a])     # z_j(new) is exactly 0
+    tf = _to_float(t)
 
     def interp(A):
-        return A[a] + t[:, None] * (A[b] - A[a])
+        # earlier layers' floats: a convex combination keeps exact zeros and weak signs
+        return A[a] + tf * (A[b] - A[a])
 
-    points = np.concatenate([points, interp(points)])
-    Znew = interp(Z)
-    Znew[:, j] = 0.0
-    Z = np.concatenate([Z, Znew])
-    pre = [np.concatenate([P, interp(P)]) for P in pre]
-    sg = np.concatenate([sg, np.zeros(len(E))])
-
+    st.exact = np.concatenate([st.exact, Xn])
+    st.points = np.concatenate([st.points, _to_float(Xn)])
+    st.Zq = np.concatenate([st.Zq, Zn])
+    st.sign = np.concatenate([st.sign, _signs(Zn)])
+    st.pre = [np.concatenate([P, interp(P)]) for P in st.pre]
+    sgn = st.sign[:, j]
     keep = ~hit
-    new, anc, par = [], [ancestor[keep]], [parent[keep]]
+    new, anc, par = [], [st.ancestor[keep]], [st.parent[keep]]
     for r in np.flatnonzero(hit):
         s = simp[r]
         if d == 1:
             p = lookup[(int(min(s)), int(max(s)))]
             pieces = [(s[0], p), (p, s[1])]
         else:
-            pieces = _cut_triangle(s, sg, lookup)
+            pieces = _cut_triangle(s, sgn, lookup)
         new.extend(pieces)
-        anc.append(np.full(len(pieces), ancestor[r]))
-        par.append(np.full(len(pieces), parent[r]))
-    simp = np.concatenate([simp[keep], np.sort(np.array(new, dtype=np.int64), axis=1)])
-    return points, simp, np.concatenate(anc), np.concatenate(par), Z, pre
+        anc.append(np.full(len(pieces), st.ancestor[r]))
+        par.append(np.full(len(pieces), st.parent[r]))
+    st.simp = np.concatenate([simp[keep], np.sort(np.array(new, dtype=np.int64), axis=1)])
+    st.ancestor, st.parent = np.concatenate(anc), np.concatenate(par)
 
 
 def _cut_triangle(s, sg, lookup):

@@ -235,7 +235,7 @@ def _architecture(layers):
 
 
 def analyze(net, K, layer=None, rank="ambient", refine=None, image=True, fraction=None,
-            separate_images=True, tol=None, n_neighbors=8, max_dim=None, random_state=0,
+            separate_images=True, n_neighbors=8, max_dim=None, random_state=0,
             exact_image=False, max_pieces=None):
     """Topology of the representation of ``K`` (or a point cloud) at layer ``layer``.
 
@@ -260,8 +260,6 @@ def analyze(net, K, layer=None, rank="ambient", refine=None, image=True, fractio
         Scale of the persistent reading (see :mod:`topodestruct.analysis.image`).
     separate_images : bool
         Rank-0 components with different images become different points.
-    tol : float, optional
-        Refinement tolerance (default :data:`~.refine.DEFAULT_TOL`).
     n_neighbors : int
         Point clouds: neighbours in the graph that splits rank-1 points into classes.
     max_dim : int, optional
@@ -296,7 +294,7 @@ def analyze(net, K, layer=None, rank="ambient", refine=None, image=True, fractio
     check_rank_kind(rank)
     if isinstance(K, SimplicialComplex):
         return _analyze_complex(net, layers, K, layer, rank, refine, image, fraction,
-                                separate_images, tol, random_state, exact_image, max_pieces)
+                                separate_images, random_state, exact_image, max_pieces)
     if refine:
         raise ValueError("refine=True needs a SimplicialComplex, not a point cloud")
     if exact_image:
@@ -306,14 +304,14 @@ def analyze(net, K, layer=None, rank="ambient", refine=None, image=True, fractio
 
 
 def _analyze_complex(net, layers, K, layer, rank, refine, image, fraction, separate_images,
-                     tol, random_state, exact_image=None, max_pieces=None):
+                     random_state, exact_image=None, max_pieces=None):
     from ..topology.homology import homology
     from .image import persistent_betti, sample_simplices
     from .._validation import check_integer
     from .exact_route import DEFAULT_MAX_PIECES, exact_folding
     from .labels import piece_ranks, vertex_ranks
     from .quotient import low_rank_quotient
-    from .refine import DEFAULT_TOL, _check_complex
+    from .refine import _check_complex
     from .refine import refine as _refine
 
     d, _ = _check_complex(K)
@@ -330,7 +328,7 @@ def _analyze_complex(net, layers, K, layer, rank, refine, image, fraction, separ
                          "refine not False)")
     notes, R = [], None
     if refine:
-        R = _refine(layers, K, layer, DEFAULT_TOL if tol is None else tol)
+        R = _refine(layers, K, layer)
         C = R.complex()
         order = np.lexsort(R.simplices.T[::-1])      # rows of C.simplices(d)
         piece = piece_ranks(net, R, layer, rank, random_state)
