@@ -12,9 +12,11 @@ from ..algebra.modular import (FAST_PRIME, exact_rank_int, fast_dtype, integer_m
 from .numerical import chunk_slices, numerical_ranks, padded_index
 from .tiers import Tier, chain_lower
 
-__all__ = ["certified_ranks"]
+__all__ = ["ROUTES", "certified_ranks"]
 
 _SECOND_PRIME = 1048571          # used to re-check points whose first test failed
+# how a (codeword, layer) pair was settled, by code (``RankDecomposition.routes``)
+ROUTES = ("fast tier", "float64 tier", "per-point modular", "exact", "numerical")
 
 
 def _layer1_lower(red, act1, p, device):
@@ -89,7 +91,10 @@ def _tiers(p, want, device):
 
 
 def certified_ranks(layers, actives, m, p, fallback, exact_all, random_state, want, n_jobs=1):
-    """Ranks and certification for unique codeword rows at the layers in ``want``."""
+    """Ranks and certification for unique codeword rows at the layers in ``want``.
+
+    Returns ``(ranks, certified, upper, routes)``; ``routes`` (int8, ``-1`` outside
+    ``want``) indexes :data:`ROUTES`: which test settled each rank."""
     import torch
 
     device = layers[0].W.device
@@ -98,6 +103,9 @@ def certified_ranks(layers, actives, m, p, fallback, exact_all, random_state, wa
     counts = np.stack([a.sum(1) for a in actives], 1)
     upper = np.minimum.accumulate(np.concatenate([np.full((U, 1), m), counts], 1), axis=1)[:, 1:]
     lower = np.full((U, L), -1)
+    routes = np.full((U, L), -1, dtype=np.int8)
+    wanted = np.zeros(L, dtype=bool)
+    wanted[sorted(want)] = True
     last = max(want) + 1
     if not exact_all:
         freqs = [a.mean(0) for a in actives]     # choose the reductions (see Tier)
@@ -117,6 +125,7 @@ def certified_ranks(layers, actives, m, p, fallback, exact_all, random_state, wa
                 lower[pending] = np.maximum(
                     lower[pending], chain_lower(tier, act, upper[pending], want, prio,
                                                   n_jobs=n_jobs))
+            routes[(lower == upper) & (routes < 0) & wanted] = 1 if dtype == torch.float64 else 0
     certified = lower == upper
     ranks = np.where(certified, upper, -1)
     todo = [(i, K) for i, K in zip(*np.nonzero(~certified)) if K in want]
@@ -129,18 +138,19 @@ def certified_ranks(layers, actives, m, p, fallback, exact_all, random_state, wa
                     by_prime[q] = [residues(W, q) for W in Ws[:last]]
                 rp = _rank_mod_p_chain(by_prime[q], row, K + 1, q)
                 if rp == upper[i, K]:
-                    ranks[i, K], certified[i, K] = rp, True
+                    ranks[i, K], certified[i, K], routes[i, K] = rp, True, 2
                     break
             if certified[i, K]:
                 continue
         if fallback == "exact" or exact_all:
             ranks[i, K], certified[i, K] = _exact_rank_chain(Ws, row, K + 1), True
+            routes[i, K] = 3
         else:
             if numerical is None:
                 numerical = numerical_ranks([torch.from_numpy(W).to(device) for W in Ws],
                                        actives, m, device)[0]
-            ranks[i, K] = numerical[i, K]
-    return ranks, certified, upper
+            ranks[i, K], routes[i, K] = numerical[i, K], 4
+    return ranks, certified, upper, routes
 
 
 def __dir__():  # dir() shows the public names only

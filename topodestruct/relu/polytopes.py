@@ -341,7 +341,7 @@ def polytope_decomposition(net, box=1.0, bounds=None, plane=None, final_activati
     actives = [np.array([r.codewords[K] if lay.relu else (True,) * len(r.codewords[K])
                          for r in regions], dtype=bool).reshape(len(regions), -1)
                for K, lay in enumerate(layers)]
-    ranks, _, _ = certified_ranks(layers, actives, m, DEFAULT_PRIME, "exact", False, 0,
+    ranks, _, _, _ = certified_ranks(layers, actives, m, DEFAULT_PRIME, "exact", False, 0,
                                   set(range(len(layers))))
     for r, row in zip(regions, ranks):
         r.ranks = row.astype(int)

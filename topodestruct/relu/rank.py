@@ -116,7 +116,7 @@ import numpy as np
 
 from .._parallel import check_n_jobs
 from ..algebra.linalg import check_prime
-from .certify import certified_ranks
+from .certify import ROUTES, certified_ranks
 from .forward import activation_patterns, unique_rows
 from .numerical import numerical_ranks
 from .parse import AS_BUILT, check_inputs, check_layers, parse_network
@@ -151,6 +151,10 @@ class RankDecomposition:
     margins : (N, L, 2) float array or None
         Numerical margins (kept, dropped singular value over tolerance).
     mode : str
+    routes : (N, L) int8 array or None
+        Which test settled each rank: an index into ``ROUTES`` (fast tier,
+        float64 tier, per-point modular, exact, numerical); ``-1`` for layers
+        not computed.  :attr:`settled` counts them.
     """
 
     codewords: list
@@ -162,6 +166,7 @@ class RankDecomposition:
     mode: str = "certified"
     input_dim: int = 0
     ambiguity: float = 100.0
+    routes: np.ndarray = None
     _cache: dict = field(default_factory=dict)
 
     @property
@@ -183,6 +188,21 @@ class RankDecomposition:
     @property
     def global_codewords(self):
         return np.concatenate(self.codewords, 1)
+
+    @property
+    def settled(self):
+        """``{route: number of (point, layer) pairs it settled}`` for the routes used
+        (see ``routes``; empty if not recorded).
+
+        >>> import numpy as np, topodestruct as td
+        >>> net = td.networks.mlp([2, 3, 2], random_state=0)
+        >>> td.rank_decomposition(net, np.ones((4, 2))).settled
+        {'fast tier': 8}
+        """
+        if self.routes is None:
+            return {}
+        codes, counts = np.unique(self.routes[self.routes >= 0], return_counts=True)
+        return {ROUTES[c]: int(n) for c, n in zip(codes, counts)}
 
     @property
     def ambiguous(self):
@@ -326,19 +346,20 @@ def rank_decomposition(net, X, mode="certified", layers=None, fallback="exact", 
             nranks, marg = numerical_ranks(Ws64, uact, m, device)
         if mode == "numerical":
             ranks, cert = nranks, np.zeros_like(nranks, dtype=bool)
+            routes = np.full(ranks.shape, ROUTES.index("numerical"), dtype=np.int8)
         else:
-            ranks, cert, _ = certified_ranks(net_layers, uact, m, int(p), fallback,
-                                              mode == "exact", random_state, want,
-                                             n_jobs)
+            ranks, cert, _, routes = certified_ranks(net_layers, uact, m, int(p), fallback,
+                                                     mode == "exact", random_state, want,
+                                                     n_jobs)
     skip = [K for K in range(L) if K not in want]
-    ranks[:, skip], cert[:, skip] = -1, False
+    ranks[:, skip], cert[:, skip], routes[:, skip] = -1, False, -1
     counts = np.stack([a.sum(1) for a in actives], 1)
     upper = np.minimum.accumulate(np.concatenate([np.full((len(X), 1), m), counts], 1),
                                   axis=1)[:, 1:]
     return RankDecomposition(
         codewords=codewords, ranks=ranks[inverse], certified=cert[inverse], upper=upper,
         uncertain_codewords=uncertain, margins=None if marg is None else marg[inverse],
-        mode=mode, input_dim=m, ambiguity=float(ambiguity))
+        mode=mode, input_dim=m, ambiguity=float(ambiguity), routes=routes[inverse])
 
 
 def layer_ranks(weights, X, biases=None, p=DEFAULT_PRIME, n_jobs=1):
