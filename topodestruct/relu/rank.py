@@ -33,9 +33,11 @@ Each tier makes the lower bound cheap by
   ``rank(E[a_1]) = |a_1 & B| + rank(F[a_1 \ B, B \ a_1])`` (a much smaller block);
 * sketching by columns: ``rank(Z[:, J]) <= rank(Z)`` for a random column
   subset ``J`` of ``upper + 2`` columns (the two extra columns make an
-  accidental drop mod p unlikely), chosen where the unit rows of ``E[a_1]``
-  vanish; the chain ``Z_K = A_K Z_{K-1}`` is computed per point from gathered
-  blocks, in lockstep groups of points, and the rank tests run batched;
+  accidental drop mod p unlikely), chosen first among the active units of
+  ``B`` (each a pivot of its unit row of ``E[a_1]``, so the sketch keeps the
+  rank of ``E[a_1]`` up to ``|J|``); the chain ``Z_K = A_K Z_{K-1}`` is
+  computed per point from gathered blocks, in lockstep groups of points, and
+  the rank tests run batched;
 * splitting a mask against a fixed reference: the units of a layer active
   more than half the time on the given points enter through a product of
   weights computed once per network, and per point only the units that differ

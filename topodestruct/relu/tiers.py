@@ -206,10 +206,11 @@ def chain_lower(tier, actives, upper, want, prio, oversample=2, budget=None, n_j
 
     Per point, ``Z_K = A_K \cdots A_2 E[a_1][:, J] (mod p)`` with a sketch ``J``
     of ``min(u + oversample, r)`` columns (``u = min(upper, r)``): ``J`` lists
-    the positions of ``B \ a_1`` first (there the unit rows ``a_1 & B`` of
-    ``E`` vanish), then those of ``a_1 & B``, each in the fixed random order
-    ``prio``.  ``rank(Z_K) >= u`` proves ``rank >= u``; the extra columns make
-    an accidental drop mod p unlikely (about ``p**-(oversample + 1)``).  Each
+    the positions of ``a_1 & B`` first (each is a pivot of its unit row of
+    ``E``, so ``rank(E[a_1][:, J]) = min(|J|, rank(E[a_1]))`` for generic ``F``),
+    then those of ``B \ a_1``, each in the fixed random order ``prio``.
+    ``rank(Z_K) >= u`` proves ``rank >= u``; the extra columns make an
+    accidental drop mod p unlikely (about ``p**-(oversample + 1)``).  Each
     point's blocks are gathered at their exact sizes (no padding); chains of
     ``_LOCKSTEP`` points advance together and the rank tests run batched.
     Returns ``(U, L)`` with ``upper`` where proven and ``-1`` elsewhere.
@@ -291,8 +292,12 @@ def _chain_batch(tier, act, carry, ks, prio):
     G, r = len(carry), red.r
     actB = act[0][:, red.rows]
     width = np.minimum(_bucket(carry), _bucket(r))         # sketch columns per point and layer
-    # positions of B \ a1, then of a1 & B, each in the order prio
-    J = prio[np.argsort(actB[:, prio], axis=1, kind="stable")][:, :int(width[:, 1].max())]
+    # positions of a1 & B, then of B \ a1, each in the order prio.  Active positions
+    # first: rank(E[a1][:, J]) = |J & a1| + rank(F[a1 \ B, J \ a1]), so each of them adds
+    # one while those of B \ a1 add rank only through the |a1 \ B| rows of F.  Taken the
+    # other way round (as before), a W_1 of full row rank (n1 <= m: B = all units, F
+    # empty) gave E[a1][:, J] = 0, and every point fell through to the per-point path.
+    J = prio[np.argsort(~actB[:, prio], axis=1, kind="stable")][:, :int(width[:, 1].max())]
     J = np.concatenate([J, np.full((G, max(0, int(width[:, 1].max()) - r)), r)], 1)
     # J as columns of [P | P + W_2[:, B]] (sentinel 2r)
     Jc = np.where(J < r, J + r * np.take_along_axis(actB, np.minimum(J, r - 1), 1), 2 * r)
