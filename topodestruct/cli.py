@@ -6,6 +6,15 @@ library modules so that it is equally reachable from Python.
 import argparse
 import os
 import sys
+import traceback
+
+from ._cli_checks import (Parser, UsageError, check_class, check_layer, check_n_points,
+                          check_out, check_point_dimension, check_reproduce, layer_number,
+                          load_labels_file, load_model, load_points, local_cluster,
+                          nonnegative_int, one_line, positive_float, positive_int,
+                          reject_options, widths)
+
+DEBUG_ENV = "TOPODESTRUCT_DEBUG"
 
 
 def _cmd_spaces(args):
@@ -42,6 +51,7 @@ def _cmd_reproduce(args):
 
     from . import experiments
 
+    check_reproduce(args)
     if args.panel == "naitzat":
         return _reproduce_naitzat(args, experiments)
     from .plotting import fig2, trained
@@ -49,7 +59,8 @@ def _cmd_reproduce(args):
     scheduler = args.scheduler or args.cluster
     options = {k: v for k in ("data", "device") if (v := getattr(args, k)) is not None}
     runs = experiments.reproduce(args.panel, quick=args.quick, out=args.out,
-                                 seed=args.seed, jobs=args.jobs, scheduler=scheduler, **options)
+                                 seed=0 if args.seed is None else args.seed,
+                                 jobs=args.jobs or 1, scheduler=scheduler, **options)
     write_pngs = trained.write_pngs if args.panel in trained.PANELS else fig2.write_pngs
     pngs = write_pngs(runs, figure=args.panel if args.panel in experiments.FIGURES else None)
     files = [f for run in runs.values() for f in (run.store_path, run.summary_path)] + pngs
@@ -59,33 +70,41 @@ def _cmd_reproduce(args):
 
 
 def _reproduce_naitzat(args, experiments):
-    if not (args.data and args.dataset):
-        raise SystemExit("reproduce naitzat needs --data DIR and --dataset NAME")
     experiments.reproduce("naitzat", quick=args.quick, out=args.out, data=args.data,
                           dataset=args.dataset, cls=args.cls, models=args.models,
                           exact=args.exact)
     return 0
 
 
+def _profile_input(args):
+    """The network and the points (of ``--class``) of ``profile``, checked."""
+    if (args.labels is None) != (args.cls is None):
+        raise UsageError("--labels needs --class C (the class whose points to keep)"
+                         if args.cls is None else
+                         "--class needs --labels FILE (the labels of the points)")
+    if args.complex == "rips" and args.scale is None:
+        raise UsageError("--complex rips needs --scale (the longest edge of the Rips complex)")
+    check_out(args.out)
+    net, info = load_model(args.model)
+    X = load_points(args.points)
+    check_point_dimension(X, info["widths"][0])
+    if args.labels is not None:
+        y = load_labels_file(args.labels, n=len(X))
+        check_class(args.cls, y, f"--labels {args.labels}")
+        X = X[y == args.cls]
+    check_n_points(len(X), args.k + 1, f"the k-NN estimator with --k {args.k}",
+                   option="--points" if args.cls is None else f"--points of class {args.cls}")
+    return net, info, X
+
+
 def _cmd_profile(args):
     import json
     import pathlib
 
-    import numpy as np
-
     from .analysis.profile import profile
-    from .datasets.naitzat import load_labels
-    from .relu.load import format_description, load_network
+    from .relu.load import format_description
 
-    net, info = load_network(args.model)
-    X = np.load(args.points, allow_pickle=False)
-    if args.labels is not None or args.cls is not None:
-        if args.labels is None or args.cls is None:
-            raise SystemExit("--labels and --class go together")
-        y = load_labels(np.load(args.labels, allow_pickle=False), n=len(X), name=args.labels)
-        X = X[y == args.cls]
-        if not len(X):
-            raise SystemExit(f"no point has class {args.cls}")
+    net, info, X = _profile_input(args)
     prof = profile(net, X, complex=args.complex, scale=args.scale, k=args.k)
     described = f"{args.model}: {format_description(info)}"
     if args.json:
@@ -102,15 +121,63 @@ def _cmd_profile(args):
     return 0
 
 
-def _local_cluster(value):
-    n = value.split(":", 1)[1] if value.startswith("local:") else ""
-    if not n.isdigit() or int(n) < 1:
-        raise argparse.ArgumentTypeError(f"expected local:N with N >= 1 workers, got {value!r}")
-    return value
+# --manifold -> (builder in topology.complexes, default resolution, smallest resolution)
+_MANIFOLDS = {"circle": ("circle", 48, 3), "sphere": ("cube_sphere", 6, 1),
+              "torus": ("torus", 16, 3), "klein": ("klein_bottle", 16, 3)}
+_DEFAULT_WIDTHS = [3, 5, 5]
 
 
-_MANIFOLDS = {"circle": ("circle", 48), "sphere": ("cube_sphere", 6), "torus": ("torus", 16),
-              "klein": ("klein_bottle", 16)}
+def _manifold(name, resolution):
+    from .topology import complexes as cx
+
+    builder, default, smallest = _MANIFOLDS[name]
+    res = default if resolution is None else resolution
+    if res < smallest:
+        raise UsageError(f"--resolution {res} is too small for the {name}: at least {smallest} "
+                         f"(default {default})")
+    return getattr(cx, builder)(*((res, res) if name in ("torus", "klein") else (res,)))
+
+
+def _analyze_input(args):
+    """The network and the complex (or points) of ``analyze``, checked."""
+    from .analysis._network import network_layers
+    from .relu.networks import mlp
+
+    if args.model:
+        reject_options(args, {"--widths": "widths", "--init": "init"},
+                       "with --model (the model fixes the network)")
+    if args.points:
+        reject_options(args, {"--manifold": "manifold", "--resolution": "resolution",
+                              "--exact-image": "exact_image"},
+                       "with --points (the points replace the triangulated manifold)")
+        if args.rank == "intrinsic":
+            raise UsageError("--rank intrinsic needs a triangulated --manifold (the exact "
+                             "refinement): with --points use --rank ambient")
+    check_out(args.out)
+    if args.model:
+        net, info = load_model(args.model)
+        m = info["widths"][0]
+    else:
+        sizes = args.widths or _DEFAULT_WIDTHS
+        net, m = mlp(sizes, init=args.init or "kaiming", random_state=args.seed), sizes[0]
+    check_layer(args.layer, len(network_layers(net)))
+    if args.points:
+        K = load_points(args.points)
+        check_point_dimension(K, m)
+        check_n_points(len(K), 3, "a point cloud")
+        return net, K
+    name = args.manifold or "torus"
+    K = _manifold(name, args.resolution)
+    d = K.coordinates.shape[1]
+    if d != m:
+        if args.model:
+            raise UsageError(f"--model {args.model} expects {m} inputs but the {name} lies in "
+                             f"R^{d}: choose a --manifold in R^{m} or pass --points")
+        shown = ",".join(map(str, sizes))
+        raise UsageError(f"--widths {shown} start with {m} inputs but the {name} lies in "
+                         f"R^{d}: the widths must start with the manifold's ambient dimension, "
+                         f"e.g. --widths {','.join(map(str, [d] + sizes[1:]))}")
+    return net, K
 
 
 def _cmd_analyze(args):
@@ -118,25 +185,9 @@ def _cmd_analyze(args):
     import json
     import pathlib
 
-    import numpy as np
-
     from .analysis.represent import analyze
-    from .relu.networks import mlp
-    from .topology import complexes as cx
 
-    if args.model:
-        import torch
-        net = torch.load(args.model, weights_only=False)
-    else:
-        widths = [int(w) for w in args.widths.split(",")]
-        net = mlp(widths, init=args.init, random_state=args.seed)
-    if args.points:
-        K = np.load(args.points)
-    else:
-        builder, res = _MANIFOLDS[args.manifold]
-        res = args.resolution or res
-        K = getattr(cx, builder)(res) if builder != "torus" and builder != "klein_bottle" \
-            else getattr(cx, builder)(res, res)
+    net, K = _analyze_input(args)
     rep = analyze(net, K, layer=args.layer, rank=args.rank, image=not args.no_image,
                   random_state=args.seed, exact_image=args.exact_image)
     print(json.dumps(rep.to_dict(), indent=1) if args.json else rep)
@@ -155,6 +206,7 @@ def _cmd_figure(args):
 
     from .plotting.representation import figure1
 
+    check_out(args.out)
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     for key, fig in figure1(random_state=args.seed).items():
@@ -164,26 +216,19 @@ def _cmd_figure(args):
     return 0
 
 
-def build_parser():
-    parser = argparse.ArgumentParser(
-        prog="topodestruct",
-        description="Where does a ReLU network change the topology of its input?")
-    sub = parser.add_subparsers(dest="command")
+def _debug_option(parser, default):
+    parser.add_argument("--debug", action="store_true", default=default,
+                        help=f"show the full traceback of an error (or set {DEBUG_ENV}=1)")
 
-    p = sub.add_parser("spaces", help="homology of the standard spaces (default)")
-    p.set_defaults(func=_cmd_spaces)
 
-    p = sub.add_parser("tables", help="verify the paper's appendix 7.2 tables by computation")
-    p.add_argument("--format", choices=["text", "markdown", "json"], default="text")
-    p.set_defaults(func=_cmd_tables)
-
+def _add_reproduce(sub):
     p = sub.add_parser("reproduce", help="reproduce a figure of the paper")
     p.add_argument("panel", choices=["fig2a", "fig2b", "fig2c", "fig2d", "fig2",
                                      "fig3a", "fig3b", "fig3c", "fig4", "naitzat"])
     p.add_argument("--quick", action="store_true", help="small sweep, well under a minute")
     p.add_argument("--out", default="results", help="output folder (default: results)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-    p.add_argument("--jobs", type=int, default=1, help="worker processes (default: 1)")
+    p.add_argument("--seed", type=nonnegative_int, help="random seed (default: 0)")
+    p.add_argument("--jobs", type=positive_int, help="worker processes (default: 1)")
     p.add_argument("--data", default=None,
                    help="MNIST folder for fig3a/b (default: $TOPODESTRUCT_MNIST); "
                         "naitzat: dataset folder (data/, models/)")
@@ -193,23 +238,31 @@ def build_parser():
     where.add_argument("--scheduler", metavar="ADDRESS",
                        help="compute on a running Dask scheduler, e.g. tcp://host:8786 "
                             "(needs topodestruct[dask])")
-    where.add_argument("--cluster", metavar="local:N", type=_local_cluster,
+    where.add_argument("--cluster", metavar="local:N", type=local_cluster,
                        help="compute on a Dask LocalCluster of N worker processes")
     p.add_argument("--dataset", help="naitzat: dataset NAME (data/NAME-test.npy)")
-    p.add_argument("--class", dest="cls", type=int, help="naitzat: class (default: more homology)")
+    p.add_argument("--class", dest="cls", type=nonnegative_int,
+                   help="naitzat: class (default: more homology)")
     p.add_argument("--models", help="naitzat: glob in DIR/models (default NAME_model_*.pth)")
     p.add_argument("--exact", action="store_true",
                    help="naitzat: exact image homology and quotient at every layer (2-D data; "
                         "about a minute per model for D-I)")
     p.set_defaults(func=_cmd_reproduce)
+    return p
 
+
+def _add_analyze(sub):
     p = sub.add_parser("analyze", help="does a layer change the topology of a manifold?")
-    p.add_argument("--manifold", choices=sorted(_MANIFOLDS), default="torus")
-    p.add_argument("--widths", default="3,5,5", help="network widths m,n1,...")
-    p.add_argument("--layer", type=int, default=None, help="1-based (default: last hidden)")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--init", default="kaiming", choices=["kaiming", "normal", "uniform_negative"])
-    p.add_argument("--resolution", type=int, default=None, help="triangulation size")
+    p.add_argument("--manifold", choices=sorted(_MANIFOLDS), help="default: torus")
+    p.add_argument("--widths", type=widths,
+                   help="network widths m,n1,... starting with the manifold's ambient "
+                        "dimension (default: 3,5,5)")
+    p.add_argument("--layer", type=layer_number, default=None,
+                   help="1-based (default: last hidden)")
+    p.add_argument("--seed", type=nonnegative_int, default=0)
+    p.add_argument("--init", choices=["kaiming", "normal", "uniform_negative"],
+                   help="default: kaiming")
+    p.add_argument("--resolution", type=positive_int, default=None, help="triangulation size")
     p.add_argument("--rank", default="ambient", choices=["ambient", "intrinsic"])
     p.add_argument("--model", help="torch.save'd nn.Sequential (instead of --widths)")
     p.add_argument("--points", help=".npy point cloud (instead of --manifold)")
@@ -219,30 +272,60 @@ def build_parser():
     p.add_argument("--out", help="folder for representation.json and representation.png")
     p.add_argument("--json", action="store_true", help="print JSON instead of the report")
     p.set_defaults(func=_cmd_analyze)
+    return p
 
-    p = sub.add_parser("figure", help="paper figures as PNGs")
-    p.add_argument("number", choices=["1"])
-    p.add_argument("--out", default="figures")
-    p.add_argument("--seed", type=int, default=0)
-    p.set_defaults(func=_cmd_figure)
 
+def _add_profile(sub):
     p = sub.add_parser("profile", help="Betti numbers of a point cloud through a saved network")
     p.add_argument("--model", required=True, help="torch.save'd state_dict or nn.Sequential")
     p.add_argument("--points", required=True, help="(N, d) .npy points")
     p.add_argument("--labels", help="labels .npy (0/1 vector or one-hot rows)")
-    p.add_argument("--class", dest="cls", type=int, help="keep the points of this class")
+    p.add_argument("--class", dest="cls", type=nonnegative_int,
+                   help="keep the points of this class")
     p.add_argument("--complex", choices=["alpha", "knn", "rips"], default="alpha")
-    p.add_argument("--scale", type=float, help="radius / hops / edge length (alpha: automatic)")
-    p.add_argument("--k", type=int, default=13, help="k-NN neighbours (default 13)")
+    p.add_argument("--scale", type=positive_float,
+                   help="radius / hops / edge length (alpha: automatic)")
+    p.add_argument("--k", type=positive_int, default=13, help="k-NN neighbours (default 13)")
     p.add_argument("--out", help="folder for profile.json and profile.png")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_profile)
+    return p
+
+
+def build_parser():
+    parser = Parser(
+        prog="topodestruct",
+        description="Where does a ReLU network change the topology of its input?")
+    _debug_option(parser, False)
+    sub = parser.add_subparsers(dest="command")
+
+    p = sub.add_parser("spaces", help="homology of the standard spaces (default)")
+    p.set_defaults(func=_cmd_spaces)
+    subparsers = [p]
+
+    p = sub.add_parser("tables", help="verify the paper's appendix 7.2 tables by computation")
+    p.add_argument("--format", choices=["text", "markdown", "json"], default="text")
+    p.set_defaults(func=_cmd_tables)
+    subparsers += [p, _add_reproduce(sub), _add_analyze(sub)]
+
+    p = sub.add_parser("figure", help="paper figures as PNGs")
+    p.add_argument("number", choices=["1"])
+    p.add_argument("--out", default="figures")
+    p.add_argument("--seed", type=nonnegative_int, default=0)
+    p.set_defaults(func=_cmd_figure)
+    subparsers += [p, _add_profile(sub)]
+    for p in subparsers:   # --debug after the command too; SUPPRESS keeps a global --debug
+        _debug_option(p, argparse.SUPPRESS)
     return parser
 
 
-def main(argv=None):
-    parser = build_parser()
-    args = parser.parse_args(argv)
+def _debug_requested(argv):
+    return "--debug" in argv or os.environ.get(DEBUG_ENV, "").strip().lower() not in (
+        "", "0", "false", "no")
+
+
+def _run(argv):
+    args = build_parser().parse_args(argv)
     func = getattr(args, "func", _cmd_spaces)
     try:
         status = func(args)
@@ -254,6 +337,38 @@ def main(argv=None):
         os.dup2(devnull, sys.stdout.fileno())
         return 1
     return status
+
+
+def main(argv=None):
+    """Run the command line; a user's mistake ends in one line on stderr and exit status 2.
+
+    Errors that are not recognised as a usage mistake print their type and
+    message, a hint to rerun with ``--debug``, and return 1.  With ``--debug``
+    (or ``TOPODESTRUCT_DEBUG=1``) the full traceback comes first (and other
+    errors propagate).
+    """
+    argv = sys.argv[1:] if argv is None else list(argv)
+    debug = _debug_requested(argv)
+    try:
+        return _run(argv)
+    except UsageError as exc:
+        if debug:
+            traceback.print_exc()
+        print(f"topodestruct: error: {one_line(exc)}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except KeyboardInterrupt:
+        if debug:
+            raise
+        print("topodestruct: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the boundary: say what happened, in short
+        if debug:
+            raise
+        print(f"topodestruct: error: {type(exc).__name__}: {one_line(exc)}", file=sys.stderr)
+        print(f"topodestruct: this was not recognised as a usage mistake; rerun with --debug "
+              f"(or {DEBUG_ENV}=1) for the traceback, and report it if the input is valid",
+              file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":
