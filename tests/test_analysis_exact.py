@@ -203,16 +203,30 @@ def test_input_embedded_detects_crossing_triangles():
         refine_image(flat, flat.coordinates, injective=[0])
 
 
-def test_exact_images_reuse_the_coarser_layer():
+def test_exact_values_are_the_network_at_the_exact_cut_points():
+    """The refinement carries Phi^k by exact interpolation; it must equal the exact
+    forward pass at the exact vertices (the affinity along every cut edge), and a
+    coarser refinement's vertices keep their rows and values."""
     from topodestruct.analysis.exact_route import exact_images
+    from topodestruct.analysis.image_complex import exact_forward
     from topodestruct.analysis.refine import refine, refine_next
 
     net = td.networks.mlp([2, 5, 5, 4], random_state=1)
     R1 = refine(net, td.complexes.barycentric_subdivision(td.complexes.disk(8)), 1)
     R3 = refine_next(refine_next(R1))
     assert len(R3.points) > len(R1.points)
-    again = exact_images(R3, 3, previous=(1, exact_images(R1, 1)))
-    assert (again == exact_images(R3, 3)).all()
+    assert (R3.exact_points[:len(R1.points)] == R1.exact_points).all()
+    assert (exact_images(R3, 1)[:len(R1.points)] == R1.exact_values).all()
+    weights = [(W, b) for W, b, _ in R3.layers]
+    assert (exact_images(R3, 3) == exact_forward(weights, R3.exact_points, layer=3)).all()
+    # every piece lies in one closed region: no vertex strictly on the wrong side
+    for k in range(3):
+        Z = exact_forward(weights, R3.exact_points, layer=k + 1, final_activation=None)
+        code = R3.codewords[k]
+        for j in range(code.shape[1]):
+            vals = Z[R3.simplices, j]
+            assert all(v >= 0 for v in vals[code[:, j]].ravel())
+            assert all(v <= 0 for v in vals[~code[:, j]].ravel())
 
 
 def test_profile_exact_route_stops_at_the_pair_budget():

@@ -26,3 +26,11 @@ def test_bench_fig2_prints_met_or_not_met():
     bench = _load("bench_fig2")
     assert bench.goal_line("four full panels", 120.0, 120).endswith(": MET (measured 120.0s)")
     assert ": NOT MET (measured 120.1s)" in bench.goal_line("four full panels", 120.06, 120)
+
+
+def test_bench_rank_mnist_prints_met_or_not_met():
+    bench = _load("bench_rank_mnist")
+    assert bench.goal_line(30.0, 700.0).startswith(
+        "goal rank analysis < 10% of one training epoch: MET (measured 4.3%")
+    assert ": NOT MET (measured 10.0%" in bench.goal_line(70.0, 700.0)
+    assert ": NOT MET (measured 62.5%" in bench.goal_line(25.0, 40.0)

@@ -344,8 +344,9 @@ def check_naitzat(args):
                              f"{os.path.join(args.data, 'models')}") from exc
         raise UsageError(f"--data {args.data}: {exc}") from exc
     if args.exact and X.shape[1] != 2:
-        raise UsageError(f"--exact needs 2-D data (the exact image is computed for complexes of "
-                         f"dimension <= 2), but {args.dataset} is {X.shape[1]}-D: leave --exact out")
+        raise UsageError(f"--exact needs 2-D data (the exact image is computed for complexes "
+                         f"of dimension <= 2), but {args.dataset} is {X.shape[1]}-D: leave "
+                         "--exact out")
     if args.cls is not None:
         check_class(args.cls, y, f"the labels of {args.dataset}")
     return paths

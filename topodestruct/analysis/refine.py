@@ -49,9 +49,14 @@ Examples
 >>> import topodestruct as td
 >>> from topodestruct.analysis.refine import refine
 >>> net = td.networks.from_weights([([[1.0, 0.0]], [0.0])])   # one unit, z = x
->>> R = refine(net, td.complexes.circle(4))                    # cut where x = 0
+>>> square = td.SimplicialComplex([(0, 1), (1, 2), (2, 3), (0, 3)],
+...                               coordinates=[[1.0, 0], [0, 1], [-1, 0], [0, -1]])
+>>> R = refine(net, square)                   # two vertices on x = 0: nothing to cut
 >>> R.n_added_vertices, R.simplices.shape[0], td.homology(R.complex()).betti
 (0, 4, [1, 1])
+>>> R = refine(net, td.complexes.circle(4))   # cos(pi/2) is 6e-17 > 0 in floats: exact
+>>> R.n_added_vertices, R.simplices.shape[0]  # cuts 6e-17 beside those two vertices
+(2, 6)
 >>> R = refine(net, td.complexes.circle(5))
 >>> R.n_added_vertices, R.simplices.shape[0]
 (2, 7)
