@@ -61,8 +61,8 @@ def exact_route(net, K, layers, ranks_at, max_pieces=None, max_exact_pairs=None,
             break
         ranks = np.asarray(ranks_at(R.barycentres(), layer))
         order = np.lexsort(R.simplices.T[::-1])      # rows of R.complex().simplices(d)
-        predicted = low_rank_quotient(R.complex(), ranks[order], R.values(layer))[0]
         Y = exact_images(R, layer)
+        predicted = low_rank_quotient(R.complex(), ranks[order], Y)[0]
         try:
             F = exact_folding(net, R, layer, ranks, images=Y, max_exact_pairs=max_exact_pairs)
         except ImageTooLarge as err:

@@ -138,11 +138,10 @@ def exact_folding(net, R, layer, ranks, separate_images=True, rank="ambient", im
                          f"got shape {ranks.shape}")
     C = R.complex()
     order = np.lexsort(R.simplices.T[::-1])      # rows of C.simplices(d)
-    subs, _, _ = low_rank_regions(C, ranks[order], R.values(layer), "simplices",
-                                  separate_images)
+    images = exact_images(R, layer) if images is None else images
+    subs, _, _ = low_rank_regions(C, ranks[order], images, "simplices", separate_images)
     regions = R.region_index(layer)[1][order]
     ambient = ranks if rank == "ambient" else piece_ranks(net, R, layer)
-    images = exact_images(R, layer) if images is None else images
     return folding(C, images, collapse=subs, regions=regions, layer=layer,
                    injective=injective_labels(R, layer, ambient),
                    max_exact_pairs=max_exact_pairs)

@@ -94,13 +94,14 @@ def low_rank_quotient(K, ranks, images, on="simplices", separate_images=True, rt
     ranks : (T,) or (V,) int array
         Rank of each top simplex (``on="simplices"``, rows of ``K.simplices(dim)``)
         or of each vertex (``on="vertices"``, aligned with ``K.vertices``).
-    images : (V, n_K) float array
-        ``Phi^K`` at the vertices (aligned with ``K.vertices``).
+    images : (V, n_K) float array, or object array of exact rationals
+        ``Phi^K`` at the vertices (aligned with ``K.vertices``); exact images
+        make the grouping of rank-0 components by image exact.
     on : {"simplices", "vertices"}
     separate_images : bool
         Rank-0 components with different images go to different points.
     rtol : float
-        Relative tolerance for equal images.
+        Float images only: relative tolerance for equal images (a decision).
 
     Returns
     -------
@@ -132,10 +133,9 @@ def low_rank_regions(K, ranks, images, on="simplices", separate_images=True, rto
     from ..topology.homology import homology
 
     ranks = np.asarray(ranks)
-    images = np.asarray(images, dtype=np.float64)
+    exact = np.asarray(images).dtype == object
     verts = K.vertices
     comps, subs, notes = [], [], []
-    scale = 1.0 + (np.abs(images).max() if images.size else 0.0)
 
     def describe(C, n, point, image=None):
         rows = np.searchsorted(verts, C.vertices)
@@ -147,17 +147,13 @@ def low_rank_regions(K, ranks, images, on="simplices", separate_images=True, rto
     Z = _regions(K, ranks, 0, on)
     if Z is not None:
         parts = Z.connected_components()
-        imgs = [images[np.searchsorted(verts, C.vertices)].mean(axis=0) for C in parts]
-        groups = []                                    # list of (image, [parts])
-        for C, im in zip(parts, imgs):
-            for g in groups:
-                if separate_images and np.abs(g[0] - im).max() <= rtol * scale or \
-                        not separate_images:
-                    g[1].append(C)
-                    break
-            else:
-                groups.append((im, [C]))
-        for point, (im, members) in enumerate(groups):
+        rows = [np.searchsorted(verts, C.vertices) for C in parts]
+        keys = _image_keys(images, rows, exact, rtol) if separate_images else [0] * len(parts)
+        groups = {}                                    # key -> (image, [parts])
+        for C, r, key in zip(parts, rows, keys):
+            im = _float_image(images, r)
+            groups.setdefault(key, (im, []))[1].append(C)
+        for point, (im, members) in enumerate(groups.values()):
             for C in members:
                 comps.append(describe(C, 0, point, im))
             subs.append(_union(members))
@@ -172,6 +168,35 @@ def low_rank_regions(K, ranks, images, on="simplices", separate_images=True, rto
             comps.append(describe(C, 1, len(subs)))
             subs.append(C)
     return subs, comps, notes
+
+
+def _image_keys(images, rows, exact, rtol):
+    """One key per rank-0 component, equal iff the components have the same image.
+
+    Exact images (object arrays of rationals): ``Phi^k`` is constant on a connected
+    rank-0 region, so one vertex's exact image is the component's, compared exactly.
+    Float images: components within ``rtol`` (relative to the largest image entry)
+    share a key (a decision in floats, for the vertex-labelling route only).
+    """
+    if exact:
+        return [tuple(images[r[0]]) for r in rows]
+    images = np.asarray(images, dtype=np.float64)
+    scale = 1.0 + (np.abs(images).max() if images.size else 0.0)
+    keys, seen = [], []
+    for r in rows:
+        im = images[r].mean(axis=0)
+        for i, other in enumerate(seen):
+            if np.abs(other - im).max() <= rtol * scale:
+                keys.append(i)
+                break
+        else:
+            keys.append(len(seen))
+            seen.append(im)
+    return keys
+
+
+def _float_image(images, rows):
+    return np.asarray(images[rows], dtype=np.float64).mean(axis=0)
 
 
 def _union(members):

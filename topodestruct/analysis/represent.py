@@ -346,7 +346,8 @@ def _analyze_complex(net, layers, K, layer, rank, refine, image, fraction, separ
                      "to converge)")
         sample = (lambda: sample_simplices(images, np.searchsorted(K.vertices,
                                                                    K.simplices(d)), 2))
-    predicted, comps, qnotes = low_rank_quotient(C, ranks, images, on, separate_images)
+    exact_images = R.exact_values if refine else images      # exact grouping by image
+    predicted, comps, qnotes = low_rank_quotient(C, ranks, exact_images, on, separate_images)
     notes += qnotes
     pb = None
     if image:
