@@ -37,6 +37,9 @@ from ._network import check_layer, forward, network_layers
 
 __all__ = ["Representation", "analyze"]
 
+LISTED = 20            # overlaps and components listed by Representation.to_dict()
+MAX_POINTS = 1500      # a point cloud is subsampled to this many points (distance matrices)
+
 
 def _groups(H):
     return [H.group(d) for d in range(len(H.betti))]
@@ -72,6 +75,8 @@ class Representation:
         The collapsed low-rank regions.
     complex : SimplicialComplex or None
         The complex that was labelled (the refinement, or ``K``).
+    points, point_images : (N, m) and (N, n_K) arrays or None
+        Point clouds: the points analysed (after subsampling) and their images.
     ranks : (T,) or (V,) int array
         Rank of each top simplex of :attr:`complex` (``labels == "simplices"``)
         or of each vertex / point (``labels == "vertices"``/``"points"``).
@@ -94,6 +99,8 @@ class Representation:
     quotient: object = None
     overlaps: list = field(default=None, repr=False)
     exact_image: str = "not computed"
+    points: np.ndarray = field(default=None, repr=False)
+    point_images: np.ndarray = field(default=None, repr=False)
 
     @property
     def preserved(self):
@@ -153,28 +160,44 @@ class Representation:
                        "reading may be off at this scale (see the gap)")
         return out
 
-    def to_dict(self):
-        """JSON-ready summary."""
+    def to_dict(self, full=False):
+        """JSON-ready summary; ``full=True`` lists every overlap and component.
+
+        By default the lists ``overlaps`` and ``components`` keep their first
+        :data:`LISTED` entries and ``listed`` says how many there are (an
+        exact image can have tens of thousands of overlapping pairs).
+        """
         def hom(H):
             if H is None:
                 return None
             if hasattr(H, "group"):
                 return {"betti": H.betti, "torsion": H.torsion, "groups": _groups(H)}
             return H.to_dict()
-        return {"architecture": self.architecture, "layer": self.layer, "rank": self.rank,
-                "labels": self.labels, "input": hom(self.input),
-                "predicted": hom(self.predicted), "preserved": self.preserved,
-                "changed": self.changed, "quotient": hom(self.quotient),
-                "image_homology": hom(self.image_homology), "image": hom(self.image),
-                "agrees": self.agrees, "exact_image": self.exact_image,
-                "diagnosis": self.diagnosis,
-                "n_overlaps": None if self.overlaps is None else len(self.overlaps),
-                "overlaps": None if self.overlaps is None else
-                [o.to_dict() for o in self.overlaps],
-                "n_added_simplices": int(self.n_added_simplices),
-                "rank_counts": {int(k): int(v) for k, v in
-                                zip(*np.unique(self.ranks, return_counts=True))},
-                "components": [c.to_dict() for c in self.components], "notes": self.notes}
+
+        def cut(items, name):
+            if items is None:
+                return None
+            if not full and len(items) > LISTED:
+                listed[name] = f"first {LISTED} of {len(items)} (full=True lists all)"
+                items = items[:LISTED]
+            return [x.to_dict() for x in items]
+
+        listed = {}
+        d = {"architecture": self.architecture, "layer": self.layer, "rank": self.rank,
+             "labels": self.labels, "input": hom(self.input),
+             "predicted": hom(self.predicted), "preserved": self.preserved,
+             "changed": self.changed, "quotient": hom(self.quotient),
+             "image_homology": hom(self.image_homology), "image": hom(self.image),
+             "agrees": self.agrees, "exact_image": self.exact_image,
+             "diagnosis": self.diagnosis,
+             "n_overlaps": None if self.overlaps is None else len(self.overlaps),
+             "overlaps": cut(self.overlaps, "overlaps"),
+             "n_added_simplices": int(self.n_added_simplices),
+             "rank_counts": {int(k): int(v) for k, v in
+                             zip(*np.unique(self.ranks, return_counts=True))},
+             "n_components": len(self.components),
+             "components": cut(self.components, "components"), "notes": self.notes}
+        return dict(d, listed=listed) if listed else d
 
     def __str__(self):
         what = {"simplices": "exact refinement" if self.n_added_simplices >= 0 else "",
@@ -397,8 +420,12 @@ def _analyze_points(net, layers, X, layer, rank, image, fraction, n_neighbors, m
     if not np.isfinite(X).all():
         raise ValueError("X contains NaN or inf")
     rng = check_random_state(random_state)
-    if len(X) > 1500:
-        X = X[np.sort(rng.choice(len(X), 1500, replace=False))]
+    notes = ["point cloud: input, prediction and image are persistent Betti numbers "
+             "(quotient metric)"]
+    if len(X) > MAX_POINTS:
+        notes.append(f"subsampled: {MAX_POINTS} of {len(X)} points, drawn at random "
+                     f"(random_state), analysed (distance matrices grow as N^2)")
+        X = X[np.sort(rng.choice(len(X), MAX_POINTS, replace=False))]
     max_dim = min(2, m - 1) if max_dim is None else int(max_dim)
     ranks = vertex_ranks(net, X, layer, rank, random_state)
     images = forward(layers, X, layer)[-1]
@@ -414,8 +441,7 @@ def _analyze_points(net, layers, X, layer, rank, image, fraction, n_neighbors, m
     return Representation(input=inp, predicted=pred, image=pb, components=comps, complex=None,
                           ranks=ranks, layer=layer, rank=rank, labels="points",
                           architecture=_architecture(layers), n_added_simplices=0,
-                          notes=["point cloud: input, prediction and image are persistent "
-                                 "Betti numbers (quotient metric)"])
+                          notes=notes, points=X, point_images=images)
 
 
 def _point_classes(X, D, ranks, images, k):
