@@ -178,7 +178,8 @@ class Representation:
             if items is None:
                 return None
             if not full and len(items) > LISTED:
-                listed[name] = f"first {LISTED} of {len(items)} (full=True lists all)"
+                listed[name] = (f"first {LISTED} of {len(items)} (to_dict(full=True), or "
+                                f"--full-json on the command line, lists all)")
                 items = items[:LISTED]
             return [x.to_dict() for x in items]
 
@@ -423,8 +424,8 @@ def _analyze_points(net, layers, X, layer, rank, image, fraction, n_neighbors, m
     notes = ["point cloud: input, prediction and image are persistent Betti numbers "
              "(quotient metric)"]
     if len(X) > MAX_POINTS:
-        notes.append(f"subsampled: {MAX_POINTS} of {len(X)} points, drawn at random "
-                     f"(random_state), analysed (distance matrices grow as N^2)")
+        notes.append(f"subsampled: {MAX_POINTS} of the {len(X)} points analysed, drawn at "
+                     f"random with random_state (--seed); the distance matrices grow as N^2")
         X = X[np.sort(rng.choice(len(X), MAX_POINTS, replace=False))]
     max_dim = min(2, m - 1) if max_dim is None else int(max_dim)
     ranks = vertex_ranks(net, X, layer, rank, random_state)
