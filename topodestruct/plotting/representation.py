@@ -1,8 +1,17 @@
-"""Pictures of a :class:`~topodestruct.analysis.represent.Representation` and paper Figure 1."""
+"""Pictures of a :class:`~topodestruct.analysis.represent.Representation` and paper Figure 1.
+
+Every picture colours by rank with one colour per rank (the same in every
+panel of a figure) and a legend; a panel whose data were not computed is not
+drawn (no empty axes); titles show the exact image homology where it was
+computed and the persistent reading only where it was not.
+"""
 import numpy as np
 
 __all__ = ["classical_mds", "plot_ranks", "plot_image", "plot_barcode", "plot_representation",
-           "figure1"]
+           "summary_title", "figure1", "FIGURE1_SEED"]
+
+# mlp([2, 3, 2], kaiming) seed of Figure 1A/B: all three ranks occur at layers 1 and 2
+FIGURE1_SEED = 13
 
 
 def _axes(ax, projection=None):
@@ -10,7 +19,7 @@ def _axes(ax, projection=None):
         return ax.figure, ax
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(5, 4.5))
+    fig = Figure(figsize=(5, 4.5), layout="constrained")
     return fig, fig.add_subplot(111, projection=projection)
 
 
@@ -23,95 +32,210 @@ def classical_mds(Y, dim=2):
     return np.pad(out, ((0, 0), (0, max(0, dim - out.shape[1]))))
 
 
-def _rank_colors(ranks):
+def _rank_colour(rank, top):
     from matplotlib import colormaps
 
-    cmap = colormaps["plasma"]
-    top = max(int(np.max(ranks)), 1)
-    return [cmap(0.1 + 0.8 * r / top) for r in ranks]
+    return colormaps["plasma"](0.1 + 0.8 * rank / max(int(top), 1))
+
+
+def _rank_colours(ranks, top):
+    return [_rank_colour(r, top) for r in np.asarray(ranks).tolist()]
+
+
+def _rank_legend(ax, ranks, top, title):
+    """A legend entry ``rank r (count)`` for every rank present, in the scatter's colours."""
+    from matplotlib.lines import Line2D
+
+    values, counts = np.unique(np.asarray(ranks), return_counts=True)
+    handles = [Line2D([], [], ls="", marker="o", ms=6, color=_rank_colour(v, top),
+                      label=f"rank {v} ({c})") for v, c in zip(values.tolist(), counts.tolist())]
+    ax.legend(handles=handles, title=title, fontsize=7, title_fontsize=7, loc="best",
+              framealpha=0.8)
+
+
+def _top_rank(rep):
+    return int(np.max(rep.ranks)) if len(rep.ranks) else 1
+
+
+def _edges(ax, P, edges):
+    """Light grey segments between rows of ``P`` (a curve's edges: its shape at a glance)."""
+    from matplotlib.collections import LineCollection
+
+    ax.add_collection(LineCollection(P[np.asarray(edges)][:, :, :2], colors="0.75",
+                                     linewidths=0.8, zorder=1))
 
 
 def plot_ranks(rep, ax=None):
-    """The labelled complex in its input coordinates (first two or three), coloured by rank."""
+    """The labelled complex (or point cloud) in its input coordinates, coloured by rank.
+
+    Simplices are drawn at their centroids (first two or three coordinates);
+    for a curve its edges are drawn too.  The legend counts each rank.
+    """
     C = rep.complex
-    X = C.coordinates
+    X = C.coordinates if C is not None else rep.points
+    if X is None:
+        raise ValueError("the representation holds neither a complex nor its points")
     three = X.shape[1] >= 3
     fig, ax = _axes(ax, "3d" if three else None)
-    if rep.labels == "simplices":
-        tops = C.simplices(C.dimension)
-        P, col = X[tops].mean(axis=1), _rank_colors(rep.ranks)
-    else:
-        P, col = X, _rank_colors(rep.ranks)
+    top = _top_rank(rep)
+    P = X[C.simplices(C.dimension)].mean(axis=1) if rep.labels == "simplices" else X
+    what = {"simplices": "pieces (centroids)", "vertices": "vertices",
+            "points": "points"}[rep.labels]
+    if not three and C is not None and C.dimension == 1:
+        _edges(ax, X, np.searchsorted(C.vertices, C.simplices(1)))
+    ranks = np.asarray(rep.ranks)
+    low = ranks < ranks.max()
+    for part, faint in ((~low, low.any()), (low, False)):   # low ranks drawn on top
+        Q = P[part]
+        style = dict(c=_rank_colours(ranks[part], top), alpha=0.4 if faint else 1.0,
+                     s=(4 if faint else 5) if three else 8, zorder=2)
+        ax.scatter(*(Q[:, i] for i in range(3 if three else 2)), **style)
     if three:
-        ax.scatter(P[:, 0], P[:, 1], P[:, 2], c=col, s=4)
+        ax.set_zlabel("$x_3$")
     else:
-        ax.scatter(P[:, 0], P[:, 1], c=col, s=6)
         ax.set_aspect("equal")
-    ax.set_title(f"ranks at layer {rep.layer} ({rep.rank})")
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.set_title(f"input: rank at layer {rep.layer} ({rep.rank})", fontsize=10)
+    _rank_legend(ax, rep.ranks, top, what)
     return fig
 
 
-def plot_image(rep, ax=None, color_by_rank=True):
-    """The image ``Phi^K`` of the vertices by classical MDS, coloured by the vertex's lowest rank."""
-    fig, ax = _axes(ax)
-    R = rep.refinement
-    C = rep.complex
+def _image_points(rep):
+    """``(Y, ranks, edges)``: the image of the vertices / points, each one's lowest rank."""
+    R, C = rep.refinement, rep.complex
     if R is not None:
         Y = R.values(rep.layer)
-        vr = np.full(len(Y), 99)
+        vr = np.full(len(Y), np.iinfo(np.int64).max)
         tops = C.simplices(C.dimension)
         for i in range(tops.shape[1]):
             np.minimum.at(vr, tops[:, i], rep.ranks)
+        edges = C.simplices(1) if C.dimension == 1 else None
+        return np.asarray(Y, dtype=np.float64), vr, edges
+    if rep.point_images is not None:
+        return np.asarray(rep.point_images, dtype=np.float64), np.asarray(rep.ranks), None
+    return None, None, None
+
+
+def plot_image(rep, ax=None, color_by_rank=True):
+    """The image ``Phi^K`` of the vertices (or points), by classical MDS, coloured by lowest rank.
+
+    An image in at most two dimensions is drawn in its own coordinates.
+    Without a refinement or stored point images there is nothing to draw:
+    ValueError.
+    """
+    Y, vr, edges = _image_points(rep)
+    if Y is None:
+        raise ValueError("no image to draw: it needs the exact refinement or a point cloud")
+    fig, ax = _axes(ax)
+    n = Y.shape[1]
+    Z = Y if n <= 2 else classical_mds(Y)
+    Z = np.pad(Z, ((0, 0), (0, 2 - Z.shape[1])))
+    if edges is not None:
+        _edges(ax, Z, edges)
+    top = _top_rank(rep)
+    ax.scatter(Z[:, 0], Z[:, 1], c=_rank_colours(vr, top) if color_by_rank else "k", s=6,
+               zorder=2)
+    if n <= 2:
+        ax.set_xlabel("$y_1$")
+        ax.set_ylabel("$y_2$" if n == 2 else "")
+        ax.set_title(f"image at layer {rep.layer} (in $R^{n}$)", fontsize=10)
     else:
-        from ..analysis._network import forward, network_layers  # noqa: F401
-        return fig
-    Z = classical_mds(Y)
-    ax.scatter(Z[:, 0], Z[:, 1], c=_rank_colors(vr) if color_by_rank else "k", s=5)
-    ax.set_title(f"image at layer {rep.layer} (MDS)")
+        ax.set_xlabel("MDS 1")
+        ax.set_ylabel("MDS 2")
+        ax.set_title(f"image at layer {rep.layer} (MDS of $R^{{{n}}}$)", fontsize=10)
+    if color_by_rank:
+        _rank_legend(ax, vr, top, "lowest rank at the vertex" if rep.labels != "points"
+                     else "points")
     return fig
 
 
 def plot_barcode(rep, ax=None):
-    """Barcode of the image with the reading threshold."""
-    fig, ax = _axes(ax)
+    """Barcode of the image's persistent homology with the reading threshold (ValueError if skipped)."""
     if rep.image is None:
-        ax.set_title("image skipped")
-        return fig
+        raise ValueError("the persistent homology of the image was skipped (image=False)")
+    fig, ax = _axes(ax)
     stop = 2 * rep.image.threshold
     bars = sorted((b for b in rep.image.bars if min(b[2], stop) - b[1] > 1e-3 * stop),
                   key=lambda b: (b[0], b[1]))
     if bars:
         d, b, e = (np.array(x, dtype=float) for x in zip(*bars))
-        ax.hlines(np.arange(len(bars)), b, np.minimum(e, stop), colors=[f"C{int(k)}" for k in d],
-                  lw=1.5)
-    ax.axvline(rep.image.threshold, color="k", ls="--", lw=0.8)
+        ax.hlines(np.arange(len(bars)), b, np.minimum(e, stop),
+                  colors=[f"C{int(k)}" for k in d], lw=1.5)
+        for k in sorted(set(d.astype(int).tolist())):
+            ax.plot([], [], color=f"C{k}", lw=2, label=f"$H_{k}$ bars")
+    ax.axvline(rep.image.threshold, color="k", ls="--", lw=0.8, label="reading threshold")
     ax.set_xlabel("scale")
-    ax.set_title(f"image barcode: Betti {rep.image.betti}")
+    ax.set_ylabel("bar")
+    ax.set_yticks([])
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=4,
+              frameon=False)
+    ax.set_title(f"image, persistent: Betti {rep.image.betti}", fontsize=10)
     return fig
 
 
-def plot_representation(rep, fig=None):
-    """Three panels: ranks on the manifold, image by MDS, barcode."""
+def summary_title(rep):
+    """One line: input -> rank-source prediction, the quotient by both sources, the image.
+
+    The image is the exact homology where it was computed, else the
+    persistent reading, else "not computed".
+    """
+    parts = [f"input {_hom(rep.input)}", f"predicted (rank) {_hom(rep.predicted)}"]
+    if rep.quotient is not None:
+        parts.append(f"quotient (rank + overlap) {rep.quotient}")
+    if rep.image_homology is not None and rep.labels != "points":
+        parts.append(f"image (exact) {rep.image_homology}")
+    elif rep.image is not None:
+        parts.append(f"image (persistent) Betti {rep.image.betti}")
+    else:
+        parts.append("image not computed")
+    return "   |   ".join(parts)
+
+
+def _hom(H):
+    return str(H) if hasattr(H, "group") else f"Betti {H.betti}"
+
+
+def _panels(rep):
+    panels = []
+    if rep.complex is not None or rep.points is not None:
+        panels.append("ranks")
+    if _image_points(rep)[0] is not None:
+        panels.append("image")
+    if rep.image is not None:
+        panels.append("barcode")
+    return panels
+
+
+def plot_representation(rep, fig=None, title=None):
+    """Side by side: ranks on the input, the image, the barcode; only the panels computed.
+
+    The title (default :func:`summary_title`) shows the exact image homology
+    where it was computed.
+    """
     from matplotlib.figure import Figure
 
-    fig = fig or Figure(figsize=(14, 4.5))
-    three = rep.complex is not None and rep.complex.coordinates.shape[1] >= 3
-    a = fig.add_subplot(131, projection="3d" if three else None)
-    if rep.complex is not None:
-        plot_ranks(rep, a)
-        plot_image(rep, fig.add_subplot(132))
-    plot_barcode(rep, fig.add_subplot(133))
-    fig.suptitle(f"predicted {rep.predicted}   image Betti "
-                 f"{None if rep.image is None else rep.image.betti}")
+    panels = _panels(rep)
+    if fig is None:
+        fig = Figure(figsize=(4.9 * max(len(panels), 1), 4.7), layout="constrained")
+    three = rep.complex is not None and rep.complex.coordinates.shape[1] >= 3 or \
+        rep.points is not None and rep.points.shape[1] >= 3
+    draw = {"ranks": plot_ranks, "image": plot_image, "barcode": plot_barcode}
+    for i, name in enumerate(panels, start=1):
+        ax = fig.add_subplot(1, len(panels), i,
+                             projection="3d" if name == "ranks" and three else None)
+        draw[name](rep, ax)
+    fig.suptitle(title or summary_title(rep), fontsize=10)
     return fig
 
 
-def figure1(random_state=0):
+def figure1(random_state=FIGURE1_SEED):
     """Paper Figure 1 (A-D) as four figures ``{"A": fig, ...}``.
 
-    A: polytope decomposition at layers 1 and 2 of a 2-3-2 network; B: its rank
-    decomposition at layer 2; C: a circle (the 3-arc construction) with its ranks, the
-    image by MDS and the quotient's homology; D: the same for a torus (meridian band).
+    A: polytope decomposition at layers 1 and 2 of a 2-3-2 network (seed
+    ``random_state``); B: its rank decomposition at layer 2; C: a circle (the
+    3-arc construction) with its ranks and its image, the prediction and the
+    exact image homology; D: the same for a torus (meridian band).
     """
     from matplotlib.figure import Figure
 
@@ -121,21 +245,19 @@ def figure1(random_state=0):
     net = networks.mlp([2, 3, 2], random_state=random_state)
     pd = polytopes.polytope_decomposition(net, box=3)
     figs = {}
-    fig = Figure(figsize=(11, 4.5))
+    fig = Figure(figsize=(12, 4.5), layout="constrained")
     for k in (1, 2):
         polytopes.plot_regions(pd, color_by="codeword", layer=k, ax=fig.add_subplot(1, 2, k),
-                               legend=False, title=f"A: polytopes, layer {k}")
+                               title=f"A: linear regions, codewords of layer {k}")
     figs["A"] = fig
-    fig = Figure(figsize=(5.5, 4.5))
+    fig = Figure(figsize=(6, 4.5), layout="constrained")
     polytopes.plot_regions(pd, color_by="rank", layer=2, ax=fig.add_subplot(111),
                            title="B: rank decomposition, layer 2")
     figs["B"] = fig
-    for key, (n, K) in (("C", constructions.circle_arcs(3)),
-                        ("D", constructions.torus_band("meridian", resolution=12,
-                                                       n_units=32))):
-        rep = analyze(n, K, layer=1, image=False)
-        fig = Figure(figsize=(14, 4.5))
-        plot_representation(rep, fig)
-        fig.suptitle(f"{key}: input {rep.input}  ->  quotient {rep.predicted}")
-        figs[key] = fig
+    for key, what, (n, K) in (
+            ("C", "a circle through one layer", constructions.circle_arcs(3)),
+            ("D", "a torus through one layer",
+             constructions.torus_band("meridian", resolution=12, n_units=16))):
+        rep = analyze(n, K, layer=1, image=False, exact_image=True)
+        figs[key] = plot_representation(rep, title=f"{key}: {what}\n{summary_title(rep)}")
     return figs
