@@ -27,9 +27,14 @@ def _axes(ax, shape, figsize):
     return axes[0].figure, axes
 
 
-def _band(ax, band, vertical=True):
+def _band(ax, band, label=None):
+    """The MNIST intrinsic-dimension band: shaded, its edges drawn and labelled with their rank."""
+    ax.axvspan(*band, color="0.92", zorder=0,
+               label=label or f"MNIST intrinsic dimension {band[0]}-{band[1]}")
     for b in band:
-        (ax.axvline if vertical else ax.axhline)(b, color="black", lw=1)
+        ax.axvline(b, color="black", lw=1)
+        ax.text(b, 1.0, f" {b}", transform=ax.get_xaxis_transform(), ha="center",
+                va="bottom", fontsize=8)
 
 
 def plot_rank_histograms(records, band=(7, 13), layer=4, ax=None):
@@ -45,8 +50,8 @@ def plot_rank_histograms(records, band=(7, 13), layer=4, ax=None):
             a.bar(np.arange(len(h)), h / h.sum(), width=1.0, color=colour, alpha=0.6,
                   label=f"{when} (mean {res[kind]['mean_rank']:.1f})")
         _band(a, band)
-        a.set_ylabel("fraction")
-        a.set_title(f"{names[kind]}: rank at layer {layer}")
+        a.set_ylabel("fraction of inputs")
+        a.set_title(f"{names[kind]}: rank at layer {layer}", pad=14)
         a.legend(fontsize=8)
     axes[-1].set_xlabel("rank")
     return fig
@@ -54,16 +59,23 @@ def plot_rank_histograms(records, band=(7, 13), layer=4, ax=None):
 
 def plot_rank_vs_loss(records, band=(7, 13), layer=4, ax=None):
     """Figure 3B: mean layer rank of the test images against test loss, one dot per epoch."""
+    from matplotlib.ticker import LogFormatter, MaxNLocator
+
     fig, (a,) = _axes(ax, (1, 1), (5, 4))
     loss = np.array([r["result"]["test_loss"] for r in records])
     rank = np.array([r["result"]["test"]["mean_rank"] for r in records])
     epoch = np.array([r["result"]["epoch"] for r in records])
-    a.axhspan(*band, color="0.85", label=f"MNIST dimension {band[0]}-{band[1]}")
+    a.axhspan(*band, color="0.85", label=f"MNIST intrinsic dimension {band[0]}-{band[1]}")
     a.plot(loss, rank, color="0.6", lw=0.8)
     sc = a.scatter(loss, rank, c=epoch, cmap="viridis", zorder=3)
-    fig.colorbar(sc, ax=a, label="epoch")
+    bar = fig.colorbar(sc, ax=a, label="epoch")
+    bar.locator = MaxNLocator(integer=True, nbins=min(len(epoch), 8))   # epochs are whole
+    bar.update_ticks()
     a.set_xscale("log")
-    a.set_xlabel("test loss (cross-entropy)")
+    for axis in (a.xaxis.set_major_formatter, a.xaxis.set_minor_formatter):   # 0.5, not 5e-1
+        axis(LogFormatter(labelOnlyBase=False, minor_thresholds=(2, 0.5)))
+    a.set_title("test images: mean rank against test loss, one dot per epoch", fontsize=9)
+    a.set_xlabel("test loss (cross-entropy, log scale)")
     a.set_ylabel(f"mean rank at layer {layer}")
     a.legend(fontsize=8)
     return fig
@@ -136,6 +148,8 @@ def plot_discretisations(records, rows, ax=None):
         a.set_title(f"layer {k}")
         a.axhline(20, color="0.5", ls="--", lw=0.8)
     axes[0].set_ylabel("mean codeword size (test points)")
+    axes[0].plot([], [], color="0.5", ls="--", lw=0.8, label="input dimension d = 20")
+    axes[0].plot([], [], ls="", marker="$*$", color="k", label="Bonferroni p < 0.001")
     axes[0].legend(fontsize=8)
     return fig
 
@@ -144,15 +158,13 @@ def plot_test_functions(records, rows, ax=None):
     """Figure 4: per function, its 2-D surface and codeword-size histograms per layer.
 
     Columns: surface, classification layers 1-3, regression layers 1-3; black
-    before, red after training; a star in the title marks a Bonferroni
-    significant difference (p < 0.001).
+    before, red after training (legend at the bottom); a star marks a
+    Bonferroni significant difference (p < 0.001).
     """
-    from ..experiments.statistics import expand_histogram
-
     HIDDEN = len(records[0]["result"]["pre"]["size_hist"])
     functions = list(dict.fromkeys(r["params"]["function"] for r in records))
     ncol = 1 + 2 * HIDDEN
-    fig, axes = _axes(ax, (len(functions), ncol), (2.1 * ncol, 1.9 * len(functions)))
+    fig, axes = _axes(ax, (len(functions), ncol), (2.1 * ncol, 1.9 * len(functions) + 0.8))
     axes = np.array(axes, dtype=object).reshape(len(functions), ncol)
     for i, name in enumerate(functions):
         x, y, Z = function_surface(name)
@@ -164,17 +176,40 @@ def plot_test_functions(records, rows, ax=None):
             rs = [r for r in records if r["params"]["function"] == name
                   and r["params"]["target"] == task]
             for k in range(1, HIDDEN + 1):
-                a = axes[i, 1 + j * HIDDEN + k - 1]
-                for when, colour in (("pre", "black"), ("post", "tab:red")):
-                    s = np.concatenate([expand_histogram(r["result"][when]["size_hist"][k - 1])
-                                        for r in rs])
-                    a.hist(s, bins=np.arange(s.min(), s.max() + 2) - 0.5, density=True,
-                           histtype="stepfilled", alpha=0.5, color=colour)
-                row = _stars(rows, (name, task, k))
-                star = "*" if row["significant"] else ""
-                a.set_title(f"{task[:5]}. L{k} {star}", fontsize=8)
-                a.tick_params(labelsize=6)
+                _size_histograms(axes[i, 1 + j * HIDDEN + k - 1], rs, k,
+                                 _stars(rows, (name, task, k))["significant"])
+    axes[0, 0].set_title("function (d = 2)", fontsize=8)
+    for j, task in enumerate(("classification", "regression")):
+        for k in range(1, HIDDEN + 1):
+            axes[0, 1 + j * HIDDEN + k - 1].set_title(f"{task}, layer {k}", fontsize=8)
+            axes[-1, 1 + j * HIDDEN + k - 1].set_xlabel("codeword size", fontsize=7)
+    for i in range(len(functions)):
+        axes[i, 1].set_ylabel("density", fontsize=7)
+    fig.legend(handles=[_patch("black", "before training"), _patch("tab:red", "after training"),
+                        _patch("none", "* Bonferroni p < 0.001")],
+               loc="outside lower center", ncol=3, fontsize=8)
     return fig
+
+
+def _patch(colour, label):
+    from matplotlib.patches import Patch
+
+    return Patch(facecolor=colour, alpha=0.5 if colour != "none" else 1, label=label,
+                 edgecolor="none")
+
+
+def _size_histograms(a, records, k, significant):
+    """Codeword sizes at layer ``k`` before (black) and after (red) training, pooled."""
+    from ..experiments.statistics import expand_histogram
+
+    for when, colour in (("pre", "black"), ("post", "tab:red")):
+        s = np.concatenate([expand_histogram(r["result"][when]["size_hist"][k - 1])
+                            for r in records])
+        a.hist(s, bins=np.arange(s.min(), s.max() + 2) - 0.5, density=True,
+               histtype="stepfilled", alpha=0.5, color=colour)
+    if significant:
+        a.text(0.97, 0.95, "*", transform=a.transAxes, ha="right", va="top", fontsize=14)
+    a.tick_params(labelsize=6)
 
 
 def plot_panel(panel, records, ax=None, path=None):
