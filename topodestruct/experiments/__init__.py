@@ -23,7 +23,11 @@ from .runner import sweep_status
 from .store import ResultStore, config_key, package_versions
 
 __all__ = ["reproduce", "PanelRun", "ResultStore", "config_key", "package_versions",
-           "FIGURES"]
+           "FIGURES", "QUICK_NOTE"]
+
+QUICK_NOTE = ("Quick run (--quick): smaller networks, data and sweeps than the paper's, so "
+              "the verdicts below are not at the paper's scale; run without --quick for "
+              "them.")
 
 # figure name -> panels it consists of; panel -> module computing it
 FIGURES = {"fig2": ("fig2a", "fig2b", "fig2c", "fig2d")}
@@ -96,7 +100,8 @@ def reproduce(panel, quick=False, out="results", seed=0, jobs=1, progress=True,
     """
     if panel == "naitzat":
         from .naitzat import reproduce_naitzat
-        return {panel: reproduce_naitzat(quick=quick, out=out, progress=progress, **options)}
+        return {panel: reproduce_naitzat(quick=quick, out=out, progress=progress, log=log,
+                                         **options)}
     panels = FIGURES.get(panel, (panel,))
     unknown = [p for p in panels if p not in _PANEL_MODULES]
     if unknown:
@@ -117,6 +122,8 @@ def reproduce(panel, quick=False, out="results", seed=0, jobs=1, progress=True,
             records = mod.run_panel(p, quick=quick, out=out, seed=seed, jobs=jobs,
                                     progress=progress, scheduler=scheduler, **options)
             summary = mod.summarize(p, records)
+            if quick:
+                summary = QUICK_NOTE + "\n\n" + summary
             paths["summary"].write_text(summary)
             log(summary)
             runs[p] = PanelRun(p, quick, records, summary, paths["png"], paths["summary"],

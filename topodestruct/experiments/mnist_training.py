@@ -103,6 +103,7 @@ def run_config(params, data, out, device="cpu", progress=True, on_record=None):
     """
     import torch
     from torch import nn
+    from tqdm.auto import tqdm
 
     from ..datasets.mnist import load_mnist
     from .training import deterministic, evaluate, seeded, sequential_mlp, train
@@ -132,11 +133,19 @@ def run_config(params, data, out, device="cpu", progress=True, on_record=None):
         if key in store:
             return
         t0 = time.perf_counter()
+        steps = tqdm(total=3, desc=f"epoch {epoch} analysis", unit="step", leave=False,
+                     disable=not progress, dynamic_ncols=True)
         ev = evaluate(model, Xte_t, yte_t, loss_fn, classify=True)
+        steps.update()
+        steps.set_postfix_str(f"layer-{RANK_LAYER} ranks of {params['n_rank']} test images")
+        test = layer_rank_stats(model, Xte_t[:params["n_rank"]], RANK_LAYER)
+        steps.update()
+        steps.set_postfix_str(f"layer-{RANK_LAYER} ranks of {params['n_noise']} noise inputs")
+        noise = layer_rank_stats(model, noise_t, RANK_LAYER)
+        steps.update()
+        steps.close()
         result = {"epoch": epoch, "test_loss": ev["loss"], "test_accuracy": ev["accuracy"],
-                  "train_loss": info["train_loss"],
-                  "test": layer_rank_stats(model, Xte_t[:params["n_rank"]], RANK_LAYER),
-                  "noise": layer_rank_stats(model, noise_t, RANK_LAYER)}
+                  "train_loss": info["train_loss"], "test": test, "noise": noise}
         rank_s = time.perf_counter() - t0
         record = store.add(key, result, seed=seed,
                            elapsed_s=round(info["seconds"] + rank_s, 3),
@@ -148,7 +157,7 @@ def run_config(params, data, out, device="cpu", progress=True, on_record=None):
         tag = config_key(params)
         train(net, Xtr_t, ytr_t, loss_fn, epochs=epochs, batch_size=params["batch_size"],
               lr=params["lr"], seed=seed, checkpoint=out["checkpoint"], tag=tag,
-              on_epoch=on_epoch, progress=progress, desc="fig3 MNIST")
+              on_epoch=on_epoch, progress=progress, desc="fig3 MNIST", batch_progress=True)
     return store.results([dict(params, epoch=e) for e in range(epochs + 1)])
 
 

@@ -89,8 +89,15 @@ def _stem(dataset, models, quick):
     return f"naitzat-{dataset}{tag}" + ("-quick" if quick else "")
 
 
+def _params(setup, path):
+    """A model's record key: every setting that changes its numbers."""
+    return {"dataset": setup["dataset"], "model": path.name, "class": setup["class"],
+            "scale": setup["scale"], "k": setup["k"], "image_scale": setup["image_scale"],
+            "max_dim": setup["max_dim"], **({"exact": True} if setup["exact"] else {})}
+
+
 def reproduce_naitzat(data, dataset, cls=None, models=None, quick=False, out="results",
-                      max_dim=1, image_scale=2.5, k=None, exact=False, progress=True):
+                      max_dim=1, image_scale=2.5, k=None, exact=False, progress=True, log=print):
     """Profile one class of a dataset folder through every layer of every saved model.
 
     Parameters
@@ -106,7 +113,9 @@ def reproduce_naitzat(data, dataset, cls=None, models=None, quick=False, out="re
     quick : bool
         Only the first 5 models.
     out : str or os.PathLike
-        Results folder: ``<stem>.jsonl``, ``<stem>.md``, ``<stem>.png``.
+        Results folder: records in ``<stem>.jsonl`` (one store for every setting:
+        a record's key holds all of them), summary and picture of this setting in
+        ``<stem>[-exact].md`` and ``<stem>[-exact].png``.
     max_dim : int
         Betti numbers b_0..b_max_dim.
     image_scale : float
@@ -118,14 +127,54 @@ def reproduce_naitzat(data, dataset, cls=None, models=None, quick=False, out="re
         sources at every layer (2-D data only; slow on networks that fold a
         lot).  Default False: the quotient uses the vertex-level overlap test.
     progress : bool
+        Progress bar and the summary printed.
+    log : callable
+        Where the resume note goes (``"naitzat D-I: resumed: 3 of 5 records present
+        in ..."``).
 
     Returns
     -------
     dict
-        ``records``, ``summary`` (markdown), ``paths`` and ``setup``.
+        ``records`` (this setting's only), ``summary`` (markdown), ``paths`` and ``setup``.
     """
     from tqdm.auto import tqdm
 
+    X, y, paths, setup = _setup(data, dataset, cls, models, quick, max_dim, image_scale, k,
+                                exact)
+    out = pathlib.Path(out)
+    stem = _stem(dataset, models, quick)
+    store = ResultStore(out / f"{stem}.jsonl")
+    keys = [_params(setup, path) for path in paths]
+    present = sum(key in store for key in keys)
+    if present:
+        log(f"naitzat {dataset}: resumed: {present} of {len(keys)} records present in "
+            f"{store.path}")
+    for path, params in tqdm(list(zip(paths, keys)), desc=f"naitzat {dataset}",
+                             disable=not progress):
+        if params not in store:
+            t0 = time.perf_counter()
+            store.add(params, _profile_model(path, X, y, setup), seed=0,
+                      elapsed_s=round(time.perf_counter() - t0, 3))
+    records = [store.get(key) for key in keys]     # this setting's records, nothing else
+    summary = summarize(records, setup)
+    if quick:
+        summary = summary.replace("\n", f"\n\n{QUICK_NOTE}\n", 1)
+    stem += "-exact" if exact else ""
+    md, png = out / f"{stem}.md", out / f"{stem}.png"
+    md.write_text(summary)
+    plot_records(records, setup).savefig(png, dpi=120, bbox_inches="tight")
+    if progress:
+        print(summary)
+    return {"records": records, "summary": summary, "setup": setup,
+            "paths": {"store": store.path, "summary": md, "png": png}}
+
+
+QUICK_NOTE = ("Quick run (--quick): the first 5 models only, so the counts below are not "
+              "at the paper's scale; run without --quick for every model.")
+
+
+def _setup(data, dataset, cls, models, quick, max_dim, image_scale, k, exact):
+    """Test points, model files and the stated choices (class, radius, k) of a run."""
     X, y = load_points(data, dataset, "test")
     if exact and X.shape[1] != 2:
         raise ValueError(f"exact=True needs 2-D data (the exact image is computed for "
@@ -155,36 +204,21 @@ def reproduce_naitzat(data, dataset, cls=None, models=None, quick=False, out="re
              "k": int(k), "k_rule": k_rule, "image_scale": float(image_scale),
              "max_dim": int(max_dim), "n_models": len(paths), "models": models,
              "exact": bool(exact)}
-    out = pathlib.Path(out)
-    stem = _stem(dataset, models, quick)
-    store = ResultStore(out / f"{stem}.jsonl")
-    for path in tqdm(paths, desc=f"naitzat {dataset}", disable=not progress):
-        params = {"dataset": dataset, "model": path.name, "class": int(cls),
-                  "scale": float(scale), "k": int(k), "image_scale": float(image_scale),
-                  "max_dim": int(max_dim), **({"exact": True} if exact else {})}
-        if params in store:
-            continue
-        t0 = time.perf_counter()
-        net, info = load_network(path)
-        pred = _predict(net, X)
-        keep = (pred == y) & (y == cls)
-        K = point_complex(X[keep], "alpha", scale=scale)
-        prof = profile(net, K, k=k, image_scale=image_scale, max_dim=max_dim, exact=exact)
-        store.add(params, {"accuracy": float((pred == y).mean()), "n_points": int(keep.sum()),
-                           "architecture": format_description(info),
-                           "rows": prof.rows, "methods": prof.info["methods"],
-                           "exact_stopped": prof.info.get("exact_stopped")},
-                  seed=0, elapsed_s=round(time.perf_counter() - t0, 3))
-    records = [r for r in store if r["params"]["class"] == cls
-               and r["params"]["model"] in {p.name for p in paths}]
-    summary = summarize(records, setup)
-    md, png = out / f"{stem}.md", out / f"{stem}.png"
-    md.write_text(summary)
-    plot_records(records, setup).savefig(png, dpi=120, bbox_inches="tight")
-    if progress:
-        print(summary)
-    return {"records": records, "summary": summary, "setup": setup,
-            "paths": {"store": store.path, "summary": md, "png": png}}
+    return X, y, paths, setup
+
+
+def _profile_model(path, X, y, setup):
+    """One model's record: accuracy, the class's points kept, the profile's rows."""
+    net, info = load_network(path)
+    pred = _predict(net, X)
+    cls = setup["class"]
+    keep = (pred == y) & (y == cls)
+    K = point_complex(X[keep], "alpha", scale=setup["scale"])
+    prof = profile(net, K, k=setup["k"], image_scale=setup["image_scale"],
+                   max_dim=setup["max_dim"], exact=setup["exact"])
+    return {"accuracy": float((pred == y).mean()), "n_points": int(keep.sum()),
+            "architecture": format_description(info), "rows": prof.rows,
+            "methods": prof.info["methods"], "exact_stopped": prof.info.get("exact_stopped")}
 
 
 def curves(records, key, dim):
@@ -205,8 +239,12 @@ def plot_records(records, setup):
         plot_depth_curves({f"{label}": curves(records, key, q)
                            for key, label in METHODS.items()}, ax=ax,
                           title=f"{setup['dataset']} class {setup['class']}: b{q} "
-                                f"({len(records)} models)")
+                                f"({len(records)} models"
+                                + (", exact image" if setup.get("exact") else "") + ")")
     return fig
+
+
+_MARKERS, _LINES = ("o", "s", "D", "^"), ("-", "--", ":", "-.")
 
 
 def plot_depth_curves(curves, ax=None, title=None):
@@ -226,7 +264,10 @@ def plot_depth_curves(curves, ax=None, title=None):
     if ax is None:
         from matplotlib.figure import Figure
         ax = Figure(figsize=(5.5, 3.4)).add_subplot(1, 1, 1)
+    from matplotlib.ticker import MaxNLocator
+
     fig = ax.figure
+    top = 1.0
     for i, (label, values) in enumerate(curves.items()):
         v = np.asarray(values, dtype=float)
         if v.size == 0 or np.isnan(v).all():
@@ -237,13 +278,20 @@ def plot_depth_curves(curves, ax=None, title=None):
         v = v[:, x]
         mean = np.nanmean(v, 0)
         lo, hi = np.nanpercentile(v, 25, 0), np.nanpercentile(v, 75, 0)
-        ax.plot(x, mean, "-o", color=f"C{i}", ms=3, label=label)
+        # own marker, line style and a small shift: methods that agree stay visible
+        ax.plot(x + 0.06 * (i - 1.5), mean, ls=_LINES[i % 4], marker=_MARKERS[i % 4],
+                color=f"C{i}", ms=4, label=label)
         ax.fill_between(x, np.nanmin(v, 0), np.nanmax(v, 0), color=f"C{i}", alpha=0.08)
         ax.fill_between(x, lo, hi, color=f"C{i}", alpha=0.25)
+        top = max(top, float(np.nanmax(v)))
     ax.set_xlabel("layer (0 = input)")
     ax.set_ylabel("Betti number (mean; IQR and range)")
+    ax.set_ylim(-0.4, top * 1.05 + 0.4)           # 0 always shown: a vanished b_q
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=7)
     if title:
         ax.set_title(title, fontsize=9)
     return fig
@@ -380,25 +428,41 @@ def topological_or_geometric(records):
     return lines
 
 
-def load_run(path):
-    """Records of a stored run and the setup needed to plot them (dataset, class, max_dim).
+def load_run(path, exact=None):
+    """Records of one setting of a stored run and the setup needed to plot them.
+
+    A store can hold several settings (``--exact`` or not, another class);
+    only one setting's records are returned, never a mix: the setting of the
+    last record written, among those with the requested ``exact``.
 
     Parameters
     ----------
     path : str or os.PathLike
         A ``naitzat-*.jsonl`` file written by :func:`reproduce_naitzat`.
+    exact : bool, optional
+        Only records computed with (True) or without (False) ``exact``.
 
     Returns
     -------
     records : list of dict
     setup : dict
+        ``dataset``, ``class``, ``max_dim``, ``exact``.
     """
     path = pathlib.Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no stored run {str(path)!r}: run `topodestruct reproduce "
                                 "naitzat` first")
-    records = list(ResultStore(path))
+    records = [r for r in ResultStore(path)
+               if exact is None or bool(r["params"].get("exact")) == exact]
     if not records:
-        raise ValueError(f"{path} holds no records")
+        raise ValueError(f"{path} holds no records" + ("" if exact is None else
+                                                       f" with exact={exact}"))
+
+    def setting(r):
+        return {k: v for k, v in r["params"].items() if k != "model"}
+
+    last = setting(records[-1])
+    records = [r for r in records if setting(r) == last]
     p = records[0]["params"]
-    return records, {"dataset": p["dataset"], "class": p["class"], "max_dim": p["max_dim"]}
+    return records, {"dataset": p["dataset"], "class": p["class"], "max_dim": p["max_dim"],
+                     "exact": bool(p.get("exact"))}

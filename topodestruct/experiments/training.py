@@ -146,7 +146,7 @@ def evaluate(model, X, y, loss_fn, batch_size=4096, classify=False):
 
 
 def train(model, X, y, loss_fn, epochs, batch_size=64, lr=1e-3, seed=0, checkpoint=None,
-          tag=None, on_epoch=None, progress=True, desc="epochs"):
+          tag=None, on_epoch=None, progress=True, desc="epochs", batch_progress=False):
     """Train ``model`` with Adam on ``(X, y)``; resume from ``checkpoint`` if it exists.
 
     Parameters
@@ -177,6 +177,9 @@ def train(model, X, y, loss_fn, epochs, batch_size=64, lr=1e-3, seed=0, checkpoi
         tqdm bar over epochs.
     desc : str
         Label of the bar.
+    batch_progress : bool
+        Also a bar over the mini-batches of each epoch (long epochs: progress
+        shows inside the epoch, not only after it).
 
     Returns
     -------
@@ -224,7 +227,9 @@ def train(model, X, y, loss_fn, epochs, batch_size=64, lr=1e-3, seed=0, checkpoi
         gen = torch.Generator().manual_seed(epoch_seed(seed, epoch))
         order = torch.randperm(n, generator=gen).to(X.device)
         total = torch.zeros((), dtype=torch.float64, device=X.device)
-        for i in range(0, n, batch_size):
+        for i in tqdm(range(0, n, batch_size), desc=f"epoch {epoch} batches", unit="batch",
+                      disable=not (progress and batch_progress), leave=False,
+                      dynamic_ncols=True):
             idx = order[i:i + batch_size]
             opt.zero_grad(set_to_none=True)
             loss = loss_fn(model(X[idx]), y[idx])
