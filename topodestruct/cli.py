@@ -47,8 +47,6 @@ def _cmd_tables(args):
 
 
 def _cmd_reproduce(args):
-    import pathlib
-
     from . import experiments
 
     check_reproduce(args)
@@ -64,16 +62,24 @@ def _cmd_reproduce(args):
     write_pngs = trained.write_pngs if args.panel in trained.PANELS else fig2.write_pngs
     pngs = write_pngs(runs, figure=args.panel if args.panel in experiments.FIGURES else None)
     files = [f for run in runs.values() for f in (run.store_path, run.summary_path)] + pngs
-    print(f"files written to {pathlib.Path(args.out).resolve()}: "
-          + ", ".join(pathlib.Path(f).name for f in files))
+    _wrote(args.out, files)
     return 0
 
 
 def _reproduce_naitzat(args, experiments):
-    experiments.reproduce("naitzat", quick=args.quick, out=args.out, data=args.data,
-                          dataset=args.dataset, cls=args.cls, models=args.models,
-                          exact=args.exact)
+    run = experiments.reproduce("naitzat", quick=args.quick, out=args.out, data=args.data,
+                                dataset=args.dataset, cls=args.cls, models=args.models,
+                                exact=args.exact)["naitzat"]
+    _wrote(args.out, run["paths"].values())
     return 0
+
+
+def _wrote(folder, files, stream=None):
+    """``files written to FOLDER: a, b, c`` (on stderr where stdout carries JSON)."""
+    import pathlib
+
+    print(f"files written to {pathlib.Path(folder).resolve()}: "
+          + ", ".join(pathlib.Path(f).name for f in files), file=stream or sys.stdout)
 
 
 def _profile_input(args):
@@ -107,17 +113,25 @@ def _cmd_profile(args):
     net, info, X = _profile_input(args)
     prof = profile(net, X, complex=args.complex, scale=args.scale, k=args.k)
     described = f"{args.model}: {format_description(info)}"
+    if args.out:   # files first: a reader that stops early (| head) does not lose them
+        from .plotting.depth import plot_profile
+
+        out = pathlib.Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "profile.json").write_text(json.dumps({"model": described, **prof.to_dict()},
+                                                     indent=1))
+        title = (f"{pathlib.Path(args.model).name} ({'-'.join(map(str, info['widths']))})"
+                 + ("" if args.cls is None else f", class {args.cls}")
+                 + f": {len(X)} points, {prof.info['complex']} complex")
+        plot_profile(prof, title=title).savefig(out / "profile.png", dpi=120,
+                                                bbox_inches="tight")
     if args.json:
         print(json.dumps({"model": described, **prof.to_dict()}, indent=1))
     else:
         print(described)
         print(prof)
     if args.out:
-        out = pathlib.Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "profile.json").write_text(json.dumps({"model": described, **prof.to_dict()},
-                                                     indent=1))
-        prof.plot().savefig(out / "profile.png", dpi=120, bbox_inches="tight")
+        _wrote(out, ["profile.json", "profile.png"], sys.stderr if args.json else None)
     return 0
 
 
@@ -190,14 +204,17 @@ def _cmd_analyze(args):
     net, K = _analyze_input(args)
     rep = analyze(net, K, layer=args.layer, rank=args.rank, image=not args.no_image,
                   random_state=args.seed, exact_image=args.exact_image)
-    print(json.dumps(rep.to_dict(), indent=1) if args.json else rep)
-    if args.out:
+    text = json.dumps(rep.to_dict(full=args.full_json), indent=1)
+    if args.out:   # files first: a reader that stops early (| head) does not lose them
         from .plotting.representation import plot_representation
         out = pathlib.Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
-        (out / "representation.json").write_text(json.dumps(rep.to_dict(), indent=1))
-        if rep.complex is not None:
-            plot_representation(rep).savefig(out / "representation.png", dpi=110)
+        (out / "representation.json").write_text(text)
+        plot_representation(rep).savefig(out / "representation.png", dpi=110)
+    print(text if args.json else rep)
+    if args.out:
+        _wrote(out, ["representation.json", "representation.png"],
+               sys.stderr if args.json else None)
     return 0
 
 
@@ -209,10 +226,11 @@ def _cmd_figure(args):
     check_out(args.out)
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    files = []
     for key, fig in figure1(random_state=args.seed).items():
-        path = out / f"figure1{key}.png"
-        fig.savefig(path, dpi=110, bbox_inches="tight")
-        print(path)
+        files.append(out / f"figure1{key}.png")
+        fig.savefig(files[-1], dpi=110, bbox_inches="tight")
+    _wrote(out, files)
     return 0
 
 
@@ -221,13 +239,25 @@ def _debug_option(parser, default):
                         help=f"show the full traceback of an error (or set {DEBUG_ENV}=1)")
 
 
+_QUICK_HELP = ("small sizes (the summary says its verdicts are not at the paper's scale); "
+               "on a 2-core machine about: fig2 10 s, fig3a/fig3b 15 s (MNIST), fig3c 15 s, "
+               "fig4 20 s; naitzat: the first 5 models (seconds to minutes each, --exact "
+               "longer)")
+
+
 def _add_reproduce(sub):
-    p = sub.add_parser("reproduce", help="reproduce a figure of the paper")
+    p = sub.add_parser("reproduce", help="reproduce a figure of the paper",
+                       description="Run (or resume) the sweep behind a figure of the paper, "
+                                   "write its records (.jsonl), summary (.txt/.md) and PNG to "
+                                   "--out, and print where. Rerunning resumes.")
     p.add_argument("panel", choices=["fig2a", "fig2b", "fig2c", "fig2d", "fig2",
-                                     "fig3a", "fig3b", "fig3c", "fig4", "naitzat"])
-    p.add_argument("--quick", action="store_true", help="small sweep, well under a minute")
+                                     "fig3a", "fig3b", "fig3c", "fig4", "naitzat"],
+                   help="a panel, fig2 (all four panels of Figure 2), or naitzat (a "
+                        "dataset folder's trained networks, layer by layer)")
+    p.add_argument("--quick", action="store_true", help=_QUICK_HELP)
     p.add_argument("--out", default="results", help="output folder (default: results)")
-    p.add_argument("--seed", type=nonnegative_int, help="random seed (default: 0)")
+    p.add_argument("--seed", type=nonnegative_int,
+                   help="run seed: every configuration's seed derives from it (default: 0)")
     p.add_argument("--jobs", type=positive_int, help="worker processes (default: 1)")
     p.add_argument("--data", default=None,
                    help="MNIST folder for fig3a/b (default: $TOPODESTRUCT_MNIST); "
@@ -252,43 +282,88 @@ def _add_reproduce(sub):
 
 
 def _add_analyze(sub):
-    p = sub.add_parser("analyze", help="does a layer change the topology of a manifold?")
-    p.add_argument("--manifold", choices=sorted(_MANIFOLDS), help="default: torus")
+    p = sub.add_parser("analyze", help="does a layer change the topology of a manifold?",
+                       description="Rank the pieces of a triangulated manifold (or the points "
+                                   "of a cloud) at one layer of a ReLU network, predict the "
+                                   "layer's homology from the low-rank regions and check it "
+                                   "on the image.")
+    p.add_argument("--manifold", choices=sorted(_MANIFOLDS),
+                   help="triangulated input manifold: circle in R^2; sphere, torus, klein "
+                        "(an immersed Klein bottle) in R^3 (default: torus)")
     p.add_argument("--widths", type=widths,
                    help="network widths m,n1,... starting with the manifold's ambient "
                         "dimension (default: 3,5,5)")
     p.add_argument("--layer", type=layer_number, default=None,
                    help="1-based (default: last hidden)")
-    p.add_argument("--seed", type=nonnegative_int, default=0)
+    p.add_argument("--seed", type=nonnegative_int, default=0,
+                   help="seeds the random network (--widths), the subsample of a large point "
+                        "cloud and of the image (default: 0)")
     p.add_argument("--init", choices=["kaiming", "normal", "uniform_negative"],
-                   help="default: kaiming")
-    p.add_argument("--resolution", type=positive_int, default=None, help="triangulation size")
-    p.add_argument("--rank", default="ambient", choices=["ambient", "intrinsic"])
+                   help="weights of the random network: kaiming (N(0, 2/fan_in), the "
+                        "paper's section 3.1), normal (weights and biases N(0, 0.1)) or "
+                        "uniform_negative (weights U[-1, 0], zero biases: the inhibitory "
+                        "networks of section 3.2) (default: kaiming)")
+    p.add_argument("--resolution", type=positive_int, default=None,
+                   help="triangulation size: vertices around the circle, grid points per "
+                        "circle of the torus and Klein bottle, subdivisions of each cube face "
+                        "of the sphere (defaults: circle 48, torus/klein 16, sphere 6)")
+    p.add_argument("--rank", default="ambient", choices=["ambient", "intrinsic"],
+                   help="ambient: the paper's rank of Q_K W_K ... Q_1 W_1 (default); "
+                        "intrinsic: the rank of the layer map restricted to each piece of the "
+                        "manifold (needs --manifold)")
     p.add_argument("--model", help="torch.save'd nn.Sequential (instead of --widths)")
-    p.add_argument("--points", help=".npy point cloud (instead of --manifold)")
+    p.add_argument("--points", help=".npy point cloud (instead of --manifold; more than 1500 "
+                                    "points are subsampled, and the report says so)")
     p.add_argument("--no-image", action="store_true", help="skip persistent homology")
     p.add_argument("--exact-image", action="store_true",
                    help="exact image homology and quotient by both sources (dimension <= 2)")
     p.add_argument("--out", help="folder for representation.json and representation.png")
-    p.add_argument("--json", action="store_true", help="print JSON instead of the report")
+    p.add_argument("--json", action="store_true",
+                   help="print JSON instead of the report (overlaps and components: the "
+                        "first 20 and their counts)")
+    p.add_argument("--full-json", action="store_true",
+                   help="list every overlap and component in the JSON (can be megabytes)")
     p.set_defaults(func=_cmd_analyze)
     return p
 
 
 def _add_profile(sub):
-    p = sub.add_parser("profile", help="Betti numbers of a point cloud through a saved network")
+    p = sub.add_parser("profile", help="Betti numbers of a point cloud through a saved network",
+                       description="Betti numbers of a point cloud (an alpha, k-NN or Rips "
+                                   "complex) at every layer of a saved network: the rank "
+                                   "source's prediction, the quotient by both sources, the "
+                                   "exact image homology and Naitzat's estimator.")
     p.add_argument("--model", required=True, help="torch.save'd state_dict or nn.Sequential")
     p.add_argument("--points", required=True, help="(N, d) .npy points")
     p.add_argument("--labels", help="labels .npy (0/1 vector or one-hot rows)")
     p.add_argument("--class", dest="cls", type=nonnegative_int,
                    help="keep the points of this class")
-    p.add_argument("--complex", choices=["alpha", "knn", "rips"], default="alpha")
+    p.add_argument("--complex", choices=["alpha", "knn", "rips"], default="alpha",
+                   help="complex on the points (default: alpha)")
     p.add_argument("--scale", type=positive_float,
                    help="radius / hops / edge length (alpha: automatic)")
     p.add_argument("--k", type=positive_int, default=13, help="k-NN neighbours (default 13)")
     p.add_argument("--out", help="folder for profile.json and profile.png")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--json", action="store_true",
+                   help="print the profile as JSON instead of the table")
     p.set_defaults(func=_cmd_profile)
+    return p
+
+
+def _add_figure(sub):
+    from .plotting.representation import FIGURE1_SEED
+
+    p = sub.add_parser("figure", help="paper figures as PNGs",
+                       description="Draw a figure of the paper from computations that take "
+                                   "seconds (no stored results needed).")
+    p.add_argument("number", choices=["1"], help="the figure (1: rank decomposition of a 2-3-2 "
+                                                 "network, a circle and a torus)")
+    p.add_argument("--out", default="figures",
+                   help="folder for figure1A.png ... figure1D.png (default: figures)")
+    p.add_argument("--seed", type=nonnegative_int, default=FIGURE1_SEED,
+                   help=f"seed of the random 2-3-2 network of panels A and B (default: "
+                        f"{FIGURE1_SEED}, a network with all three ranks)")
+    p.set_defaults(func=_cmd_figure)
     return p
 
 
@@ -299,21 +374,23 @@ def build_parser():
     _debug_option(parser, False)
     sub = parser.add_subparsers(dest="command")
 
-    p = sub.add_parser("spaces", help="homology of the standard spaces (default)")
+    p = sub.add_parser("spaces", help="homology of the standard spaces (default)",
+                       description="Print the integer homology of the circle, the 2-sphere, "
+                                   "the torus, the Klein bottle, the projective plane, the "
+                                   "Moebius band and the torus modulo a meridian: a check "
+                                   "that the installation computes homology correctly.")
     p.set_defaults(func=_cmd_spaces)
     subparsers = [p]
 
-    p = sub.add_parser("tables", help="verify the paper's appendix 7.2 tables by computation")
-    p.add_argument("--format", choices=["text", "markdown", "json"], default="text")
+    p = sub.add_parser("tables", help="verify the paper's appendix 7.2 tables by computation",
+                       description="Compute the homology of every quotient space in the "
+                                   "paper's appendix 7.2 tables and compare with the printed "
+                                   "entries.")
+    p.add_argument("--format", choices=["text", "markdown", "json"], default="text",
+                   help="output format (default: text)")
     p.set_defaults(func=_cmd_tables)
-    subparsers += [p, _add_reproduce(sub), _add_analyze(sub)]
-
-    p = sub.add_parser("figure", help="paper figures as PNGs")
-    p.add_argument("number", choices=["1"])
-    p.add_argument("--out", default="figures")
-    p.add_argument("--seed", type=nonnegative_int, default=0)
-    p.set_defaults(func=_cmd_figure)
-    subparsers += [p, _add_profile(sub)]
+    subparsers += [p, _add_reproduce(sub), _add_analyze(sub), _add_figure(sub),
+                   _add_profile(sub)]
     for p in subparsers:   # --debug after the command too; SUPPRESS keeps a global --debug
         _debug_option(p, argparse.SUPPRESS)
     return parser
