@@ -245,6 +245,23 @@ def _complex_from(data, complex, scale, k):
     return K, {"complex": complex, "scale": float(scale), "scale_rule": rule}
 
 
+def _b0_violations(rows, exact_layers):
+    """Exact layers whose image has more components than the previous layer's image.
+
+    ``Phi^k(K)`` is a continuous image of ``Phi^(k-1)(K)``, so b0 cannot grow; a
+    growth means a defect of the exact route, flagged with a warning rather than
+    reported as a finding.
+    """
+    import warnings
+
+    bad = [k for k in exact_layers if (k - 1 == 0 or k - 1 in exact_layers)
+           and rows[k]["image_homology"][0] > rows[k - 1]["image_homology"][0]]
+    if bad:
+        warnings.warn(f"exact image b0 grows at layer(s) {bad}: impossible for a continuous "
+                      "map, a defect of the exact route (please report it)", RuntimeWarning)
+    return bad
+
+
 def _truncate(b, n):
     return None if b is None else [int(x) for x in list(b)[:n]] + [0] * max(0, n - len(b))
 
@@ -357,6 +374,7 @@ def profile(net, data, complex="alpha", scale=None, k=13, image_k=None, image_sc
                      "image": _truncate(naitzat_betti(maps[layer - 1]["image"], image_k,
                                                       image_scale, n - 1), n)})
     exact_layers = sorted(routes)
+    info["b0_violations"] = _b0_violations(rows, exact_layers)
     on = f"layers {exact_layers[0]}-{exact_layers[-1]}" if exact_layers else ""
     vertex = ("rank source from certified vertex ranks (rank_decomposition): "
               "Omega_0 -> a point, components of Omega_1 -> points")

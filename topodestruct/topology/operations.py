@@ -1,4 +1,4 @@
-"""Operations on simplicial complexes: disjoint union, wedge, union, cone, barycentric subdivision."""
+"""Operations on simplicial complexes: disjoint union, wedge, union, cone, subdivisions."""
 import itertools
 
 import numpy as np
@@ -6,7 +6,8 @@ import numpy as np
 from ..algebra.rows import locate_rows, unique_rows as _unique_rows
 from .simplicial import SimplicialComplex, _closure
 
-__all__ = ["disjoint_union", "wedge", "union", "cone", "barycentric_subdivision"]
+__all__ = ["disjoint_union", "wedge", "union", "cone", "barycentric_subdivision",
+           "edge_subdivision"]
 
 
 def _offset_copy(K, offset):
@@ -141,6 +142,61 @@ def barycentric_subdivision(K):
         coords = np.concatenate([K.coordinates[np.searchsorted(K.vertices, K.simplices(d))]
                                  .mean(axis=1) for d in range(K.dimension + 1)])
     return SimplicialComplex._from_sorted(arrays, coords)
+
+
+def edge_subdivision(K, times=1):
+    """Midpoint subdivision of a complex of dimension <= 2 that keeps its set exactly.
+
+    Every edge is split at its midpoint and every triangle into four; coordinates
+    of the new vertices are the midpoints.  Each midpoint must be exact in
+    float64 (``(a + b) / 2`` without rounding, true for dyadic coordinates such
+    as grids of step ``2^-k``), so the subdivision is the same subset of space,
+    bit for bit; otherwise ValueError (a rounded midpoint would move the set).
+
+    Parameters
+    ----------
+    K : SimplicialComplex
+        Pure, dimension 1 or 2, with coordinates.
+    times : int
+        Number of rounds.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from topodestruct.topology.simplicial import SimplicialComplex
+    >>> T = SimplicialComplex([(0, 1, 2)], coordinates=[[0.0, 0], [1, 0], [0, 1]])
+    >>> edge_subdivision(T, 2).f_vector
+    (15, 30, 16)
+    """
+    for _ in range(int(times)):
+        K = _edge_subdivide(K)
+    return K
+
+
+def _edge_subdivide(K):
+    d = K.dimension
+    if K.coordinates is None or d not in (1, 2):
+        raise ValueError("edge_subdivision needs a complex of dimension 1 or 2 with coordinates")
+    tops = np.searchsorted(K.vertices, K.simplices(d))
+    if len(K.maximal_simplices()) != len(tops):
+        raise ValueError("edge_subdivision needs a pure complex")
+    X = np.asarray(K.coordinates, dtype=np.float64)
+    E = np.searchsorted(K.vertices, K.simplices(1))
+    mid = (X[E[:, 0]] + X[E[:, 1]]) / 2
+    if not (np.all(2 * mid - X[E[:, 0]] == X[E[:, 1]])
+            and np.all(2 * mid - X[E[:, 1]] == X[E[:, 0]])):
+        raise ValueError("some edge midpoints are not exact in float64 (the subdivision would "
+                         "move the set by rounding); use dyadic coordinates")
+    m = len(X) + np.arange(len(E))
+    if d == 1:
+        new = np.concatenate([np.c_[tops[:, 0], m], np.c_[m, tops[:, 1]]])
+    else:
+        e01, e02, e12 = (locate_rows(K.simplices(1), K.simplices(2)[:, c])[0]
+                         for c in ((0, 1), (0, 2), (1, 2)))
+        a, b, c = tops.T
+        new = np.concatenate([np.c_[a, m[e01], m[e02]], np.c_[b, m[e01], m[e12]],
+                              np.c_[c, m[e02], m[e12]], np.c_[m[e01], m[e02], m[e12]]])
+    return SimplicialComplex(new, coordinates=np.concatenate([X, mid]))
 
 
 def __dir__():  # dir() shows the public names only
