@@ -2,7 +2,6 @@
 import json
 
 import numpy as np
-import pytest
 
 from topodestruct.cli import main
 
@@ -34,17 +33,3 @@ def test_figure1(tmp_path, capsys):
     assert main(["figure", "1", "--out", str(tmp_path)]) == 0
     for k in "ABCD":
         assert (tmp_path / f"figure1{k}.png").stat().st_size > 5000
-
-
-@pytest.mark.slow
-def test_network_topology_notebook(run_notebook, tmp_path):
-    import pathlib
-    import shutil
-    src = pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "network_topology.ipynb"
-    shutil.copy(src, tmp_path / src.name)
-    nb = run_notebook(tmp_path / src.name)
-    text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
-                   for o in c.get("outputs", []))
-    assert "H0 = Z, H1 = Z^3" in text                         # wedge of three circles
-    assert "H0 = Z, H1 = Z^2, H2 = Z -> H0 = Z, H1 = Z, H2 = Z" in text
-    assert (tmp_path / "network_topology.png").stat().st_size > 1000

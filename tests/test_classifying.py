@@ -332,8 +332,3 @@ def test_plot_configuration_writes_png(tmp_path):
         path = tmp_path / f"{cfg.space}.png"
         plot_configuration(cfg, path=path)
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.mark.slow
-def test_notebook_runs(run_notebook):
-    run_notebook(ROOT / "notebooks" / "appendix_tables.ipynb")

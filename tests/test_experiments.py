@@ -296,12 +296,3 @@ def test_load_panel_reads_what_was_stored(quick_runs):
     loaded = rn.load_panel("fig2c", out)
     assert [_strip(r) for r in loaded] == [_strip(r) for r in runs["fig2c"].records]
     assert rn.load_panel("fig2c", out / "nowhere") == []
-
-
-@pytest.mark.slow
-def test_figure2_notebook_executes(quick_runs, run_notebook, monkeypatch):
-    out, _ = quick_runs
-    monkeypatch.setenv("TOPODESTRUCT_RESULTS", str(out))
-    nb = run_notebook(ROOT / "notebooks" / "figure2.ipynb")
-    outputs = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.outputs]
-    assert any("image/png" in o.get("data", {}) for o in outputs)

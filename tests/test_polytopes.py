@@ -118,13 +118,3 @@ def test_validation():
     with pytest.raises(ValueError, match="convex"):
         P.polytope_decomposition(networks.mlp([2, 3], random_state=0),
                                  bounds=[(0, 0), (2, 0), (1, 0.0), (1, 2)])
-
-
-def test_notebook_runs(run_notebook):
-    import pathlib
-
-    nb = pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "rank_decomposition.ipynb"
-    out = run_notebook(nb)
-    text = "".join(o.get("text", "") for c in out.cells if c.cell_type == "code"
-                   for o in c.get("outputs", []))
-    assert "rank agreement: True" in text and "64 == box area 64" in text
