@@ -155,3 +155,9 @@ def test_naitzat_depth_curves_are_distinguishable():
     assert len({(ln.get_marker(), ln.get_linestyle(), tuple(ln.get_xdata()))
                 for ln in ax.lines}) == 3
     assert all(float(t).is_integer() for t in ax.get_xticks())
+
+
+def test_profile_plot_method_separates_lines_and_skips_what_was_not_computed():
+    ax = _profile(exact=False).plot().axes[0]
+    assert not any("exact image" in t for t in _legend_texts(ax))
+    assert len({tuple(line.get_xdata()) for line in ax.lines}) == len(ax.lines) == 6

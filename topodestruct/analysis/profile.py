@@ -95,11 +95,12 @@ class Profile:
         return f"Profile({len(self.rows)} layers, complex={self.info.get('complex')!r})"
 
     def plot(self, ax=None, dims=None):
-        """Betti numbers of each column against the layer; returns the figure.
+        """Betti numbers of each column against the layer, in one axes; returns the figure.
 
-        (Drawn here rather than in ``plotting/`` because analysis may not import
-        the plotting layer; :func:`topodestruct.plotting.depth.plot_profile`
-        calls this.)
+        A column computed only at the input (layer 0) is not drawn; each line is
+        shifted a little so that equal values stay visible.  The clearer picture,
+        one panel per Betti number, is :func:`topodestruct.plotting.depth.plot_profile`
+        (what ``topodestruct profile --out`` writes).
         """
         if ax is None:
             from matplotlib.figure import Figure
@@ -108,12 +109,12 @@ class Profile:
         dims = range(self.info.get("max_dim", 1) + 1) if dims is None else dims
         style = {"predicted": ("rank source", "C0", "o"), "quotient": ("rank + overlap", "C3", "s"),
                  "image_homology": ("exact image", "k", "D"), "image": ("Naitzat kNN", "C2", "^")}
-        for key, (label, color, marker) in style.items():
+        for i, (key, (label, color, marker)) in enumerate(style.items()):
             for q in dims:
                 y = self.column(key, q)
-                if not np.isnan(y).all():
-                    ax.plot(layers, y, ["-", "--", ":"][q % 3], color=color, marker=marker, ms=4,
-                            label=f"b{q} {label}", alpha=0.8)
+                if not np.isnan(y[1:]).all():
+                    ax.plot(np.add(layers, 0.04 * (4 * q + i) - 0.14), y, ["-", "--", ":"][q % 3],
+                            color=color, marker=marker, ms=4, label=f"b{q} {label}", alpha=0.8)
         ax.set_xlabel("layer (0 = input)")
         ax.set_ylabel("Betti number")
         ax.set_xticks(layers)
