@@ -85,7 +85,7 @@ def plot_ranks(rep, ax=None):
         _edges(ax, X, np.searchsorted(C.vertices, C.simplices(1)))
     ranks = np.asarray(rep.ranks)
     low = ranks < ranks.max()
-    for part, faint in ((~low, low.any()), (low, False)):   # low ranks drawn on top
+    for part, faint in ((~low, three and low.any()), (low, False)):   # low ranks on top
         Q = P[part]
         style = dict(c=_rank_colours(ranks[part], top), alpha=0.4 if faint else 1.0,
                      s=(4 if faint else 5) if three else 8, zorder=2)
