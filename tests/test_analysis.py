@@ -183,6 +183,8 @@ def test_bad_inputs():
     with pytest.raises(ValueError, match="rank"):
         td.analyze(net, T, rank="tangent")
     with pytest.raises(TypeError):
+        td.analyze(3.5, T)
+    with pytest.raises(FileNotFoundError, match="does not exist"):   # a str is a saved model's path
         td.analyze("not a network", T)
     with pytest.raises(TypeError, match="SimplicialComplex"):
         td.analyze(net, object())

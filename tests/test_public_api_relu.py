@@ -7,7 +7,8 @@ import inspect
 import pytest
 
 MODULES = ["topodestruct.relu.networks", "topodestruct.relu.rank", "topodestruct.relu.polytopes",
-           "topodestruct.relu.parse", "topodestruct.relu.forward",
+           "topodestruct.relu.parse", "topodestruct.relu.forward", "topodestruct.relu.network",
+           "topodestruct.relu.exact",
            "topodestruct.relu.numerical", "topodestruct.relu.tiers",
            "topodestruct.relu.certify", "topodestruct.relu.batched",
            "topodestruct.algebra.modular",

@@ -378,7 +378,7 @@ def test_bad_prime_is_rejected_before_any_work(monkeypatch, p, error, message):
     def no_work(*args, **kwargs):
         raise AssertionError("work started before p was checked")
 
-    monkeypatch.setattr(rank_module, "parse_network", no_work)
+    monkeypatch.setattr(rank_module, "as_network", no_work)
     with pytest.raises(error, match=message):
         td.rank_decomposition(networks.mlp([3, 4], random_state=0), np.ones((2, 3)), p=p)
 
@@ -500,6 +500,8 @@ def test_input_validation():
         td.rank_decomposition([(np.ones((4, 3)), None), (np.ones((2, 5)), None)],
                               np.zeros((1, 3)))
     with pytest.raises(TypeError, match="nn.Sequential or a list"):
+        td.rank_decomposition(3.5, np.zeros((1, 3)))
+    with pytest.raises(FileNotFoundError, match="'net' does not exist"):   # a str is a path
         td.rank_decomposition("net", np.zeros((1, 3)))
     rd = td.rank_decomposition(net, np.ones((2, 3)))
     for K in (0, 3):

@@ -33,6 +33,9 @@ _ATTRIBUTES = {
     "analyze": "analysis.represent",
     "Representation": "analysis.represent",
     "profile": "analysis.profile",
+    "Network": "relu.network",
+    "as_network": "relu.network",
+    "load_network": "relu.network",
 }
 # short public names of submodules -> where they live in the layered layout
 _SUBMODULES = {

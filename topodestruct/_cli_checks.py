@@ -178,10 +178,11 @@ def _torch_load(path, option):
 
 
 def load_model(path, option="--model"):
-    """``(net, info)`` of a saved network (see :func:`topodestruct.relu.load.load_network`)."""
+    """``(net, info)`` of a saved network: a :class:`~topodestruct.relu.network.Network`,
+    converted once here (:func:`topodestruct.load_network`), and what was inferred."""
     import zipfile
 
-    from .relu.load import load_network
+    from .relu.network import load_network
 
     head = _check_file(path, option, "a model written by torch.save")
     if head.startswith(NPY_MAGIC):
@@ -192,7 +193,8 @@ def load_model(path, option="--model"):
                          "archive): save the model again")
     obj = _torch_load(path, option)
     try:
-        net, info = load_network(obj)
+        net = load_network(obj)
+        info = net.info
     except (ValueError, TypeError) as exc:
         raise UsageError(f"{option} {path}: {exc}") from exc
     info["source"] = os.fspath(path)

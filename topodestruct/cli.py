@@ -154,7 +154,7 @@ def _manifold(name, resolution):
 
 def _analyze_input(args):
     """The network and the complex (or points) of ``analyze``, checked."""
-    from .analysis._network import network_layers
+    from .relu.network import as_network
     from .relu.networks import mlp
 
     if args.model:
@@ -174,7 +174,8 @@ def _analyze_input(args):
     else:
         sizes = args.widths or _DEFAULT_WIDTHS
         net, m = mlp(sizes, init=args.init or "kaiming", random_state=args.seed), sizes[0]
-    check_layer(args.layer, len(network_layers(net)))
+    net = as_network(net)         # once, at the boundary: analyze reads it as it is
+    check_layer(args.layer, net.n_layers)
     if args.points:
         K = load_points(args.points)
         check_point_dimension(K, m)

@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..relu.parse import AS_BUILT, FINAL_ACTIVATIONS
+from ..relu.parse import AS_BUILT
 from ..topology.cells import component_labels
 from ..topology.simplicial import SimplicialComplex
 from ..topology.homology import homology
@@ -456,9 +456,9 @@ def exact_forward(weights, X, layer=None, final_activation=AS_BUILT):
 
     Parameters
     ----------
-    weights : list of (W, b), or torch nn.Sequential of Linear/ReLU
-        Float weight matrices (out, in) and biases, or a module read by the
-        package's network parser (:func:`topodestruct.relu.parse.parse_network`).
+    weights : Network, list of (W, b), or torch nn.Sequential of Linear/ReLU
+        Anything :func:`topodestruct.as_network` reads (a Network is used as
+        it is): float weight matrices (out, in) and biases, or a module.
     X : array of float, or object array of exact rationals, shape (N, input_dim)
         Exact input allows layer-by-layer use: ``exact_forward(weights[k:k + 1], Y_k)``.
     layer : int, optional
@@ -472,6 +472,7 @@ def exact_forward(weights, X, layer=None, final_activation=AS_BUILT):
     -------
     ndarray of object, shape (N, width)
         Exact rationals (``flint.fmpq``); pass it to :func:`image_complex`.
+        The computation is :meth:`topodestruct.relu.network.Network.exact_forward`.
 
     Examples
     --------
@@ -481,45 +482,9 @@ def exact_forward(weights, X, layer=None, final_activation=AS_BUILT):
     >>> [str(y) for y in Y[0]]             # (relu(-1/2 + 1/8), relu(1/8 + 3/2))
     ['0', '13/8']
     """
-    from flint import fmpq, fmpq_mat
-    if final_activation != AS_BUILT and final_activation not in FINAL_ACTIVATIONS:
-        raise ValueError(f"final_activation must be 'relu' or None, got {final_activation!r}")
-    if not isinstance(weights, (list, tuple)):
-        from ..relu.parse import parse_network
-        layers, _ = parse_network(weights, final_activation)
-        weights = [(lay.W.detach().cpu().double().numpy(), lay.b.detach().cpu().double().numpy())
-                   for lay in layers]
-        relus = [lay.relu for lay in layers]
-    else:
-        relus = [True] * (len(weights) - 1) + [final_activation in (AS_BUILT, "relu")]
-    X = np.asarray(X)
-    if X.dtype == object:
-        entries = [_exact.as_exact(x) for x in X.ravel()]
-    else:
-        X = X.astype(float)
-        if not np.isfinite(X).all():
-            raise ValueError("X contains NaN or infinite values")
-        entries = [_exact.exact(x) for x in X.ravel()]
-    if X.ndim != 2:
-        raise ValueError(f"X must be a 2D array, got shape {X.shape}")
-    depth = len(weights) if layer is None else int(layer)
-    if not 1 <= depth <= len(weights):
-        raise ValueError(f"layer must be in 1..{len(weights)}, got {layer}")
-    q = _exact.exact
-    N = len(X)
-    M = fmpq_mat(N, X.shape[1], entries)
-    zero = fmpq(0)
-    for k, (W, b) in enumerate(weights[:depth]):
-        W, b = np.asarray(W, dtype=float), np.asarray(b, dtype=float)
-        if W.shape[1] != M.ncols():
-            raise ValueError(f"layer {k + 1} expects {W.shape[1]} inputs, got {M.ncols()}")
-        Wt = fmpq_mat(W.shape[1], W.shape[0], [q(x) for x in W.T.ravel()])
-        M = M * Wt + fmpq_mat(N, W.shape[0], [q(x) for x in b] * N)
-        if relus[k]:
-            M = fmpq_mat(N, W.shape[0], [e if e > 0 else zero for e in M.entries()])
-    out = np.empty((N, M.ncols()), dtype=object)
-    out.ravel()[:] = M.entries()
-    return out
+    from ..relu.network import as_network
+
+    return as_network(weights, final_activation).exact_forward(X, layer)
 
 
 def image_complex(K, images):

@@ -124,9 +124,7 @@ class Profile:
 
 
 def _hidden(net):
-    from ..relu.parse import parse_network
-
-    layers, _ = parse_network(net)
+    layers = net.layers                  # a Network (relu.network)
     relus = [lay.relu for lay in layers]
     H = max((i + 1 for i, r in enumerate(relus) if r), default=0)
     if H == 0:
@@ -274,9 +272,10 @@ def profile(net, data, complex="alpha", scale=None, k=13, image_k=None, image_sc
 
     Parameters
     ----------
-    net : torch.nn.Sequential or list of (W, b)
-        Linear/ReLU layers; rows run from the input to the last Linear followed
-        by a ReLU (the logits layer of a classifier is not a row).
+    net : Network, torch.nn.Sequential, list of (W, b), state_dict or path
+        Converted once (:func:`topodestruct.as_network`). Rows run from the
+        input to the last Linear followed by a ReLU (the logits layer of a
+        classifier is not a row).
     data : SimplicialComplex with coordinates, or (N, m) array_like
         A point cloud is first turned into a complex (``complex``, ``scale``).
     complex : {"alpha", "knn", "rips"}
@@ -318,8 +317,10 @@ def profile(net, data, complex="alpha", scale=None, k=13, image_k=None, image_sc
     -------
     Profile
     """
+    from ..relu.network import as_network
     from ..relu.rank import rank_decomposition
 
+    net = as_network(net)                # once, at the boundary; passed down as it is
     K, info = _complex_from(data, complex, scale, k)
     X = np.asarray(K.coordinates, dtype=np.float64)
     ids = K.vertices

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..relu.network import as_network
 from ._network import check_layer, forward, network_layers
 
 __all__ = ["Representation", "analyze"]
@@ -265,8 +266,9 @@ def analyze(net, K, layer=None, rank="ambient", refine=None, image=True, fractio
 
     Parameters
     ----------
-    net : torch.nn.Sequential or list of (W, b)
-        Linear/ReLU network (as :func:`topodestruct.rank_decomposition`).
+    net : Network, torch.nn.Sequential, list of (W, b), state_dict or path
+        Linear/ReLU network (as :func:`topodestruct.rank_decomposition`),
+        converted once by :func:`topodestruct.as_network`.
     K : SimplicialComplex with coordinates, or (N, m) array_like
         The manifold, triangulated (coordinates ``(n_vertices, input_dim)``) or
         sampled (point-cloud route).
@@ -311,6 +313,7 @@ def analyze(net, K, layer=None, rank="ambient", refine=None, image=True, fractio
     from ..topology.complexes import SimplicialComplex
     from .image import DEFAULT_FRACTION
 
+    net = as_network(net)                  # once, at the boundary; passed down as it is
     layers = network_layers(net)
     layer = check_layer(layer, layers)
     fraction = DEFAULT_FRACTION if fraction is None else fraction

@@ -47,11 +47,9 @@ __all__ = ["vertex_overlaps", "region_maps"]
 
 
 def _layers(net):
-    from ..relu.parse import parse_network
+    from ..relu.network import as_network
 
-    layers, _ = parse_network(net)
-    return [(lay.W.detach().cpu().double().numpy(), lay.b.detach().cpu().double().numpy(),
-             lay.relu) for lay in layers]
+    return as_network(net).layers          # a Network passes through unconverted
 
 
 def region_maps(net, X, upto):

@@ -1,10 +1,11 @@
 """Network parsing for the rank routines: ``nn.Sequential`` or ``(W, b)`` lists to layers.
 
-A relu-internal API: :func:`parse_network` turns what users pass as ``net``
-into a list of :class:`Layer` (weights as torch tensors, whether a ReLU
+A relu-internal API: :func:`parse_network` turns a module or a ``(W, b)``
+list into a list of :class:`Layer` (weights as torch tensors, whether a ReLU
 follows); :func:`check_inputs` and :func:`check_layers` validate the points and
-the wanted layers.  :func:`topodestruct.rank_decomposition` and
-:func:`topodestruct.polytopes.polytope_decomposition` call them.
+the wanted layers.  Its one caller for users' networks is
+:func:`topodestruct.as_network` (:mod:`.network`), which every entry point
+calls once; :func:`topodestruct.rank_decomposition` calls the checks.
 
 Conventions (one for every form of network):
 
@@ -129,11 +130,12 @@ def _layers_from_weights(weights, final_relu):
     for k, pair in enumerate(weights, start=1):
         if not isinstance(pair, (tuple, list)) or len(pair) != 2:
             raise ValueError(f"layer {k}: expected a (W, b) pair")
-        W = torch.as_tensor(np.asarray(pair[0]) if not torch.is_tensor(pair[0]) else pair[0])
+        W = torch.as_tensor(np.array(pair[0]) if not torch.is_tensor(pair[0]) else pair[0])
         if not W.is_floating_point():
             W = W.to(torch.float64)
         b = (torch.zeros(W.shape[0], dtype=W.dtype) if pair[1] is None
-             else torch.as_tensor(pair[1]).to(W.dtype))
+             else torch.as_tensor(np.array(pair[1]) if isinstance(pair[1], np.ndarray)
+                                  else pair[1]).to(W.dtype))
         if W.ndim != 2 or 0 in W.shape:
             raise ValueError(f"layer {k}: W must be a non-empty 2-D array, got shape "
                              f"{tuple(W.shape)}")
@@ -195,7 +197,8 @@ def parse_network(net, final_activation=AS_BUILT):
         final = "relu" if final_activation == AS_BUILT else final_activation
         layers, flatten = _layers_from_weights(net, final == "relu"), False
     else:
-        raise TypeError(f"net must be a torch nn.Sequential or a list of (W, b) pairs, got "
+        raise TypeError(f"net must be a torch nn.Sequential or a list of (W, b) pairs (or a "
+                        f"Network, a state_dict, a path to a torch.save file), got "
                         f"{type(net).__name__}")
     dtype, device = layers[0].W.dtype, layers[0].W.device
     for k, lay in enumerate(layers, start=1):

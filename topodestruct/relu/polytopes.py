@@ -31,7 +31,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from .parse import AS_BUILT, parse_network
+from .network import as_network
+from .parse import AS_BUILT
 
 __all__ = ["Region", "PolytopeDecomposition", "polytope_decomposition", "plot_regions"]
 
@@ -259,8 +260,9 @@ def polytope_decomposition(net, box=1.0, bounds=None, plane=None, final_activati
 
     Parameters
     ----------
-    net : torch.nn.Sequential or list of (W, b)
-        As for :func:`topodestruct.rank_decomposition`.
+    net : Network, torch.nn.Sequential, list of (W, b), state_dict or path
+        As for :func:`topodestruct.rank_decomposition` (converted once, by
+        :func:`topodestruct.as_network`).
     box : float or (smin, smax, tmin, tmax)
         Bounding box in plane coordinates (half-width or limits); ignored if
         ``bounds`` is given.
@@ -288,7 +290,7 @@ def polytope_decomposition(net, box=1.0, bounds=None, plane=None, final_activati
     from .certify import certified_ranks
     from .rank import DEFAULT_PRIME
 
-    layers, _ = parse_network(net, final_activation)
+    layers = as_network(net, final_activation).torch_layers()
     m = layers[0].W.shape[1]
     if plane is None:
         if m != 2:

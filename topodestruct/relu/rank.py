@@ -120,8 +120,9 @@ from .._parallel import check_n_jobs
 from ..algebra.linalg import check_prime
 from .certify import ROUTES, certified_ranks
 from .forward import activation_patterns, unique_rows
+from .network import as_network
 from .numerical import numerical_ranks
-from .parse import AS_BUILT, check_inputs, check_layers, parse_network
+from .parse import AS_BUILT, check_inputs, check_layers
 
 __all__ = ["RankDecomposition", "rank_decomposition", "layer_ranks", "DEFAULT_PRIME"]
 
@@ -264,8 +265,10 @@ def rank_decomposition(net, X, mode="certified", layers=None, fallback="exact", 
 
     Parameters
     ----------
-    net : torch.nn.Sequential or list of (W, b)
-        ``Linear``/``ReLU`` (and ``Flatten``/``Identity``) modules.  A ``Linear``
+    net : Network, torch.nn.Sequential, list of (W, b), state_dict or path
+        Anything :func:`topodestruct.as_network` reads (converted once here; a
+        :class:`~topodestruct.relu.network.Network` is used as it is).  A
+        Sequential of ``Linear``/``ReLU`` (and ``Flatten``/``Identity``) modules.  A ``Linear``
         not followed by a ``ReLU`` is an affine layer: all its units count as
         active for the rank (its codeword is still ``S(W h + b)``).
         ``Dropout`` (the identity) and ``BatchNorm1d`` directly after a
@@ -332,7 +335,8 @@ def rank_decomposition(net, X, mode="certified", layers=None, fallback="exact", 
     if not 3 <= p < 2 ** 21:
         raise ValueError(f"p must be a prime in [3, 2**21), got {p}")
     n_jobs = check_n_jobs(n_jobs)
-    net_layers, flatten = parse_network(net, final_activation)
+    network = as_network(net, final_activation)     # once, at the boundary
+    net_layers, flatten = network.torch_layers(), network.flatten
     L, m = len(net_layers), net_layers[0].W.shape[1]
     want = check_layers(layers, L)
     X = check_inputs(X, m, flatten, net_layers[0].W.dtype, net_layers[0].W.device)
