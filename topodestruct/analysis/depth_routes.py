@@ -14,7 +14,8 @@ from .refine import refine_next, start_refinement
 __all__ = ["exact_route"]
 
 
-def exact_route(net, K, layers, ranks_at, max_pieces=None, max_exact_pairs=None, notes=None):
+def exact_route(net, K, layers, ranks_at, max_pieces=None, max_exact_pairs=None, notes=None,
+                sizes=True):
     """Exact image homology and quotient by both sources at each layer, or None.
 
     Refines ``K`` layer by layer (each refinement refines the previous one),
@@ -39,13 +40,18 @@ def exact_route(net, K, layers, ranks_at, max_pieces=None, max_exact_pairs=None,
         this to intersect exactly.
     notes : list, optional
         Receives a sentence saying where and why the route stopped.
+    sizes : bool
+        Also measure the size of every class of the image (:mod:`.sizes`) and
+        count the stable ones (larger than the mesh as mapped).
 
     Returns
     -------
     dict or None
         ``layer -> {"predicted": betti, "image_homology": betti, "quotient": betti,
-        "pieces": int}``; ``predicted`` is ``analyze``'s rank-source prediction
-        on the same refinement.
+        "pieces": int}`` (with ``sizes``: also ``"image_sizes"``, per dimension the
+        classes' sizes, largest first, ``"image_stable"``, ``"resolution"`` and
+        ``"size_delta"``, see :func:`image_size_row`); ``predicted`` is
+        ``analyze``'s rank-source prediction on the same refinement.
     """
     from .quotient import low_rank_quotient
 
@@ -71,7 +77,27 @@ def exact_route(net, K, layers, ranks_at, max_pieces=None, max_exact_pairs=None,
         out[layer] = {"predicted": _betti(predicted),
                       "image_homology": _betti(F.image_homology), "quotient": _betti(F.quotient),
                       "pieces": int(len(R.simplices))}
+        if sizes:
+            out[layer].update(image_size_row(R.values(layer), R.simplices, R.parent,
+                                             out[layer]["image_homology"]))
     return out
+
+
+def image_size_row(images, simplices, parent, betti):
+    """Sizes of the classes of the union of the image pieces, and the stable Betti numbers.
+
+    ``resolution`` is the largest diameter of the image of a simplex of ``K``
+    (:func:`.sizes.mesh_resolution`); ``image_stable`` counts the classes larger
+    than it (H0: every component counts while it is larger than the resolution
+    too, so a component of the image is stable when its size exceeds it).
+    """
+    from .sizes import class_sizes, mesh_resolution
+
+    rho = mesh_resolution(images, simplices, parent)
+    S = class_sizes(images, simplices, betti)
+    return {"image_sizes": [[float(x) for x in s] for s in S.sizes],
+            "image_stable": S.stable(rho), "resolution": float(rho),
+            "size_delta": float(S.delta)}
 
 
 def _note(notes, text):
