@@ -48,6 +48,8 @@ from .vertex_overlaps import region_maps, vertex_overlaps
 __all__ = ["profile", "Profile", "rank_source_quotient", "glue_vertices"]
 
 KEYS = ("predicted", "quotient", "image_homology", "image")
+#: Row keys of the exact route's size measurements (:func:`.depth_routes.image_size_row`).
+SIZE_KEYS = ("image_sizes", "image_stable", "resolution", "size_delta")
 
 
 @dataclasses.dataclass
@@ -337,7 +339,14 @@ def profile(net, data, complex="alpha", scale=None, k=13, image_k=None, image_sc
     if exact and not 1 <= K.dimension <= 2:
         raise ValueError(f"exact=True needs a complex of dimension 1 or 2, got {K.dimension}")
     routes, stops = {}, []                        # layer -> the exact route's row
-    if exact or (exact is None and 1 <= K.dimension <= 2):
+    pure = len(K.maximal_simplices()) == len(K.simplices(K.dimension))
+    if exact and not pure:
+        raise ValueError("exact=True needs a pure complex (every simplex a face of a "
+                         "top-dimensional one); this one has lower-dimensional maximal simplices")
+    if not pure and exact is None:
+        stops.append("exact route not taken: the complex is not pure (lower-dimensional "
+                      "maximal simplices)")
+    if exact or (exact is None and pure and 1 <= K.dimension <= 2):
         def ranks_at(points, layer):
             return rank_decomposition(net, points, layers=[layer],
                                       random_state=random_state).ranks[:, layer - 1]
@@ -357,6 +366,9 @@ def profile(net, data, complex="alpha", scale=None, k=13, image_k=None, image_sc
     rows = [{"layer": 0, "width": widths[0], "low_rank": 0, "glued": 0, "predicted": H0,
              "quotient": H0, "image_homology": H0,
              "image": _truncate(naitzat_betti(X, image_k, image_scale, n - 1), n)}]
+    if routes:                                    # sizes of the input's own classes
+        rows[0].update(depth_routes.image_size_row(X, np.searchsorted(ids, K.simplices(
+            K.dimension)), None, homology(K).betti))
     for layer in range(1, H + 1):
         r = rd.ranks[:, layer - 1]
         low = int((r <= 1).sum())
@@ -375,6 +387,8 @@ def profile(net, data, complex="alpha", scale=None, k=13, image_k=None, image_sc
                      "image_homology": _truncate(img, n),
                      "image": _truncate(naitzat_betti(maps[layer - 1]["image"], image_k,
                                                       image_scale, n - 1), n)})
+        if route is not None and "image_sizes" in route:
+            rows[-1].update({key: route[key] for key in SIZE_KEYS})
     exact_layers = sorted(routes)
     info["b0_violations"] = _b0_violations(rows, exact_layers)
     on = f"layers {exact_layers[0]}-{exact_layers[-1]}" if exact_layers else ""

@@ -1,0 +1,90 @@
+"""Sizes of homology classes against hand-computed radii (issue 23: a size for every class)."""
+import numpy as np
+import pytest
+
+import topodestruct as td
+from topodestruct.analysis.sizes import class_sizes, mesh_resolution
+
+
+def loop(points):
+    n = len(points)
+    return np.asarray(points, dtype=float), np.array([(i, (i + 1) % n) for i in range(n)])
+
+
+def _within(size, truth, S, below=1.0, above=1.0):
+    """The module's bound: a class of size s shows dying in
+    [(s - delta) / below, above (s + delta)]."""
+    return (truth - S.delta) / below - 1e-9 <= size <= above * (truth + S.delta) + 1e-9
+
+
+def test_thin_slit_dies_at_half_its_width():
+    w = 0.2                                                    # a 4 x 0.2 rectangle loop
+    X, E = loop([(0, 0), (4, 0), (4, w), (0, w)])
+    S = class_sizes(X, E, [1, 1], max_points=800)
+    assert S.method == "alpha" and S.delta < 0.05
+    assert _within(S.sizes[1][0], w / 2, S)
+    assert S.stable(0.5) == [1, 0] and S.stable(0.05) == [1, 1]
+
+
+def test_two_components_die_at_half_their_gap():
+    X = np.array([[0.0, 0], [1, 0], [3, 0], [4, 0]])           # gap 2
+    S = class_sizes(X, np.array([(0, 1), (2, 3)]), [2, 0])
+    assert S.sizes[0][0] == np.inf and _within(S.sizes[0][1], 1.0, S)
+
+
+def test_sphere_void_dies_at_its_radius():
+    K = td.complexes.cube_sphere(6)
+    X = K.coordinates / np.linalg.norm(K.coordinates, axis=1, keepdims=True) * 2.0
+    S = class_sizes(X, np.searchsorted(K.vertices, K.simplices(2)), [1, 0, 1])
+    # the polyhedron is inscribed in the radius-2 sphere: its void dies a little before 2
+    assert 1.8 - S.delta <= S.sizes[2][0] <= 2.0 + S.delta
+
+
+def test_rips_route_in_five_dimensions():
+    """A circle of radius 1 embedded in R^5 by a random rotation: Rips at half the edge
+    length dies between 1 / (sqrt(2) (1 + SPARSE_RIPS)) and (1 + SPARSE_RIPS) (Cech: 1)."""
+    from topodestruct.analysis.sizes import SPARSE_RIPS
+
+    t = np.linspace(0, 2 * np.pi, 90, endpoint=False)
+    Q, _ = np.linalg.qr(np.random.default_rng(0).normal(size=(5, 5)))
+    X, E = loop(np.c_[np.cos(t), np.sin(t), np.zeros((90, 3))] @ Q.T)
+    S = class_sizes(X, E, [1, 1])
+    assert S.method == "rips"
+    assert _within(S.sizes[1][0], 1.0, S, below=np.sqrt(2) * (1 + SPARSE_RIPS),
+                   above=1 + SPARSE_RIPS)
+
+
+def test_a_class_below_the_resolution_is_unresolved():
+    w = 1e-4
+    X, E = loop([(0, 0), (4, 0), (4, w), (0, w)])
+    S = class_sizes(X, E, [1, 1], max_points=200)
+    assert S.sizes[1][0] == 0 and S.delta > w
+
+
+def test_nine_squares_row_zero_has_the_hand_computed_gaps():
+    """Outer ring of eight squares 2.5 apart, the centre 2.5 sqrt(2) from its nearest:
+    H0 dies at 7 x 1.25 and 1.25 sqrt(2) (single linkage, half the gaps)."""
+    import sys
+    import os
+    sys.path.insert(0, os.path.dirname(__file__))
+    from test_exact_invariance import nine_squares
+
+    K = nine_squares(4, "A")
+    net = td.networks.mlp([2, 3], init="kaiming", random_state=0)
+    prof = td.profile(net, K, exact=True, k=3, image_k=3)
+    row = prof.rows[0]
+    sizes = row["image_sizes"][0]
+    assert sizes[0] == np.inf
+    assert abs(sizes[1] - 1.25 * np.sqrt(2)) <= row["size_delta"]
+    assert all(abs(s - 1.25) <= row["size_delta"] for s in sizes[2:])
+    assert row["resolution"] == pytest.approx(2.5 / 4 * np.sqrt(2))
+    assert row["image_stable"] == [9, 0, 0]
+    assert all("image_stable" in r for r in prof.rows)
+
+
+def test_mesh_resolution_is_the_largest_image_of_a_simplex():
+    X = np.array([[0.0, 0], [1, 0], [0, 1], [3, 3]])
+    T = np.array([(0, 1, 2), (1, 2, 3)])
+    assert mesh_resolution(X, T) == pytest.approx(np.hypot(2, 3))
+    # two pieces of one parent: the union's diameter
+    assert mesh_resolution(X, T, parent=[0, 0]) == pytest.approx(np.hypot(3, 3))
