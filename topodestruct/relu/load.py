@@ -234,6 +234,12 @@ def read_saved(path):
         with torch.serialization.safe_globals(safe):
             return torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # noqa: BLE001 - torch raises several kinds
+        refused = re.search(r"Unsupported global: GLOBAL ([\w.]+)", str(exc))
+        if refused:
+            raise ValueError(f"{path}: unsupported module {refused.group(1).rsplit('.', 1)[-1]} "
+                             f"({refused.group(1)}): a saved model must be an nn.Sequential of "
+                             "Linear, ReLU, Dropout, BatchNorm1d, Flatten and Identity "
+                             "modules, or a state_dict") from None
         raise ValueError(f"{path}: not a torch-saved state_dict or Sequential of "
                          f"Linear/ReLU modules ({str(exc).splitlines()[0]})") from None
 

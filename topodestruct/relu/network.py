@@ -129,7 +129,8 @@ class Network:
     def __setattr__(self, name, value):
         raise AttributeError("a Network is immutable: build a new one with td.as_network")
 
-    __delattr__ = __setattr__
+    def __delattr__(self, name):
+        raise AttributeError("a Network is immutable: build a new one with td.as_network")
 
     def __reduce__(self):
         return (Network, (self._layers, self._flatten, self._device, self._names, self._info))
