@@ -33,6 +33,8 @@ _ATTRIBUTES = {
     "analyze": "analysis.represent",
     "Representation": "analysis.represent",
     "profile": "analysis.profile",
+    "mesh_study": "analysis.mesh_study",
+    "MeshStudy": "analysis.mesh_study",
     "Network": "relu.network",
     "as_network": "relu.network",
     "load_network": "relu.network",

@@ -7,6 +7,7 @@ with :func:`topodestruct.analyze`.
 """
 import numpy as np
 
+from .._budget import BudgetExceeded
 from .exact_route import exact_folding, exact_images
 from .image_complex import ImageTooLarge
 from .refine import refine_next, start_refinement
@@ -15,7 +16,7 @@ __all__ = ["exact_route"]
 
 
 def exact_route(net, K, layers, ranks_at, max_pieces=None, max_exact_pairs=None, notes=None,
-                sizes=True):
+                sizes=True, budget=None):
     """Exact image homology and quotient by both sources at each layer, or None.
 
     Refines ``K`` layer by layer (each refinement refines the previous one),
@@ -40,6 +41,9 @@ def exact_route(net, K, layers, ranks_at, max_pieces=None, max_exact_pairs=None,
         this to intersect exactly.
     notes : list, optional
         Receives a sentence saying where and why the route stopped.
+    budget : topodestruct._budget.Budget, optional
+        Time and memory for the whole route, checked between and inside the
+        layers; the route stops where it runs out (``notes`` says where).
     sizes : bool
         Also measure the size of every class of the image (:mod:`.sizes`) and
         count the stable ones (larger than the mesh as mapped).
@@ -59,8 +63,14 @@ def exact_route(net, K, layers, ranks_at, max_pieces=None, max_exact_pairs=None,
         return None
     R, out = start_refinement(net, K), {}
     for layer in layers:
-        while R.layer < layer:
-            R = refine_next(R)
+        try:
+            while R.layer < layer:
+                if budget is not None:
+                    budget.check(f"refinement along layer {R.layer + 1}")
+                R = refine_next(R)
+        except BudgetExceeded as err:
+            _note(notes, f"exact route stopped at layer {layer}: {err}")
+            break
         if max_pieces is not None and len(R.simplices) > max_pieces:
             _note(notes, f"exact route stopped at layer {layer}: {len(R.simplices)} pieces > "
                          f"max_pieces={max_pieces}")
@@ -70,7 +80,8 @@ def exact_route(net, K, layers, ranks_at, max_pieces=None, max_exact_pairs=None,
         Y = exact_images(R, layer)
         predicted = low_rank_quotient(R.complex(), ranks[order], Y)[0]
         try:
-            F = exact_folding(net, R, layer, ranks, images=Y, max_exact_pairs=max_exact_pairs)
+            F = exact_folding(net, R, layer, ranks, images=Y, max_exact_pairs=max_exact_pairs,
+                              budget=budget)
         except ImageTooLarge as err:
             _note(notes, f"exact route stopped at layer {layer}: {err}")
             break

@@ -13,7 +13,8 @@ source's regions exactly as the paper's prediction does
 Cost: the image complex grows with the number of crossing image simplices;
 about a second per 1600 pieces for a wide network that folds little, tens of
 seconds for a few hundred pieces under a narrow network that folds a lot
-(docs/folding.md). Callers guard the size with :data:`DEFAULT_MAX_PIECES`.
+(docs/folding.md). Callers bound it with a time and memory budget
+(:class:`topodestruct._budget.Budget`).
 
 Examples
 --------
@@ -28,16 +29,7 @@ H0 = Z, H1 = Z^2 | H0 = Z, H1 = Z^2
 """
 import numpy as np
 
-__all__ = ["exact_folding", "exact_images", "input_embedded", "DEFAULT_MAX_PIECES",
-           "DEFAULT_MAX_EXACT_PAIRS"]
-
-#: Largest number of refined pieces for which :func:`topodestruct.analyze` computes
-#: the exact image (``exact_image=True``) unless told otherwise (``max_pieces``).
-DEFAULT_MAX_PIECES = 3000
-
-#: Largest number of image-simplex pairs left for exact intersection (after the
-#: float certificates) that the per-layer profile attempts (about a minute's work).
-DEFAULT_MAX_EXACT_PAIRS = 200_000
+__all__ = ["exact_folding", "exact_images", "input_embedded"]
 
 
 def exact_images(R, layer):
@@ -95,7 +87,7 @@ def injective_labels(R, layer, ranks):
 
 
 def exact_folding(net, R, layer, ranks, separate_images=True, rank="ambient", images=None,
-                  max_exact_pairs=None):
+                  max_exact_pairs=None, budget=None):
     """Exact image homology, overlaps and quotient by both sources at ``layer``.
 
     Parameters
@@ -121,6 +113,8 @@ def exact_folding(net, R, layer, ranks, separate_images=True, rank="ambient", im
         ``exact_images(R, layer)``, if the caller has it.
     max_exact_pairs : int, optional
         See :func:`~.image_complex.refine_image` (raises ``ImageTooLarge``).
+    budget : topodestruct._budget.Budget, optional
+        Time and memory, checked as the image is built (raises ``ImageTooLarge``).
 
     Returns
     -------
@@ -144,4 +138,4 @@ def exact_folding(net, R, layer, ranks, separate_images=True, rank="ambient", im
     ambient = ranks if rank == "ambient" else piece_ranks(net, R, layer)
     return folding(C, images, collapse=subs, regions=regions, layer=layer,
                    injective=injective_labels(R, layer, ambient),
-                   max_exact_pairs=max_exact_pairs)
+                   max_exact_pairs=max_exact_pairs, budget=budget)

@@ -46,18 +46,36 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..relu.parse import AS_BUILT
+from .._budget import BudgetExceeded
 from ..topology.cells import component_labels
 from ..topology.simplicial import SimplicialComplex
 from ..topology.homology import homology
 from . import _exact
 from ._image_cells import _cut_cluster, _split_edges
 
-__all__ = ["ImageRefinement", "ImageTooLarge", "image_complex", "image_homology", "refine_image",
+__all__ = ["ImageRefinement", "ImageTooLarge", "ImageBudgetExceeded", "image_complex", "image_homology", "refine_image",
            "exact_forward"]
 
 
 class ImageTooLarge(ValueError):
     """More pairs of image simplices need an exact intersection than the caller allowed."""
+
+
+class ImageBudgetExceeded(ImageTooLarge, BudgetExceeded):
+    """The exact image ran past its time or memory budget."""
+
+
+def _checker(budget):
+    """A cheap per-iteration check of ``budget`` (every 256 calls), or a no-op."""
+    if budget is None:
+        return lambda where: None
+
+    def check(where):
+        try:
+            budget.check(where, every=256)
+        except BudgetExceeded as err:
+            raise ImageBudgetExceeded(str(err)) from None
+    return check
 
 
 @dataclass
@@ -150,7 +168,8 @@ class _Points:
         return len(self.exact) - 1
 
 
-def refine_image(K, images, injective=None, max_exact_pairs=None, max_candidate_pairs=None):
+def refine_image(K, images, injective=None, max_exact_pairs=None, max_candidate_pairs=None,
+                 budget=None):
     """The common refinement of the image simplices of ``K`` (see the module notes).
 
     Parameters
@@ -179,6 +198,9 @@ def refine_image(K, images, injective=None, max_exact_pairs=None, max_candidate_
         Raise :class:`ImageTooLarge` when more candidate pairs than this are
         left for the exact intersection (each costs about 0.3 ms; a network that
         folds a whole region onto a line leaves millions).
+    budget : topodestruct._budget.Budget, optional
+        Checked as the narrow phase and the clusters go; past its time or memory
+        it raises :class:`ImageTooLarge` (a ``BudgetExceeded``).
     max_candidate_pairs : int, optional
         Raise :class:`ImageTooLarge` when the broad phase leaves more pairs than this
         (memory: a few hundred bytes per pair at the peak of the narrow phase). Default:
@@ -320,7 +342,9 @@ def refine_image(K, images, injective=None, max_exact_pairs=None, max_candidate_
         a, b = pairs[r]
         A, B = feats[a], feats[b]
         overlaps.append((int(a), int(b), [P.exact[u] for u in sorted(set(A) & set(B))]))
+    check = _checker(budget)
     for r in np.flatnonzero(~certified).tolist():
+        check("exact intersections of image simplices")
         a, b = pairs[r].tolist()
         A, B = feats[a], feats[b]
         if collinear[r]:  # segments of one line: an interval, no linear algebra
@@ -353,6 +377,7 @@ def refine_image(K, images, injective=None, max_exact_pairs=None, max_candidate_
         clusters.setdefault(lab, []).append(t)
     cells = {}  # sorted corner ids -> [cyclic corner ids, set of carriers]
     for members in clusters.values():
+        check("coplanar clusters of the image")
         if len(members) == 1 and members[0] not in cuts:
             t = members[0]
             key = tuple(sorted(feats[t]))

@@ -295,7 +295,7 @@ class Folding:
 
 
 def folding(K, images, collapse=(), regions=None, layer=None, injective=None,
-            max_exact_pairs=None):
+            max_exact_pairs=None, budget=None):
     """Exact image homology, overlaps, and homology modulo both sources.
 
     Parameters
@@ -306,7 +306,7 @@ def folding(K, images, collapse=(), regions=None, layer=None, injective=None,
     collapse : list of subcomplexes of K
         The rank-deficient pieces (Ω_0, the components of Ω_1), each collapsed to a point.
     regions, layer : see :func:`overlap_pairs`.
-    injective, max_exact_pairs : see :func:`~.image_complex.refine_image`.
+    injective, max_exact_pairs, budget : see :func:`~.image_complex.refine_image`.
 
     Returns
     -------
@@ -324,7 +324,8 @@ def folding(K, images, collapse=(), regions=None, layer=None, injective=None,
     >>> [o.dimension for o in F.overlaps]
     [1, 1, 1, 1, 1, 1]
     """
-    R = refine_image(K, images, injective=injective, max_exact_pairs=max_exact_pairs)
+    R = refine_image(K, images, injective=injective, max_exact_pairs=max_exact_pairs,
+                     budget=budget)
     subs = [image_of_subcomplex(R, K, C) for C in collapse]
     subs = [S for S in subs if S.dimension >= 0]
     quot = quotient_homology(R.complex, subs) if subs else homology(R.complex)

@@ -41,13 +41,16 @@ from ..algebra.rows import unique_rows
 from ..topology.complexes import SimplicialComplex
 from ..topology.homology import homology, quotient_homology
 from . import depth_routes
-from .exact_route import DEFAULT_MAX_EXACT_PAIRS, DEFAULT_MAX_PIECES
+from .._budget import DEFAULT_MAX_MEMORY_GB, Budget
 from .estimators import COMPLEXES, choose_alpha_scale, naitzat_betti, point_complex
 from .vertex_overlaps import region_maps, vertex_overlaps
 
 __all__ = ["profile", "Profile", "rank_source_quotient", "glue_vertices"]
 
 KEYS = ("predicted", "quotient", "image_homology", "image")
+
+#: Seconds the exact route may take in ``profile(exact=None)`` (the whole route, all layers).
+DEFAULT_BUDGET_S = 60.0
 #: Row keys of the exact route's size measurements (:func:`.depth_routes.image_size_row`).
 SIZE_KEYS = ("image_sizes", "image_stable", "resolution", "size_delta")
 
@@ -269,7 +272,7 @@ def _truncate(b, n):
 
 def profile(net, data, complex="alpha", scale=None, k=13, image_k=None, image_scale=2.5,
             max_dim=None, overlaps=True, overlap_radius=None, exact=None, random_state=0,
-            max_exact_pairs=DEFAULT_MAX_EXACT_PAIRS):
+            max_exact_pairs=None, budget_s=None, max_memory_gb=DEFAULT_MAX_MEMORY_GB):
     """Per-layer topology of a complex or point cloud under a ReLU network.
 
     Parameters
@@ -301,19 +304,23 @@ def profile(net, data, complex="alpha", scale=None, k=13, image_k=None, image_sc
         the complex).
     exact : bool, optional
         Exact image homology and exact quotient by both sources, layer by
-        layer on one refinement (:mod:`.depth_routes`; complexes of dimension
-        1 or 2).  ``None`` (default) takes it while the refinement has at most
-        :data:`~.exact_route.DEFAULT_MAX_PIECES` pieces and falls back to the
-        vertex-level route for the deeper layers; ``True`` takes it at every
-        layer (slow where the network folds a lot); ``False`` never.
-        Either way the route stops at the first layer that leaves more than
-        ``max_exact_pairs`` pairs of image simplices to intersect exactly
-        (``info["exact_stopped"]`` says where; deeper layers use the
-        vertex-level route).
+        layer on one refinement (:mod:`.depth_routes`; pure complexes of
+        dimension 1 or 2).  ``None`` (default) takes it within a time budget
+        (``budget_s``, default :data:`DEFAULT_BUDGET_S` seconds for the whole
+        route) and falls back to the vertex-level route for the layers it did
+        not reach; ``True`` takes it at every layer with no time limit unless
+        ``budget_s`` is given; ``False`` never.  Wherever it stops,
+        ``info["exact_stopped"]`` says where and why.
     random_state : int
         Seeds the certified rank computation's sketch.
     max_exact_pairs : int or None
-        See ``exact`` (None: no limit).
+        Also stop at the first layer that leaves more pairs of image simplices
+        than this to intersect exactly (None: no limit).
+    budget_s : float, optional
+        Seconds for the exact route (see ``exact``).
+    max_memory_gb : float or None
+        The exact route stops where this process's resident memory passes it
+        (default :data:`~topodestruct._budget.DEFAULT_MAX_MEMORY_GB`).
 
     Returns
     -------
@@ -350,9 +357,10 @@ def profile(net, data, complex="alpha", scale=None, k=13, image_k=None, image_sc
         def ranks_at(points, layer):
             return rank_decomposition(net, points, layers=[layer],
                                       random_state=random_state).ranks[:, layer - 1]
+        seconds = budget_s if budget_s is not None or exact else DEFAULT_BUDGET_S
         routes = depth_routes.exact_route(net, K, list(range(1, H + 1)), ranks_at,
-                                          max_pieces=None if exact else DEFAULT_MAX_PIECES,
-                                          max_exact_pairs=max_exact_pairs, notes=stops)
+                                          max_exact_pairs=max_exact_pairs, notes=stops,
+                                          budget=Budget(seconds, max_memory_gb))
     glued = {}
     if overlaps and len(routes) < H:
         if overlap_radius is None:

@@ -298,13 +298,11 @@ def analyze(net, K, layer=None, rank="ambient", refine=None, image=True, fractio
         (:mod:`.exact_route`); :attr:`Representation.agrees` then compares the
         prediction with the exact image. Off by default: its cost grows with
         the folding, not only with the size (a second for 1600 pieces under a
-        wide network; minutes for ~1500 pieces of a torus under a 3-5-5
-        network, whose image complex has ~10^5 triangles). ValueError without
-        the exact refinement.
+        wide network; seconds to a minute for a torus under a 3-5-5 network).
+        ValueError without the exact refinement.
     max_pieces : int, optional
-        Size guard: with more refined pieces than this (default
-        :data:`~.exact_route.DEFAULT_MAX_PIECES`) the exact image is skipped
-        and the report says so.
+        Size guard: with more refined pieces than this the exact image is
+        skipped and the report says so (default: no guard).
 
     Returns
     -------
@@ -335,7 +333,7 @@ def _analyze_complex(net, layers, K, layer, rank, refine, image, fraction, separ
     from ..topology.homology import homology
     from .image import persistent_betti, sample_simplices
     from .._validation import check_integer
-    from .exact_route import DEFAULT_MAX_PIECES, exact_folding
+    from .exact_route import exact_folding
     from .labels import piece_ranks, vertex_ranks
     from .quotient import low_rank_quotient
     from .refine import _check_complex
@@ -381,8 +379,7 @@ def _analyze_complex(net, layers, K, layer, rank, refine, image, fraction, separ
         pb = persistent_betti(sample(), max_dim=d, fraction=fraction, random_state=random_state)
     F, status = None, "not computed (vertex labels: needs the exact refinement)"
     if refine:
-        limit = DEFAULT_MAX_PIECES if max_pieces is None else check_integer(
-            max_pieces, "max_pieces", 0)
+        limit = np.inf if max_pieces is None else check_integer(max_pieces, "max_pieces", 0)
         if not exact_image:
             status = "not computed (exact_image=False)"
         elif len(R.simplices) > limit:
