@@ -98,17 +98,19 @@ def image_size_row(images, simplices, parent, betti):
     """Sizes of the classes of the union of the image pieces, and the stable Betti numbers.
 
     ``resolution`` is the largest diameter of the image of a simplex of ``K``
-    (:func:`.sizes.mesh_resolution`); ``image_stable`` counts the classes larger
-    than it (H0: every component counts while it is larger than the resolution
-    too, so a component of the image is stable when its size exceeds it).
+    (:func:`.sizes.mesh_resolution`); ``image_stable`` counts the classes whose
+    measured size exceeds it.  A class of size ``s`` is found by the sample once
+    ``s > 4 delta`` (module notes of :mod:`.sizes`), so the count is decided only
+    where ``4 delta <= resolution``; elsewhere ``image_stable`` is None
+    (undecided: the sample is too coarse for the mesh) rather than a guess.
     """
     from .sizes import class_sizes, mesh_resolution
 
     rho = mesh_resolution(images, simplices, parent)
     S = class_sizes(images, simplices, betti)
     return {"image_sizes": [[float(x) for x in s] for s in S.sizes],
-            "image_stable": S.stable(rho), "resolution": float(rho),
-            "size_delta": float(S.delta)}
+            "image_stable": S.stable(rho) if 4 * S.delta <= rho else None,
+            "resolution": float(rho), "size_delta": float(S.delta)}
 
 
 def _note(notes, text):

@@ -47,10 +47,14 @@ class MeshStudy:
         return sorted({r["layer"] for r in self.rows})
 
     def _agrees(self, key):
+        return self._agrees_values(key)
+
+    def _agrees_values(self, key):
         out = {}
         for layer in self.layers():
-            values = [tuple(r[key]) for r in self.rows if r["layer"] == layer]
-            out[layer] = len(set(values)) == 1
+            values = [r[key] for r in self.rows if r["layer"] == layer]
+            out[layer] = None if any(v is None for v in values) else \
+                len({tuple(v) for v in values}) == 1
         return out
 
     def exact_agrees(self):
@@ -58,24 +62,27 @@ class MeshStudy:
         return self._agrees("image_homology")
 
     def stable_agrees(self):
-        """Per layer: the stable Betti numbers are the same at every resolution."""
-        return self._agrees("image_stable")
+        """Per layer: the stable Betti numbers are the same at every resolution (None where
+        some resolution left them undecided)."""
+        out = self._agrees_values("image_stable")
+        return out
 
     def to_dict(self):
         return {"labels": list(self.labels), "rows": [dict(r) for r in self.rows]}
 
     def __str__(self):
         head = f"{'mesh':<14} {'layer':>5} {'pieces':>7}  {'exact image':<14} {'stable':<12} " \
-               f"{'largest unstable':>16}  {'mesh as mapped':>14}"
+               f"{'sizes (largest per dim)':<26} {'mesh as mapped':>14} {'delta':>7}"
         lines = [head]
         for r in self.rows:
             lines.append(f"{r['label']:<14} {r['layer']:>5} {r['pieces']:>7}  "
                          f"{_fmt(r['image_homology']):<14} {_fmt(r['image_stable']):<12} "
-                         f"{_largest_unstable(r):>16.3g}  {r['resolution']:>14.3g}")
+                         f"{_largest(r):<26} {r['resolution']:>14.3g} {r['size_delta']:>7.2g}")
         exact, stable = self.exact_agrees(), self.stable_agrees()
+        word = {True: "yes", False: "no", None: "undecided"}
         lines.append("agrees across resolutions: " + ", ".join(
-            f"layer {k}: exact {'yes' if exact[k] else 'no'}, stable "
-            f"{'yes' if stable[k] else 'no'}" for k in self.layers()))
+            f"layer {k}: exact {word[exact[k]]}, stable {word[stable[k]]}"
+            for k in self.layers()))
         return "\n".join(lines)
 
     def plot(self, ax=None, dims=None):
@@ -95,7 +102,8 @@ class MeshStudy:
             rows = [r for r in self.rows if r["layer"] == layer]
             for d, colour in zip(dims, ("C0", "C1", "C2", "C3")):
                 exact = [_get(r["image_homology"], d) for r in rows]
-                stable = [_get(r["image_stable"], d) for r in rows]
+                stable = [np.nan if r["image_stable"] is None else _get(r["image_stable"], d)
+                          for r in rows]
                 a.plot(x, exact, "-o", color=colour, label=f"b{d} exact")
                 a.plot(x + 0.05, stable, "--s", color=colour, mfc="none", label=f"b{d} stable")
             a.set_xticks(x, self.labels, rotation=30)
@@ -113,12 +121,17 @@ def _get(b, d):
 
 
 def _fmt(b):
-    return "(" + ", ".join(str(int(x)) for x in b) + ")"
+    return "undecided" if b is None else "(" + ", ".join(str(int(x)) for x in b) + ")"
 
 
-def _largest_unstable(row):
-    small = [s for sizes in row["image_sizes"] for s in sizes if s <= row["resolution"]]
-    return max(small) if small else 0.0
+def _largest(row):
+    """The largest finite size per dimension ('<delta' where none was resolved)."""
+    out = []
+    for sizes in row["image_sizes"]:
+        finite = [s for s in sizes if np.isfinite(s) and s > 0]
+        out.append(f"{max(finite):.3g}" if finite else "inf" if sizes and sizes[0] == np.inf
+                   else "<delta" if sizes else "-")
+    return " ".join(out)
 
 
 def mesh_study(net, complexes, layers=None, labels=None, random_state=0):

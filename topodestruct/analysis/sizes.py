@@ -53,7 +53,7 @@ import numpy as np
 __all__ = ["Sizes", "class_sizes", "mesh_resolution", "DEFAULT_MAX_POINTS"]
 
 #: Sample size of :func:`class_sizes` in ambient dimension <= 3 (alpha) and above (Rips).
-DEFAULT_MAX_POINTS = {"alpha": 1500, "rips": 500}
+DEFAULT_MAX_POINTS = {"alpha": 4000, "rips": 500}
 
 #: Sparsity of the Rips filtration above dimension 3 (a measurement bound, not a
 #: decision): its diagram is within a factor ``1 + SPARSE_RIPS`` of the full Rips's.
