@@ -1,4 +1,4 @@
-r"""Exact refinement of a complex of dimension <= 2 along a ReLU network's bent hyperplanes.
+r"""Exact refinement of a complex of dimension <= 3 along a ReLU network's bent hyperplanes.
 
 Layer by layer, every maximal simplex is cut by the zero sets of the layer's
 pre-activations until each piece lies in a single activation region of layers
@@ -7,7 +7,9 @@ pre-activations until each piece lies in a single activation region of layers
 segment (or point) through the points where ``z_j`` changes sign on the
 edges.  Cut points are created once per edge and shared by the simplices on
 both sides, so the refinement stays a simplicial complex subdividing ``K``
-(homeomorphic to it).
+(homeomorphic to it).  A tetrahedron's two sides are convex polytopes,
+triangulated by pulling from their smallest vertex id (facets fanned from
+theirs): the order is global, so shared faces are cut alike.
 
 Exact arithmetic
 ----------------
@@ -71,7 +73,8 @@ from ._network import check_layer, jacobians, network_layers
 
 __all__ = ["Refinement", "refine", "refine_next", "start_refinement"]
 
-_PAIRS = {1: [(0, 1)], 2: [(0, 1), (0, 2), (1, 2)]}
+_PAIRS = {1: [(0, 1)], 2: [(0, 1), (0, 2), (1, 2)],
+          3: [(0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3)]}
 
 
 @dataclass
@@ -193,8 +196,8 @@ def start_refinement(net, K):
 
     layers = net if _is_parsed(net) else network_layers(net)
     d, tops = _check_complex(K)
-    if d > 2:
-        raise ValueError(f"exact refinement is implemented for complexes of dimension <= 2, "
+    if d > 3:
+        raise ValueError(f"exact refinement is implemented for complexes of dimension <= 3, "
                          f"K has dimension {d} (use refine=False to label vertices)")
     X = np.array(K.coordinates, dtype=np.float64)
     m = layers[0][0].shape[1]
@@ -222,7 +225,7 @@ def refine(net, K, layer=None):
     ----------
     net : torch.nn.Sequential or list of (W, b)
     K : SimplicialComplex
-        Pure, of dimension <= 2, with coordinates ``(n_vertices, input_dim)``.
+        Pure, of dimension <= 3, with coordinates ``(n_vertices, input_dim)``.
     layer : int, optional
         1-based; default the last hidden layer.
 
@@ -350,8 +353,10 @@ def _cut(st, j):
         if d == 1:
             p = lookup[(int(min(s)), int(max(s)))]
             pieces = [(s[0], p), (p, s[1])]
-        else:
+        elif d == 2:
             pieces = _cut_triangle(s, sgn, lookup)
+        else:
+            pieces = _cut_tetrahedron(s, sgn, lookup)
         new.extend(pieces)
         anc.append(np.full(len(pieces), st.ancestor[r]))
         par.append(np.full(len(pieces), st.parent[r]))
@@ -378,3 +383,64 @@ def _cut_triangle(s, sg, lookup):
             p, q = cut(v[i], o[0]), cut(v[i], o[1])
             return [(v[i], p, q), (p, o[0], o[1]), (p, o[1], q)]
     raise AssertionError("a triangle with a crossing edge must fall in one of the two cases")
+
+
+def _cut_tetrahedron(s, sg, lookup):
+    """Tetrahedra of the two sides of a tetrahedron cut by a plane (vertex signs ``sg``).
+
+    Each side is the convex hull of the tetrahedron's vertices on that closed side
+    and the cut points of its crossing edges; its facets are the faces' parts on
+    that side and the cut polygon.  Each side is triangulated by pulling: cone
+    from its smallest vertex id over the facets not containing it, each facet
+    fanned from its own smallest id.  The order is global, so two tetrahedra
+    that share a face triangulate its parts alike and the result stays a
+    simplicial complex.
+    """
+    v = [int(x) for x in s]
+    out = []
+    for side in (1, -1):
+        verts = [x for x in v if sg[x] * side >= 0]
+        facets = []
+        for face in ((v[0], v[1], v[2]), (v[0], v[1], v[3]), (v[0], v[2], v[3]),
+                     (v[1], v[2], v[3])):
+            poly = _clip_polygon(face, sg, lookup, side)
+            if len(poly) >= 3:
+                facets.append(poly)
+        cut = _cut_polygon(v, sg, lookup)
+        if len(cut) >= 3:
+            facets.append(cut)
+        verts = sorted(set(verts) | {p for f in facets for p in f})
+        if len(verts) < 4:
+            continue
+        apex = verts[0]
+        for f in facets:
+            if apex in f:
+                continue
+            i = f.index(min(f))
+            f = f[i:] + f[:i]                          # fan from the facet's smallest id
+            out.extend((apex, f[0], f[j], f[j + 1]) for j in range(1, len(f) - 1))
+    return out
+
+
+def _clip_polygon(face, sg, lookup, side):
+    """The part of a triangle on one closed side, as a cyclic list of vertex ids."""
+    poly = []
+    for i in range(3):
+        a, b = face[i], face[(i + 1) % 3]
+        if sg[a] * side >= 0:
+            poly.append(a)
+        if sg[a] * sg[b] < 0:
+            poly.append(lookup[(min(a, b), max(a, b))])
+    return poly
+
+
+def _cut_polygon(v, sg, lookup):
+    """The section of a tetrahedron by the plane (zero vertices and cut points), cyclic."""
+    pts = [x for x in v if sg[x] == 0]
+    pos = [x for x in v if sg[x] > 0]
+    neg = [x for x in v if sg[x] < 0]
+    if len(pos) == 2 and len(neg) == 2:                 # a quadrilateral, in cyclic order
+        (a1, a2), (b1, b2) = pos, neg
+        ring = [(a1, b1), (a1, b2), (a2, b2), (a2, b1)]
+        return [lookup[(min(a, b), max(a, b))] for a, b in ring]
+    return pts + [lookup[(min(a, b), max(a, b))] for a in pos for b in neg]
