@@ -88,3 +88,35 @@ def test_mesh_resolution_is_the_largest_image_of_a_simplex():
     assert mesh_resolution(X, T) == pytest.approx(np.hypot(2, 3))
     # two pieces of one parent: the union's diameter
     assert mesh_resolution(X, T, parent=[0, 0]) == pytest.approx(np.hypot(3, 3))
+
+
+def test_fold_makes_two_thin_pockets_of_known_size():
+    """(x, y) -> (|x|, y) on the loop (-1, 0), (0, 1), (1, w), (0, -1): the image is the
+    polygon (1, 0), (0, 1), (1, w), (0, -1) whose edges (1, 0)-(0, 1) and (1, w)-(0, -1)
+    cross at P = (2 / (2 + w), w / (2 + w)); its two holes are the triangles
+    (P, (0, 1), (1, w)) and ((1, 0), P, (0, -1)), and a hole of the thickened boundary
+    fills at its inradius 2 area / perimeter."""
+    w = 0.1
+    loop_ = td.SimplicialComplex([(0, 1), (1, 2), (2, 3), (0, 3)],
+                                 coordinates=[[-1.0, 0], [0, 1], [1, w], [0, -1]])
+    fold = [(np.array([[1.0, 0], [-1, 0], [0, 1], [0, -1]]), np.zeros(4)),
+            (np.array([[1.0, 1, 0, 0], [0, 0, 1, -1]]), np.zeros(2))]
+    from topodestruct.analysis.depth_routes import image_size_row
+
+    net = td.as_network(fold, final_activation=None)           # layer 2 is (|x|, y)
+    rep = td.analyze(net, loop_, layer=2, image=False, exact_image=True)
+    assert rep.image_homology.betti == [1, 2]
+    R = rep.refinement
+    row = image_size_row(R.values(2), R.simplices, R.parent, rep.image_homology.betti)
+
+    P = np.array([2 / (2 + w), w / (2 + w)])
+
+    def inradius(a, b, c):
+        a, b, c = map(np.asarray, (a, b, c))
+        (u1, u2), (v1, v2) = b - a, c - a
+        area = abs(u1 * v2 - u2 * v1) / 2
+        return 2 * area / (np.linalg.norm(b - a) + np.linalg.norm(c - b) + np.linalg.norm(a - c))
+
+    truth = sorted([inradius(P, (0, 1), (1, w)), inradius((1, 0), P, (0, -1))], reverse=True)
+    assert all(abs(s - t) <= row["size_delta"] + 1e-9 for s, t in zip(row["image_sizes"][1], truth))
+    assert max(truth) < 0.05 and row["size_delta"] < min(truth) / 2

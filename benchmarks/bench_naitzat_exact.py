@@ -1,0 +1,91 @@
+"""Exact 9-layer profiles of the trained D-I networks: time and memory per model (issue 23).
+
+    python benchmarks/bench_naitzat_exact.py --data ../shared/data/naitzat            # 60 models
+    python benchmarks/bench_naitzat_exact.py --data ../shared/data/naitzat --quick    # 2 models
+
+Each model runs in its own process (its peak resident memory is that process's), on the
+alpha complex of the correctly classified test points of the class, as
+``reproduce naitzat --exact`` builds it.  Records go to --out (JSONL, resumable: models
+already there are read back).  Goals: every model's exact profile completes, each in at
+most 120 s when run alone, peak memory under 4 GB; prints median and maximum per class and
+MET / NOT MET.  On a shared machine the wall time depends on the load: the CPU time is
+printed beside it.
+"""
+import argparse
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+CHILD = r"""
+import json, resource, sys, tempfile, time
+from topodestruct.experiments.naitzat import reproduce_naitzat
+model, cls, data = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+t0 = time.perf_counter()
+with tempfile.TemporaryDirectory() as out:
+    run = reproduce_naitzat(data, "D-I", cls=cls, models=model, out=out, exact=True,
+                            progress=False, log=lambda *a, **k: None)
+    rec = run["records"][-1]["result"]
+r = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"seconds": time.perf_counter() - t0, "cpu": r.ru_utime + r.ru_stime,
+                  "peak_gb": r.ru_maxrss / 2 ** 20, "exact_stopped": rec["exact_stopped"],
+                  "image": [row["image_homology"] for row in rec["rows"]]}))
+"""
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--out", default="results/bench-naitzat-exact.jsonl")
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--timeout", type=float, default=1800, help="seconds per model")
+    args = ap.parse_args(argv)
+    jobs = [(1, m) for m in (0, 1)] if args.quick else \
+        [(c, m) for c in (1, 0) for m in range(30)]
+    out = pathlib.Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    done = {}
+    if out.exists():
+        for line in out.read_text().splitlines():
+            r = json.loads(line)
+            done[(r["class"], r["model"])] = r
+    env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", NUMBA_NUM_THREADS="1")
+    for cls, m in jobs:
+        if (cls, m) in done:
+            continue
+        try:
+            p = subprocess.run([sys.executable, "-c", CHILD, f"D-I_model_{m}.pth", str(cls),
+                                args.data],
+                               capture_output=True, text=True, timeout=args.timeout, env=env)
+            rec = json.loads(p.stdout.strip().splitlines()[-1]) if p.returncode == 0 else \
+                {"error": p.stderr.strip().splitlines()[-1:]}
+        except subprocess.TimeoutExpired:
+            rec = {"error": f"timeout after {args.timeout:g} s"}
+        rec.update({"class": cls, "model": m})
+        done[(cls, m)] = rec
+        with out.open("a") as f:
+            f.write(json.dumps(rec) + "\n")
+        print(f"class {cls} model {m}: " + (f"{rec['seconds']:.0f} s (cpu {rec['cpu']:.0f} s), "
+              f"peak {rec['peak_gb']:.2f} GB" if "seconds" in rec else rec["error"]), flush=True)
+    report(done, jobs)
+
+
+def report(done, jobs):
+    import numpy as np
+
+    ok_all = True
+    for cls in sorted({c for c, _ in jobs}):
+        recs = [done[j] for j in jobs if j[0] == cls]
+        secs = [r["seconds"] for r in recs if "seconds" in r and not r["exact_stopped"]]
+        peaks = [r["peak_gb"] for r in recs if "peak_gb" in r]
+        failed = len(recs) - len(secs)
+        if secs:
+            print(f"class {cls}: {len(secs)} of {len(recs)} complete; median {np.median(secs):.0f} s, "
+                  f"max {max(secs):.0f} s; peak memory max {max(peaks):.2f} GB")
+        ok_all &= failed == 0 and bool(secs) and max(secs) <= 120 and max(peaks) < 4
+    print(f"goal every exact 9-layer D-I profile completes in <= 120 s with < 4 GB: "
+          f"{'MET' if ok_all else 'NOT MET'}")
+
+
+if __name__ == "__main__":
+    main()
