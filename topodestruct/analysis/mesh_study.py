@@ -126,6 +126,8 @@ def _fmt(b):
 
 def _largest(row):
     """The largest finite size per dimension ('<delta' where none was resolved)."""
+    if row["image_sizes"] is None:
+        return "not measured"
     out = []
     for sizes in row["image_sizes"]:
         finite = [s for s in sizes if np.isfinite(s) and s > 0]
@@ -155,7 +157,6 @@ def mesh_study(net, complexes, layers=None, labels=None, random_state=0):
     MeshStudy
     """
     from ..relu.network import as_network
-    from ..relu.rank import rank_decomposition
     from .depth_routes import exact_route
 
     net = as_network(net)
@@ -168,18 +169,16 @@ def mesh_study(net, complexes, layers=None, labels=None, random_state=0):
     if len(labels) != len(complexes):
         raise ValueError(f"{len(labels)} labels for {len(complexes)} complexes")
 
-    def ranks_at(points, layer):
-        return rank_decomposition(net, points, layers=[layer],
-                                  random_state=random_state).ranks[:, layer - 1]
-
     rows = []
     for i, (K, label) in enumerate(zip(complexes, labels)):
         if not 1 <= K.dimension <= 2:
             raise ValueError(f"complex {i} has dimension {K.dimension}; the exact route "
                              "needs 1 or 2")
-        out = exact_route(net, K, layers, ranks_at)
+        out = exact_route(net, K, layers, random_state=random_state)
         for layer in layers:
-            r = out[layer]
+            r = dict(out[layer])
+            for key in ("predicted", "image_homology", "quotient"):   # Betti lists here
+                r[key] = [int(b) for b in r[key].betti]
             rows.append({"mesh": i, "label": label, "n_simplices": int(K.f_vector[-1]),
                          "layer": layer, **r})
     return MeshStudy(rows=rows, labels=labels)

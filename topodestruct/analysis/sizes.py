@@ -122,7 +122,7 @@ def _diameter(P):
     return D.max()
 
 
-def class_sizes(images, simplices, exact_betti, max_points=None):
+def class_sizes(images, simplices, exact_betti, max_points=None, max_size=None):
     """Sizes of the homology classes of the union of the simplices (module notes).
 
     Parameters
@@ -136,6 +136,10 @@ def class_sizes(images, simplices, exact_betti, max_points=None):
     max_points : int, optional
         Sample size (default :data:`DEFAULT_MAX_POINTS` of the method); the
         resolution ``delta`` follows from it.
+    max_size : float, optional
+        Measure sizes up to this radius only (Rips: edges up to
+        ``2 (1 + SPARSE_RIPS) max_size``, which bounds the complex); a class
+        still alive there is reported as ``inf`` (larger than ``max_size``).
 
     Returns
     -------
@@ -147,7 +151,8 @@ def class_sizes(images, simplices, exact_betti, max_points=None):
     n_dims = nonzero[-1] + 1 if nonzero else 0       # no simplices above what homology needs
     method = "alpha" if images.shape[1] <= 3 else "rips"
     P, delta = _sample(images, simplices, max_points or DEFAULT_MAX_POINTS[method])
-    diagram = (_alpha_diagram if method == "alpha" else _rips_diagram)(P, n_dims)
+    diagram = _alpha_diagram(P, n_dims) if method == "alpha" else \
+        _rips_diagram(P, n_dims, None if max_size is None else 2 * (1 + SPARSE_RIPS) * max_size)
     sizes = []
     for dim, b in enumerate(exact_betti):
         bars = diagram.get(dim, np.zeros((0, 2)))
@@ -236,10 +241,11 @@ def _alpha_diagram(P, n_dims):
             for d in range(n_dims)}
 
 
-def _rips_diagram(P, n_dims):
+def _rips_diagram(P, n_dims, max_edge=None):
     import gudhi
 
-    st = gudhi.RipsComplex(points=P, sparse=SPARSE_RIPS).create_simplex_tree(
+    kw = {} if max_edge is None else {"max_edge_length": float(max_edge)}
+    st = gudhi.RipsComplex(points=P, sparse=SPARSE_RIPS, **kw).create_simplex_tree(
         max_dimension=max(n_dims, 1))
     st.compute_persistence()
     return {d: np.asarray(st.persistence_intervals_in_dimension(d)).reshape(-1, 2) / 2
