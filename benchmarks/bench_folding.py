@@ -38,7 +38,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import numpy as np  # noqa: E402
 
 import topodestruct as td  # noqa: E402
-from topodestruct.analysis.image_complex import exact_forward, refine_image  # noqa: E402
+from topodestruct.geometry.image_complex import refine_image  # noqa: E402
+from topodestruct.relu.network import exact_forward  # noqa: E402
 
 
 def float_forward(weights, X, layer):

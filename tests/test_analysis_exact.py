@@ -108,7 +108,7 @@ def test_torus_band_exact_image_is_sphere_wedge_circle():
 def test_independence_certificate_refuses_near_coincident_points():
     # exact points a = (0, 1), b = (t, 1 + t), c = (1, 2) are collinear; rounded to float64,
     # b becomes (t, 1.0): the float differences would look independent
-    from topodestruct.analysis import _exact
+    from topodestruct.geometry import exact as _exact
 
     t = 1.0 / (3 * 2.0 ** 55)
     g = np.array([[[0.0, 1.0], [t, 1.0], [1.0, 2.0]]])
@@ -149,7 +149,7 @@ def _random_pair(rng, n, common, coplanar, gap):
 def test_separation_certificate_never_contradicts_exact_intersection(common, coplanar):
     # the float certificate may decline, but where it says "meet only in the common face"
     # the exact intersection must agree
-    from topodestruct.analysis import _exact
+    from topodestruct.geometry import exact as _exact
 
     rng = np.random.default_rng(7 + common + 3 * coplanar)
     pairs = [_random_pair(rng, 5, common, coplanar, gap)
@@ -171,7 +171,7 @@ def test_injective_promise_changes_cost_not_answer():
     # pieces of one full-rank region meet only in common faces: skipping their tests must
     # give the same image complex as testing them
     from topodestruct.analysis.exact_route import exact_images, injective_labels
-    from topodestruct.analysis.image_complex import refine_image
+    from topodestruct.geometry.image_complex import refine_image
     from topodestruct.analysis.labels import piece_ranks
     from topodestruct.analysis.refine import refine
 
@@ -199,7 +199,7 @@ def test_input_embedded_detects_crossing_triangles():
     assert input_embedded(start_refinement(net, flat)) is True
     assert input_embedded(start_refinement(net, folded)) is False
     with pytest.raises(ValueError, match="injective"):
-        from topodestruct.analysis.image_complex import refine_image
+        from topodestruct.geometry.image_complex import refine_image
         refine_image(flat, flat.coordinates, injective=[0])
 
 
@@ -208,7 +208,7 @@ def test_exact_values_are_the_network_at_the_exact_cut_points():
     forward pass at the exact vertices (the affinity along every cut edge), and a
     coarser refinement's vertices keep their rows and values."""
     from topodestruct.analysis.exact_route import exact_images
-    from topodestruct.analysis.image_complex import exact_forward
+    from topodestruct.relu.network import exact_forward
     from topodestruct.analysis.refine import refine, refine_next
 
     net = td.networks.mlp([2, 5, 5, 4], random_state=1)
@@ -241,7 +241,7 @@ def test_profile_exact_route_stops_at_the_pair_budget():
 
 
 def test_candidate_pair_budget_stops_before_the_narrow_phase():
-    from topodestruct.analysis.image_complex import ImageTooLarge, refine_image
+    from topodestruct.geometry.image_complex import ImageTooLarge, refine_image
     C = td.complexes.circle(24)
     theta = np.arange(24) * 2 * np.pi / 24
     X = np.stack([np.round(np.cos(5 * theta), 6), np.zeros(24)], 1)   # every edge on one line

@@ -5,15 +5,16 @@ Layers, lowest first (a module may import from its own layer and the ones below)
     0  _validation, _parallel, _budget   foundations (input checks, the one fan-out seam, budgets)
     1  algebra
     2  topology
-    3  relu
-    4  datasets
-    5  analysis
-    6  paper
-    7  experiments
-    8  plotting
-    9  cli
-    10 __main__
-    11 topodestruct/__init__ (the user-facing facade: it loads every layer
+    3  geometry      exact piecewise-linear geometry that knows nothing of networks
+    4  relu
+    5  datasets
+    6  analysis
+    7  paper
+    8  experiments
+    9  plotting
+    10 cli
+    11 __main__
+    12 topodestruct/__init__ (the user-facing facade: it loads every layer
        lazily, so it sits on top and nothing inside imports it)
 
 Every import counts, including those inside functions (lazy imports still
@@ -27,9 +28,10 @@ import pytest
 
 import topodestruct
 
-LAYERS = ["_validation", "algebra", "topology", "relu", "datasets", "analysis", "paper",
-          "experiments", "plotting", "cli", "__main__"]
-LAYER_OF_TOP_MODULE = {"_validation": 0, "_parallel": 0, "_budget": 0, "_cli_checks": 9}   # 9: cli
+LAYERS = ["_validation", "algebra", "topology", "geometry", "relu", "datasets", "analysis",
+          "paper", "experiments", "plotting", "cli", "__main__"]
+LAYER_OF_TOP_MODULE = {"_validation": 0, "_parallel": 0, "_budget": 0,
+                       "_cli_checks": LAYERS.index("cli")}
 MAX_LINES = 650
 # Modules allowed over MAX_LINES for now, each with the reason and who removes the entry.
 LONG_MODULE_ALLOW_LIST = {}

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import topodestruct as td
-from topodestruct.analysis.image_complex import image_complex, image_homology, refine_image
+from topodestruct.geometry.image_complex import image_complex, image_homology, refine_image
 
 
 def betti(H, length=None):
@@ -212,7 +212,7 @@ def test_bad_input():
 
 # ----------------------------------------------------------------------------- overlap source
 def test_overlaps_of_a_folded_circle_are_counted_and_pulled_back():
-    from topodestruct.analysis.overlap import overlap_pairs
+    from topodestruct.geometry.overlap import overlap_pairs
     C = symmetric_circle(4)               # 8 edges on each side of x = 0
     ov = overlap_pairs(C, fold(C.coordinates), layer=1)
     # each left edge lands on its mirror (8 segments); it also touches the two right edges
@@ -228,7 +228,7 @@ def test_overlaps_of_a_folded_circle_are_counted_and_pulled_back():
 
 
 def test_quotient_by_both_sources_fold_with_a_dead_region():
-    from topodestruct.analysis.overlap import folding
+    from topodestruct.geometry.overlap import folding
     C = symmetric_circle(6)
     X = C.coordinates
     dead = X[:, 1] < -0.6                                  # an arc around the bottom
@@ -245,7 +245,7 @@ def test_quotient_by_both_sources_fold_with_a_dead_region():
 
 
 def test_quotient_differs_from_the_image_when_a_collapsed_image_is_a_loop():
-    from topodestruct.analysis.overlap import folding
+    from topodestruct.geometry.overlap import folding
     C = td.complexes.circle(6)
     F = folding(C, C.coordinates, collapse=[C])
     assert betti(F.image_homology) == [1, 1] and betti(F.quotient) == [1, 0]
@@ -254,7 +254,7 @@ def test_quotient_differs_from_the_image_when_a_collapsed_image_is_a_loop():
 
 def test_collapsed_image_is_the_image_of_the_piece_not_its_vertex_span():
     # collapsing the boundary circle of a triangle (not the triangle) gives the sphere
-    from topodestruct.analysis.overlap import folding
+    from topodestruct.geometry.overlap import folding
     K = td.SimplicialComplex([(0, 1, 2)], coordinates=[[0.0, 0], [1, 0], [0, 1]])
     F = folding(K, K.coordinates, collapse=[K.boundary()])
     assert betti(F.quotient) == [1, 0, 1] and betti(F.image_homology) == [1, 0, 0]
@@ -262,7 +262,7 @@ def test_collapsed_image_is_the_image_of_the_piece_not_its_vertex_span():
 
 
 def test_torus_fold_overlaps_are_the_mirrored_triangles():
-    from topodestruct.analysis.overlap import overlap_pairs
+    from topodestruct.geometry.overlap import overlap_pairs
     T = symmetric_torus(6, 8)
     ov = overlap_pairs(T, fold(T.coordinates))
     two = [o for o in ov if o.dimension == 2]
@@ -288,7 +288,7 @@ def _relu_net(rng, widths):
 
 def test_exact_forward_reads_a_torch_sequential():
     torch = pytest.importorskip("torch")
-    from topodestruct.analysis.image_complex import exact_forward
+    from topodestruct.relu.network import exact_forward
     net = td.networks.mlp([2, 4, 3], random_state=0)
     X = np.random.default_rng(0).normal(size=(6, 2))
     Y = exact_forward(net, X)
@@ -300,7 +300,7 @@ def test_exact_forward_reads_a_torch_sequential():
 
 
 def test_exact_forward_matches_float_forward():
-    from topodestruct.analysis.image_complex import exact_forward
+    from topodestruct.relu.network import exact_forward
     f, layers = _relu_net(np.random.default_rng(0), [2, 5, 4, 3])
     X = np.random.default_rng(1).normal(size=(20, 2))
     Y = exact_forward(layers, X, final_activation=None)
@@ -339,7 +339,7 @@ def test_random_narrow_networks_exact_image_matches_persistence():
     # at the sample's own scale where that reading is clear. A single scale cannot tell a
     # crossing from a near-touch closer than the sample spacing, so a few disagreements are
     # expected (seed 2 below); most clear readings must agree.
-    from topodestruct.analysis.image_complex import exact_forward
+    from topodestruct.relu.network import exact_forward
     agree, clear_seeds = 0, 0
     n = 400
     C = td.SimplicialComplex([(i, (i + 1) % n) for i in range(n)])
@@ -359,7 +359,7 @@ def test_near_touch_is_not_a_crossing():
     # seed 2: a full-rank branch passes ~1e-3 from the point onto which a dead arc is
     # collapsed, without crossing the image there; the image is one loop (exact), while
     # persistence at the spacing of a 6000-point sample (~3e-3) sees two.
-    from topodestruct.analysis.image_complex import exact_forward
+    from topodestruct.relu.network import exact_forward
     f, layers = _relu_net(np.random.default_rng(2), [2, 3, 2])
     n = 600
     t = 2 * np.pi * np.arange(n) / n
@@ -409,7 +409,7 @@ def _on_line(p, a, b):
 def _hull_pieces(points):
     """Simplices (lists of affinely independent exact points) covering the convex hull of
     coplanar exact points: the point, the segment between the extreme points, or a fan."""
-    from topodestruct.analysis import _exact
+    from topodestruct.geometry import exact as _exact
     pts = list(dict.fromkeys(points))
     if len(pts) == 1:
         return [pts]
@@ -439,7 +439,7 @@ def _hull_pieces(points):
 
 def _meet(pieces, others):
     """Corners of (union of pieces) ∩ (union of others), pieces covering convex sets."""
-    from topodestruct.analysis import _exact
+    from topodestruct.geometry import exact as _exact
     return [p for P in pieces for Q in others for p in _exact.intersect(P, Q)]
 
 
@@ -448,7 +448,7 @@ def nerve_homology(K, images):
     (closed convex sets, so the nerve is homotopy equivalent to their union), from its
     3-skeleton. Independent of the image complex's assembly (clusters, cuts, splitting,
     cones); shares only the exact pairwise intersection primitive."""
-    from topodestruct.analysis import _exact
+    from topodestruct.geometry import exact as _exact
     ex = _exact.to_exact(np.asarray(images, dtype=float))
     pos = {int(v): i for i, v in enumerate(K.vertices.tolist())}
     cover = [_hull_pieces([ex[pos[v]] for v in s]) for s in K.maximal_simplices()]
@@ -504,7 +504,7 @@ def test_image_homology_agrees_with_the_nerve_of_the_image_simplices(case):
         X = np.round(rng.normal(size=(24, 3)), 3)
     elif case == "network":    # a torus through a 3-3 ReLU layer (H = Z, Z, Z^5: pockets)
         K = td.complexes.torus(4, 6)
-        from topodestruct.analysis.image_complex import exact_forward
+        from topodestruct.relu.network import exact_forward
         X = exact_forward(_relu_net(rng, [3, 3])[1], K.coordinates).astype(float)
     elif case == "crowd2d":    # many overlapping plane triangles on a coarse grid: shared
         # edges, collinear overlaps and crossings in one cluster (the vertical decomposition)

@@ -101,7 +101,7 @@ def test_network_api():
     with pytest.raises(ValueError, match=r"\(N, 2\)"):
         net.forward(np.zeros((3, 4)))
     # exact forward: the same rationals as the analysis function, close to the float pass
-    from topodestruct.analysis.image_complex import exact_forward
+    from topodestruct.relu.network import exact_forward
     Y = net.exact_forward(X, 2)
     assert np.array_equal(Y, exact_forward(seq, X, layer=2))
     assert np.allclose(Y.astype(float), net.forward(X, 2), rtol=1e-12, atol=1e-12)

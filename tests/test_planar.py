@@ -1,4 +1,4 @@
-"""The exact vertical decomposition of overlapping plane triangles (analysis._planar).
+"""The exact vertical decomposition of overlapping plane triangles (geometry.planar).
 
 Checked against exact facts that do not use the decomposition: areas (each
 triangle is the union of its cells), point-in-triangle tests (carriers),
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from flint import fmpq
 
-from topodestruct.analysis._planar import decompose
+from topodestruct.geometry.planar import decompose
 
 
 def q(x, y):
@@ -197,7 +197,7 @@ def _brute_intersection(A, B):
 
 @pytest.mark.parametrize("seed", range(4))
 def test_coplanar_triangle_intersection_matches_first_principles(seed):
-    from topodestruct.analysis._exact import intersect
+    from topodestruct.geometry.exact import intersect
     rng = np.random.default_rng(seed)
     # a rational plane in R^3: (x, y) -> (x, y, x/3 - 2y/5 + 1/7)
     lift3 = lambda p: (p[0], p[1], p[0] / 3 - 2 * p[1] / 5 + fmpq(1, 7))  # noqa: E731
@@ -238,7 +238,7 @@ def test_an_edge_too_steep_for_floats_among_certain_ones():
 
 # ---------------------------------------------------- collinear segments (folds onto a line)
 def test_collinear_meet_agrees_with_the_general_intersection():
-    from topodestruct.analysis._exact import collinear_meet, intersect, line_key
+    from topodestruct.geometry.exact import collinear_meet, intersect, line_key
     rng = np.random.default_rng(5)
     base = (fmpq(1, 3), fmpq(-2), fmpq(5, 7))
     direction = (fmpq(0), fmpq(3, 2), fmpq(-1, 4))      # moves first along coordinate 1
@@ -258,7 +258,7 @@ def test_collinear_meet_agrees_with_the_general_intersection():
 
 def test_a_circle_folded_many_times_onto_a_line():
     import topodestruct as td
-    from topodestruct.analysis.image_complex import refine_image
+    from topodestruct.geometry.image_complex import refine_image
     C = td.complexes.circle(24)
     theta = np.arange(24) * 2 * np.pi / 24
     X = np.stack([np.round(np.cos(5 * theta), 6), np.zeros(24), np.zeros(24)], 1)  # onto an axis

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import topodestruct as td
-from topodestruct.analysis.sizes import class_sizes, mesh_resolution
+from topodestruct.geometry.sizes import class_sizes, mesh_resolution
 
 
 def loop(points):
@@ -43,7 +43,7 @@ def test_sphere_void_dies_at_its_radius():
 def test_rips_route_in_five_dimensions():
     """A circle of radius 1 embedded in R^5 by a random rotation: Rips at half the edge
     length dies between 1 / (sqrt(2) (1 + SPARSE_RIPS)) and (1 + SPARSE_RIPS) (Cech: 1)."""
-    from topodestruct.analysis.sizes import SPARSE_RIPS
+    from topodestruct.geometry.sizes import SPARSE_RIPS
 
     t = np.linspace(0, 2 * np.pi, 90, endpoint=False)
     Q, _ = np.linalg.qr(np.random.default_rng(0).normal(size=(5, 5)))

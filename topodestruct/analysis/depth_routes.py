@@ -9,7 +9,7 @@ import numpy as np
 
 from .._budget import BudgetExceeded
 from .exact_route import exact_folding, exact_images
-from .image_complex import ImageTooLarge
+from ..geometry.image_complex import ImageTooLarge
 from .refine import refine_next, start_refinement
 
 __all__ = ["exact_route"]
@@ -104,7 +104,7 @@ def image_size_row(images, simplices, parent, betti):
     where ``4 delta <= resolution``; elsewhere ``image_stable`` is None
     (undecided: the sample is too coarse for the mesh) rather than a guess.
     """
-    from .sizes import class_sizes, mesh_resolution
+    from ..geometry.sizes import class_sizes, mesh_resolution
 
     rho = mesh_resolution(images, simplices, parent)
     S = class_sizes(images, simplices, betti)

@@ -64,7 +64,7 @@ def input_embedded(R):
     meet in more than a common face. The refinement subdivides it exactly.
     """
     from ..topology.simplicial import SimplicialComplex
-    from .image_complex import refine_image
+    from ..geometry.image_complex import refine_image
 
     if R.embedded is None:
         X = R.points[:R.n_original_vertices]
@@ -123,7 +123,7 @@ def exact_folding(net, R, layer, ranks, separate_images=True, rank="ambient", im
         are the pieces' region indices (``R.region_index(layer)``).
     """
     from .labels import piece_ranks
-    from .overlap import folding
+    from ..geometry.overlap import folding
     from .quotient import low_rank_regions
 
     ranks = np.asarray(ranks)

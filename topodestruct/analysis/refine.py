@@ -192,7 +192,7 @@ def _check_complex(K):
 
 def start_refinement(net, K):
     """The layer-0 refinement (``K`` itself), ready for :func:`refine_next`."""
-    from ._exact import exact
+    from ..geometry.exact import exact
 
     layers = net if _is_parsed(net) else network_layers(net)
     d, tops = _check_complex(K)
@@ -247,7 +247,7 @@ def exact_affine(W, b, H):
     """
     from flint import fmpq_mat
 
-    from ._exact import exact
+    from ..geometry.exact import exact
 
     V, n = len(H), W.shape[0]
     out = np.empty((V, n), dtype=object)

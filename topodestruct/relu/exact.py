@@ -2,7 +2,9 @@
 
 Float64 weights, biases and inputs are dyadic rationals, so the network's
 images of points can be computed without rounding: :func:`exact_forward` pushes
-points through ``(W, b, relu)`` layers in ``flint.fmpq`` arithmetic.  The
+points through ``(W, b, relu)`` layers in ``flint.fmpq`` arithmetic.  Floats
+become rationals by :func:`exact` and :func:`as_exact`
+(:mod:`topodestruct.geometry.exact`, re-exported here).  The
 network object (:meth:`topodestruct.relu.network.Network.exact_forward`) and
 the image routines of :mod:`topodestruct.analysis` call it.
 
@@ -16,26 +18,9 @@ Examples
 import numpy as np
 from flint import fmpq, fmpq_mat
 
+from ..geometry.exact import as_exact, exact
+
 __all__ = ["exact", "as_exact", "exact_forward"]
-
-
-def exact(x):
-    """A float (or int) as an exact rational."""
-    return fmpq(*float(x).as_integer_ratio())
-
-
-def as_exact(x):
-    """An exact rational from a flint.fmpq, Fraction, int or float."""
-    if isinstance(x, fmpq):
-        return x
-    if isinstance(x, (int, np.integer)):
-        return fmpq(int(x))
-    if hasattr(x, "numerator") and hasattr(x, "denominator") and not isinstance(x, float):
-        return fmpq(int(x.numerator), int(x.denominator))
-    x = float(x)
-    if not np.isfinite(x):
-        raise ValueError("images contain NaN or infinite values")
-    return fmpq(*x.as_integer_ratio())
 
 
 def exact_forward(layers, X, layer=None):

@@ -44,7 +44,7 @@ import numpy as np
 
 from .parse import AS_BUILT, FINAL_ACTIVATIONS
 
-__all__ = ["Network", "AffineLayer", "as_network", "load_network", "check_layer",
+__all__ = ["Network", "AffineLayer", "as_network", "load_network", "exact_forward", "check_layer",
            "default_layer", "activations", "jacobian"]
 
 
@@ -359,6 +359,41 @@ def as_network(obj, final_activation=AS_BUILT):
                          f"whose last layer is {'followed by a ReLU' if built else 'affine'}; "
                          "leave final_activation unset")
     return net
+
+
+def exact_forward(weights, X, layer=None, final_activation=AS_BUILT):
+    """Images of points through a ReLU network in exact rational arithmetic.
+
+    Parameters
+    ----------
+    weights : Network, list of (W, b), or torch nn.Sequential of Linear/ReLU
+        Anything :func:`topodestruct.as_network` reads (a Network is used as
+        it is): float weight matrices (out, in) and biases, or a module.
+    X : array of float, or object array of exact rationals, shape (N, input_dim)
+        Exact input allows layer-by-layer use: ``exact_forward(weights[k:k + 1], Y_k)``.
+    layer : int, optional
+        Stop after this many layers (1-based; default: all).
+    final_activation : {"relu", None}, optional
+        The package's convention: for a list, the activation after its last
+        layer (default ``"relu"``, as in :func:`topodestruct.networks.from_weights`;
+        ``None``: an affine read-out); a module says it itself.
+
+    Returns
+    -------
+    ndarray of object, shape (N, width)
+        Exact rationals (``flint.fmpq``); pass it to
+        :func:`topodestruct.geometry.image_complex.image_complex`.
+        The computation is :meth:`topodestruct.relu.network.Network.exact_forward`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> W = [(np.array([[1.0, -1.0], [0.5, 2.0]]), np.array([0.125, 0.0]))]
+    >>> Y = exact_forward(W, np.array([[0.25, 0.75]]))
+    >>> [str(y) for y in Y[0]]             # (relu(-1/2 + 1/8), relu(1/8 + 3/2))
+    ['0', '13/8']
+    """
+    return as_network(weights, final_activation).exact_forward(X, layer)
 
 
 def _from_state_dict(state_dict, final_relu):

@@ -29,7 +29,7 @@ from scipy.spatial import cKDTree
 from ..topology.simplicial import SimplicialComplex, as_subcomplex
 from ..topology.groups import Homology
 from ..topology.homology import homology, quotient_homology
-from . import _exact
+from . import exact as _exact
 from .image_complex import ImageRefinement, refine_image
 
 __all__ = ["Overlap", "Folding", "overlap_pairs", "folding", "image_of_subcomplex"]

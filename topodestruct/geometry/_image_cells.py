@@ -1,14 +1,14 @@
 """Cells of the image complex: coplanar clusters decomposed into shared convex cells, edges split.
 
-Helpers of :func:`topodestruct.analysis.image_complex.refine_image` (steps 4
+Helpers of :func:`topodestruct.geometry.image_complex.refine_image` (steps 4
 and 5 of its method), exact with float certificates that skip the exact work
 where the floats decide with a wide margin.
 """
 import numpy as np
 from scipy.spatial import cKDTree
 
-from . import _exact
-from ._planar import decompose
+from . import exact as _exact
+from .planar import decompose
 
 
 def _cut_cluster(members, feats, cuts, P, cells):

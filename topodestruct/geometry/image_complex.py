@@ -20,13 +20,13 @@ Method
    affine function vanishing on the shared vertices separates the others;
    then the images meet exactly in the hull of the shared vertex images.
    Every other pair is intersected exactly
-   (:func:`topodestruct.analysis._exact.intersect`).
+   (:func:`topodestruct.geometry.exact.intersect`).
 4. Triangles whose images overlap in area are coplanar; they are grouped into
    clusters. In a cluster's plane, the vertical decomposition of the segments
    of all pieces that meet the cluster (its members' edges, segments where
    other images cross it, isolated points) gives convex cells that every
    member is a union of, so overlapping triangles share their cells
-   (:func:`topodestruct.analysis._planar.decompose`; linear in the segments
+   (:func:`topodestruct.geometry.planar.decompose`; linear in the segments
    and their crossings).
 5. Every edge (cell sides, image segments) is split at every vertex lying on
    it, and each cell is coned from its centroid (a cell that is a triangle with
@@ -39,22 +39,21 @@ homology, for the images as given. Floats enter only as certificates (margin
 vertices rounded). Float vertex images computed through a network are *not*
 the network's exact images: points that a rank-deficient region maps onto a
 line or plane are off it by rounding, and their exact image has thin pockets;
-use :func:`exact_forward`.
+use :func:`topodestruct.relu.network.exact_forward`.
 """
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..relu.parse import AS_BUILT
 from .._budget import BudgetExceeded
 from ..topology.cells import component_labels
 from ..topology.simplicial import SimplicialComplex
 from ..topology.homology import homology
-from . import _exact
+from . import exact as _exact
 from ._image_cells import _cut_cluster, _split_edges
 
-__all__ = ["ImageRefinement", "ImageTooLarge", "ImageBudgetExceeded", "image_complex", "image_homology", "refine_image",
-           "exact_forward"]
+__all__ = ["ImageRefinement", "ImageTooLarge", "ImageBudgetExceeded", "image_complex",
+           "image_homology", "refine_image"]
 
 
 class ImageTooLarge(ValueError):
@@ -180,9 +179,10 @@ def refine_image(K, images, injective=None, max_exact_pairs=None, max_candidate_
         Image of each vertex (rows aligned with ``K.vertices``); the map is
         the affine extension on each simplex. Floats are taken as the exact
         dyadic rationals they are; for images computed through a network, pass
-        :func:`exact_forward`'s output, so that points the network maps onto a
-        line or plane lie on it exactly (float rounding would leave them off it,
-        and the exact image would show the resulting thin pockets).
+        :func:`topodestruct.relu.network.exact_forward`'s output, so that points
+        the network maps onto a line or plane lie on it exactly (float rounding
+        would leave them off it, and the exact image would show the resulting
+        thin pockets).
     injective : array of int, shape (number of top simplices of K,), optional
         A promise about the map, aligned with ``K.simplices(K.dimension)``:
         top simplices with the same label ``>= 0`` lie in one piece of the
@@ -474,42 +474,6 @@ def _same(I, J):
 def _collinear(a, b, c):
     return _exact.on_segment(c, a, b) is not None or _exact.on_segment(a, c, b) is not None or \
         _exact.on_segment(b, a, c) is not None
-
-
-def exact_forward(weights, X, layer=None, final_activation=AS_BUILT):
-    """Images of points through a ReLU network in exact rational arithmetic.
-
-    Parameters
-    ----------
-    weights : Network, list of (W, b), or torch nn.Sequential of Linear/ReLU
-        Anything :func:`topodestruct.as_network` reads (a Network is used as
-        it is): float weight matrices (out, in) and biases, or a module.
-    X : array of float, or object array of exact rationals, shape (N, input_dim)
-        Exact input allows layer-by-layer use: ``exact_forward(weights[k:k + 1], Y_k)``.
-    layer : int, optional
-        Stop after this many layers (1-based; default: all).
-    final_activation : {"relu", None}, optional
-        The package's convention: for a list, the activation after its last
-        layer (default ``"relu"``, as in :func:`topodestruct.networks.from_weights`;
-        ``None``: an affine read-out); a module says it itself.
-
-    Returns
-    -------
-    ndarray of object, shape (N, width)
-        Exact rationals (``flint.fmpq``); pass it to :func:`image_complex`.
-        The computation is :meth:`topodestruct.relu.network.Network.exact_forward`.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> W = [(np.array([[1.0, -1.0], [0.5, 2.0]]), np.array([0.125, 0.0]))]
-    >>> Y = exact_forward(W, np.array([[0.25, 0.75]]))
-    >>> [str(y) for y in Y[0]]             # (relu(-1/2 + 1/8), relu(1/8 + 3/2))
-    ['0', '13/8']
-    """
-    from ..relu.network import as_network
-
-    return as_network(weights, final_activation).exact_forward(X, layer)
 
 
 def image_complex(K, images):

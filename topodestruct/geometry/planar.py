@@ -1,7 +1,7 @@
 """Exact vertical decomposition of overlapping triangles in a plane: convex cells that they share.
 
 Helper of the image complex (step 4 of
-:func:`topodestruct.analysis.image_complex.refine_image`): triangles whose
+:func:`topodestruct.geometry.image_complex.refine_image`): triangles whose
 images overlap in area lie in one plane, and the complex needs one set of
 convex cells that every triangle is a union of, so that overlapping triangles
 share their cells. Cutting every triangle by the *lines* of all the others does
@@ -24,7 +24,7 @@ Method (all incidences decided in exact rationals, floats only as certificates):
 """
 import numpy as np
 
-from . import _exact
+from . import exact as _exact
 
 __all__ = ["decompose"]
 

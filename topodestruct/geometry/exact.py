@@ -1,7 +1,9 @@
 """Exact rational geometry of points, segments and triangles in R^n (narrow phase of image_complex).
 
 Points are tuples of exact rationals (``flint.fmpq``, python-flint's C rationals,
-about 6x faster than :class:`fractions.Fraction`). Float64 inputs are dyadic
+about 6x faster than :class:`fractions.Fraction`); floats become exact rationals
+here (:func:`exact`, :func:`as_exact`; the exact forward pass of
+:mod:`topodestruct.relu.exact` uses them too). Float64 inputs are dyadic
 rationals, so the conversion is exact and every predicate here is decided
 without rounding. The only floating-point step is :func:`independent`, a
 *certificate*: it answers True only where affine independence holds with a
@@ -11,12 +13,29 @@ otherwise.
 import numpy as np
 from flint import fmpq
 
-from ..relu.exact import as_exact, exact  # noqa: F401 - floats to exact rationals, shared
-
-__all__ = ["box_pairs", "to_exact", "intersect", "orient2", "independent", "on_segment", "chart",
-           "lift", "line_key", "collinear_meet"]
+__all__ = ["exact", "as_exact", "box_pairs", "to_exact", "intersect", "orient2", "independent",
+           "separated", "axes", "on_segment", "chart", "lift", "line_key", "collinear_meet"]
 
 _ZERO, _ONE = fmpq(0), fmpq(1)
+
+
+def exact(x):
+    """A float (or int) as an exact rational."""
+    return fmpq(*float(x).as_integer_ratio())
+
+
+def as_exact(x):
+    """An exact rational from a flint.fmpq, Fraction, int or float."""
+    if isinstance(x, fmpq):
+        return x
+    if isinstance(x, (int, np.integer)):
+        return fmpq(int(x))
+    if hasattr(x, "numerator") and hasattr(x, "denominator") and not isinstance(x, float):
+        return fmpq(int(x.numerator), int(x.denominator))
+    x = float(x)
+    if not np.isfinite(x):
+        raise ValueError("images contain NaN or infinite values")
+    return fmpq(*x.as_integer_ratio())
 
 
 def to_exact(X):
