@@ -29,6 +29,7 @@ Examples
 import numpy as np
 
 from .._validation import is_integer
+from ..tolerances import ESTIMATOR_SCALE_FLOOR
 from ..topology.complexes import SimplicialComplex
 
 __all__ = ["knn_graph", "hop_edges", "naitzat_betti", "rips_betti", "flag_betti", "choose_alpha_scale",
@@ -322,7 +323,7 @@ def choose_alpha_scale(X, max_dim=None, plateau=1.3, step=1.02):
     bars = [np.sqrt(np.maximum(st.persistence_intervals_in_dimension(q), 0))
             for q in range(max_dim + 1)]
     nn = cKDTree(X).query(X, 2)[0][:, 1]
-    lo = max(float(np.median(nn)), 1e-12)
+    lo = max(float(np.median(nn)), ESTIMATOR_SCALE_FLOOR)
     hi = float(np.linalg.norm(X.max(0) - X.min(0)))
     grid = lo * step ** np.arange(int(np.ceil(np.log(max(hi / lo, 2)) / np.log(step))) + 1)
     betti = np.stack([((b[:, :1] <= grid) & (b[:, 1:] > grid)).sum(0) if len(b)

@@ -30,6 +30,8 @@ from fractions import Fraction
 
 import numpy as np
 
+from ..tolerances import JACOBIAN_RANK_RTOL
+
 __all__ = ["piece_ranks", "vertex_ranks", "RANKS"]
 
 RANKS = ("ambient", "intrinsic")
@@ -94,7 +96,7 @@ def piece_ranks(net, R, K, rank="ambient", random_state=0):
                 out[t] = 0
                 continue
             s = np.linalg.svd(Jt @ Et, compute_uv=False)
-            tol = 1e-9 * np.linalg.norm(Jt, 2) * np.linalg.norm(Et, 2)
+            tol = JACOBIAN_RANK_RTOL * np.linalg.norm(Jt, 2) * np.linalg.norm(Et, 2)
             out[t] = int((s > tol).sum())
         return out
     from ..relu.rank import rank_decomposition

@@ -2,7 +2,7 @@ r"""Overlap source at the vertices of a complex: which vertices' images lie in a
 
 Beshkov's overlap source glues points of different activation regions with
 equal images.  For complexes of dimension <= 2 the exact construction lives in
-:mod:`topodestruct.analysis.overlap`; for point clouds and higher-dimensional
+:mod:`topodestruct.geometry.overlap`; for point clouds and higher-dimensional
 complexes (the D-II data) this module detects overlaps *at the vertices*, as
 the authors' code does (one linear feasibility test per sample point and
 candidate region):
@@ -41,6 +41,7 @@ Examples
 import numpy as np
 
 from ..algebra.rows import unique_rows
+from ..tolerances import OVERLAP_RTOL
 from ..topology.cells import component_labels
 
 __all__ = ["vertex_overlaps", "region_maps"]
@@ -94,7 +95,7 @@ def _classes(n, pairs):
     return sorted(g for g in groups if len(g) > 1)
 
 
-def vertex_overlaps(net, X, radius, k=10, layers=None, rtol=1e-9, maps=None):
+def vertex_overlaps(net, X, radius, k=10, layers=None, rtol=OVERLAP_RTOL, maps=None):
     """Gluing classes of vertices by the overlap source, cumulative through the layers.
 
     Parameters

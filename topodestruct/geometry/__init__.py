@@ -1,4 +1,4 @@
-"""Exact piecewise-linear geometry that knows nothing of networks (above ``topology``, below ``relu``).
+"""Exact piecewise-linear geometry that knows nothing of networks (between topology and relu).
 
 * :mod:`.exact`          floats as exact rationals; exact predicates on points,
                          segments and triangles, with float certificates;

@@ -7,6 +7,7 @@ where the floats decide with a wide margin.
 import numpy as np
 from scipy.spatial import cKDTree
 
+from ..tolerances import CERTIFICATE_MARGIN
 from . import exact as _exact
 from .planar import decompose
 
@@ -71,8 +72,8 @@ def _near_segments(pts, E, chunk=1 << 20):
     ei = np.repeat(np.arange(len(E)), k)
     j = np.arange(len(ei)) - np.repeat(np.cumsum(k) - k, k)
     centres = A[ei] + ((j + 0.5) / k[ei])[:, None] * (B[ei] - A[ei])
-    near = cKDTree(pts).query_ball_point(centres, half[ei] / k[ei] * (1 + 1e-9) + 1e-9 * scale
-                                         + 1e-300)
+    near = cKDTree(pts).query_ball_point(centres, half[ei] / k[ei] * (1 + CERTIFICATE_MARGIN)
+                                         + CERTIFICATE_MARGIN * scale + 1e-300)
     counts = np.fromiter(map(len, near), dtype=np.int64, count=len(near))
     ei = np.repeat(ei, counts)
     w = np.fromiter((x for c in near for x in c), dtype=np.int64, count=len(ei))
@@ -87,11 +88,11 @@ def _near_segments(pts, E, chunk=1 << 20):
         e_, w_ = ei[s:s + chunk], w[s:s + chunk]
         ok = (w_ != E[e_, 0]) & (w_ != E[e_, 1])
         e_, w_ = e_[ok], w_[ok]
-        tol = 2e-9 * (size[E[e_, 0]] + size[E[e_, 1]] + size[w_])
+        tol = 2 * CERTIFICATE_MARGIN * (size[E[e_, 0]] + size[E[e_, 1]] + size[w_])
         ok = _off_line(Z, E[e_, 0], E[e_, 1], w_) <= tol
         e_, w_ = e_[ok], w_[ok]
         d, t = _off_line(pts, E[e_, 0], E[e_, 1], w_, with_t=True)
-        ok = (d <= tol[ok] / 2) & (t > -1e-9) & (t < 1 + 1e-9)
+        ok = (d <= tol[ok] / 2) & (t > -CERTIFICATE_MARGIN) & (t < 1 + CERTIFICATE_MARGIN)
         out.append(np.stack([e_[ok], w_[ok]], 1))
     if not out:
         return []

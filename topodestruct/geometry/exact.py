@@ -13,6 +13,8 @@ otherwise.
 import numpy as np
 from flint import fmpq
 
+from ..tolerances import CERTIFICATE_CONDITION, CERTIFICATE_MARGIN, CERTIFICATE_MIN_LENGTH
+
 __all__ = ["exact", "as_exact", "box_pairs", "to_exact", "intersect", "orient2", "independent",
            "separated", "axes", "on_segment", "chart", "lift", "line_key", "collinear_meet"]
 
@@ -180,7 +182,7 @@ def _clip_coplanar(P, Q):
     fl = lambda pts: [(float(x), float(y)) for x, y in pts]  # noqa: E731
     fq, fpoly = fl(q2), fl(p2)
     size = max(abs(x) for pt in fq + fpoly for x in pt) + 1e-300
-    tol = 1e-9 * size * size  # far above the rounding of a float orientation
+    tol = CERTIFICATE_MARGIN * size * size  # far above the rounding of a float orientation
     for e in range(3):
         u, v = q2[e], q2[(e + 1) % 3]
         fvals = [orient2(fq[e], fq[(e + 1) % 3], x) for x in fpoly]
@@ -216,7 +218,7 @@ def _corners(poly):
         return pts
     F = [(float(x), float(y)) for x, y in pts]
     size = max(abs(c) for f in F for c in f) + 1e-300
-    tol = 1e-9 * size * size  # float orientations beyond this are certainly nonzero
+    tol = CERTIFICATE_MARGIN * size * size  # float orientations beyond this are certainly nonzero
     turn = [abs(orient2(F[m - 1], F[m], F[(m + 1) % len(F)])) > tol for m in range(len(F))]
     if all(turn):
         return pts
@@ -251,7 +253,7 @@ def collinear_meet(A, B, k):
     return [lo] if lo[k] == hi[k] else [lo, hi]
 
 
-def independent(groups, margin=1e-9):
+def independent(groups, margin=CERTIFICATE_MARGIN):
     """Certificate of affine independence for a batch of point sets (float64).
 
     Parameters
@@ -279,7 +281,7 @@ def independent(groups, margin=1e-9):
     G = D @ D.transpose(0, 2, 1)
     s = np.sqrt(np.einsum("bii->bi", G))
     scale = np.abs(g).max(axis=(1, 2)) if g.size else np.zeros(len(g))
-    ok = (s > 1e-5 * scale[:, None]).all(axis=1) & (s > 0).all(axis=1)
+    ok = (s > CERTIFICATE_MIN_LENGTH * scale[:, None]).all(axis=1) & (s > 0).all(axis=1)
     s[~ok] = 1.0
     Gn = G / (s[:, :, None] * s[:, None, :])
     return ok & (np.linalg.det(Gn) > margin)
@@ -336,7 +338,7 @@ def lift(y, a, i, j, M):
     return tuple(a[r] + M[r][0] * dy0 + M[r][1] * dy1 for r in range(len(a)))
 
 
-def separated(common, only_a, only_b, margin=1e-9):
+def separated(common, only_a, only_b, margin=CERTIFICATE_MARGIN):
     """Certificate that two simplices meet exactly in their common face (float64, batched).
 
     Parameters
@@ -494,7 +496,7 @@ def _off_hull(S, T, margin):
     for k in range(D.shape[1]):  # Gram-Schmidt: project the hull's directions out
         u = D[:, k, :]
         nu = np.linalg.norm(u, axis=1, keepdims=True)
-        well &= nu[:, 0] > 1e-4 * nd[:, k]
+        well &= nu[:, 0] > CERTIFICATE_CONDITION * nd[:, k]
         u = u / np.where(nu > 0, nu, 1.0)
         D = D - np.einsum("bkn,bn->bk", D, u)[:, :, None] * u[:, None, :]
         E = E - np.einsum("bkn,bn->bk", E, u)[:, :, None] * u[:, None, :]
@@ -503,7 +505,7 @@ def _off_hull(S, T, margin):
     f = np.einsum("bkn,bn->bk", T - s0, g)
     # g must stand far above the rounding left after the projection (~1e-16 of |T - s0|),
     # else it is noise (e.g. when the hull spans the whole space)
-    big = ng > 1e-5 * ne.max(1)
+    big = ng > CERTIFICATE_MIN_LENGTH * ne.max(1)
     return well & big & (f > margin * ng[:, None] * ne).all(1)
 
 

@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._budget import BudgetExceeded
+from ..tolerances import CERTIFICATE_MARGIN, ROUNDING_BOUND
 from ..topology.cells import component_labels
 from ..topology.simplicial import SimplicialComplex
 from ..topology.homology import homology
@@ -273,7 +274,8 @@ def refine_image(K, images, injective=None, max_exact_pairs=None, max_candidate_
     safe = np.where(pad >= 0, pad, pad[:, :1])
     lo, hi = Xu[safe].min(axis=1), Xu[safe].max(axis=1)
     if ex is not None:  # float values of exact points: widen the boxes by far more than rounding
-        lo, hi = lo - 1e-12 * (np.abs(lo) + 1e-300), hi + 1e-12 * (np.abs(hi) + 1e-300)
+        lo = lo - ROUNDING_BOUND * (np.abs(lo) + 1e-300)
+        hi = hi + ROUNDING_BOUND * (np.abs(hi) + 1e-300)
     if Xu.shape[1] > 3 and F > 1000:
         # sweep in the 3 principal directions of the vertex images first (pieces that meet
         # have overlapping projections; boxes widened far beyond the rounding of the
@@ -281,7 +283,7 @@ def refine_image(K, images, injective=None, max_exact_pairs=None, max_candidate_
         centred = Xu - Xu.mean(0)
         Z = centred @ np.linalg.svd(centred[:: max(1, len(Xu) // 2000)],
                                     full_matrices=False)[2][:3].T
-        margin = 1e-9 * (np.abs(Xu).max() + np.abs(Z).max())
+        margin = CERTIFICATE_MARGIN * (np.abs(Xu).max() + np.abs(Z).max())
         zlo, zhi = Z[safe].min(axis=1) - margin, Z[safe].max(axis=1) + margin
         pairs = _exact.box_pairs(zlo, zhi, also=(lo, hi))
     else:

@@ -29,6 +29,7 @@ from scipy.spatial import cKDTree
 from ..topology.simplicial import SimplicialComplex, as_subcomplex
 from ..topology.groups import Homology
 from ..topology.homology import homology, quotient_homology
+from ..tolerances import CERTIFICATE_MARGIN, ROUNDING_BOUND
 from . import exact as _exact
 from .image_complex import ImageRefinement, refine_image
 
@@ -212,7 +213,8 @@ def image_of_subcomplex(R, K, C):
         corners = X[[kpos[v] for v in s]]
         lo, hi = corners.min(0), corners.max(0)
         centre, radius = (lo + hi) / 2, np.linalg.norm(hi - lo) / 2
-        cand = tree.query_ball_point(centre, radius * (1 + 1e-9) + 1e-12 * (1 + np.abs(hi).max()))
+        cand = tree.query_ball_point(centre, radius * (1 + CERTIFICATE_MARGIN)
+                                     + ROUNDING_BOUND * (1 + np.abs(hi).max()))
         pts = _independent_corners([ex[kpos[v]] for v in s])
         for w in cand:
             if _exact.intersect([R.exact[w]], pts):

@@ -24,6 +24,7 @@ Method (all incidences decided in exact rationals, floats only as certificates):
 """
 import numpy as np
 
+from ..tolerances import CERTIFICATE_MARGIN, ROUNDING_BOUND
 from . import exact as _exact
 
 __all__ = ["decompose"]
@@ -65,7 +66,7 @@ def _split_points(segs, pts, reg, F):
         i, j = pairs[:, 0], pairs[:, 1]
         a, b, c, d = A[i], B[i], A[j], B[j]
         size = np.abs(np.stack([a, b, c, d])).max(axis=(0, 2)) + 1e-300
-        tol = 1e-9 * size * size
+        tol = CERTIFICATE_MARGIN * size * size
 
         def orient(p, q, r):
             return ((q[:, 0] - p[:, 0]) * (r[:, 1] - p[:, 1])
@@ -82,7 +83,7 @@ def _split_points(segs, pts, reg, F):
     if pts:
         P = F[pts]
         lo, hi = np.minimum(A, B), np.maximum(A, B)
-        margin = 1e-9 * (np.abs(F).max() + 1e-300)
+        margin = CERTIFICATE_MARGIN * (np.abs(F).max() + 1e-300)
         for p, (px, py) in zip(pts, P.tolist()):
             near = np.flatnonzero((lo[:, 0] - margin <= px) & (px <= hi[:, 0] + margin) &
                                   (lo[:, 1] - margin <= py) & (py <= hi[:, 1] + margin))
@@ -261,8 +262,8 @@ def _slabs(E, vertical, col, cols, X):
     M = np.abs(F).max() + 1e-300
     # rounding bound of y (relative to the largest coordinate), far above the true one;
     # steep or float-degenerate edges get an infinite bound and are ordered exactly
-    tol = 1e-12 * M * (1 + slope)
-    tol[~np.isfinite(tol) | ~np.isfinite(y) | (np.abs(dx) < 1e-9 * M)] = np.inf
+    tol = ROUNDING_BOUND * M * (1 + slope)
+    tol[~np.isfinite(tol) | ~np.isfinite(y) | (np.abs(dx) < CERTIFICATE_MARGIN * M)] = np.inf
     y[~np.isfinite(y)] = 0.0
     # the float height y is within tol of the exact one: sort the intervals [y - tol, y + tol]
     # by their lower ends; a run of overlapping ones (a near tie, or an entry of unknown

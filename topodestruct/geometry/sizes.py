@@ -50,14 +50,12 @@ import dataclasses
 
 import numpy as np
 
-__all__ = ["Sizes", "class_sizes", "mesh_resolution", "DEFAULT_MAX_POINTS"]
+from ..tolerances import SPARSE_RIPS
+
+__all__ = ["Sizes", "class_sizes", "mesh_resolution", "DEFAULT_MAX_POINTS", "SPARSE_RIPS"]
 
 #: Sample size of :func:`class_sizes` in ambient dimension <= 3 (alpha) and above (Rips).
 DEFAULT_MAX_POINTS = {"alpha": 4000, "rips": 500}
-
-#: Sparsity of the Rips filtration above dimension 3 (a measurement bound, not a
-#: decision): its diagram is within a factor ``1 + SPARSE_RIPS`` of the full Rips's.
-SPARSE_RIPS = 0.3
 
 
 @dataclasses.dataclass

@@ -57,11 +57,12 @@ import numpy as np
 from ..algebra.linalg import check_prime
 from ..algebra.modular import exact_rank_int, integer_matrix
 from ..algebra.rows import unique_rows
+from ..tolerances import CODEWORD_BOUND_FACTOR
 from .rank import DEFAULT_PRIME, rank_decomposition
 
 __all__ = ["one_layer_ranks"]
 
-_MARGIN = 4.0                    # the codeword test's bound, times this (see the notes)
+_MARGIN = CODEWORD_BOUND_FACTOR  # the codeword test's bound, times this (see the notes)
 _CHUNK = 2 ** 22                 # pre-activations per forward chunk
 _TEST_BUDGET = 2 ** 21           # float64 entries per batched rank test
 _MAX_BLOCK = 1000                # full_column_rank is exact below 2**10 columns

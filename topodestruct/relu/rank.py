@@ -118,6 +118,7 @@ import numpy as np
 
 from .._parallel import check_n_jobs
 from ..algebra.linalg import check_prime
+from ..tolerances import RANK_AMBIGUITY
 from .certify import ROUTES, certified_ranks
 from .forward import activation_patterns, unique_rows
 from .network import as_network
@@ -259,7 +260,7 @@ class RankDecomposition:
 
 
 def rank_decomposition(net, X, mode="certified", layers=None, fallback="exact", margins=None,
-                       p=DEFAULT_PRIME, ambiguity=100.0, random_state=0, n_jobs=1,
+                       p=DEFAULT_PRIME, ambiguity=RANK_AMBIGUITY, random_state=0, n_jobs=1,
                        final_activation=AS_BUILT):
     """Codewords and rank decomposition of a ReLU network at points ``X``.
 
