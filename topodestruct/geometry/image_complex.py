@@ -223,8 +223,61 @@ def refine_image(K, images, injective=None, max_exact_pairs=None, max_candidate_
     if K.dimension < 0:  # the image of the empty complex is empty
         return ImageRefinement(SimplicialComplex._from_sorted([]), [], [], [], [], {}, {}, [],
                                np.zeros(0, dtype=np.int64))
+    pc = _image_pieces(K, X, ex)                                  # 1. vertices and pieces
+    pairs = _broad_phase(pc, exact_input=ex is not None)          # 2. broad phase
+    stats = {"pieces": len(pc.feats), "triangles": pc.n_tri, "candidate_pairs": len(pairs)}
+    if max_candidate_pairs is None and max_exact_pairs is not None:
+        max_candidate_pairs = max(100 * max_exact_pairs, 1_000_000)
+    if max_candidate_pairs is not None and len(pairs) > max_candidate_pairs:
+        raise ImageTooLarge(f"{len(pairs)} candidate pairs of image simplices "
+                            f"> max_candidate_pairs={max_candidate_pairs}")
+    # 3. narrow phase: the caller's promise, a certificate, then exact intersection
+    certified, n_distinct, stats["promised_pairs"] = _certify(pc, pairs, top, injective)
+    stats["certified_pairs"] = int(certified.sum())
+    lines, collinear = _collinear_segments(pairs, certified, pc.n_tri, pc.n_seg, pc.feats, pc.P)
+    stats["collinear_pairs"] = int(collinear.sum())
+    costly = int((~certified & ~collinear).sum())
+    if max_exact_pairs is not None and costly > max_exact_pairs:
+        raise ImageTooLarge(f"{costly} pairs of image simplices to intersect exactly "
+                            f"> max_exact_pairs={max_exact_pairs}")
+    check = _checker(budget)
+    interactions, overlaps = _intersect(pc, pairs, certified, n_distinct, lines, collinear, check)
+    stats["exact_pairs"] = int((~certified).sum())
+    stats["interactions"] = len(interactions)
+    stats["overlaps"] = len(overlaps)
+    cells, stats["clusters"] = _cells(pc, interactions, check)   # 4. clusters and cells
+    stats["cells"] = len(cells)
+    L, exact, carriers, vertex_map = _assemble(pc, cells)        # 5. edges split, cells coned
+    stats["image_f_vector"] = L.f_vector
+    return ImageRefinement(L, exact, pc.input_simplices, interactions, overlaps, carriers, stats,
+                           pc.vertex_exact, vertex_map)
+
+
+@dataclass
+class _Pieces:
+    """The exact, merged vertex images and the image pieces of :func:`refine_image`.
+
+    Pieces (``feats``: ids of points of ``P``; ``input_simplices``: the simplices of
+    ``K`` they are the images of) come in order: ``n_tri`` nondegenerate image
+    triangles, ``n_seg`` nondegenerate edges not covered by them, then isolated points.
+    ``pad`` holds each piece's point ids, padded with -1 to three columns."""
+
+    P: _Points
+    Xu: np.ndarray
+    verts: np.ndarray
+    uid_of_vertex: np.ndarray
+    vertex_exact: list
+    feats: list
+    input_simplices: list
+    n_tri: int
+    n_seg: int
+    pad: np.ndarray
+
+
+def _image_pieces(K, X, ex):
+    """Step 1: exact, merged vertex images; image triangles that are degenerate are dropped
+    (their edges' images cover them), and so are degenerate edges and edges of triangles."""
     verts = K.vertices
-    # 1. exact, merged vertex images; pieces
     P = _Points()
     if ex is None:
         Xu, uid_of_vertex = np.unique(X, axis=0, return_inverse=True)
@@ -265,15 +318,20 @@ def refine_image(K, images, injective=None, max_exact_pairs=None, max_candidate_
         (int(u),) for u in pt_u]
     input_simplices = [tuple(r) for r in tri_k.tolist()] + [tuple(r) for r in edge_k.tolist()] + [
         tuple(r) for r in pt_k.tolist()]
-    n_tri = len(tri_u)
-    F = len(feats)
-    # 2. broad phase
-    pad = np.full((F, 3), -1, dtype=np.int64)
+    pad = np.full((len(feats), 3), -1, dtype=np.int64)
     for f, u in enumerate(feats):
         pad[f, :len(u)] = u
+    return _Pieces(P, Xu, verts, uid_of_vertex, vertex_exact, feats, input_simplices, len(tri_u),
+                   len(edge_u), pad)
+
+
+def _broad_phase(pc, exact_input):
+    """Step 2: the pairs of pieces whose bounding boxes overlap (a sweep)."""
+    pad, Xu = pc.pad, pc.Xu
+    F = len(pc.feats)
     safe = np.where(pad >= 0, pad, pad[:, :1])
     lo, hi = Xu[safe].min(axis=1), Xu[safe].max(axis=1)
-    if ex is not None:  # float values of exact points: widen the boxes by far more than rounding
+    if exact_input:  # float values of exact points: widen the boxes by far more than rounding
         lo = lo - ROUNDING_BOUND * (np.abs(lo) + 1e-300)
         hi = hi + ROUNDING_BOUND * (np.abs(hi) + 1e-300)
     if Xu.shape[1] > 3 and F > 1000:
@@ -285,22 +343,21 @@ def refine_image(K, images, injective=None, max_exact_pairs=None, max_candidate_
                                     full_matrices=False)[2][:3].T
         margin = CERTIFICATE_MARGIN * (np.abs(Xu).max() + np.abs(Z).max())
         zlo, zhi = Z[safe].min(axis=1) - margin, Z[safe].max(axis=1) + margin
-        pairs = _exact.box_pairs(zlo, zhi, also=(lo, hi))
-    else:
-        pairs = _exact.box_pairs(lo, hi)
-    stats = {"pieces": F, "triangles": n_tri, "candidate_pairs": len(pairs)}
-    if max_candidate_pairs is None and max_exact_pairs is not None:
-        max_candidate_pairs = max(100 * max_exact_pairs, 1_000_000)
-    if max_candidate_pairs is not None and len(pairs) > max_candidate_pairs:
-        raise ImageTooLarge(f"{len(pairs)} candidate pairs of image simplices "
-                            f"> max_candidate_pairs={max_candidate_pairs}")
-    # 3. narrow phase: the caller's promise, a certificate, then exact intersection
+        return _exact.box_pairs(zlo, zhi, also=(lo, hi))
+    return _exact.box_pairs(lo, hi)
+
+
+def _certify(pc, pairs, top, injective):
+    """Step 3, without exact work: the pairs settled by the caller's promise or by a float
+    certificate. Returns ``(certified, n_distinct, n_promised)``: which pairs are settled,
+    the number of distinct vertex images of each pair, how many the promise settled."""
+    pad, Xu = pc.pad, pc.Xu
     certified = np.zeros(len(pairs), dtype=bool)
     if injective is not None and len(pairs):
-        label = _piece_labels(top, injective, input_simplices)
+        label = _piece_labels(top, injective, pc.input_simplices)
         la, lb = label[pairs[:, 0]], label[pairs[:, 1]]
         certified = (la >= 0) & (la == lb)
-    stats["promised_pairs"] = int(certified.sum())
+    n_promised = int(certified.sum())
     rows = np.sort(np.concatenate([pad[pairs[:, 0]], pad[pairs[:, 1]]], axis=1), axis=1)
     rows[:, 1:][rows[:, 1:] == rows[:, :-1]] = -1
     rows = np.sort(rows, axis=1)
@@ -323,17 +380,17 @@ def refine_image(K, images, injective=None, max_exact_pairs=None, max_candidate_
             certified[rest[sel]] = _exact.separated(
                 C, Xu[pa[sel][only_a[sel]].reshape(len(sel), ka)],
                 Xu[pb[sel][only_b[sel]].reshape(len(sel), kb)])
-    stats["certified_pairs"] = int(certified.sum())
-    lines, collinear = _collinear_segments(pairs, certified, n_tri, len(edge_u), feats, P)
-    stats["collinear_pairs"] = int(collinear.sum())
-    costly = int((~certified & ~collinear).sum())
-    if max_exact_pairs is not None and costly > max_exact_pairs:
-        raise ImageTooLarge(f"{costly} pairs of image simplices to intersect exactly "
-                            f"> max_exact_pairs={max_exact_pairs}")
+    return certified, n_distinct, n_promised
+
+
+def _intersect(pc, pairs, certified, n_distinct, lines, collinear, check):
+    """Step 3, exact: the certified pairs that fold onto a shared face, and the exact
+    intersection of every other pair. Returns ``(interactions, overlaps)``."""
+    pad, P, feats, input_simplices = pc.pad, pc.P, pc.feats, pc.input_simplices
     interactions, overlaps = [], []
     n_common = (pad[pairs[:, 0]] >= 0).sum(1) + (pad[pairs[:, 1]] >= 0).sum(1) - n_distinct
-    uid_of = dict(zip(verts.tolist(), uid_of_vertex.tolist()))
-    kpad = np.full((F, 3), -1, dtype=np.int64)
+    uid_of = dict(zip(pc.verts.tolist(), pc.uid_of_vertex.tolist()))
+    kpad = np.full((len(feats), 3), -1, dtype=np.int64)
     for f, s_ in enumerate(input_simplices):
         kpad[f, :len(s_)] = s_
     ka, kb = kpad[pairs[:, 0]], kpad[pairs[:, 1]]
@@ -344,7 +401,6 @@ def refine_image(K, images, injective=None, max_exact_pairs=None, max_candidate_
         a, b = pairs[r]
         A, B = feats[a], feats[b]
         overlaps.append((int(a), int(b), [P.exact[u] for u in sorted(set(A) & set(B))]))
-    check = _checker(budget)
     for r in np.flatnonzero(~certified).tolist():
         check("exact intersections of image simplices")
         a, b = pairs[r].tolist()
@@ -360,10 +416,14 @@ def refine_image(K, images, injective=None, max_exact_pairs=None, max_candidate_
                                     & set(input_simplices[b])}]
         if I and not _same(I, kc):
             overlaps.append((a, b, I))
-    stats["exact_pairs"] = int((~certified).sum())
-    stats["interactions"] = len(interactions)
-    stats["overlaps"] = len(overlaps)
-    # 4. clusters of triangles overlapping in area; pieces cutting each triangle
+    return interactions, overlaps
+
+
+def _cells(pc, interactions, check):
+    """Step 4: clusters of triangles overlapping in area, and the convex cells of each
+    (cut by the pieces that meet it). Returns ``(cells, number of clusters)``; ``cells``:
+    sorted corner ids -> [cyclic corner ids, set of carriers]."""
+    n_tri, feats, P = pc.n_tri, pc.feats, pc.P
     cuts, glue = {}, []
     for a, b, I in interactions:
         for p in I:
@@ -377,7 +437,7 @@ def refine_image(K, images, injective=None, max_exact_pairs=None, max_candidate_
     clusters = {}
     for t, lab in enumerate(component_labels(n_tri, glue)[1].tolist()):
         clusters.setdefault(lab, []).append(t)
-    cells = {}  # sorted corner ids -> [cyclic corner ids, set of carriers]
+    cells = {}
     for members in clusters.values():
         check("coplanar clusters of the image")
         if len(members) == 1 and members[0] not in cuts:
@@ -386,15 +446,19 @@ def refine_image(K, images, injective=None, max_exact_pairs=None, max_candidate_
             cells.setdefault(key, [list(feats[t]), set()])[1].add(t)
             continue
         _cut_cluster(members, feats, cuts, P, cells)
-    stats["clusters"] = len(clusters)
-    stats["cells"] = len(cells)
-    # 5. split edges at the points on them; cone the cells
+    return cells, len(clusters)
+
+
+def _assemble(pc, cells):
+    """Step 5: split edges at the points on them, cone the cells, and glue the pieces into
+    the image complex. Returns ``(L, exact, carriers, vertex_map)``."""
+    n_tri, n_seg, feats, P = pc.n_tri, pc.n_seg, pc.feats, pc.P
     edges = set()
     for corners, _ in cells.values():
         k = len(corners)
         edges.update((min(corners[i], corners[(i + 1) % k]), max(corners[i], corners[(i + 1) % k]))
                      for i in range(k))
-    seg_feats = list(range(n_tri, n_tri + len(edge_u)))
+    seg_feats = list(range(n_tri, n_tri + n_seg))
     edges.update(tuple(sorted(feats[f])) for f in seg_feats)
     chains = _split_edges(sorted(edges), P)
     simplices, carriers = [], {}
@@ -426,18 +490,16 @@ def refine_image(K, images, injective=None, max_exact_pairs=None, max_candidate_
             s = tuple(sorted((c[i], c[i + 1])))
             simplices.append(s)
             carriers.setdefault(s, set()).add(f)
-    for f in range(n_tri + len(edge_u), F):
+    for f in range(n_tri + n_seg, len(feats)):
         simplices.append(feats[f])
         carriers.setdefault(feats[f], set()).add(f)
     L = SimplicialComplex(simplices)
     exact = [P.exact[v] for v in L.vertices.tolist()]
     coords = np.array([P.floats[v] for v in L.vertices.tolist()], dtype=float)
     L = SimplicialComplex._from_sorted([L.simplices(d) for d in range(L.dimension + 1)], coords)
-    stats["image_f_vector"] = L.f_vector
     carriers = {s: tuple(sorted(c)) for s, c in carriers.items()}
-    vertex_map = np.searchsorted(L.vertices, uid_of_vertex)  # uid u is point id u
-    return ImageRefinement(L, exact, input_simplices, interactions, overlaps, carriers, stats,
-                           vertex_exact, vertex_map)
+    vertex_map = np.searchsorted(L.vertices, pc.uid_of_vertex)  # uid u is point id u
+    return L, exact, carriers, vertex_map
 
 
 def _collinear_segments(pairs, certified, n_tri, n_seg, feats, P):

@@ -183,15 +183,7 @@ def decompose(triangles, segments=(), points=()):
     """
     reg, edges, parents, tri_segs, tri, pts = _graph(triangles, segments, points)
     X = reg.exact
-    # columns: the distinct exact x-coordinates
-    order = sorted(range(len(X)), key=lambda i: X[i][0])
-    col = np.empty(len(X), dtype=np.int64)
-    cols, c = [], -1
-    for i in order:
-        if not cols or X[i][0] != cols[-1]:
-            cols.append(X[i][0])
-            c += 1
-        col[i] = c
+    col, cols = _columns(X)
     E = np.array(edges, dtype=np.int64).reshape(-1, 2)
     swap = col[E[:, 0]] > col[E[:, 1]]
     E[swap] = E[swap][:, ::-1]
@@ -202,8 +194,32 @@ def decompose(triangles, segments=(), points=()):
     incident[E.ravel()] = True
     blocked[col[[p for p in pts if not incident[p]]]] = True
     slab_edge, slab, ranks, counts = _slabs(E, vertical, col, cols, X)
-    # carriers: each triangle covers, per slab, the trapezoids between its two edges
-    n_slabs = len(cols) - 1
+    trap_offset = np.concatenate([[0], np.cumsum(np.maximum(counts - 1, 0))])
+    cell_k, cell_t = _carriers(tri, tri_segs, parents, col, len(cols) - 1, slab_edge, slab, ranks,
+                               trap_offset)
+    if not cell_k:
+        return []
+    cell_k, cell_t = np.concatenate(cell_k), np.concatenate(cell_t)
+    return _merge(cell_k, cell_t, slab_edge, slab, ranks, counts, trap_offset, blocked, E,
+                  cols, X)
+
+
+def _columns(X):
+    """The distinct exact x-coordinates ``cols`` (sorted) and the column of each point."""
+    order = sorted(range(len(X)), key=lambda i: X[i][0])
+    col = np.empty(len(X), dtype=np.int64)
+    cols, c = [], -1
+    for i in order:
+        if not cols or X[i][0] != cols[-1]:
+            cols.append(X[i][0])
+            c += 1
+        col[i] = c
+    return col, cols
+
+
+def _carriers(tri, tri_segs, parents, col, n_slabs, slab_edge, slab, ranks, trap_offset):
+    """Each triangle covers, per slab, the trapezoids between its two edges there: lists of
+    trapezoid ids and of the triangle carrying each (one array per triangle and part)."""
     n_par = np.array([len(p) for p in parents], dtype=np.int64)
     par_ptr = np.concatenate([[0], np.cumsum(n_par)])
     par_idx = np.array([s for p in parents for s in p], dtype=np.int64)
@@ -214,7 +230,6 @@ def decompose(triangles, segments=(), points=()):
     vals = ranks[k]
     srt = np.argsort(keys)
     keys, vals = keys[srt], vals[srt]
-    trap_offset = np.concatenate([[0], np.cumsum(np.maximum(counts - 1, 0))])
     cell_t, cell_k = [], []
     for t, (ids, segs) in enumerate(zip(tri, tri_segs)):
         c0, c1, c2 = sorted(col[ids].tolist())
@@ -235,11 +250,7 @@ def decompose(triangles, segments=(), points=()):
             start = np.repeat(trap_offset[s] + lo - np.cumsum(n) + n, n)
             cell_k.append(start + np.arange(n.sum()))
             cell_t.append(np.full(n.sum(), t, dtype=np.int64))
-    if not cell_k:
-        return []
-    cell_k, cell_t = np.concatenate(cell_k), np.concatenate(cell_t)
-    return _merge(cell_k, cell_t, slab_edge, slab, ranks, counts, trap_offset, blocked, E,
-                  cols, X)
+    return cell_k, cell_t
 
 
 def _slabs(E, vertical, col, cols, X):
