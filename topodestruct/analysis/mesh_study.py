@@ -6,7 +6,7 @@ by the layer may be features of the mesh rather than of the network.
 :func:`mesh_study` runs the exact route (:mod:`.depth_routes`) on several
 triangulations of the same space and tabulates, per resolution and layer, the
 exact Betti numbers, the stable ones (classes larger than the mapped mesh,
-:mod:`.sizes`) and the size of the largest unstable class; what agrees across
+:mod:`topodestruct.geometry.sizes`) and the size of the largest unstable class; what agrees across
 resolutions is a property of the network acting on the space.
 
 Examples
