@@ -88,12 +88,13 @@ class MeshStudy:
     def plot(self, ax=None, dims=None):
         """Exact (solid) and stable (dashed) Betti numbers against the triangulation, per layer."""
         from matplotlib.figure import Figure
+        from matplotlib.ticker import MaxNLocator
 
         layers = self.layers()
         dims = range(max(len(r["image_homology"]) for r in self.rows)) if dims is None else dims
         fig = None
         if ax is None:
-            fig = Figure(figsize=(4.2 * len(layers), 3.4))
+            fig = Figure(figsize=(4.2 * len(layers), 4.0))
             axes = fig.subplots(1, len(layers), squeeze=False)[0]
         else:
             axes = np.atleast_1d(ax)
@@ -104,15 +105,24 @@ class MeshStudy:
                 exact = [_get(r["image_homology"], d) for r in rows]
                 stable = [np.nan if r["image_stable"] is None else _get(r["image_stable"], d)
                           for r in rows]
-                a.plot(x, exact, "-o", color=colour, label=f"b{d} exact")
-                a.plot(x + 0.05, stable, "--s", color=colour, mfc="none", label=f"b{d} stable")
+                off = 0.06 * (d - 1)                # equal Betti numbers stay apart
+                a.plot(x, np.asarray(exact, float) + off, "-o", color=colour,
+                       label=f"b{d} exact")
+                a.plot(x + 0.05, np.asarray(stable, float) + off, "--s", color=colour,
+                       mfc="none", label=f"b{d} stable (> mapped mesh)")
             a.set_xticks(x, self.labels, rotation=30)
             a.set_xlabel("triangulation")
-            a.set_ylabel("Betti number")
+            a.set_ylabel("Betti number (offset per dimension)")
+            top = max(max(_get(r["image_homology"], d) for d in dims) for r in rows)
+            a.set_ylim(-0.4, top + 0.6)
+            a.yaxis.set_major_locator(MaxNLocator(integer=True))
             a.set_title(f"layer {layer}")
-        axes[0].legend(fontsize=7)
         if fig is not None:
-            fig.tight_layout()
+            handles, names = axes[0].get_legend_handles_labels()
+            fig.legend(handles, names, loc="lower center", ncol=3, fontsize=7)
+            fig.tight_layout(rect=(0, 0.16, 1, 1))
+        else:
+            axes[0].legend(fontsize=7)
         return fig if fig is not None else axes[0].figure
 
 
