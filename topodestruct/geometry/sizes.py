@@ -154,7 +154,8 @@ def class_sizes(images, simplices, exact_betti, max_points=None, max_size=None):
     sizes = []
     for dim, b in enumerate(exact_betti):
         bars = diagram.get(dim, np.zeros((0, 2)))
-        keep = (bars[:, 0] <= delta * (1.5 if method == "rips" else 1.0)) & \
+        # born by delta (1% slack: a circle's sample is born at its covering radius itself)
+        keep = (bars[:, 0] <= delta * (1.5 if method == "rips" else 1.01)) & \
             (bars[:, 1] - bars[:, 0] > 2 * delta)
         found = np.sort(bars[keep, 1])[::-1][:b]
         sizes.append(np.concatenate([found, np.zeros(b - len(found))]))
