@@ -3,7 +3,8 @@ import time
 
 __all__ = ["Budget", "BudgetExceeded", "DEFAULT_MAX_MEMORY_GB"]
 
-#: Resident memory (GB) above which the exact route stops instead of risking the OOM killer.
+#: Resident memory (GB) a computation may add before the exact route stops instead of risking
+#: the OOM killer.
 DEFAULT_MAX_MEMORY_GB = 4.0
 
 
@@ -27,14 +28,18 @@ def resident_gb():
 
 
 class Budget:
-    """Seconds from creation and resident memory; :meth:`check` raises past either.
+    """Seconds and resident memory added since creation; :meth:`check` raises past either.
+
+    Memory is counted from the process's resident size when the budget starts, so
+    a long session (a test run, a notebook) that already holds gigabytes does not
+    stop a computation that adds little.
 
     Parameters
     ----------
     seconds : float or None
         Wall-clock budget (None: no limit).
     max_memory_gb : float or None
-        Resident-memory bound (None: no limit).
+        Bound on the resident memory added (None: no limit).
 
     Examples
     --------
@@ -53,6 +58,7 @@ class Budget:
             raise ValueError(f"max_memory_gb must be positive or None, got {max_memory_gb!r}")
         self.seconds, self.max_memory_gb = seconds, max_memory_gb
         self.start = time.monotonic()
+        self.start_gb = resident_gb() if max_memory_gb is not None else 0.0
         self.peak_gb = 0.0
         self._calls = 0
 
@@ -67,8 +73,8 @@ class Budget:
         if self.seconds is not None and self.elapsed() >= self.seconds:
             raise BudgetExceeded(f"{where}: time budget of {self.seconds:g} s spent")
         if self.max_memory_gb is not None:
-            gb = resident_gb()
+            gb = resident_gb() - self.start_gb
             self.peak_gb = max(self.peak_gb, gb)
             if gb > self.max_memory_gb:
-                raise BudgetExceeded(f"{where}: resident memory {gb:.1f} GB > max_memory_gb="
-                                     f"{self.max_memory_gb:g}")
+                raise BudgetExceeded(f"{where}: resident memory grew by {gb:.1f} GB > "
+                                     f"max_memory_gb={self.max_memory_gb:g}")
