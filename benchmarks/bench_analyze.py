@@ -3,7 +3,8 @@ and how often prediction and image agree.  ``python benchmarks/bench_analyze.py 
 
 Writes one JSON line per network to ``--out`` (default bench_analyze.jsonl), resuming from it.
 ``--exact-image`` also computes the exact integer homology of the image and the quotient by
-both sources (rank and overlap) on refinements of at most ``--max-pieces`` pieces; the table
+both sources (rank and overlap) on refinements of at most ``--max-pieces`` pieces (without it
+the exact image is skipped: ``overlaps=False``, the refinement's prediction only); the table
 then compares the prediction with the exact image.
 """
 import argparse
@@ -44,12 +45,13 @@ def main():
                     continue
                 t = time.time()
                 rep = td.analyze(td.networks.mlp([3, w, w], random_state=s), K, layer=2,
-                                 image=not a.no_image, random_state=s,
-                                 exact_image=a.exact_image, max_pieces=a.max_pieces)
+                                 estimate=None if a.no_image else "persistent",
+                                 random_state=s, overlaps=a.exact_image,
+                                 budget_s=float("inf"), max_pieces=a.max_pieces)
                 ih, q = rep.image_homology, rep.quotient
                 r = {"w": w, "seed": s, "resolution": res, "predicted": rep.predicted.betti,
                      "torsion": rep.predicted.torsion, "preserved": rep.preserved,
-                     "image": None if rep.image is None else rep.image.betti,
+                     "image": None if rep.estimate is None else rep.estimate.betti,
                      "agrees": rep.agrees, "added": rep.n_added_simplices,
                      "image_homology": None if ih is None else [ih.betti, ih.torsion],
                      "quotient": None if q is None else [q.betti, q.torsion],

@@ -23,7 +23,7 @@ from topodestruct.analysis.refine import refine
 @pytest.mark.parametrize("n", [1, 2, 4])
 def test_circle_arcs_give_wedge_of_n_circles(n):
     net, K = td.constructions.circle_arcs(n)
-    rep = td.analyze(net, K, layer=1, image=False)
+    rep = td.analyze(net, K, layer=1, estimate=None)
     assert rep.input.betti == [1, 1]
     assert rep.predicted.betti == [1, n] and rep.predicted.torsion == [[], []]
     zero = [c for c in rep.components if c.rank == 0]
@@ -36,7 +36,7 @@ def test_circle_arcs_give_wedge_of_n_circles(n):
 def test_circle_arcs_image_agrees():
     net, K = td.constructions.circle_arcs(2)
     rep = td.analyze(net, K, layer=1)
-    assert rep.image.betti == [1, 2] and rep.agrees is True
+    assert rep.estimate.betti == [1, 2] and rep.agrees is True
     d = rep.to_dict()
     assert d["predicted"]["betti"] == [1, 2] and d["agrees"] is True
     assert "predicted" in str(rep)
@@ -45,7 +45,7 @@ def test_circle_arcs_image_agrees():
 @pytest.mark.parametrize("loop", ["meridian", "longitude"])
 def test_torus_band_gives_sphere_wedge_circle(loop):
     net, K = td.constructions.torus_band(loop, resolution=12, n_units=32)
-    rep = td.analyze(net, K, layer=1, image=False)
+    rep = td.analyze(net, K, layer=1, estimate=None, overlaps=False)   # the refinement only
     assert rep.input.betti == [1, 2, 1]
     assert rep.predicted.betti == [1, 1, 1] and not any(rep.predicted.torsion)
     zero = [c for c in rep.components if c.rank == 0]
@@ -55,19 +55,19 @@ def test_torus_band_gives_sphere_wedge_circle(loop):
 @pytest.mark.parametrize("n", [2, 3, 4])
 def test_torus_meridians_give_wedge_of_n_spheres_and_circles(n):
     net, K = td.constructions.torus_meridians(n, resolution=8)
-    rep = td.analyze(net, K, layer=2, image=False)
-    assert rep.input.betti == [1, 2, 1]
+    rep = td.analyze(net, K, layer=2, estimate=None, overlaps=False)   # the refinement only
+    assert rep.input.betti == [1, 2, 1] and rep.image_homology is None
     assert rep.predicted.betti == [1, n, n] and not any(rep.predicted.torsion)
     zero = [c for c in rep.components if c.rank == 0]
     assert len(zero) == n and all(c.homology.betti[:2] == [1, 1] for c in zero)  # n bands
-    assert td.analyze(net, K, layer=1, image=False).preserved      # layer 1: full rank
+    assert td.analyze(net, K, layer=1, estimate=None, overlaps=False).preserved   # full rank
     cl = td.classifying
     assert cl.verify(cl.build("torus", "meridians", n)).computed.betti == [1, n, n]
 
 
 def test_torus_meridians_exact_image_agrees():
     net, K = td.constructions.torus_meridians(2, resolution=8)
-    rep = td.analyze(net, K, layer=2, image=False, exact_image=True, max_pieces=5000)
+    rep = td.analyze(net, K, layer=2, estimate=None, exact=True)
     assert rep.image_homology.betti == [1, 2, 2] and rep.quotient.betti == [1, 2, 2]
 
 
@@ -78,7 +78,7 @@ def test_torus_meridians_rejects_overlapping_bands():
 
 def test_disk_cap_changes_nothing():
     net, K = td.constructions.disk_cap(resolution=8)
-    rep = td.analyze(net, K, layer=1, image=False)
+    rep = td.analyze(net, K, layer=1, estimate=None)
     assert rep.predicted.betti == [1, 0, 0] and rep.preserved
     assert any(c.rank == 0 for c in rep.components)
     assert all(c.contractible for c in rep.components if c.rank == 0)
@@ -88,7 +88,7 @@ def test_negative_first_layer_on_positive_data_collapses_everything():
     T = td.complexes.torus(8, 8)
     K = td.SimplicialComplex(T.simplices(2), coordinates=T.coordinates + 4.0)
     net = td.networks.mlp([3, 6, 6], init="uniform_negative", random_state=0)
-    rep = td.analyze(net, K, layer=2, image=False)
+    rep = td.analyze(net, K, layer=2, estimate=None, overlaps=False)
     assert (rep.ranks == 0).all()
     assert rep.predicted.betti == [1, 0, 0] and rep.changed == [1, 2]
 
@@ -126,18 +126,18 @@ def test_refinement_of_circle_matches_hand_count():
 
 def test_wide_kaiming_networks_preserve_the_torus_at_most_seeds():
     K = td.complexes.torus(6, 6)
-    kept = [td.analyze(td.networks.mlp([3, 20, 20], random_state=s), K, image=False).preserved
-            for s in range(5)]
+    kept = [td.analyze(td.networks.mlp([3, 20, 20], random_state=s), K, estimate=None,
+                       overlaps=False).preserved for s in range(5)]
     assert sum(kept) >= 4
 
 
 def test_vertex_labels_converge_to_the_exact_answer():
-    exact = td.analyze(*td.constructions.circle_arcs(3), layer=1, image=False).predicted
+    exact = td.analyze(*td.constructions.circle_arcs(3), layer=1, estimate=None).predicted
     net, _ = td.constructions.circle_arcs(3)
-    fine = td.analyze(net, td.complexes.circle(400), layer=1, refine=False, image=False)
+    fine = td.analyze(net, td.complexes.circle(400), layer=1, refine=False, estimate=None)
     assert fine.labels == "vertices" and fine.predicted == exact
     # ranks at the vertices agree with the exact labels of the pieces containing them
-    rep = td.analyze(net, td.complexes.circle(400), layer=1, image=False)
+    rep = td.analyze(net, td.complexes.circle(400), layer=1, estimate=None, overlaps=False)
     assert rep.n_added_simplices > 0
 
 
@@ -148,8 +148,8 @@ def test_intrinsic_rank_sees_a_flat_collapse():
     K = td.complexes.torus(8, 8)
     net = td.networks.from_weights([(np.array([[0.0, 0.0, 1.0], [0.0, 0.0, -1.0]]),
                                      np.array([5.0, 5.0]))])
-    amb = td.analyze(net, K, layer=1, image=False)
-    intr = td.analyze(net, K, layer=1, image=False, rank="intrinsic")
+    amb = td.analyze(net, K, layer=1, estimate=None, overlaps=False)
+    intr = td.analyze(net, K, layer=1, estimate=None, rank="intrinsic", overlaps=False)
     assert (amb.ranks == 1).all() and (intr.ranks <= 1).all()
     assert amb.predicted.betti == [1, 0, 0]      # the whole torus is one rank-1 component
 

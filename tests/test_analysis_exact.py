@@ -27,7 +27,7 @@ def fold_circle(n=6):
 
 def test_circle_arcs_exact_image_is_a_wedge_of_circles():
     net, K = td.constructions.circle_arcs(3, resolution=48)
-    rep = td.analyze(net, K, layer=1, image=False, exact_image=True)
+    rep = td.analyze(net, K, layer=1, estimate=None, exact=True)
     assert rep.predicted.betti == [1, 3]
     assert rep.image_homology.betti == [1, 3] and not any(rep.image_homology.torsion)
     assert rep.quotient.betti == [1, 3]
@@ -41,13 +41,13 @@ def test_circle_arcs_exact_image_is_a_wedge_of_circles():
 
 def test_fold_rank_source_misses_it():
     net, K = fold_circle()
-    rep = td.analyze(net, K, layer=2, exact_image=True)
+    rep = td.analyze(net, K, layer=2, exact=True)
     assert set(rep.ranks.tolist()) == {2}                   # full rank everywhere
     assert rep.predicted.betti == [1, 1] and rep.preserved  # the paper: no change
     assert rep.image_homology.betti == [1, 0]               # the image is an interval
     assert rep.quotient.betti == [1, 0]                     # both sources: an interval
     assert rep.agrees is False
-    assert rep.image.betti == [1, 0]                        # persistent reading agrees
+    assert rep.estimate.betti == [1, 0]                        # persistent reading agrees
     assert any(d.startswith("folding: the rank source misses this change")
                for d in rep.diagnosis)
     # every overlap pairs a piece with its mirror image: centroids of the
@@ -64,19 +64,36 @@ def test_fold_rank_source_misses_it():
     assert d["agrees"] is False and d["diagnosis"] == rep.diagnosis
 
 
-def test_exact_image_off_by_default_and_guarded():
+def test_exact_by_default_and_guarded():
+    """Issue 22: exact by default within a time budget; exact=False is the vertex route;
+    a guard that stops the route falls back and says so; exact=True never returns None."""
     net, K = fold_circle()
-    rep = td.analyze(net, K, layer=2)
-    assert rep.image_homology is None and rep.quotient is None and rep.overlaps is None
-    assert rep.image.betti == [1, 0] and rep.agrees is False  # persistent fallback
-    assert any("prediction and image disagree" in d for d in rep.diagnosis)
-    rep = td.analyze(net, K, layer=2, image=False, exact_image=True, max_pieces=3)
+    rep = td.analyze(net, K, layer=2)                       # exact=None: within 60 s
+    assert rep.image_homology.betti == [1, 0] and rep.labels == "simplices"
+    assert "time budget 60 s" in str(rep)
+    rep = td.analyze(net, K, layer=2, exact=False)
+    assert rep.image_homology is None and rep.overlaps is None and rep.labels == "vertices"
+    assert rep.estimate.betti == [1, 0]                    # the estimate is still there
+    assert rep.skipped == ["exact image and exact quotient: exact=False"]
+    assert "skipped: exact image and exact quotient: exact=False" in str(rep)
+    rep = td.analyze(net, K, layer=2, estimate=None, max_pieces=3)
     assert rep.image_homology is None and "max_pieces=3" in rep.exact_image
-    assert "max_pieces=3" in str(rep)
+    assert "max_pieces=3" in str(rep) and rep.skipped and "max_pieces=3" in rep.skipped[0]
+    with pytest.raises(RuntimeError, match="max_pieces=3"):
+        td.analyze(net, K, layer=2, estimate=None, exact=True, max_pieces=3)
     with pytest.raises(ValueError, match="exact refinement"):
-        td.analyze(net, K, layer=2, refine=False, exact_image=True)
+        td.analyze(net, K, layer=2, refine=False, exact=True)
     with pytest.raises(ValueError, match="point cloud"):
-        td.analyze(net, K.coordinates, layer=2, exact_image=True)
+        td.analyze(net, K.coordinates, layer=2, exact=True)
+
+
+def test_deprecated_names_warn_and_still_work():
+    net, K = fold_circle()
+    with pytest.warns(DeprecationWarning, match="exact_image"):
+        rep = td.analyze(net, K, layer=2, exact_image=True, image=False)
+    assert rep.image_homology.betti == [1, 0] and rep.estimate is None
+    with pytest.warns(DeprecationWarning, match="k="):
+        td.profile(net, K, k=4, exact=False)
 
 
 def test_exact_route_shared_function_matches_analyze():
@@ -98,7 +115,7 @@ def test_torus_band_exact_image_is_sphere_wedge_circle():
     # Omega_0 is a band around a meridian: T^2 / S^1 ~ S^2 v S^1 (Betti 1, 1, 1); the rest
     # of the torus is embedded, so the image itself has that homology
     net, K = td.constructions.torus_band(resolution=10, n_units=16)
-    rep = td.analyze(net, K, layer=1, image=False, exact_image=True, max_pieces=5000)
+    rep = td.analyze(net, K, layer=1, estimate=None, exact=True)
     assert rep.predicted.betti == [1, 1, 1]
     assert rep.image_homology.betti == [1, 1, 1] and not any(rep.image_homology.torsion)
     assert rep.quotient.betti == [1, 1, 1]
@@ -232,12 +249,15 @@ def test_exact_values_are_the_network_at_the_exact_cut_points():
 def test_profile_exact_route_stops_at_the_pair_budget():
     K = td.complexes.barycentric_subdivision(td.complexes.disk(8))
     net = td.networks.mlp([2, 3, 2], random_state=0)
-    full = td.profile(net, K, exact=True, k=3, image_k=3)
+    full = td.profile(net, K, exact=True, n_neighbors=3)
     assert full.info["exact_stopped"] is None and full.info["exact_layers"] == [1, 2]
-    cut = td.profile(net, K, exact=True, k=3, image_k=3, max_exact_pairs=0)
+    cut = td.profile(net, K, n_neighbors=3, max_exact_pairs=0)      # exact=None: falls back
     assert "layer 1" in cut.info["exact_stopped"] and "max_exact_pairs=0" in cut.info["exact_stopped"]
     assert cut.info["exact_layers"] == [] and cut.rows[1]["image_homology"] is None
     assert cut.rows[1]["predicted"] is not None                     # the vertex route took over
+    assert "max_exact_pairs=0" in cut.rows[1]["skipped"][0] and "skipped at layer 1" in str(cut)
+    with pytest.raises(RuntimeError, match="max_exact_pairs=0"):   # exact=True: never a gap
+        td.profile(net, K, exact=True, n_neighbors=3, max_exact_pairs=0)
 
 
 def test_candidate_pair_budget_stops_before_the_narrow_phase():

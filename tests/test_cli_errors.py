@@ -105,7 +105,8 @@ SUBPROCESS_CASES = {
     "three-way array": (["profile", "--model", "net.pt", "--points", "threeway.npy"],
                         "expected an (N, d) array"),
     "one point (profile)": (["profile", "--model", "net.pt", "--points", "one.npy"],
-                            "1 point(s), but the k-NN estimator with --k 13 needs at least 14"),
+                            "1 point(s), but the k-NN estimate (k calibrated from 5 up) needs "
+                            "at least 6"),
     "one point (analyze)": (["analyze", "--model", "net.pt", "--points", "one.npy"],
                             "1 point(s), but a point cloud needs at least 3"),
     # modules

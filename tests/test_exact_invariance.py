@@ -86,13 +86,10 @@ def nine_squares(n, split="A", half=1.25):
 def exact_rows(net, K, layers):
     """(image homology, quotient) Betti numbers per layer, on one refinement."""
     from topodestruct.analysis.depth_routes import exact_route
-    from topodestruct.relu.rank import rank_decomposition
 
-    def ranks_at(points, layer):
-        return rank_decomposition(net, points, layers=[layer]).ranks[:, layer - 1]
-
-    out = exact_route(net, K, list(layers), ranks_at)
-    return {k: (tuple(r["image_homology"]), tuple(r["quotient"])) for k, r in out.items()}
+    out = exact_route(td.as_network(net), K, list(layers), sizes=False)
+    return {k: (tuple(r["image_homology"].betti), tuple(r["quotient"].betti))
+            for k, r in out.items()}
 
 
 def test_the_shapes_are_what_they_claim():
@@ -154,7 +151,7 @@ def test_profile_flags_a_growing_b0():
 
 def test_profile_b0_never_grows_on_the_squares():
     net = td.networks.mlp([2, 4, 4, 3, 3], init="kaiming", random_state=1)
-    prof = td.profile(net, nine_squares(2, "B"), exact=True, k=3, image_k=3)
+    prof = td.profile(net, nine_squares(2, "B"), exact=True, n_neighbors=3)
     assert prof.info["b0_violations"] == []
-    b0 = [row["image_homology"][0] for row in prof.rows]
+    b0 = [row["image_homology"].betti[0] for row in prof.rows]
     assert b0[0] == 9 and all(x >= y for x, y in zip(b0, b0[1:]))

@@ -9,7 +9,7 @@ from torch import nn
 import topodestruct as td
 from topodestruct.analysis.estimators import (choose_alpha_scale, naitzat_betti, point_complex,
                                               rips_betti)
-from topodestruct.analysis.profile import rank_source_quotient
+from topodestruct.analysis.quotient import vertex_quotient
 from topodestruct.analysis.vertex_overlaps import vertex_overlaps
 from topodestruct.cli import main
 from topodestruct.datasets.naitzat import load_labels, load_points, model_paths
@@ -144,13 +144,21 @@ def test_naitzat_estimator_on_d1():
 
 
 # -- sources and profiles ----------------------------------------------------------------------
-def test_rank_source_quotient_by_hand():
+def test_vertex_quotient_by_hand():
+    """The vertex route's rank-source quotient has analyze's convention: closed regions,
+    components of Omega_0 with distinct images apart (issue 22: one convention)."""
     C = td.complexes.circle(8)
-    assert rank_source_quotient(C, [2] * 8).betti == [1, 1]
-    assert rank_source_quotient(C, [1, 1, 2, 2, 1, 1, 2, 2]).betti == [1, 1]  # two arcs, 2 pts
-    assert rank_source_quotient(C, [0, 0, 2, 2, 0, 0, 2, 2]).betti == [1, 2]  # one point
-    assert rank_source_quotient(C, [2] * 8, glue=[[0, 4]]).betti == [1, 2]    # pinch
-    assert rank_source_quotient(C, [2] * 8, glue=[[1, 7], [2, 6], [3, 5]]).betti == [1, 0]
+    one = np.zeros((8, 1))                              # every rank-0 vertex at one image
+
+    def q(ranks, images=one, glue=()):
+        return vertex_quotient(C, ranks, images, glue)[0].betti
+
+    assert q([2] * 8) == [1, 1]
+    assert q([1, 1, 2, 2, 1, 1, 2, 2]) == [1, 1]                     # two arcs, 2 points
+    assert q([0, 0, 2, 2, 0, 0, 2, 2]) == [1, 2]                     # one image: one point
+    assert q([0, 0, 2, 2, 0, 0, 2, 2], np.arange(8.0)[:, None]) == [1, 1]   # two images
+    assert q([2] * 8, glue=[[0, 4]]) == [1, 2]                       # pinch
+    assert q([2] * 8, glue=[[1, 7], [2, 6], [3, 5]]) == [1, 0]       # fold
 
 
 def test_fold_glues_the_two_halves():
@@ -165,12 +173,13 @@ def test_fold_glues_the_two_halves():
     in_class = {v for cls in glued[2] for v in cls}
     assert left <= in_class
     prof = td.profile(net, td.complexes.SimplicialComplex(
-        [(i, (i + 1) % 40) for i in range(40)], coordinates=X), k=4, image_k=4)
+        [(i, (i + 1) % 40) for i in range(40)], coordinates=X), n_neighbors=4, exact=False)
     rows = prof.rows
-    assert rows[0]["predicted"] == [1, 1] and rows[2]["predicted"] == [1, 1]  # full rank
-    assert rows[2]["quotient"][0] == 1 and rows[2]["image"] == [1, 0]         # an arc
+    assert rows[0]["predicted"].betti == [1, 1] and rows[2]["predicted"].betti == [1, 1]
+    assert rows[2]["quotient"].betti == [1, 0] and rows[2]["estimate"].betti == [1, 0]  # arc
+    assert rows[2]["route"] == "vertex" and "exact=False" in rows[2]["skipped"][0]
     text = str(prof)
-    assert "predicted" in text and "kNN" in text
+    assert "predicted" in text and "kNN" in text and "verdict" in text
     assert json.loads(json.dumps(prof.to_dict()))["rows"][2]["layer"] == 2
     fig = prof.plot()
     assert fig.axes
@@ -180,7 +189,8 @@ def test_profile_errors():
     with pytest.raises(ValueError, match="coordinates"):
         td.profile([(np.eye(2), None)], td.SimplicialComplex([(0, 1), (1, 2), (0, 2)]))
     with pytest.raises(ValueError, match="network expects 3"):
-        td.profile([(np.ones((2, 3)), None)], circle(20), complex="knn", scale=1, k=2)
+        td.profile([(np.ones((2, 3)), None)], circle(20), complex="knn", scale=1,
+                   n_neighbors=2)
 
 
 # -- command line and reproduction on a tiny synthetic folder ----------------------------------
@@ -236,12 +246,13 @@ def test_profile_cli(tmp_path, capsys):
     assert main(["profile", "--model", str(folder / "models" / "R_model_0.pth"),
                  "--points", str(folder / "data" / "R-test.npy"),
                  "--labels", str(folder / "data" / "R-test-labels.npy"), "--class", "0",
-                 "--out", str(out)]) == 0
+                 "--budget", "5", "--out", str(out)]) == 0
     text = capsys.readouterr().out
     assert "architecture 2-6-6-2" in text and "no activation after the last Linear" in text
     assert (out / "profile.png").stat().st_size > 1000
     data = json.loads((out / "profile.json").read_text())
-    assert data["rows"][0]["image"] == [1, 1]
+    assert data["rows"][0]["estimate"]["betti"] == [1, 1]
+    assert data["verdict"]["before"]["betti"][:2] == [1, 1]
     assert main(["profile", "--model", str(folder / "models" / "R_model_0.pth"),
                  "--points", str(folder / "data" / "R-test.npy"), "--complex", "knn",
                  "--k", "6", "--json"]) == 0

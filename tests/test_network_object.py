@@ -245,7 +245,7 @@ def test_one_profile_call_converts_once(form, conversions):
     conversions.clear()
     again = td.profile(td.as_network(seq), K)
     assert len(conversions) == 1                     # as_network's, none in profile
-    keys = ("predicted", "quotient", "image_homology", "image")
+    keys = ("predicted", "quotient", "image_homology", "estimate")
     assert [[r[k] for k in keys] for r in again.rows] == [[r[k] for k in keys] for r in exact.rows]
     assert len(vertex.rows) == 3
 
@@ -254,20 +254,20 @@ def test_one_profile_call_converts_once(form, conversions):
 def test_one_analyze_call_converts_once(form, conversions):
     seq, K = td.constructions.circle_arcs(3)
     net = seq if form == "sequential" else td.networks.to_weights(seq)
-    rep = td.analyze(net, K, layer=1, exact_image=True)     # refinement, ranks, exact image
+    rep = td.analyze(net, K, layer=1, exact=True)     # refinement, ranks, exact image
     assert len(conversions) == 1
     conversions.clear()
-    verts = td.analyze(net, K, layer=1, refine=False, image=False)
+    verts = td.analyze(net, K, layer=1, refine=False, estimate=None)
     assert len(conversions) == 1
     conversions.clear()
     network = td.as_network(seq)
     conversions.clear()
-    same = td.analyze(network, K, layer=1, exact_image=True)
+    same = td.analyze(network, K, layer=1, exact=True)
     assert conversions == []                         # a Network is never converted again
     assert str(same.predicted) == str(rep.predicted) == "H0 = Z, H1 = Z^3"
     assert str(same.image_homology) == str(rep.image_homology)
     assert np.array_equal(verts.ranks, td.analyze(network, K, 1, refine=False,
-                                                  image=False).ranks)
+                                                  estimate=None).ranks)
 
 
 def test_rank_and_polytopes_convert_once(conversions):

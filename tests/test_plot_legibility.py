@@ -21,7 +21,7 @@ def _fig_legend_texts(fig):
 @pytest.fixture(scope="module")
 def arcs_exact():
     net, K = td.constructions.circle_arcs(3)
-    return td.analyze(net, K, layer=1, image=False, exact_image=True)
+    return td.analyze(net, K, layer=1, estimate=None, exact=True)
 
 
 def test_representation_has_a_rank_legend_and_no_empty_panel(arcs_exact):
@@ -37,19 +37,20 @@ def test_title_shows_the_exact_image_where_computed():
                                   coordinates=[[0.0, 1], [1, 0], [0, -1], [-1, 0]])
     fold = td.networks.from_weights([([[1.0, 0], [-1, 0], [0, 1], [0, -1]], [0.0] * 4),
                                      ([[1.0, 1, 0, 0], [0, 0, 1, -1]], [0.0, 2])])
-    rep = td.analyze(fold, square, layer=2, exact_image=True)
-    assert rep.image is not None                # both computed: the exact one is shown
+    rep = td.analyze(fold, square, layer=2, exact=True)
+    assert rep.estimate is not None             # both computed: the exact one is shown
     title = representation.plot_representation(rep)._suptitle.get_text()
     assert "image (exact) H0 = Z, H1 = 0" in title and "persistent" not in title
-    rep = td.analyze(fold, square, layer=2)     # exact not computed: the persistent reading
+    rep = td.analyze(fold, square, layer=2, exact=False)   # no exact image: the estimate
     title = representation.plot_representation(rep)._suptitle.get_text()
-    assert f"image (persistent) Betti {rep.image.betti}" in title and "exact" not in title
+    assert f"estimate (persistent) Betti {rep.estimate.betti}" in title
+    assert "image (exact)" not in title
 
 
 def test_point_cloud_is_drawn_with_its_image():
     net, _ = td.constructions.circle_arcs(2)
     t = np.linspace(0, 2 * np.pi, 200, endpoint=False)
-    rep = td.analyze(net, np.c_[np.cos(t), np.sin(t)], image=False)
+    rep = td.analyze(net, np.c_[np.cos(t), np.sin(t)], estimate=None)
     fig = representation.plot_representation(rep)
     assert [ax.get_title().split(":")[0] for ax in fig.axes] == [
         "input", "image at layer 1 (MDS of $R^{4}$)"]
@@ -125,8 +126,8 @@ def test_fig4_has_a_legend_and_labelled_axes():
 def _profile(exact):
     rows = [{"layer": k, "width": 4, "low_rank": 0, "glued": 0, "predicted": [1, 1],
              "quotient": [1, 1], "image_homology": [1, 1] if exact or k == 0 else None,
-             "image": [1, 1]} for k in range(4)]
-    return Profile(rows, {"max_dim": 1})
+             "estimate": [1, 1]} for k in range(4)]
+    return Profile(rows, {"max_dim": 1, "estimate": {"method": "knn"}})
 
 
 def test_profile_lines_are_distinguishable():

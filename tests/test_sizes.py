@@ -71,7 +71,7 @@ def test_nine_squares_row_zero_has_the_hand_computed_gaps():
 
     K = nine_squares(4, "A")
     net = td.networks.mlp([2, 3], init="kaiming", random_state=0)
-    prof = td.profile(net, K, exact=True, k=3, image_k=3)
+    prof = td.profile(net, K, exact=True, n_neighbors=3, sizes=True)
     row = prof.rows[0]
     sizes = row["image_sizes"][0]
     assert sizes[0] == np.inf
@@ -104,7 +104,7 @@ def test_fold_makes_two_thin_pockets_of_known_size():
     from topodestruct.analysis.depth_routes import image_size_row
 
     net = td.as_network(fold, final_activation=None)           # layer 2 is (|x|, y)
-    rep = td.analyze(net, loop_, layer=2, image=False, exact_image=True)
+    rep = td.analyze(net, loop_, layer=2, estimate=None, exact=True)
     assert rep.image_homology.betti == [1, 2]
     R = rep.refinement
     row = image_size_row(R.values(2), R.simplices, R.parent, rep.image_homology.betti)

@@ -98,7 +98,10 @@ def _profile_input(args):
         y = load_labels_file(args.labels, n=len(X))
         check_class(args.cls, y, f"--labels {args.labels}")
         X = X[y == args.cls]
-    check_n_points(len(X), args.k + 1, f"the k-NN estimator with --k {args.k}",
+    need, why = (args.k + 1, f"the k-NN estimate with --n-neighbors {args.k}") \
+        if args.k is not None else (14, "the knn complex (13 neighbours)") \
+        if args.complex == "knn" else (6, "the k-NN estimate (k calibrated from 5 up)")
+    check_n_points(len(X), need, why,
                    option="--points" if args.cls is None else f"--points of class {args.cls}")
     return net, info, X
 
@@ -111,7 +114,8 @@ def _cmd_profile(args):
     from .relu.load import format_description
 
     net, info, X = _profile_input(args)
-    prof = profile(net, X, complex=args.complex, scale=args.scale, k=args.k)
+    prof = profile(net, X, complex=args.complex, scale=args.scale, n_neighbors=args.k,
+                   exact=args.exact, budget_s=args.budget)
     described = f"{args.model}: {format_description(info)}"
     if args.out:   # files first: a reader that stops early (| head) does not lose them
         from .plotting.depth import plot_profile
@@ -162,7 +166,7 @@ def _analyze_input(args):
                        "with --model (the model fixes the network)")
     if args.points:
         reject_options(args, {"--manifold": "manifold", "--resolution": "resolution",
-                              "--exact-image": "exact_image"},
+                              "--exact": "exact"},
                        "with --points (the points replace the triangulated manifold)")
         if args.rank == "intrinsic":
             raise UsageError("--rank intrinsic needs a triangulated --manifold (the exact "
@@ -203,8 +207,9 @@ def _cmd_analyze(args):
     from .analysis.represent import analyze
 
     net, K = _analyze_input(args)
-    rep = analyze(net, K, layer=args.layer, rank=args.rank, image=not args.no_image,
-                  random_state=args.seed, exact_image=args.exact_image)
+    rep = analyze(net, K, layer=args.layer, rank=args.rank,
+                  estimate=None if args.no_estimate else "persistent", random_state=args.seed,
+                  exact=args.exact, budget_s=args.budget)
     text = json.dumps(rep.to_dict(full=args.full_json), indent=1)
     if args.out:   # files first: a reader that stops early (| head) does not lose them
         from .plotting.representation import plot_representation
@@ -282,6 +287,21 @@ def _add_reproduce(sub):
     return p
 
 
+def _exact_options(p):
+    """``--exact`` / ``--no-exact`` / ``--budget`` (``--exact-image``: the old name)."""
+    how = p.add_mutually_exclusive_group()
+    how.add_argument("--exact", "--exact-image", dest="exact", action="store_const", const=True,
+                     default=None,
+                     help="the exact route at every layer, with no time limit: an error where "
+                          "it cannot finish (default: within --budget, else the vertex route, "
+                          "and the report says where and why; --exact-image is its old name)")
+    how.add_argument("--no-exact", dest="exact", action="store_const", const=False,
+                     help="the vertex route only (certified vertex ranks, vertex overlaps)")
+    p.add_argument("--budget", type=positive_float, default=None, metavar="SECONDS",
+                   help="seconds for the exact route (default 60 for the whole call; with "
+                        "--exact: no limit)")
+
+
 def _add_analyze(sub):
     p = sub.add_parser("analyze", help="does a layer change the topology of a manifold?",
                        description="Rank the pieces of a triangulated manifold (or the points "
@@ -315,9 +335,10 @@ def _add_analyze(sub):
     p.add_argument("--model", help="torch.save'd nn.Sequential (instead of --widths)")
     p.add_argument("--points", help=".npy point cloud (instead of --manifold; more than 1500 "
                                     "points are subsampled, and the report says so)")
-    p.add_argument("--no-image", action="store_true", help="skip persistent homology")
-    p.add_argument("--exact-image", action="store_true",
-                   help="exact image homology and quotient by both sources (dimension <= 2)")
+    p.add_argument("--no-estimate", "--no-image", dest="no_estimate", action="store_true",
+                   help="skip the estimate (persistent homology of the image; --no-image is "
+                        "its old name)")
+    _exact_options(p)
     p.add_argument("--out", help="folder for representation.json and representation.png")
     p.add_argument("--json", action="store_true",
                    help="print JSON instead of the report (overlaps and components: the "
@@ -343,7 +364,10 @@ def _add_profile(sub):
                    help="complex on the points (default: alpha)")
     p.add_argument("--scale", type=positive_float,
                    help="radius / hops / edge length (alpha: automatic)")
-    p.add_argument("--k", type=positive_int, default=13, help="k-NN neighbours (default 13)")
+    p.add_argument("--n-neighbors", "--k", dest="k", type=positive_int, default=None,
+                   help="k-NN neighbours of the knn complex (default 13) and of the kNN "
+                        "estimate (default: calibrated on the input; --k is its old name)")
+    _exact_options(p)
     p.add_argument("--out", help="folder for profile.json and profile.png")
     p.add_argument("--json", action="store_true",
                    help="print the profile as JSON instead of the table")

@@ -15,50 +15,67 @@ from .refine import refine_next, start_refinement
 __all__ = ["exact_route"]
 
 
-def exact_route(net, K, layers, ranks_at, max_pieces=None, max_exact_pairs=None, notes=None,
-                sizes=True, budget=None):
+def exact_route(net, K, layers, ranks_at=None, max_pieces=None, max_exact_pairs=None,
+                notes=None, sizes=True, budget=None, rank="ambient", separate_images=True,
+                random_state=0, keep=(), stop_on=(), sample=False, image=True):
     """Exact image homology and quotient by both sources at each layer, or None.
 
     Refines ``K`` layer by layer (each refinement refines the previous one),
-    then, on the refinement at ``layer``, calls :func:`.exact_route.exact_folding`
-    (the function ``td.analyze(..., exact_image=True)`` uses): exact images,
-    the rank source's regions collapsed as in ``analyze``'s prediction
-    (``Omega_0`` by image, each component of ``Omega_1``), overlaps glued.
+    then, on the refinement at ``layer``: ranks the pieces
+    (:func:`.labels.piece_ranks`), predicts with the rank source
+    (:func:`.quotient.low_rank_quotient`: closed regions, ``Omega_0`` split by
+    exact image, each component of ``Omega_1`` to its own point) and calls
+    :func:`.exact_route.exact_folding` for the exact image and the quotient
+    by both sources.  The one per-layer exact route of
+    :func:`topodestruct.profile` and :func:`topodestruct.analyze`.
 
     Parameters
     ----------
-    net : network
+    net : Network
     K : SimplicialComplex of dimension <= 2 with coordinates
     layers : increasing list of int
-    ranks_at : callable ``(points, layer) -> ranks``
-        Certified ranks at points (the pieces' barycentres).
+    ranks_at : callable ``(points, layer) -> ranks``, optional
+        Ranks at the pieces' barycentres instead of :func:`.labels.piece_ranks`.
     max_pieces : int, optional
-        Stop once the refinement has more pieces than this (the cost of the
-        exact image grows with the pieces and with how much the network
-        folds); the layers from there on are missing from the result.
+        Stop once the refinement has more pieces than this.
     max_exact_pairs : int, optional
-        Likewise, stop at the first layer whose image leaves more pairs than
-        this to intersect exactly.
+        Stop at the first layer whose image leaves more pairs than this to
+        intersect exactly.
     notes : list, optional
         Receives a sentence saying where and why the route stopped.
-    budget : topodestruct._budget.Budget, optional
-        Time and memory for the whole route, checked between and inside the
-        layers; the route stops where it runs out (``notes`` says where).
     sizes : bool
         Also measure the size of every class of the image (:mod:`.sizes`) and
         count the stable ones (larger than the mesh as mapped).
+    budget : topodestruct._budget.Budget, optional
+        Time and memory for the whole route, checked between and inside the
+        layers; the route stops where it runs out (``notes`` says where).
+    rank : {"ambient", "intrinsic"}
+    separate_images : bool
+        As in :func:`.quotient.low_rank_quotient`.
+    random_state : int
+        Seeds the certified ranks' sketch.
+    keep : collection of int
+        Layers whose where-details to keep (``"details"``: the refinement,
+        the ranks of the pieces, the collapsed components, notes, the Folding).
+    stop_on : tuple of exception types
+        Errors of a layer that stop the route with a note (as a spent budget
+        does) instead of propagating.
+    sample : bool
+        Also keep ``"sample"``: points on the image pieces (for a persistent
+        estimate, :func:`.image.sample_simplices`).
+    image : bool
+        Compute the exact image (and with it the quotient by both sources);
+        False: the refinement's prediction only (``image_homology`` and
+        ``quotient`` None), the cheap part of the route.
 
     Returns
     -------
     dict or None
-        ``layer -> {"predicted": betti, "image_homology": betti, "quotient": betti,
-        "pieces": int}`` (with ``sizes``: also ``"image_sizes"``, per dimension the
-        classes' sizes, largest first, ``"image_stable"``, ``"resolution"`` and
-        ``"size_delta"``, see :func:`image_size_row`); ``predicted`` is
-        ``analyze``'s rank-source prediction on the same refinement.
+        ``layer -> {"predicted": Homology, "image_homology": Homology,
+        "quotient": Homology, "pieces": int, "overlaps": int}`` (with ``sizes``: also
+        ``"image_sizes"``, ``"image_stable"``, ``"resolution"`` and
+        ``"size_delta"``, see :func:`image_size_row`); None above dimension 2.
     """
-    from .quotient import low_rank_quotient
-
     if K.dimension > 2 or K.dimension < 1:
         return None
     R, out = start_refinement(net, K), {}
@@ -69,29 +86,53 @@ def exact_route(net, K, layers, ranks_at, max_pieces=None, max_exact_pairs=None,
                     budget.check(f"refinement along layer {R.layer + 1}")
                 R = refine_next(R)
         except BudgetExceeded as err:
-            _note(notes, f"exact route stopped at layer {layer}: {err}")
+            _note(notes, f"exact route stopped at layer {R.layer + 1}: {err}")
             break
         if max_pieces is not None and len(R.simplices) > max_pieces:
             _note(notes, f"exact route stopped at layer {layer}: {len(R.simplices)} pieces > "
                          f"max_pieces={max_pieces}")
             break
-        ranks = np.asarray(ranks_at(R.barycentres(), layer))
-        order = np.lexsort(R.simplices.T[::-1])      # rows of R.complex().simplices(d)
-        Y = exact_images(R, layer)
-        predicted = low_rank_quotient(R.complex(), ranks[order], Y)[0]
         try:
-            F = exact_folding(net, R, layer, ranks, images=Y, max_exact_pairs=max_exact_pairs,
-                              budget=budget)
-        except ImageTooLarge as err:
-            _note(notes, f"exact route stopped at layer {layer}: {err}")
+            out[layer] = _exact_layer(net, R, layer, ranks_at, rank, separate_images,
+                                      random_state, max_exact_pairs, budget, layer in keep,
+                                      image)
+        except (ImageTooLarge,) + tuple(stop_on) as err:
+            what = "" if isinstance(err, ImageTooLarge) else f"{type(err).__name__}: "
+            _note(notes, f"exact route stopped at layer {layer}: {what}{err}")
             break
-        out[layer] = {"predicted": _betti(predicted),
-                      "image_homology": _betti(F.image_homology), "quotient": _betti(F.quotient),
-                      "pieces": int(len(R.simplices))}
-        if sizes:
+        if sample:
+            from .image import sample_simplices
+            out[layer]["sample"] = sample_simplices(R.values(layer), R.simplices, 2)
+        if sizes and image:
             out[layer].update(image_size_row(R.values(layer), R.simplices, R.parent,
-                                             out[layer]["image_homology"]))
+                                             out[layer]["image_homology"].betti))
     return out
+
+
+def _exact_layer(net, R, layer, ranks_at, rank, separate_images, random_state, max_exact_pairs,
+                 budget, keep, image=True):
+    """One layer of :func:`exact_route` on the refinement ``R`` (``R.layer == layer``)."""
+    from .labels import piece_ranks
+    from .quotient import low_rank_quotient
+
+    if ranks_at is None:
+        ranks = piece_ranks(net, R, layer, rank, random_state)
+    else:
+        ranks = np.asarray(ranks_at(R.barycentres(), layer))
+    order = np.lexsort(R.simplices.T[::-1])      # rows of R.complex().simplices(d)
+    Y = exact_images(R, layer)
+    C = R.complex()
+    predicted, comps, qnotes = low_rank_quotient(C, ranks[order], Y, "simplices",
+                                                 separate_images)
+    F = exact_folding(net, R, layer, ranks, separate_images, rank, images=Y,
+                      max_exact_pairs=max_exact_pairs, budget=budget) if image else None
+    row = {"predicted": predicted, "image_homology": F and F.image_homology,
+           "quotient": F and F.quotient, "pieces": int(len(R.simplices)),
+           "overlaps": F and len(F.overlaps)}
+    if keep:
+        row["details"] = {"refinement": R, "complex": C, "ranks": ranks[order],
+                          "components": comps, "notes": qnotes, "folding": F}
+    return row
 
 
 def image_size_row(images, simplices, parent, betti):
@@ -102,12 +143,23 @@ def image_size_row(images, simplices, parent, betti):
     measured size exceeds it.  A class of size ``s`` is found by the sample once
     ``s > 4 delta`` (module notes of :mod:`.sizes`), so the count is decided only
     where ``4 delta <= resolution``; elsewhere ``image_stable`` is None
-    (undecided: the sample is too coarse for the mesh) rather than a guess.
+    (undecided: the sample is too coarse for the mesh) rather than a guess.  Above
+    R^3 (Rips) sizes are measured up to twice the resolution (larger ones read
+    ``inf``), and not at all where the sample cannot decide (``image_sizes`` None):
+    the Rips complex of an unbounded scale grows past memory on images in R^25.
     """
-    from ..geometry.sizes import class_sizes, mesh_resolution
+    from ..geometry.sizes import DEFAULT_MAX_POINTS, _sample, class_sizes, mesh_resolution
 
     rho = mesh_resolution(images, simplices, parent)
-    S = class_sizes(images, simplices, betti)
+    images = np.asarray(images, dtype=np.float64)
+    if images.shape[1] > 3:
+        _, delta = _sample(images, np.asarray(simplices), DEFAULT_MAX_POINTS["rips"])
+        if 4 * delta > rho:
+            return {"image_sizes": None,                     # not measured
+                    "image_stable": None, "resolution": float(rho), "size_delta": float(delta)}
+        S = class_sizes(images, simplices, betti, max_size=2 * rho)
+    else:
+        S = class_sizes(images, simplices, betti)
     return {"image_sizes": [[float(x) for x in s] for s in S.sizes],
             "image_stable": S.stable(rho) if 4 * S.delta <= rho else None,
             "resolution": float(rho), "size_delta": float(S.delta)}
@@ -116,10 +168,3 @@ def image_size_row(images, simplices, parent, betti):
 def _note(notes, text):
     if notes is not None:
         notes.append(text)
-
-
-def _betti(result):
-    if result is None:
-        return None
-    betti = getattr(result, "betti", result)
-    return [int(b) for b in betti]

@@ -1,27 +1,29 @@
-"""Topology through depth: one row per layer with what each theory and estimator says.
+"""Topology through depth: one row per layer with what each theory says, and an estimate.
 
 ``td.profile(net, K)`` (a complex with coordinates) or ``td.profile(net, X)``
-(a point cloud, turned into a complex at a stated scale) reports, for the
-input (layer 0) and every hidden layer:
+(a point cloud, turned into a complex at a stated scale) runs the one
+pipeline (:mod:`.pipeline`) at the input (layer 0) and every hidden layer:
 
 ``predicted``
-    the rank-source prediction of the paper: ``K`` with ``Omega_0`` collapsed
-    to a point and each component of ``Omega_1`` to its own point (via
-    ``td.analyze`` where this checkout has it; otherwise from the certified
-    ranks at the vertices, the ``refine=False`` reading of issue 11);
+    the rank-source prediction of the paper: ``K`` with ``Omega_0`` and each
+    component of ``Omega_1`` collapsed (regions as closed sets; components of
+    ``Omega_0`` with distinct images to distinct points), the convention of
+    :func:`topodestruct.analyze` (:func:`.quotient.low_rank_quotient`);
 ``quotient``
-    ``K`` modulo both sources, rank and overlap (exact for complexes of
-    dimension <= 2 where :mod:`topodestruct.analysis.overlap` exists;
-    otherwise the overlaps detected at the vertices, see
-    :mod:`topodestruct.analysis.vertex_overlaps`);
+    ``K`` modulo both sources, rank and overlap;
 ``image_homology``
-    the exact integer homology of the image ``Phi^K(K)`` (dimension <= 2, where
-    those modules exist; else None);
-``image``
-    Naitzat's estimator on the image of the vertices (k-NN graph, hop
-    distance, flag complex at one scale).
+    the exact integer homology of the image ``Phi^k(K)``;
+``estimate``
+    an estimate, not the homology: Naitzat's kNN estimator (default, k
+    calibrated on the input) or a persistent reading (:mod:`.estimate`).
 
-All entries are Betti-number lists ``[b_0, ..., b_max_dim]`` or None.
+The first three are :class:`~topodestruct.Homology` objects (torsion kept),
+exact on the layers the exact route reached within its budget (complexes of
+dimension 1 or 2; ``row["route"] == "exact"``), else read from the vertices
+(``"vertex"``: certified vertex ranks, the vertex-level overlap test, no
+exact image); ``row["skipped"]`` says what was not computed and why.
+:attr:`Profile.verdict` says whether, where, how and into what the topology
+changes (:mod:`.verdict`).
 
 Examples
 --------
@@ -29,72 +31,93 @@ Examples
 >>> t = np.linspace(0, 2 * np.pi, 40, endpoint=False)
 >>> X = np.c_[np.cos(t), np.sin(t)]
 >>> W = [(np.eye(2), np.array([0.0, 5.0])), (np.ones((1, 2)), None)]
->>> prof = td.profile(W, X, complex="knn", scale=1, k=2, image_k=2, image_scale=1)
->>> [row["predicted"] for row in prof.rows]
+>>> prof = td.profile(W, X, complex="knn", scale=1, n_neighbors=2, estimate_scale=1)
+>>> [row["predicted"].betti for row in prof.rows]
 [[1, 1], [1, 1], [1, 0]]
+>>> prof.verdict["first_layer"], prof.verdict["source"]
+(2, 'rank')
 """
 import dataclasses
+import warnings
 
 import numpy as np
 
-from ..algebra.rows import unique_rows
-from ..topology.complexes import SimplicialComplex
-from ..topology.homology import homology, quotient_homology
-from . import depth_routes
-from .._budget import DEFAULT_MAX_MEMORY_GB, Budget
-from .estimators import COMPLEXES, choose_alpha_scale, naitzat_betti, point_complex
-from .vertex_overlaps import region_maps, vertex_overlaps
+from .._budget import DEFAULT_MAX_MEMORY_GB
+from .estimate import betti_of, check_estimate
+from .pipeline import DEFAULT_BUDGET_S, HOMOLOGY_KEYS, SIZE_KEYS, run  # noqa: F401
+from .quotient import glue_vertices  # noqa: F401 - kept importable from here
 
-__all__ = ["profile", "Profile", "rank_source_quotient", "glue_vertices"]
+__all__ = ["profile", "Profile", "glue_vertices"]
 
-KEYS = ("predicted", "quotient", "image_homology", "image")
-
-#: Seconds the exact route may take in ``profile(exact=None)`` (the whole route, all layers).
-DEFAULT_BUDGET_S = 60.0
-#: Row keys of the exact route's size measurements (:func:`.depth_routes.image_size_row`).
-SIZE_KEYS = ("image_sizes", "image_stable", "resolution", "size_delta")
+KEYS = HOMOLOGY_KEYS + ("estimate",)
 
 
 @dataclasses.dataclass
 class Profile:
-    """Betti numbers against depth.
+    """Homology against depth, and the verdict.
 
     Attributes
     ----------
     rows : list of dict
-        One per layer ``0..H`` (0 = the input, H = the last hidden layer) with
-        keys ``layer``, ``width``, ``predicted``, ``quotient``,
-        ``image_homology``, ``image`` (Betti lists or None), ``low_rank``
-        (vertices of rank <= 1) and ``glued`` (vertices in overlap gluings).
+        One per layer (0 = the input) with keys ``layer``, ``width``, ``route``
+        (``"input"``, ``"exact"`` or ``"vertex"``), ``predicted``, ``quotient``,
+        ``image_homology`` (Homology or None), ``estimate``
+        (:class:`~.estimate.Estimate` or None), ``low_rank`` (vertices of rank
+        <= 1), ``glued`` (vertices in vertex-level overlap gluings) or
+        ``overlaps`` (overlapping pairs on the exact route), ``skipped`` (what
+        was not computed at this layer, and why); on the exact route also
+        ``pieces`` and the sizes ``image_sizes``, ``image_stable``,
+        ``resolution``, ``size_delta``.
     info : dict
-        How each column was computed: complex, scale and its rule, k, methods.
+        How each column was computed: complex, scale and its rule, the estimate's
+        k and scale, the exact route's budget and where it stopped, methods.
     """
 
     rows: list
     info: dict
 
+    @property
+    def verdict(self):
+        """``{"changes", "first_layer", "source", "before", "after", "geometric_layers"}``
+        (:func:`.verdict.verdict`)."""
+        from .verdict import verdict
+
+        return verdict(self.rows, self.info.get("max_dim", 1))
+
     def to_dict(self):
-        """JSON-ready copy: ``{"rows": [...], "info": {...}}``."""
-        return {"rows": [dict(r) for r in self.rows], "info": dict(self.info)}
+        """JSON-ready copy: ``{"rows", "info", "verdict"}``; homology as Betti lists
+        ``b_0..b_max_dim`` with the torsion beside them (``row["torsion"][key]``)."""
+        from .verdict import verdict_dict
+
+        n = self.info.get("max_dim", 1) + 1
+        return {"rows": [row_dict(r, n) for r in self.rows], "info": dict(self.info),
+                "verdict": verdict_dict(self.verdict, n)}
 
     def column(self, key, dim):
         """``b_dim`` of one column through the layers (NaN where not computed)."""
-        return np.array([np.nan if r[key] is None or dim >= len(r[key]) else r[key][dim]
-                         for r in self.rows], dtype=float)
+        out = []
+        for r in self.rows:
+            b = betti_of(r.get(key))
+            out.append(np.nan if b is None else b[dim] if dim < len(b) else 0)
+        return np.array(out, dtype=float)
 
     def __str__(self):
-        def fmt(b):
-            return "-" if b is None else " ".join(str(x) for x in b)
+        from .verdict import verdict_lines
 
-        head = ["layer", "width", "rank<=1", "glued", "predicted", "quotient",
-                "image hom.", "image (kNN)"]
-        body = [[str(r["layer"]), str(r["width"]), str(r["low_rank"]), str(r["glued"])]
-                + [fmt(r[k]) for k in KEYS] for r in self.rows]
+        n = self.info.get("max_dim", 1) + 1
+        est = self.info.get("estimate") or {}
+        head = ["layer", "width", "route", "rank<=1", "overlap", "predicted", "quotient",
+                "exact image", "estimate" + (" (kNN)" if est.get("method") == "knn" else
+                                             " (persistent)" if est else "")]
+        body = [[str(r["layer"]), str(r["width"]), r["route"], str(r["low_rank"]),
+                 _overlap_cell(r)] + [_cell(r[k], n) for k in KEYS] for r in self.rows]
         widths = [max(len(h), *(len(b[i]) for b in body)) for i, h in enumerate(head)]
-        lines = ["  ".join(h.ljust(w) for h, w in zip(head, widths))]
-        lines += ["  ".join(c.ljust(w) for c, w in zip(b, widths)) for b in body]
-        notes = [f"{k}: {v}" for k, v in self.info.get("methods", {}).items()]
-        return "\n".join(lines + notes)
+        lines = ["  ".join(h.ljust(w) for h, w in zip(head, widths)).rstrip()]
+        lines += ["  ".join(c.ljust(w) for c, w in zip(b, widths)).rstrip() for b in body]
+        lines += [f"{k}: {v}" for k, v in self.info.get("methods", {}).items()]
+        lines += [f"skipped at layer {r['layer']}: {s}" for r in self.rows for s in r["skipped"]]
+        reads = est.get("calibrated", True) if est.get("method") == "knn" else True
+        return "\n".join(lines + verdict_lines(self.verdict, self.rows, reads, n))
 
     def __repr__(self):
         return f"Profile({len(self.rows)} layers, complex={self.info.get('complex')!r})"
@@ -113,7 +136,9 @@ class Profile:
         layers = [r["layer"] for r in self.rows]
         dims = range(self.info.get("max_dim", 1) + 1) if dims is None else dims
         style = {"predicted": ("rank source", "C0", "o"), "quotient": ("rank + overlap", "C3", "s"),
-                 "image_homology": ("exact image", "k", "D"), "image": ("Naitzat kNN", "C2", "^")}
+                 "image_homology": ("exact image", "k", "D"),
+                 "estimate": ("estimate (Naitzat kNN)" if (self.info.get("estimate") or {})
+                              .get("method") == "knn" else "estimate (persistent)", "C2", "^")}
         for i, (key, (label, color, marker)) in enumerate(style.items()):
             for q in dims:
                 y = self.column(key, q)
@@ -128,125 +153,43 @@ class Profile:
         return ax.figure
 
 
-def _hidden(net):
-    layers = net.layers                  # a Network (relu.network)
-    relus = [lay.relu for lay in layers]
-    H = max((i + 1 for i, r in enumerate(relus) if r), default=0)
-    if H == 0:
-        raise ValueError("the network has no hidden ReLU layer")
-    widths = [int(layers[0].W.shape[1])] + [int(lay.W.shape[0]) for lay in layers[:H]]
-    return H, widths
-
-
-def glue_vertices(K, glue):
-    """The simplicial image of ``K`` under identifying each gluing class to one vertex.
-
-    Simplices whose vertices land in the same classes become one simplex
-    (two glued edges are one edge, not a 2-gon); degenerate images drop to
-    faces.  The class's smallest vertex id represents it.
-
-    Parameters
-    ----------
-    K : SimplicialComplex
-    glue : iterable of lists of vertex ids
-
-    Returns
-    -------
-    K2 : SimplicialComplex (no coordinates)
-    f : dict mapping every vertex id of K to its vertex in K2
-
-    Examples
-    --------
-    >>> import topodestruct as td
-    >>> C = td.complexes.circle(6)                     # 0-1-2-3-4-5-0
-    >>> K2, f = glue_vertices(C, [[0, 3]])            # pinch: figure eight
-    >>> td.homology(K2).betti
-    [1, 2]
-    >>> td.homology(glue_vertices(C, [[1, 5], [2, 4]])[0]).betti    # fold: an arc
-    [1, 0]
-    """
-    ids = K.vertices
-    f = {int(v): int(v) for v in ids}
-    for cls in glue:
-        rep = int(min(cls))
-        for v in cls:
-            f[int(v)] = rep
-    lut = np.array([f[int(v)] for v in ids])
-    tops = []
-    for d in range(K.dimension + 1):
-        S = lut[np.searchsorted(ids, K.simplices(d))]
-        S.sort(axis=1)
-        if d:
-            S = S[(S[:, 1:] != S[:, :-1]).all(1)]
-        tops.extend(map(tuple, unique_rows(S).tolist()))
-    return SimplicialComplex(tops), f
-
-
-def rank_source_quotient(K, ranks, vertex_ids=None, glue=()):
-    """Homology of ``K`` with the rank source collapsed (after optional gluings), from vertex labels.
-
-    ``Omega_0`` (vertices of rank 0) becomes one point, each connected
-    component of ``Omega_1`` its own point.  Gluing classes (lists of indices
-    into ``ranks``) are identified first by :func:`glue_vertices`.
-
-    Parameters
-    ----------
-    K : SimplicialComplex
-    ranks : (n_vertices,) int array
-        Rank at each vertex, aligned with ``vertex_ids``.
-    vertex_ids : array, optional
-        Vertex id of each entry (default ``K.vertices``).
-    glue : iterable of lists of int
-        Gluing classes as indices into ``ranks``.
-
-    Returns
-    -------
-    Homology
-
-    Examples
-    --------
-    >>> import topodestruct as td
-    >>> C = td.complexes.circle(6)
-    >>> rank_source_quotient(C, [0, 2, 2, 0, 2, 2]).betti   # two arcs to one point
-    [1, 2]
-    """
-    ids = K.vertices if vertex_ids is None else np.asarray(vertex_ids)
-    ranks = np.asarray(ranks)
-    glue = [ids[np.asarray(cls)] for cls in glue]
-    if glue:
-        K, f = glue_vertices(K, glue)
-        ids = np.array([f[int(v)] for v in ids])
-    subs = []
-    zero = np.unique(ids[ranks == 0])
-    if len(zero):
-        subs.append(K.full_subcomplex(zero))
-    one = np.setdiff1d(ids[ranks == 1], zero)
-    if len(one):
-        subs.extend(K.full_subcomplex(one).connected_components())
-    return quotient_homology(K, subs) if subs else homology(K)
-
-
-def _complex_from(data, complex, scale, k):
-    if isinstance(data, SimplicialComplex):
-        if data.coordinates is None:
-            raise ValueError("the complex has no coordinates: profile needs the input points")
-        return data, {"complex": "given", "scale": None, "scale_rule": "given complex"}
-    X = np.asarray(data, dtype=np.float64)
-    if X.ndim != 2:
-        raise ValueError(f"points must be an (N, d) array, got shape {X.shape}")
-    if complex not in COMPLEXES:
-        raise ValueError(f"complex must be one of {COMPLEXES}, got {complex!r}")
-    rule = "given"
-    if scale is None:
-        if complex == "alpha":
-            scale, how = choose_alpha_scale(X)
-            rule = how["rule"]
-        elif complex == "knn":
-            scale, rule = 2.5, "2.5 hops (Naitzat's and Beshkov's epsilon)"
+def row_dict(r, n):
+    """A JSON-ready row: Betti lists (``b_0..b_{n-1}``) with ``torsion`` beside them."""
+    d = {}
+    for key, v in r.items():
+        if key in HOMOLOGY_KEYS:
+            d[key] = betti_of(v, n)
+        elif key == "estimate":
+            d[key] = None if v is None else v.to_dict()
         else:
-            raise ValueError("complex='rips' needs a scale (edge length)")
-    K = point_complex(X, complex, scale=scale, k=k)
-    return K, {"complex": complex, "scale": float(scale), "scale_rule": rule}
+            d[key] = v
+    d["torsion"] = {key: [list(r[key].torsion_in(q)) for q in range(n)]
+                    for key in HOMOLOGY_KEYS if r.get(key) is not None}
+    return d
+
+
+def _cell(value, n):
+    if value is None:
+        return "-"
+    if hasattr(value, "torsion_in"):
+        return " ".join(str(value.rank(q)) + "".join(f"+Z/{t}" for t in value.torsion_in(q))
+                        for q in range(n))
+    b = betti_of(value, n)
+    return "none" if b is None else " ".join(map(str, b))
+
+
+def _overlap_cell(r):
+    if r.get("overlaps") is not None:
+        return f"{r['overlaps']} pairs"
+    if r.get("glued"):
+        return f"{r['glued']} glued"
+    return "-"
+
+
+def _deprecated(old, new, value):
+    if value is not None:
+        warnings.warn(f"{old}= is deprecated; use {new}=", DeprecationWarning, stacklevel=3)
+    return value
 
 
 def _b0_violations(rows, exact_layers):
@@ -256,172 +199,146 @@ def _b0_violations(rows, exact_layers):
     growth means a defect of the exact route, flagged with a warning rather than
     reported as a finding.
     """
-    import warnings
-
-    bad = [k for k in exact_layers if (k - 1 == 0 or k - 1 in exact_layers)
-           and rows[k]["image_homology"][0] > rows[k - 1]["image_homology"][0]]
+    at = {r.get("layer", i): betti_of(r["image_homology"]) for i, r in enumerate(rows)}
+    bad = [k for k in exact_layers if (k - 1 == 0 or k - 1 in exact_layers) and k - 1 in at
+           and at[k][0] > at[k - 1][0]]
     if bad:
         warnings.warn(f"exact image b0 grows at layer(s) {bad}: impossible for a continuous "
                       "map, a defect of the exact route (please report it)", RuntimeWarning)
     return bad
 
 
-def _truncate(b, n):
-    return None if b is None else [int(x) for x in list(b)[:n]] + [0] * max(0, n - len(b))
-
-
-def profile(net, data, complex="alpha", scale=None, k=13, image_k=None, image_scale=2.5,
-            max_dim=None, overlaps=True, overlap_radius=None, exact=None, random_state=0,
-            max_exact_pairs=None, budget_s=None, max_memory_gb=DEFAULT_MAX_MEMORY_GB):
+def profile(net, data, layers=None, complex="alpha", scale=None, n_neighbors=None,
+            estimate="knn", estimate_scale=2.5, max_dim=None, overlaps=True,
+            overlap_radius=None, exact=None, budget_s=None, max_memory_gb=DEFAULT_MAX_MEMORY_GB,
+            max_exact_pairs=None, rank="ambient", separate_images=True, random_state=0,
+            sizes=False, k=None, image_k=None, image_scale=None):
     """Per-layer topology of a complex or point cloud under a ReLU network.
 
     Parameters
     ----------
     net : Network, torch.nn.Sequential, list of (W, b), state_dict or path
-        Converted once (:func:`topodestruct.as_network`). Rows run from the
-        input to the last Linear followed by a ReLU (the logits layer of a
-        classifier is not a row).
+        Converted once (:func:`topodestruct.as_network`).
     data : SimplicialComplex with coordinates, or (N, m) array_like
         A point cloud is first turned into a complex (``complex``, ``scale``).
+    layers : iterable of int, optional
+        1-based layers (default: every layer up to the last one followed by a
+        ReLU; the logits layer of a classifier is not a row).  Row 0 (the
+        input) is always there.
     complex : {"alpha", "knn", "rips"}
         Complex on a point cloud; ``"alpha"`` picks its radius by
         :func:`~topodestruct.analysis.estimators.choose_alpha_scale` when
         ``scale`` is None; ``"knn"`` defaults to 2.5 hops.
     scale : float, optional
-    k : int
-        Neighbours for ``complex="knn"`` (the point itself not counted).
-    image_k : int, optional
-        Neighbours of Naitzat's estimator on the images (default ``k``).
-    image_scale : float
-        Hop scale of Naitzat's estimator (default 2.5).
+    n_neighbors : int, optional
+        k-NN neighbours: of the ``"knn"`` complex (default 13), of the kNN
+        estimate (default: calibrated on the input, :func:`.estimate.knn_reader`)
+        and of the vertex-level overlap test's broad phase (default 13).
+    estimate : {"knn", "persistent"} or None
+        The estimate beside the exact columns (:mod:`.estimate`).
+    estimate_scale : float
+        Hop scale of the kNN estimate (default 2.5).
     max_dim : int, optional
-        Betti numbers ``b_0..b_max_dim`` (default ``min(dim K, 2)``).
+        Betti numbers ``b_0..b_max_dim`` shown and compared (default
+        ``min(dim K, 2)``, 1 for flag complexes).
     overlaps : bool
-        Compute the quotient by both sources (vertex-level where the exact
-        route is off).
+        Compute the quotient by both sources on the vertex route.
     overlap_radius : float, optional
-        Input-space radius of the vertex gluings (default: the longest edge of
-        the complex).
+        Input-space radius of the vertex gluings (default: the longest edge).
     exact : bool, optional
-        Exact image homology and exact quotient by both sources, layer by
-        layer on one refinement (:mod:`.depth_routes`; pure complexes of
-        dimension 1 or 2).  ``None`` (default) takes it within a time budget
-        (``budget_s``, default :data:`DEFAULT_BUDGET_S` seconds for the whole
-        route) and falls back to the vertex-level route for the layers it did
-        not reach; ``True`` takes it at every layer with no time limit unless
-        ``budget_s`` is given; ``False`` never.  Wherever it stops,
-        ``info["exact_stopped"]`` says where and why.
-    random_state : int
-        Seeds the certified rank computation's sketch.
+        The exact route (image homology, quotient by both sources and the
+        prediction on one refinement; pure complexes of dimension 1 or 2).
+        ``None`` (default): within the time budget ``budget_s`` (default
+        :data:`DEFAULT_BUDGET_S` seconds for the whole call); the layers it does
+        not reach fall back to the vertex route and their rows say so and why.
+        ``True``: every layer, no time limit unless ``budget_s`` is given, and an
+        error where a layer cannot be computed.  ``False``: the vertex route.
+    budget_s : float, optional
+        Seconds for the exact route (``math.inf``: no limit, still a fallback).
+    max_memory_gb : float or None
+        The exact route stops where this process's resident memory passes it.
     max_exact_pairs : int or None
         Also stop at the first layer that leaves more pairs of image simplices
-        than this to intersect exactly (None: no limit).
-    budget_s : float, optional
-        Seconds for the exact route (see ``exact``).
-    max_memory_gb : float or None
-        The exact route stops where this process's resident memory passes it
-        (default :data:`~topodestruct._budget.DEFAULT_MAX_MEMORY_GB`).
+        than this to intersect exactly.
+    rank : {"ambient", "intrinsic"}
+        As in :func:`topodestruct.analyze` (intrinsic: exact route only).
+    separate_images : bool
+        Components of ``Omega_0`` with distinct images go to distinct points.
+    random_state : int
+        Seeds the certified rank computation's sketch.
+    sizes : bool
+        On the exact route, also the size of every class of the image and the
+        stable Betti numbers (:mod:`topodestruct.geometry.sizes`; row keys
+        ``image_sizes``, ``image_stable``, ``resolution``, ``size_delta``).  Off
+        by default: it can cost more than the exact image itself (72 of 77 s for
+        ``torus_meridians(2, resolution=8)``, whose layer-1 image lies in R^7),
+        and its time counts against ``budget_s``.
+    k, image_k, image_scale
+        Deprecated names of ``n_neighbors``, the estimate's neighbours and
+        ``estimate_scale``.
 
     Returns
     -------
     Profile
     """
-    from ..relu.network import as_network
-    from ..relu.rank import rank_decomposition
-
-    net = as_network(net)                # once, at the boundary; passed down as it is
-    K, info = _complex_from(data, complex, scale, k)
-    X = np.asarray(K.coordinates, dtype=np.float64)
-    ids = K.vertices
-    H, widths = _hidden(net)
-    if X.shape[1] != widths[0]:
-        raise ValueError(f"the points have {X.shape[1]} coordinates but the network expects "
-                         f"{widths[0]}")
-    if max_dim is None:  # flag complexes are truncated at dimension 2: b_2 would be meaningless
-        max_dim = 1 if info["complex"] in ("knn", "rips") else min(K.dimension, 2)
-    n = int(max_dim) + 1
-    image_k = k if image_k is None else image_k
-    rd = rank_decomposition(net, X, layers=range(1, H + 1), random_state=random_state)
-    maps = region_maps(net, X, H)
-    if exact and not 1 <= K.dimension <= 2:
-        raise ValueError(f"exact=True needs a complex of dimension 1 or 2, got {K.dimension}")
-    routes, stops = {}, []                        # layer -> the exact route's row
-    pure = len(K.maximal_simplices()) == len(K.simplices(K.dimension))
-    if exact and not pure:
-        raise ValueError("exact=True needs a pure complex (every simplex a face of a "
-                         "top-dimensional one); this one has lower-dimensional maximal simplices")
-    if not pure and exact is None:
-        stops.append("exact route not taken: the complex is not pure (lower-dimensional "
-                      "maximal simplices)")
-    if exact or (exact is None and pure and 1 <= K.dimension <= 2):
-        def ranks_at(points, layer):
-            return rank_decomposition(net, points, layers=[layer],
-                                      random_state=random_state).ranks[:, layer - 1]
-        seconds = budget_s if budget_s is not None or exact else DEFAULT_BUDGET_S
-        routes = depth_routes.exact_route(net, K, list(range(1, H + 1)), ranks_at,
-                                          max_exact_pairs=max_exact_pairs, notes=stops,
-                                          budget=Budget(seconds, max_memory_gb))
-    glued = {}
-    if overlaps and len(routes) < H:
-        if overlap_radius is None:
-            e = K.simplices(1)
-            pos = np.searchsorted(ids, e)
-            overlap_radius = float(np.linalg.norm(X[pos[:, 0]] - X[pos[:, 1]], axis=1).max()) \
-                if len(e) else 0.0
-        glued = vertex_overlaps(net, X, radius=overlap_radius, k=image_k,
-                                layers=range(1, H + 1), maps=maps)
-    H0 = _truncate(homology(K).betti, n)
-    rows = [{"layer": 0, "width": widths[0], "low_rank": 0, "glued": 0, "predicted": H0,
-             "quotient": H0, "image_homology": H0,
-             "image": _truncate(naitzat_betti(X, image_k, image_scale, n - 1), n)}]
-    if routes:                                    # sizes of the input's own classes
-        rows[0].update(depth_routes.image_size_row(X, np.searchsorted(ids, K.simplices(
-            K.dimension)), None, homology(K).betti))
-    for layer in range(1, H + 1):
-        r = rd.ranks[:, layer - 1]
-        low = int((r <= 1).sum())
-        route = routes.get(layer)
-        if route is not None:
-            pred, quot, img = route["predicted"], route["quotient"], route["image_homology"]
-        else:
-            pred = H0 if low == 0 else rank_source_quotient(K, r, ids).betti
-            cls = glued.get(layer, [])
-            quot = (pred if not cls else rank_source_quotient(K, r, ids, cls).betti) \
-                if overlaps else None
-            img = None
-        rows.append({"layer": layer, "width": widths[layer], "low_rank": low,
-                     "glued": int(sum(len(c) for c in glued.get(layer, []))),
-                     "predicted": _truncate(pred, n), "quotient": _truncate(quot, n),
-                     "image_homology": _truncate(img, n),
-                     "image": _truncate(naitzat_betti(maps[layer - 1]["image"], image_k,
-                                                      image_scale, n - 1), n)})
-        if route is not None and "image_sizes" in route:
-            rows[-1].update({key: route[key] for key in SIZE_KEYS})
-    exact_layers = sorted(routes)
-    info["b0_violations"] = _b0_violations(rows, exact_layers)
-    on = f"layers {exact_layers[0]}-{exact_layers[-1]}" if exact_layers else ""
-    vertex = ("rank source from certified vertex ranks (rank_decomposition): "
-              "Omega_0 -> a point, components of Omega_1 -> points")
-    info.update({
-        "n_vertices": int(K.n_vertices), "f_vector": [int(f) for f in K.f_vector],
-        "k": int(image_k), "image_scale": float(image_scale), "max_dim": n - 1,
-        "widths": widths, "exact_layers": exact_layers,
-        "exact_stopped": stops[0] if stops else None,
-        "methods": {
-            "predicted": (f"{on}: td.analyze's prediction on the exact refinement; " if on else "")
-            + ("other layers: " if on and len(routes) < H else "")
-            + (vertex if len(routes) < H else ""),
-            "quotient": (f"{on}: exact (refinement, rank pieces collapsed, overlaps glued by "
-                         "analysis.overlap.folding); " if on else "")
-            + ("" if len(routes) == H else
-               f"overlaps detected at the vertices (radius {overlap_radius:.4g}, "
-               f"image k {image_k}) identified simplicially, then the rank source "
-               "collapsed" if overlaps else "not computed"),
-            "image_homology": (f"{on}: exact (analysis.overlap.folding on the refinement)"
-                               if on else
-                               "not computed (exact=False or too many pieces)"
-                               if K.dimension <= 2 else "not defined above dimension 2"),
-            "image": (f"Naitzat estimator: k-NN graph (k = {image_k}, point itself not "
-                      f"counted), hop distance, flag complex at {image_scale} hops"),
-            "complex": f"{info['complex']} at scale {info['scale']}: {info['scale_rule']}"}})
+    n_neighbors = _deprecated("k", "n_neighbors", k) if k is not None else n_neighbors
+    estimate_k = _deprecated("image_k", "n_neighbors", image_k)
+    if image_scale is not None:
+        estimate_scale = _deprecated("image_scale", "estimate_scale", image_scale)
+    check_estimate(estimate)
+    s, rows, info, _ = run(net, data, layers, complex, scale, n_neighbors, max_dim, overlaps,
+                           overlap_radius, exact, budget_s, max_memory_gb, max_exact_pairs,
+                           rank, separate_images, random_state, estimate, estimate_k,
+                           estimate_scale, sizes=sizes)
+    info["b0_violations"] = _b0_violations(rows, info["exact_layers"])
+    info["methods"] = methods(info, s.layers, overlaps)
     return Profile(rows, info)
+
+
+def methods(info, layers, overlaps=True):
+    """How each column was computed, in words (the report's notes)."""
+    exact = info["exact_layers"]
+    on = (f"layer{'s' if len(exact) > 1 else ''} {_span(exact)}" if exact else "")
+    rest = [k for k in layers if k not in exact]
+    budget = info["budget_s"]
+    if not exact:
+        took = f"not taken: {info['exact_stopped']}"
+    else:
+        took = f"on {on}" + (f" within a time budget of {budget:g} s for the whole call "
+                             "(budget_s)" if budget is not None else ", no time limit")
+        if rest:
+            took += f"; {info['exact_stopped']}"
+    vertex = (f"layer{'s' if len(rest) > 1 else ''} {_span(rest)}: " if exact else "") + \
+        "certified vertex ranks" if rest else ""
+    est = info.get("estimate")
+    if est is None:
+        estimate = "not computed (estimate=None)"
+    elif est["method"] == "knn":
+        estimate = (f"an estimate, not the homology: Naitzat's kNN estimator on the images of "
+                    f"the vertices, k = {est['k']} ({est['rule']}), flag complex at "
+                    f"{est['scale']:g} hops")
+    else:
+        estimate = f"an estimate, not the homology: persistent reading ({est['rule']})"
+    out = {"exact route": took,
+           "predicted": "rank source: Omega_0 (split by image) and each component of Omega_1 "
+                        "collapsed, regions as closed sets" + (f"; {vertex}" if vertex else ""),
+           "quotient": ("rank and overlap sources" + (
+               f"; {'vertex layers' if exact else 'all layers'}: overlaps detected at the "
+               f"vertices (radius {info['overlap_radius']:.4g}, k {info['overlap_k']}) "
+               "identified simplicially" if rest and overlaps else "")
+               + ("; not computed off the exact route (overlaps=False)"
+                  if rest and not overlaps else "")),
+           "image_homology": (f"exact on {on}" if exact else "not computed")
+           + (f"; not computed on {_span(rest)}" if exact and rest else ""),
+           "estimate": estimate,
+           "complex": f"{info['complex']} at scale {info['scale']}: {info['scale_rule']}"}
+    return out
+
+
+def _span(layers):
+    layers = list(layers)
+    if not layers:
+        return "-"
+    if layers == list(range(layers[0], layers[-1] + 1)) and len(layers) > 1:
+        return f"{layers[0]}-{layers[-1]}"
+    return ", ".join(map(str, layers))

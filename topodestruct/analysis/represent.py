@@ -1,38 +1,51 @@
 r"""``analyze``: does layer K change the topology of the input, where, and into what?
 
-Workflow (paper §2.2, eq. 4-9) for a complex ``K`` with coordinates:
+``td.analyze(net, K, layer)`` is the pipeline of :func:`topodestruct.profile`
+(:mod:`.pipeline`) at one layer, plus the where-details:
 
 1. label: refine ``K`` exactly along the bent hyperplanes of layers ``1..K``
    (dimension <= 2, :mod:`.refine`) and rank every piece (:mod:`.labels`);
-   above dimension 2 or with ``refine=False``, rank the vertices;
 2. predict: collapse ``Omega_0`` and each component of ``Omega_1``
    (:mod:`.quotient`), exact integer homology;
-3. check: persistent homology of the image ``Phi^K(K)`` (:mod:`.image`) and,
-   on the exact refinement (``exact_image``), the exact integer homology of the
-   image, the overlaps (folding: full-rank regions with overlapping images,
-   invisible to the rank theory) and the homology of ``K`` modulo both sources
-   (rank and overlap, Beshkov 2026) through :mod:`.exact_route`. The report
-   shows side by side what each theory predicts and what the image is.
+3. check: the exact integer homology of the image, the overlaps (folding:
+   full-rank regions with overlapping images, invisible to the rank theory)
+   and the homology of ``K`` modulo both sources (rank and overlap, Beshkov
+   2026) through :mod:`.exact_route`, by default within a time budget
+   (``exact=None``, ``budget_s``); where the exact route does not reach the
+   layer (budget spent, ``exact=False``, dimension > 2) the vertex route of
+   ``profile`` answers (ranks and overlaps at the vertices) and the report says
+   what was skipped and why;
+4. estimate: persistent homology of the image (:mod:`.image`), an estimate
+   beside the exact answer (:mod:`.estimate`).
+
+For the same network, complex and layer, ``analyze`` and ``profile`` give the
+same ``predicted``, ``quotient`` and ``image_homology``.  The report ends with
+the verdict (:mod:`.verdict`).
 
 For a point cloud ``X`` (no triangulation) the prediction is the persistent
 homology of the quotient metric: Euclidean distances with each low-rank class
 (all rank-0 points with one image; each connected component of the rank-1
-points in the ``k``-nearest-neighbour graph) collapsed to a point,
+points in the ``n_neighbors``-nearest-neighbour graph) collapsed to a point,
 ``d'(x, y) = min(d(x, y), min_{C, C'} d(x, C) + delta*(C, C') + d(C', y))``
-(``delta*``: shortest class-to-class chains).
+(``delta*``: shortest class-to-class chains).  (``profile`` turns a point cloud
+into a complex first; pass that complex to ``analyze`` for the same rows.)
 
 Examples
 --------
 >>> import topodestruct as td
 >>> net, K = td.constructions.circle_arcs(3)
 >>> rep = td.analyze(net, K, layer=1)
->>> print(rep.input, "->", rep.predicted, "| image Betti", rep.image.betti)
-H0 = Z, H1 = Z -> H0 = Z, H1 = Z^3 | image Betti [1, 3]
+>>> print(rep.input, "->", rep.predicted, "| image", rep.image_homology)
+H0 = Z, H1 = Z -> H0 = Z, H1 = Z^3 | image H0 = Z, H1 = Z^3
+>>> rep.verdict["source"]
+'rank'
 """
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._budget import DEFAULT_MAX_MEMORY_GB
 from ..relu.network import as_network
 from ._network import check_layer, forward, network_layers
 
@@ -56,28 +69,34 @@ class Representation:
         Homology of ``K`` (persistent Betti numbers of ``X`` for point clouds).
     predicted : Homology or PersistentBetti
         Homology of the quotient by the low-rank regions.
-    image : PersistentBetti or None
-        Betti numbers of ``Phi^K(K)`` read from persistent homology.
+    estimate : Estimate or None
+        Betti numbers of ``Phi^K(K)`` read at one scale (:mod:`.estimate`): an
+        estimate, not the homology.
     image_homology : Homology or None
-        Exact integer homology of ``Phi^K(K)`` (exact refinement, dimension <= 2,
-        ``exact_image``); None where not computed.
+        Exact integer homology of ``Phi^K(K)`` (exact route); None where not computed.
     quotient : Homology or None
         Homology of ``K`` modulo both sources: the rank source's regions
         collapsed as for :attr:`predicted`, and points of different regions
-        with the same image identified (the overlap source).
+        with the same image identified (the overlap source; at the vertices
+        off the exact route).
     overlaps : list of Overlap or None
         Pairs of refined simplices whose images meet in more than the image of
-        their common face (layer, region indices, simplices, image centroid,
-        pre-images in the input: :class:`~topodestruct.analysis.overlap.Overlap`).
+        their common face (exact route).
+    glued : list of lists or None
+        Vertex-level gluing classes (vertex route).
     exact_image : str
-        How the exact image was handled: ``"exact (...)"``, ``"not computed (...)"``,
-        ``"skipped (...)"`` (size guard) or ``"failed (...)"``.
+        How the exact image was handled: ``"exact (...)"`` or ``"not computed: ..."``.
+    skipped : list of str
+        What was not computed at this layer, and why.
+    rows : list of dict
+        The rows of :func:`topodestruct.profile` for the input and this layer.
     components : list of Component
         The collapsed low-rank regions.
     complex : SimplicialComplex or None
         The complex that was labelled (the refinement, or ``K``).
     points, point_images : (N, m) and (N, n_K) arrays or None
-        Point clouds: the points analysed (after subsampling) and their images.
+        The points analysed (point clouds, after subsampling) or the vertices
+        (vertex route), and their images.
     ranks : (T,) or (V,) int array
         Rank of each top simplex of :attr:`complex` (``labels == "simplices"``)
         or of each vertex / point (``labels == "vertices"``/``"points"``).
@@ -85,7 +104,7 @@ class Representation:
 
     input: object
     predicted: object
-    image: object
+    estimate: object
     components: list
     complex: object
     ranks: np.ndarray
@@ -102,6 +121,18 @@ class Representation:
     exact_image: str = "not computed"
     points: np.ndarray = field(default=None, repr=False)
     point_images: np.ndarray = field(default=None, repr=False)
+    glued: list = field(default=None, repr=False)
+    skipped: list = field(default_factory=list)
+    rows: list = field(default=None, repr=False)
+    budget_s: object = None
+
+    @property
+    def image(self):
+        """Deprecated: the persistent reading is :attr:`estimate` (``.detail`` its barcode)."""
+        warnings.warn("Representation.image is deprecated: the persistent reading is an "
+                      "estimate, Representation.estimate (its barcode: .estimate.detail)",
+                      DeprecationWarning, stacklevel=2)
+        return None if self.estimate is None else self.estimate.detail
 
     @property
     def preserved(self):
@@ -125,22 +156,33 @@ class Representation:
         """Whether the rank-source prediction equals the image.
 
         Compared with the exact :attr:`image_homology` (groups, torsion
-        included) where it was computed, else with the persistent Betti numbers
-        of :attr:`image` (None if both were skipped).
+        included) where it was computed, else with the estimate's Betti numbers
+        (None if neither was computed).
         """
         if self.image_homology is not None and self.labels != "points":
             return _same(self.predicted, self.image_homology)
-        if self.image is None:
+        if self.estimate is None or self.estimate.betti is None:
             return None
-        n = len(self.image.betti)
-        return list(self.predicted.betti[:n]) + [0] * (n - len(self.predicted.betti)) \
-            == list(self.image.betti)
+        n = len(self.estimate.betti)
+        return _betti(self.predicted, n) == list(self.estimate.betti)
+
+    @property
+    def verdict(self):
+        """``{"changes", "first_layer", "source", "before", "after", "geometric_layers"}``
+        at this layer (:mod:`.verdict`)."""
+        from .verdict import verdict
+
+        return verdict(self.rows, self._max_dim())
+
+    def _max_dim(self):
+        return max(len(self.input.betti) - 1, 0) if self.labels == "points" else \
+            min(len(self.input.betti) - 1, 2)
 
     @property
     def diagnosis(self):
         """Lines explaining disagreements between the theories and the image."""
         out = []
-        I, P, Q = self.image_homology, self.predicted, self.quotient
+        I, P, Q, E = self.image_homology, self.predicted, self.quotient, self.estimate
         if I is not None:
             if not _same(P, I):
                 out.append("folding: the rank source misses this change"
@@ -151,14 +193,14 @@ class Representation:
                 out.append("the quotient by both sources differs from the image: a collapsed "
                            "region has a non-acyclic image (the convexity condition of the "
                            "quotient theorem fails)")
-            if self.image is not None and list(self.image.betti) != \
-                    _betti(I, len(self.image.betti)):
-                out.append("the persistent reading of the image differs from its exact "
-                           "homology (scale or sampling)")
+            if E is not None and E.betti is not None and list(E.betti) != \
+                    _betti(I, len(E.betti)):
+                out.append("the estimate differs from the exact homology of the image (scale "
+                           "or sampling)")
         elif self.agrees is False:
-            out.append("prediction and image disagree: the image may also change by folding "
-                       "(full-rank overlaps, invisible to the rank theory) or the persistent "
-                       "reading may be off at this scale (see the gap)")
+            out.append("prediction and estimate disagree: the image may also change by folding "
+                       "(full-rank overlaps, invisible to the rank theory) or the estimate "
+                       "may be off at its scale")
         return out
 
     def to_dict(self, full=False):
@@ -168,6 +210,8 @@ class Representation:
         :data:`LISTED` entries and ``listed`` says how many there are (an
         exact image can have tens of thousands of overlapping pairs).
         """
+        from .verdict import verdict_dict
+
         def hom(H):
             if H is None:
                 return None
@@ -189,21 +233,29 @@ class Representation:
              "labels": self.labels, "input": hom(self.input),
              "predicted": hom(self.predicted), "preserved": self.preserved,
              "changed": self.changed, "quotient": hom(self.quotient),
-             "image_homology": hom(self.image_homology), "image": hom(self.image),
+             "image_homology": hom(self.image_homology),
+             "estimate": None if self.estimate is None else self.estimate.to_dict(),
              "agrees": self.agrees, "exact_image": self.exact_image,
+             "budget_s": self.budget_s, "skipped": list(self.skipped),
              "diagnosis": self.diagnosis,
              "n_overlaps": None if self.overlaps is None else len(self.overlaps),
              "overlaps": cut(self.overlaps, "overlaps"),
+             "n_glued": None if self.glued is None else int(sum(map(len, self.glued))),
              "n_added_simplices": int(self.n_added_simplices),
              "rank_counts": {int(k): int(v) for k, v in
                              zip(*np.unique(self.ranks, return_counts=True))},
              "n_components": len(self.components),
              "components": cut(self.components, "components"), "notes": self.notes}
-        return dict(d, listed=listed) if listed else d
+        if listed:
+            d["listed"] = listed
+        d["verdict"] = verdict_dict(self.verdict, self._max_dim() + 1)
+        return d
 
     def __str__(self):
-        what = {"simplices": "exact refinement" if self.n_added_simplices >= 0 else "",
-                "vertices": "vertex labels", "points": "point cloud"}[self.labels]
+        from .verdict import verdict_lines
+
+        what = {"simplices": "exact refinement", "vertices": "vertex labels",
+                "points": "point cloud"}[self.labels]
         vals, cnt = np.unique(self.ranks, return_counts=True)
         lines = [f"Representation of network {self.architecture} at layer {self.layer} "
                  f"({self.rank} rank, {what}"
@@ -215,24 +267,45 @@ class Representation:
                  f"  predicted (rank)    {_show(self.predicted)}  "
                  + ("(preserved)" if self.preserved else f"(changed in dimension(s) "
                     f"{', '.join(map(str, self.changed))})"),
-                 "  quotient (both)     " + (
-                     "-" if self.quotient is None else f"{_show(self.quotient)}  "
-                     f"(rank + overlap sources, {len(self.overlaps)} overlapping pairs)"),
+                 "  quotient (both)     " + ("-" if self.quotient is None else
+                                             f"{_show(self.quotient)}  ({self._sources()})"),
                  "  image (exact)       " + (_show(self.image_homology)
                                              if self.image_homology is not None
                                              else self.exact_image),
-                 "  image (persistent)  " + (str(self.image) if self.image is not None
-                                             else "skipped"),
+                 "  estimate            " + (str(self.estimate) if self.estimate is not None
+                                             else "skipped (estimate=None)"),
                  f"  agrees              {self.agrees}"
                  + (" (prediction vs exact image)" if self.image_homology is not None and
                     self.labels != "points" else "")]
+        if self.labels != "points":
+            lines.append("  exact route         " + self._route())
         lines += [f"  ! {d}" for d in self.diagnosis]
         for c in self.components:
             lines.append(f"  - rank {c.rank} region -> point {c.point}: {len(c.vertices)} "
                          f"vertices, centroid {np.round(c.centroid, 3).tolist()}, "
                          + ("contractible" if c.contractible else f"homology {c.homology}"))
         lines += [f"  note: {n}" for n in self.notes]
-        return "\n".join(lines)
+        lines += [f"  skipped: {s}" for s in self.skipped]
+        reads = self.estimate is None or self.estimate.betti is not None
+        return "\n".join(lines + verdict_lines(self.verdict, self.rows, reads,
+                                               self._max_dim() + 1))
+
+    def _sources(self):
+        if self.overlaps is not None:
+            return f"rank + overlap sources, {len(self.overlaps)} overlapping pairs"
+        n = 0 if self.glued is None else sum(map(len, self.glued))
+        return f"rank + overlap sources, at the vertices: {n} vertices glued"
+
+    def _route(self):
+        if self.budget_s is None:
+            limit = "no time limit"
+        else:
+            limit = f"time budget {self.budget_s:g} s (budget_s)"
+        if self.labels == "simplices":
+            return f"taken, {limit}" if self.image_homology is not None else \
+                f"refinement only (overlaps=False), {limit}"
+        why = self.exact_image.replace("not computed: ", "")
+        return f"not taken ({why}): the vertex route answered"
 
 
 def _show(H):
@@ -259,151 +332,156 @@ def _architecture(layers):
     return "-".join(str(w) for w in [layers[0][0].shape[1]] + [W.shape[0] for W, _, _ in layers])
 
 
-def analyze(net, K, layer=None, rank="ambient", refine=None, image=True, fraction=None,
-            separate_images=True, n_neighbors=8, max_dim=None, random_state=0,
-            exact_image=False, max_pieces=None):
-    """Topology of the representation of ``K`` (or a point cloud) at layer ``layer``.
+def _deprecated(old, new):
+    warnings.warn(f"analyze({old}=...) is deprecated; use {new}=", DeprecationWarning,
+                  stacklevel=3)
+
+
+def analyze(net, data=None, layer=None, rank="ambient", refine=None, estimate="persistent",
+            fraction=None, separate_images=True, n_neighbors=None, max_dim=None,
+            random_state=0, exact=None, budget_s=None, max_memory_gb=DEFAULT_MAX_MEMORY_GB,
+            max_pieces=None, overlaps=True, estimate_scale=2.5, exact_image=None, image=None,
+            K=None, k=None):
+    """Topology of the representation of a complex (or a point cloud) at layer ``layer``.
 
     Parameters
     ----------
     net : Network, torch.nn.Sequential, list of (W, b), state_dict or path
         Linear/ReLU network (as :func:`topodestruct.rank_decomposition`),
         converted once by :func:`topodestruct.as_network`.
-    K : SimplicialComplex with coordinates, or (N, m) array_like
+    data : SimplicialComplex with coordinates, or (N, m) array_like
         The manifold, triangulated (coordinates ``(n_vertices, input_dim)``) or
         sampled (point-cloud route).
     layer : int, optional
         1-based; default the last hidden layer (the last one followed by a ReLU).
     rank : {"ambient", "intrinsic"}
         The paper's rank of ``Q_K W_K ... Q_1 W_1`` (default), or the rank of
-        ``Phi^K`` restricted to each piece's affine span (exact refinement only).
+        ``Phi^K`` restricted to each piece's affine span (exact route only).
     refine : bool, optional
-        Exact refinement (default for complexes of dimension <= 2); ``False``
-        labels the vertices.
-    image : bool
-        Compute the persistent homology of the image.
+        ``False``: label the vertices (the vertex route, as ``exact=False``).
+    estimate : {"persistent", "knn"} or None
+        The estimate beside the exact answer (:mod:`.estimate`; default the
+        persistent reading of the image, with its barcode).
     fraction : float, optional
-        Scale of the persistent reading (see :mod:`topodestruct.analysis.image`).
+        Scale of the persistent estimate (see :mod:`topodestruct.analysis.image`).
     separate_images : bool
         Rank-0 components with different images become different points.
-    n_neighbors : int
-        Point clouds: neighbours in the graph that splits rank-1 points into classes.
+    n_neighbors : int, optional
+        k-NN neighbours: of the kNN estimate (default: calibrated on the input),
+        of the vertex overlap test (default 13) and, for point clouds, of the
+        graph that splits rank-1 points into classes (default 8).
     max_dim : int, optional
         Point clouds: largest homology dimension (default ``min(2, m - 1)``).
     random_state : None, int or numpy.random.Generator
         Seeds the image subsample and the rank sketch.
-    exact_image : bool
-        On the exact refinement (dimension <= 2): compute the exact image
-        homology, the overlaps and the quotient by both sources
-        (:mod:`.exact_route`); :attr:`Representation.agrees` then compares the
-        prediction with the exact image. Off by default: its cost grows with
-        the folding, not only with the size (a second for 1600 pieces under a
-        wide network; seconds to a minute for a torus under a 3-5-5 network).
-        ValueError without the exact refinement.
+    exact : bool, optional
+        The exact route (exact image homology, overlaps, quotient by both
+        sources and the prediction on the exact refinement; pure complexes of
+        dimension 1 or 2).  ``None`` (default): taken within ``budget_s``
+        (default 60 s), else the vertex route answers and the report says why;
+        ``True``: always, no time limit unless ``budget_s`` is given, an error
+        where it cannot finish; ``False``: the vertex route.
+    budget_s : float, optional
+        Seconds for the exact route.
+    max_memory_gb : float or None
+        The exact route stops where this process's resident memory passes it.
     max_pieces : int, optional
-        Size guard: with more refined pieces than this the exact image is
-        skipped and the report says so (default: no guard).
+        Size guard: with more refined pieces than this the exact route stops.
+    overlaps : bool
+        Vertex route: also the vertex-level quotient by both sources.
+    estimate_scale : float
+        Hops of the kNN estimate.
+    exact_image, image, K, k
+        Deprecated names of ``exact``, ``estimate`` (``image=False`` is
+        ``estimate=None``), ``data`` and ``n_neighbors``.
 
     Returns
     -------
     Representation
     """
     from ..topology.complexes import SimplicialComplex
-    from .image import DEFAULT_FRACTION
+    from .estimate import check_estimate
+    from .labels import check_rank_kind
 
+    if exact_image is not None:
+        _deprecated("exact_image", "exact")
+        exact = bool(exact_image) if exact is None else exact
+    if image is not None:
+        _deprecated("image", "estimate")
+        estimate = estimate if image else None
+    if K is not None:
+        _deprecated("K", "data")
+        data = K if data is None else data
+    if k is not None:
+        _deprecated("k", "n_neighbors")
+        n_neighbors = k if n_neighbors is None else n_neighbors
     net = as_network(net)                  # once, at the boundary; passed down as it is
     layers = network_layers(net)
     layer = check_layer(layer, layers)
-    fraction = DEFAULT_FRACTION if fraction is None else fraction
-    from .labels import check_rank_kind
     check_rank_kind(rank)
-    if isinstance(K, SimplicialComplex):
-        return _analyze_complex(net, layers, K, layer, rank, refine, image, fraction,
-                                separate_images, random_state, exact_image, max_pieces)
+    check_estimate(estimate)
+    if isinstance(data, SimplicialComplex):
+        if refine is False:
+            if exact:
+                raise ValueError("exact=True needs the exact refinement (refine not False)")
+            exact = False
+        elif refine and exact is False:
+            raise ValueError("refine=True is the exact route; exact=False labels the vertices")
+        return _analyze_complex(net, layers, data, layer, rank, estimate, fraction,
+                                separate_images, n_neighbors, random_state, exact, budget_s,
+                                max_memory_gb, max_pieces, overlaps, estimate_scale, refine)
     if refine:
         raise ValueError("refine=True needs a SimplicialComplex, not a point cloud")
-    if exact_image:
-        raise ValueError("exact_image=True needs a SimplicialComplex, not a point cloud")
-    return _analyze_points(net, layers, K, layer, rank, image, fraction, n_neighbors, max_dim,
-                           random_state)
+    if exact:
+        raise ValueError("exact=True needs a SimplicialComplex, not a point cloud")
+    from .image import DEFAULT_FRACTION
+    fraction = DEFAULT_FRACTION if fraction is None else fraction
+    return _analyze_points(net, layers, data, layer, rank, estimate is not None, fraction,
+                           8 if n_neighbors is None else n_neighbors, max_dim, random_state)
 
 
-def _analyze_complex(net, layers, K, layer, rank, refine, image, fraction, separate_images,
-                     random_state, exact_image=None, max_pieces=None):
-    from ..topology.homology import homology
-    from .image import persistent_betti, sample_simplices
-    from .._validation import check_integer
-    from .exact_route import exact_folding
-    from .labels import piece_ranks, vertex_ranks
-    from .quotient import low_rank_quotient
+def _analyze_complex(net, layers, K, layer, rank, estimate, fraction, separate_images,
+                     n_neighbors, random_state, exact, budget_s, max_memory_gb, max_pieces,
+                     overlaps, estimate_scale, refine):
+    from .pipeline import run
     from .refine import _check_complex
-    from .refine import refine as _refine
 
     d, _ = _check_complex(K)
-    m = layers[0][0].shape[1]
-    if K.coordinates.shape[1] != m:
-        raise ValueError(f"K's coordinates have dimension {K.coordinates.shape[1]} but the "
-                         f"network expects {m} inputs")
-    if refine is None:
-        refine = d <= 2
     if refine and d > 2:
         raise ValueError(f"exact refinement needs dimension <= 2, K has dimension {d}")
-    if exact_image and not refine:
-        raise ValueError("exact_image=True needs the exact refinement (dimension <= 2, "
-                         "refine not False)")
-    notes, R = [], None
-    if refine:
-        R = _refine(layers, K, layer)
-        C = R.complex()
-        order = np.lexsort(R.simplices.T[::-1])      # rows of C.simplices(d)
-        piece = piece_ranks(net, R, layer, rank, random_state)
-        ranks = piece[order]
-        images = R.values(layer)
-        on, added = "simplices", R.n_added_simplices
-        sample = (lambda: sample_simplices(images, R.simplices, 2))
-    else:
-        C = K
-        X = np.asarray(K.coordinates, dtype=np.float64)
-        ranks = vertex_ranks(net, X, layer, rank, random_state)
-        images = forward(layers, X, layer)[-1]
-        on, added = "vertices", 0
-        notes.append("vertex labels: regions are seen only at the vertices (refine the mesh "
-                     "to converge)")
-        sample = (lambda: sample_simplices(images, np.searchsorted(K.vertices,
-                                                                   K.simplices(d)), 2))
-    exact_images = R.exact_values if refine else images      # exact grouping by image
-    predicted, comps, qnotes = low_rank_quotient(C, ranks, exact_images, on, separate_images)
-    notes += qnotes
-    pb = None
-    if image:
-        pb = persistent_betti(sample(), max_dim=d, fraction=fraction, random_state=random_state)
-    F, status = None, "not computed (vertex labels: needs the exact refinement)"
-    if refine:
-        limit = np.inf if max_pieces is None else check_integer(max_pieces, "max_pieces", 0)
-        if not exact_image:
-            status = "not computed (exact_image=False)"
-        elif len(R.simplices) > limit:
-            status = (f"skipped ({len(R.simplices)} pieces > max_pieces={limit})")
-        else:
-            try:
-                F = exact_folding(net, R, layer, piece, separate_images, rank)
-            except (ValueError, ArithmeticError) as err:   # a defect of the exact core: say so
-                status = f"failed ({type(err).__name__}: {err})"
-                notes.append(f"the exact image could not be computed: {status}")
-            else:
-                status = f"exact (image complex f-vector {list(F.refinement.complex.f_vector)})"
-    return Representation(input=homology(K), predicted=predicted, image=pb, components=comps,
-                          complex=C, ranks=ranks, layer=layer, rank=rank, labels=on,
-                          architecture=_architecture(layers), n_added_simplices=added,
-                          notes=notes, refinement=R,
-                          image_homology=None if F is None else F.image_homology,
-                          quotient=None if F is None else F.quotient,
-                          overlaps=None if F is None else F.overlaps, exact_image=status)
+    s, rows, info, details = run(net, K, [layer], n_neighbors=n_neighbors, overlaps=overlaps,
+                                 exact=exact, budget_s=budget_s, max_memory_gb=max_memory_gb,
+                                 rank=rank, separate_images=separate_images,
+                                 random_state=random_state, estimate=estimate,
+                                 estimate_scale=estimate_scale, fraction=fraction,
+                                 keep={layer}, max_pieces=max_pieces)
+    row, where = rows[1], details[layer]
+    common = dict(input=s.input, predicted=row["predicted"], estimate=row["estimate"],
+                  components=where["components"], complex=where["complex"],
+                  ranks=where["ranks"], layer=layer, rank=rank,
+                  architecture=_architecture(layers), image_homology=row["image_homology"],
+                  quotient=row["quotient"], skipped=list(row["skipped"]), rows=rows,
+                  budget_s=info["budget_s"], notes=list(where["notes"]))
+    if where["route"] == "exact":
+        R, F = where["refinement"], where["folding"]
+        status = "not computed: overlaps=False (the refinement's prediction only)" \
+            if F is None else f"exact (image complex f-vector " \
+                              f"{list(F.refinement.complex.f_vector)})"
+        return Representation(labels="simplices", n_added_simplices=R.n_added_simplices,
+                              refinement=R, overlaps=None if F is None else F.overlaps,
+                              exact_image=status, **common)
+    common["notes"].insert(0, "vertex labels: regions are seen only at the vertices (refine "
+                              "the mesh to converge)")
+    return Representation(labels="vertices", glued=where.get("glued"), points=s.X,
+                          point_images=where.get("images"),
+                          exact_image=f"not computed: {info['exact_stopped']}", **common)
 
 
 def _analyze_points(net, layers, X, layer, rank, image, fraction, n_neighbors, max_dim,
                     random_state):
     from .._validation import check_random_state
+    from ..topology.groups import Homology
+    from .estimate import Estimate
     from .image import persistent_betti
     from .labels import vertex_ranks
 
@@ -439,10 +517,21 @@ def _analyze_points(net, layers, X, layer, rank, image, fraction, n_neighbors, m
                             random_state=rng)
     pb = persistent_betti(images, max_dim=max_dim, fraction=fraction,
                           random_state=rng) if image else None
-    return Representation(input=inp, predicted=pred, image=pb, components=comps, complex=None,
-                          ranks=ranks, layer=layer, rank=rank, labels="points",
+    est = None if pb is None else Estimate(
+        list(pb.betti), "persistent", pb.threshold, None,
+        f"bars longer than {pb.fraction:g} x the diameter", pb)
+    free = Homology.free
+    rows = [{"layer": 0, "predicted": free(inp.betti), "quotient": None, "image_homology": None,
+             "estimate": None if pb is None else Estimate(list(inp.betti), "persistent")},
+            {"layer": layer, "predicted": free(pred.betti), "quotient": None,
+             "image_homology": None, "estimate": est}]
+    return Representation(input=inp, predicted=pred, estimate=est, components=comps,
+                          complex=None, ranks=ranks, layer=layer, rank=rank, labels="points",
                           architecture=_architecture(layers), n_added_simplices=0,
-                          notes=notes, points=X, point_images=images)
+                          notes=notes, points=X, point_images=images, rows=rows,
+                          exact_image="not computed: a point cloud has no exact image",
+                          skipped=["exact image: a point cloud (pass a complex for the exact "
+                                   "route)"])
 
 
 def _point_classes(X, D, ranks, images, k):

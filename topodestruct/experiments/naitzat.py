@@ -23,12 +23,14 @@ Choices, all stated in the summary:
   data are 2-D; otherwise overlaps detected at the vertices (see
   :mod:`topodestruct.analysis.vertex_overlaps`).
 """
+import math
 import pathlib
 import time
 
 import numpy as np
 
-from ..analysis.estimators import choose_alpha_scale, naitzat_betti, point_complex
+from ..analysis.estimate import betti_of, choose_k
+from ..analysis.estimators import choose_alpha_scale, point_complex
 from ..analysis.profile import profile
 from ..datasets.naitzat import load_points, model_paths
 from ..relu.load import format_description, load_network
@@ -39,7 +41,18 @@ __all__ = ["reproduce_naitzat", "choose_class", "choose_k", "summarize", "plot_r
            "METHODS"]
 
 METHODS = {"predicted": "rank source", "quotient": "rank + overlap sources",
-           "image_homology": "exact image homology", "image": "Naitzat kNN estimator"}
+           "image_homology": "exact image homology", "estimate": "Naitzat kNN estimate"}
+
+
+def row_betti(row, key):
+    """Betti numbers of one column of a stored row (None where not computed).
+
+    Records written before the estimate was renamed hold it under ``"image"``
+    (a Betti list); newer ones under ``"estimate"`` (``{"betti": ...}``).
+    """
+    if key == "estimate":
+        return betti_of(row.get("estimate", row.get("image")))
+    return betti_of(row.get(key))
 
 
 def choose_class(X, y):
@@ -51,29 +64,6 @@ def choose_class(X, y):
         if best is None or key > best[0]:
             best = (key, int(c), scale, info)
     return best[1:]
-
-
-def choose_k(P, target, scale=2.5, ks=range(5, 31)):
-    """Middle of the longest run of k at which Naitzat's estimator reads ``target`` (or None).
-
-    The authors tuned k the same way (valid (k, epsilon) region on the input);
-    the middle of the run, not its smallest k, keeps the estimator away from
-    the edge where stretched images break the graph.
-    """
-    ok = [k for k in ks if k < len(P) and naitzat_betti(P, k, scale, len(target) - 1)
-          == list(target)]
-    if not ok:
-        return None
-    runs, run = [], [ok[0]]
-    for k in ok[1:]:
-        if k == run[-1] + 1:
-            run.append(k)
-        else:
-            runs.append(run)
-            run = [k]
-    runs.append(run)
-    best = max(runs, key=len)
-    return int(best[len(best) // 2])
 
 
 def _predict(net, X):
@@ -214,17 +204,24 @@ def _profile_model(path, X, y, setup):
     cls = setup["class"]
     keep = (pred == y) & (y == cls)
     K = point_complex(X[keep], "alpha", scale=setup["scale"])
-    prof = profile(net, K, k=setup["k"], image_scale=setup["image_scale"],
-                   max_dim=setup["max_dim"], exact=setup["exact"])
+    # --exact: the exact route with no time limit, falling back where an image is too large
+    prof = profile(net, K, n_neighbors=setup["k"], estimate_scale=setup["image_scale"],
+                   max_dim=setup["max_dim"], exact=None if setup["exact"] else False,
+                   budget_s=math.inf if setup["exact"] else None, sizes=setup["exact"])
+    d = prof.to_dict()
     return {"accuracy": float((pred == y).mean()), "n_points": int(keep.sum()),
-            "architecture": format_description(info), "rows": prof.rows,
-            "methods": prof.info["methods"], "exact_stopped": prof.info.get("exact_stopped")}
+            "architecture": format_description(info), "rows": d["rows"],
+            "verdict": d["verdict"], "methods": prof.info["methods"],
+            "exact_stopped": prof.info.get("exact_stopped") if setup["exact"] else None}
 
 
 def curves(records, key, dim):
     """(n_models, n_layers) array of ``b_dim`` of one method (NaN where not computed)."""
-    rows = [[np.nan if r[key] is None else r[key][dim] for r in rec["result"]["rows"]]
-            for rec in records]
+    def value(r):
+        b = row_betti(r, key)
+        return np.nan if b is None else b[dim] if dim < len(b) else 0
+
+    rows = [[value(r) for r in rec["result"]["rows"]] for rec in records]
     return np.array(rows, dtype=float).reshape(len(records), -1)
 
 
@@ -298,9 +295,10 @@ def plot_depth_curves(curves, ax=None, title=None):
 
 
 def _first_change(rows, key):
-    base = rows[0][key]
+    base = row_betti(rows[0], key)
     for r in rows[1:]:
-        if r[key] is not None and r[key] != base:
+        b = row_betti(r, key)
+        if b is not None and b != base:
             return r["layer"]
     return None
 
@@ -343,7 +341,7 @@ def summarize(records, setup):
     lines += ["", "## Where the class's topology changes", ""]
     for key, label in METHODS.items():
         first = [_first_change(rec["result"]["rows"], key) for rec in records]
-        if all(rec["result"]["rows"][1][key] is None for rec in records):
+        if all(row_betti(rec["result"]["rows"][1], key) is None for rec in records):
             lines.append(f"- {label}: not computed")
             continue
         seen = [f for f in first if f is not None]
@@ -365,11 +363,12 @@ def summarize(records, setup):
                  f"no change {src['none']}")
     lines += ["", "## Agreement (fraction of model-layer pairs with equal Betti numbers, "
               "layers >= 1)", ""]
-    pairs = [("predicted", "image"), ("quotient", "image"), ("predicted", "quotient"),
-             ("image_homology", "image"), ("image_homology", "quotient")]
+    pairs = [("predicted", "estimate"), ("quotient", "estimate"), ("predicted", "quotient"),
+             ("image_homology", "estimate"), ("image_homology", "quotient")]
     for a, b in pairs:
-        both = [(r[a], r[b]) for rec in records for r in rec["result"]["rows"][1:]
-                if r[a] is not None and r[b] is not None]
+        both = [(row_betti(r, a), row_betti(r, b)) for rec in records
+                for r in rec["result"]["rows"][1:]
+                if row_betti(r, a) is not None and row_betti(r, b) is not None]
         if both:
             agree = sum(u == v for u, v in both) / len(both)
             lines.append(f"- {METHODS[a]} vs {METHODS[b]}: {agree:.2f} ({len(both)} pairs)")
@@ -386,7 +385,7 @@ def _theorem_test(records):
     if not rows:
         return []
     tested = [r for r in rows if r["low_rank"] > 0]
-    agree = sum(r["image_homology"] == r["quotient"] for r in tested)
+    agree = sum(row_betti(r, "image_homology") == row_betti(r, "quotient") for r in tested)
     return ["", "Exact quotient vs exact image: the quotient collapses the rank source's "
             "pieces inside the image complex, so with none to collapse it is the image by "
             f"construction. Model-layers with a vertex of rank <= 1 (a test of the quotient "
@@ -401,8 +400,11 @@ def topological_or_geometric(records):
     the input's too, and *geometric* where it does not (pieces drawn close or
     stretched until one scale merges them). Empty without exact image homology.
     """
-    rows = [(rec["result"]["rows"][0], r) for rec in records for r in rec["result"]["rows"][1:]
-            if r["image_homology"] is not None and r["image"] is not None]
+    rows = [({key: row_betti(r0, key) for key in METHODS}, {key: row_betti(r, key)
+                                                          for key in METHODS})
+            for rec in records for r0 in rec["result"]["rows"][:1]
+            for r in rec["result"]["rows"][1:]
+            if r["image_homology"] is not None and row_betti(r, "estimate") is not None]
     if not rows:
         return []
     n = len(rows[0][0]["image_homology"])
@@ -411,7 +413,7 @@ def topological_or_geometric(records):
              "| Betti number | estimator lower than input | also lower in the exact image "
              "(topological) | exact image unchanged (geometric) |", "|---|---|---|---|"]
     for q in range(n):
-        fell = [(r0, r) for r0, r in rows if r["image"][q] < r0["image_homology"][q]]
+        fell = [(r0, r) for r0, r in rows if r["estimate"][q] < r0["image_homology"][q]]
         topo = sum(r["image_homology"][q] < r0["image_homology"][q] for r0, r in fell)
         same = sum(r["image_homology"][q] == r0["image_homology"][q] for r0, r in fell)
         lines.append(f"| b{q} | {len(fell)} model-layers | {topo} | {same} |")

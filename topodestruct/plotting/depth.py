@@ -11,7 +11,7 @@ Examples
 >>> import numpy as np, topodestruct as td
 >>> t = np.linspace(0, 2 * np.pi, 40, endpoint=False)
 >>> prof = td.profile([(np.eye(2), np.array([0.0, 5.0]))], np.c_[np.cos(t), np.sin(t)],
-...                   complex="knn", scale=1, k=2, image_k=2, image_scale=1)
+...                   complex="knn", scale=1, n_neighbors=2, estimate_scale=1)
 >>> fig = plot_profile(prof)
 >>> [ax.get_title() for ax in fig.axes]
 ['b0', 'b1']
@@ -24,12 +24,12 @@ __all__ = ["plot_profile", "STYLE"]
 STYLE = {"predicted": ("rank source (prediction)", "C0", "o", "-", -0.09),
          "quotient": ("rank + overlap sources (quotient)", "C3", "s", "--", -0.03),
          "image_homology": ("exact image homology", "k", "D", ":", 0.03),
-         "image": ("Naitzat kNN estimator", "C2", "^", "-.", 0.09)}
+         "estimate": ("estimate (Naitzat kNN)", "C2", "^", "-.", 0.09)}
 
 
 def _computed(prof, key):
     """Whether a column has a value at some layer >= 1 (layer 0 is the input for all)."""
-    return any(r[key] is not None for r in prof.rows[1:])
+    return not np.isnan(prof.column(key, 0)[1:]).all()
 
 
 def plot_profile(prof, ax=None, dims=None, title=None):
@@ -64,10 +64,13 @@ def plot_profile(prof, ax=None, dims=None, title=None):
         fig = axes[0].figure
     layers = np.array([r["layer"] for r in prof.rows], dtype=float)
     keys = [k for k in STYLE if _computed(prof, k)]
+    est = (prof.info.get("estimate") or {}).get("method")
     for a, q in zip(axes, dims):
         top = 1.0
         for key in keys:
             label, colour, marker, ls, dx = STYLE[key]
+            if key == "estimate" and est == "persistent":
+                label = "estimate (persistent)"
             y = prof.column(key, q)
             a.plot(layers + dx, y, ls=ls, color=colour, marker=marker, ms=5, lw=1.3,
                    alpha=0.85, label=label)

@@ -152,11 +152,12 @@ def plot_image(rep, ax=None, color_by_rank=True):
 
 def plot_barcode(rep, ax=None):
     """Barcode of the image's persistent homology with the reading threshold (ValueError if skipped)."""
-    if rep.image is None:
-        raise ValueError("the persistent homology of the image was skipped (image=False)")
+    pb = _barcode(rep)
+    if pb is None:
+        raise ValueError("no persistent estimate of the image (estimate=None or 'knn')")
     fig, ax = _axes(ax)
-    stop = 2 * rep.image.threshold
-    bars = sorted((b for b in rep.image.bars if min(b[2], stop) - b[1] > 1e-3 * stop),
+    stop = 2 * pb.threshold
+    bars = sorted((b for b in pb.bars if min(b[2], stop) - b[1] > 1e-3 * stop),
                   key=lambda b: (b[0], b[1]))
     if bars:
         d, b, e = (np.array(x, dtype=float) for x in zip(*bars))
@@ -164,13 +165,13 @@ def plot_barcode(rep, ax=None):
                   colors=[f"C{int(k)}" for k in d], lw=1.5)
         for k in sorted(set(d.astype(int).tolist())):
             ax.plot([], [], color=f"C{k}", lw=2, label=f"$H_{k}$ bars")
-    ax.axvline(rep.image.threshold, color="k", ls="--", lw=0.8, label="reading threshold")
+    ax.axvline(pb.threshold, color="k", ls="--", lw=0.8, label="reading threshold")
     ax.set_xlabel("scale")
     ax.set_ylabel("bar")
     ax.set_yticks([])
     ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=4,
               frameon=False)
-    ax.set_title(f"image, persistent: Betti {rep.image.betti}", fontsize=10)
+    ax.set_title(f"estimate, persistent: Betti {pb.betti}", fontsize=10)
     return fig
 
 
@@ -185,8 +186,8 @@ def summary_title(rep):
         parts.append(f"quotient (rank + overlap) {rep.quotient}")
     if rep.image_homology is not None and rep.labels != "points":
         parts.append(f"image (exact) {rep.image_homology}")
-    elif rep.image is not None:
-        parts.append(f"image (persistent) Betti {rep.image.betti}")
+    elif rep.estimate is not None and rep.estimate.betti is not None:
+        parts.append(f"estimate ({rep.estimate.method}) Betti {rep.estimate.betti}")
     else:
         parts.append("image not computed")
     return "   |   ".join(parts)
@@ -196,13 +197,19 @@ def _hom(H):
     return str(H) if hasattr(H, "group") else f"Betti {H.betti}"
 
 
+def _barcode(rep):
+    """The persistent estimate's barcode (PersistentBetti), or None."""
+    est = rep.estimate
+    return None if est is None or est.method != "persistent" else est.detail
+
+
 def _panels(rep):
     panels = []
     if rep.complex is not None or rep.points is not None:
         panels.append("ranks")
     if _image_points(rep)[0] is not None:
         panels.append("image")
-    if rep.image is not None:
+    if _barcode(rep) is not None:
         panels.append("barcode")
     return panels
 
@@ -258,6 +265,6 @@ def figure1(random_state=FIGURE1_SEED):
             ("C", "a circle through one layer", constructions.circle_arcs(3)),
             ("D", "a torus through one layer",
              constructions.torus_band("meridian", resolution=12, n_units=16))):
-        rep = analyze(n, K, layer=1, image=False, exact_image=True)
+        rep = analyze(n, K, layer=1, estimate=None, exact=True)
         figs[key] = plot_representation(rep, title=f"{key}: {what}\n{summary_title(rep)}")
     return figs
