@@ -255,5 +255,7 @@ def test_profile_cli(tmp_path, capsys):
     assert data["verdict"]["before"]["betti"][:2] == [1, 1]
     assert main(["profile", "--model", str(folder / "models" / "R_model_0.pth"),
                  "--points", str(folder / "data" / "R-test.npy"), "--complex", "knn",
-                 "--k", "6", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["info"]["complex"] == "knn"
+                 "--k", "6", "--budget", "2", "--json"]) == 0   # --k: the old --n-neighbors
+    d = json.loads(capsys.readouterr().out)
+    assert d["info"]["complex"] == "knn" and d["info"]["estimate"]["k"] == 6
+    assert d["info"]["budget_s"] == 2 and list(d)[-1] == "verdict"

@@ -56,12 +56,14 @@ def exact_images(R, layer):
     return Y
 
 
-def input_embedded(R):
+def input_embedded(R, budget=None):
     """Whether the complex ``R`` refines is embedded by its coordinates (cached on ``R``).
 
     Decided exactly: distinct vertices, and the common refinement of its simplices
     (:func:`~.image_complex.refine_image` of the identity map) finds no two that
-    meet in more than a common face. The refinement subdivides it exactly.
+    meet in more than a common face. The refinement subdivides it exactly.  The
+    check runs within ``budget`` (a complex that overlaps itself everywhere, as a
+    k-NN flag complex in the plane, costs as much as a folded image).
     """
     from ..topology.simplicial import SimplicialComplex
     from ..geometry.image_complex import refine_image
@@ -72,15 +74,15 @@ def input_embedded(R):
             R.embedded = False
         else:
             K0 = SimplicialComplex(R.original, coordinates=X)
-            R.embedded = not refine_image(K0, X).interactions
+            R.embedded = not refine_image(K0, X, budget=budget).interactions
     return R.embedded
 
 
-def injective_labels(R, layer, ranks):
+def injective_labels(R, layer, ranks, budget=None):
     """Per piece (rows of ``R.complex().simplices(d)``): its region at ``layer`` where the
     region's map has full rank on the input space and ``K`` is embedded, else -1."""
     order = np.lexsort(R.simplices.T[::-1])
-    if not input_embedded(R):
+    if not input_embedded(R, budget):
         return np.full(len(order), -1, dtype=np.int64)
     full = np.asarray(ranks)[order] == R.points.shape[1]
     return np.where(full, R.region_index(layer)[1][order], -1).astype(np.int64)
@@ -137,5 +139,5 @@ def exact_folding(net, R, layer, ranks, separate_images=True, rank="ambient", im
     regions = R.region_index(layer)[1][order]
     ambient = ranks if rank == "ambient" else piece_ranks(net, R, layer)
     return folding(C, images, collapse=subs, regions=regions, layer=layer,
-                   injective=injective_labels(R, layer, ambient),
+                   injective=injective_labels(R, layer, ambient, budget),
                    max_exact_pairs=max_exact_pairs, budget=budget)

@@ -301,13 +301,14 @@ def methods(info, layers, overlaps=True):
     on = (f"layer{'s' if len(exact) > 1 else ''} {_span(exact)}" if exact else "")
     rest = [k for k in layers if k not in exact]
     budget = info["budget_s"]
+    stop = (info["exact_stopped"] or "").replace("exact route stopped", "stopped")
     if not exact:
-        took = f"not taken: {info['exact_stopped']}"
+        took = stop if stop.startswith("stopped") else f"not taken: {stop}"
     else:
         took = f"on {on}" + (f" within a time budget of {budget:g} s for the whole call "
                              "(budget_s)" if budget is not None else ", no time limit")
         if rest:
-            took += f"; {info['exact_stopped']}"
+            took += f"; {stop}"
     vertex = (f"layer{'s' if len(rest) > 1 else ''} {_span(rest)}: " if exact else "") + \
         "certified vertex ranks" if rest else ""
     est = info.get("estimate")

@@ -14,7 +14,7 @@ of the input and its layer):
     otherwise (the rank source changes something, but not into the image).
 ``before``, ``after``
     The input's homology and the image's at ``first_layer`` (at the last layer
-    when nothing changes).
+    when nothing changes), in dimensions ``0..max_dim``.
 ``geometric_layers``
     Layers where only the estimate (:mod:`.estimate`) differs from the input:
     the image has the input's homology, the estimate reads something else
@@ -41,7 +41,7 @@ The topology first changes at layer 1, by folding (the overlap source; the rank 
 from .estimate import betti_of
 
 __all__ = ["verdict", "sentence", "verdict_lines", "verdict_dict", "image_of",
-           "geometric_layers", "padded"]
+           "geometric_layers", "padded", "truncated"]
 
 
 def _groups(H, n):
@@ -78,8 +78,17 @@ def verdict(rows, max_dim):
                 "overlap" if _same(P, before, n) else "rank+overlap"
             break
     return {"changes": first is not None, "first_layer": first, "source": source,
-            "before": before, "after": before if after is None else after,
+            "before": truncated(before, n), "after": truncated(before if after is None
+                                                                else after, n),
             "geometric_layers": geometric_layers(rows, n)}
+
+
+def truncated(H, n):
+    """``H`` in dimensions ``0..n-1`` only (what the verdict compares)."""
+    from ..topology.groups import Homology
+
+    return Homology([H.rank(q) for q in range(n)], [list(H.torsion_in(q)) for q in range(n)],
+                    H.coefficients, H.reduced)
 
 
 def geometric_layers(rows, n):
