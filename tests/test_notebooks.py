@@ -30,7 +30,8 @@ STATED = {
                         "(grid) 30 -> H0 = Z, H1 = 0, H2 = Z^6"],
     "figure2": ["'fig2a': 3600", "purple region (most networks have points of rank < m and "
                 "of rank = m): k = 34 .. 44"],
-    "folding_and_depth": ["Naitzat kNN estimator     changes in 5/5 models"],
+    "folding_and_depth": ["Naitzat kNN estimate      changes in 5/5 models",
+                          "verdict: The topology first changes at layer 2, by folding"],
     "homology_tour": ["H0 = Z, H1 = Z ⊕ Z/2, H2 = 0",                 # Klein bottle
                       "T / (a ∪ b)     H0 = Z, H1 = 0, H2 = Z",       # torus / both loops = S^2
                       "H(M, ∂M)  H0 = 0, H1 = Z/2, H2 = 0"],
@@ -83,10 +84,12 @@ def test_stored_notebook_is_executed_and_states_the_answers(name):
 
 def test_the_fold_in_the_stored_folding_notebook():
     # (x, y) -> (|x|, y): the rank source sees nothing (b1 stays 1); the quotient by both
-    # sources, the exact image and the estimator see an arc at layer 2
+    # sources, the exact image and the estimate see an arc at layer 2 (on the exact route,
+    # with its overlapping pairs)
     text = _text(_stored("folding_and_depth"))
-    row = text.split("predicted:")[0].splitlines()[3].split()
-    assert row[0] == "2" and row[4:] == ["1", "1", "1", "0", "1", "0", "1", "0"]
+    row = text.split("exact route:")[0].splitlines()[3].split()
+    assert row[:3] == ["2", "3", "exact"] and row[5] == "pairs"
+    assert row[6:] == ["1", "1", "1", "0", "1", "0", "1", "0"]
 
 
 def test_check_detects_a_stale_output_and_skips_tagged_cells():
