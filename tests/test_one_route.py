@@ -247,8 +247,9 @@ def test_cli_prints_the_verdict_last(capsys, tmp_path):
     from topodestruct.cli import main
 
     assert main(["analyze", "--manifold", "circle", "--widths", "2,1", "--resolution", "12",
-                 "--layer", "1", "--no-estimate"]) == 0
+                 "--layer", "1", "--no-estimate", "--out", str(tmp_path / "rep")]) == 0
     out = capsys.readouterr().out.strip().splitlines()
+    assert out[0].startswith("files written to ")        # before the report
     assert out[-2].startswith("verdict: The topology first changes at layer 1, by the rank")
     assert out[-1].startswith("{'changes': True, 'first_layer': 1, 'source': 'rank'")
     assert main(["analyze", "--manifold", "circle", "--widths", "2,1", "--resolution", "12",

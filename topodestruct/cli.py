@@ -129,13 +129,13 @@ def _cmd_profile(args):
                  + f": {len(X)} points, {prof.info['complex']} complex")
         plot_profile(prof, title=title).savefig(out / "profile.png", dpi=120,
                                                 bbox_inches="tight")
+    if args.out:   # said before the report, whose last lines are the verdict
+        _wrote(out, ["profile.json", "profile.png"], sys.stderr if args.json else None)
     if args.json:
         print(json.dumps({"model": described, **prof.to_dict()}, indent=1))
     else:
         print(described)
         print(prof)
-    if args.out:
-        _wrote(out, ["profile.json", "profile.png"], sys.stderr if args.json else None)
     return 0
 
 
@@ -217,10 +217,10 @@ def _cmd_analyze(args):
         out.mkdir(parents=True, exist_ok=True)
         (out / "representation.json").write_text(text)
         plot_representation(rep).savefig(out / "representation.png", dpi=110)
-    print(text if args.json else rep)
-    if args.out:
+    if args.out:   # said before the report, whose last lines are the verdict
         _wrote(out, ["representation.json", "representation.png"],
                sys.stderr if args.json else None)
+    print(text if args.json else rep)
     return 0
 
 
