@@ -306,7 +306,8 @@ def methods(info, layers, overlaps=True):
         took = stop if stop.startswith("stopped") else f"not taken: {stop}"
     else:
         took = f"on {on}" + (f" within a time budget of {budget:g} s for the whole call "
-                             "(budget_s)" if budget is not None else ", no time limit")
+                             "(budget_s)" if budget is not None and np.isfinite(budget)
+                             else ", no time limit")
         if rest:
             took += f"; {stop}"
     vertex = (f"layer{'s' if len(rest) > 1 else ''} {_span(rest)}: " if exact else "") + \

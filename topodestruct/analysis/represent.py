@@ -297,7 +297,7 @@ class Representation:
         return f"rank + overlap sources, at the vertices: {n} vertices glued"
 
     def _route(self):
-        if self.budget_s is None:
+        if self.budget_s is None or not np.isfinite(self.budget_s):
             limit = "no time limit"
         else:
             limit = f"time budget {self.budget_s:g} s (budget_s)"
