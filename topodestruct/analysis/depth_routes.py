@@ -153,11 +153,12 @@ def image_size_row(images, simplices, parent, betti):
     rho = mesh_resolution(images, simplices, parent)
     images = np.asarray(images, dtype=np.float64)
     if images.shape[1] > 3:
-        _, delta = _sample(images, np.asarray(simplices), DEFAULT_MAX_POINTS["rips"])
-        if 4 * delta > rho:
+        sample = _sample(images, np.asarray(simplices), DEFAULT_MAX_POINTS["rips"])
+        if 4 * sample[1] > rho:
             return {"image_sizes": None,                     # not measured
-                    "image_stable": None, "resolution": float(rho), "size_delta": float(delta)}
-        S = class_sizes(images, simplices, betti, max_size=2 * rho)
+                    "image_stable": None, "resolution": float(rho),
+                    "size_delta": float(sample[1])}
+        S = class_sizes(images, simplices, betti, max_size=2 * rho, sample=sample)
     else:
         S = class_sizes(images, simplices, betti)
     return {"image_sizes": [[float(x) for x in s] for s in S.sizes],

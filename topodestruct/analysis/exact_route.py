@@ -45,15 +45,9 @@ def exact_images(R, layer):
         raise ValueError(f"layer {layer} is not refined (1..{R.layer})")
     if layer == R.layer:
         return R.exact_values
-    from flint import fmpq
-    from .refine import exact_affine
+    from ..relu.exact import exact_forward
 
-    Y = R.exact_points
-    for W, b, relu in R.layers[:layer]:
-        Y = exact_affine(W, b, Y)
-        if relu:
-            Y = np.where(Y > 0, Y, fmpq(0))
-    return Y
+    return exact_forward(R.layers, R.exact_points, layer)
 
 
 def input_embedded(R, budget=None):

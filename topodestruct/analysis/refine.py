@@ -243,22 +243,14 @@ def refine(net, K, layer=None):
 def exact_affine(W, b, H):
     """``H @ W.T + b`` in exact rational arithmetic: ``(V, n)`` object array of fmpq.
 
-    ``W``, ``b`` float (dyadic, so exact), ``H`` an object array of rationals.
+    ``W``, ``b`` float (dyadic, so exact), ``H`` an object array of rationals; one
+    affine layer of :func:`topodestruct.relu.exact.exact_forward`.
     """
-    from flint import fmpq_mat
+    from ..relu.exact import exact_forward
 
-    from ..geometry.exact import exact
-
-    V, n = len(H), W.shape[0]
-    out = np.empty((V, n), dtype=object)
-    if V == 0:
-        return out
-    Wt = fmpq_mat(W.shape[1], n, [exact(x) for x in W.T.ravel()])
-    M = fmpq_mat(V, W.shape[1], list(H.ravel())) * Wt
-    bias = [exact(x) for x in b]
-    out.ravel()[:] = M.entries()
-    out += np.array(bias, dtype=object)[None, :]
-    return out
+    if len(H) == 0:
+        return np.empty((0, W.shape[0]), dtype=object)
+    return exact_forward([(W, b, False)], H)
 
 
 def _signs(Q):

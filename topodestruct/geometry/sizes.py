@@ -120,7 +120,7 @@ def _diameter(P):
     return D.max()
 
 
-def class_sizes(images, simplices, exact_betti, max_points=None, max_size=None):
+def class_sizes(images, simplices, exact_betti, max_points=None, max_size=None, sample=None):
     """Sizes of the homology classes of the union of the simplices (module notes).
 
     Parameters
@@ -138,6 +138,8 @@ def class_sizes(images, simplices, exact_betti, max_points=None, max_size=None):
         Measure sizes up to this radius only (Rips: edges up to
         ``2 (1 + SPARSE_RIPS) max_size``, which bounds the complex); a class
         still alive there is reported as ``inf`` (larger than ``max_size``).
+    sample : (P, delta), optional
+        A sample already drawn by :func:`_sample` with the same ``max_points``.
 
     Returns
     -------
@@ -148,7 +150,8 @@ def class_sizes(images, simplices, exact_betti, max_points=None, max_size=None):
     nonzero = [d for d, b in enumerate(exact_betti) if b]
     n_dims = nonzero[-1] + 1 if nonzero else 0       # no simplices above what homology needs
     method = "alpha" if images.shape[1] <= 3 else "rips"
-    P, delta = _sample(images, simplices, max_points or DEFAULT_MAX_POINTS[method])
+    P, delta = sample if sample is not None else \
+        _sample(images, simplices, max_points or DEFAULT_MAX_POINTS[method])
     diagram = _alpha_diagram(P, n_dims) if method == "alpha" else \
         _rips_diagram(P, n_dims, None if max_size is None else 2 * (1 + SPARSE_RIPS) * max_size)
     sizes = []
