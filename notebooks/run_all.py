@@ -14,7 +14,7 @@ resume, so a kept folder is reused) and the notebooks read it through
 ``$TOPODESTRUCT_RESULTS``.  ``--check`` compares stdout and ``text/plain`` outputs after
 normalising memory addresses and long floats, and that each stored image is still produced;
 cells tagged ``nondeterministic`` (timings) are executed but not compared.  The test suite
-runs the same check (``tests/test_notebooks.py``).
+runs the same check (``tests/package/test_notebooks.py``).
 """
 import argparse
 import difflib

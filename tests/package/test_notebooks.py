@@ -15,7 +15,7 @@ import pathlib
 import nbformat
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 _spec = importlib.util.spec_from_file_location("run_all", ROOT / "notebooks" / "run_all.py")
 run_all = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(run_all)

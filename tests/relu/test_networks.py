@@ -118,7 +118,7 @@ def test_load_mnist(tmp_path):
         load_mnist(tmp_path, kind="train")
     with pytest.raises(ValueError, match="kind"):
         load_mnist(tmp_path, kind="val")
-    real = pathlib.Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mnist"
+    real = pathlib.Path(__file__).resolve().parents[2].parent / "shared" / "data" / "mnist"
     if (real / "t10k-images-idx3-ubyte.gz").is_file():
         X, y = load_mnist(real, kind="test")
         assert X.shape == (10000, 784) and 0 <= X.min() and X.max() <= 1

@@ -16,7 +16,7 @@ from topodestruct.experiments import fig2 as rn
 from topodestruct.plotting.fig2 import write_pngs
 from topodestruct.experiments.store import ResultStore, config_key
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def _strip(record):

@@ -6,7 +6,7 @@ import os
 import pytest
 
 pytest.importorskip("gudhi")
-PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
                     "benchmarks", "bench_homology.py")
 
 

@@ -64,9 +64,6 @@ def test_a_class_below_the_resolution_is_unresolved():
 def test_nine_squares_row_zero_has_the_hand_computed_gaps():
     """Outer ring of eight squares 2.5 apart, the centre 2.5 sqrt(2) from its nearest:
     H0 dies at 7 x 1.25 and 1.25 sqrt(2) (single linkage, half the gaps)."""
-    import sys
-    import os
-    sys.path.insert(0, os.path.dirname(__file__))
     from test_exact_invariance import nine_squares
 
     K = nine_squares(4, "A")
