@@ -1,0 +1,455 @@
+"""The exact image of a simplexwise-affine map on a 3-complex, where solid pieces do not overlap (clean or refuse).
+
+Given a simplicial complex ``K`` of dimension 3 and the exact images of its
+vertices under a map that is affine on each simplex (true after the exact
+refinement of ``K`` along a ReLU network's bent hyperplanes),
+:func:`refine_image_3d` builds a simplicial complex whose underlying space *is*
+the image ``Φ(|K|)``, or refuses (:class:`ImageNotSupported`) where that would
+need the 3-D common refinement of solid pieces that overlap.  It never returns
+a wrong answer.
+
+Method
+------
+1. *Solid pieces.*  The image of a tetrahedron whose vertex images are affinely
+   dependent (rank <= 2) is the hull of four points of a plane or line, which
+   is the union of the hulls of the four triples: the images of its facets.  So
+   ``Φ(|K|) = Φ(|K^(2)|) ∪ ⋃ Φ(T)`` over the tetrahedra ``T`` with
+   nondegenerate images, the *3-pieces* (decided exactly: rank of the edge
+   vectors over Q).  Tetrahedra with the same set of exact vertex images are
+   one 3-piece (an exactly symmetric fold maps mirror tetrahedra onto the same
+   image).
+2. *Surface.*  ``L2`` is the exact image complex of the 2-skeleton
+   (:func:`topodestruct.geometry.image_complex.refine_image`): every overlap
+   and fold of pieces of dimension <= 2, exactly, with the pieces carrying
+   each of its triangles (``carriers``).
+3. *Clean or refuse.*  A 3-piece ``T`` is clean if no other piece -- another
+   3-piece, or a triangle, edge or point of the 2-skeleton whose vertex images
+   are not all vertex images of ``T`` -- meets the relative interior of
+   ``Φ(T)`` (in its affine 3-flat).  For a piece ``Q`` this is an exact linear
+   feasibility problem: with ``β_j`` the barycentric coordinates of ``Q``'s
+   vertex ``q_j`` with respect to ``Φ(T)`` and ``r_j`` its offset from
+   ``Φ(T)``'s flat, ``Φ(Q)`` meets the interior iff some ``μ >= 0`` has
+   ``Σ μ_j r_j = 0`` and ``Σ μ_j β_j >= 1`` (scaling turns ``> 0`` into
+   ``>= 1``), decided by :func:`topodestruct.geometry.exact_lp.feasible`.
+   Before that, a broad phase (bounding boxes) and float certificates with wide
+   margins settle most pairs: the caller's promise (``injective``), affine
+   independence of the pair's vertex images, or an affine function vanishing
+   on the shared vertex images and separating the others
+   (:func:`topodestruct.geometry.exact.separated`); each of these says the
+   images meet only in the hull of the shared vertex images, a face of
+   ``Φ(T)``.  Every other pair goes to the exact test.  If any 3-piece is not
+   clean, :class:`ImageNotSupported` says how many pairs overlap in an
+   interior: the 3-D arrangement of solids in a shared 3-flat is future work.
+4. *Cones.*  If every 3-piece is clean, ``Φ(T) ∩ Φ(|K^(2)|) = ∂Φ(T)``, which is
+   a subcomplex of ``L2`` (the triangles carried by pieces with ``T``'s facet
+   images; checked to be a closed surface of Euler characteristic 2).  The
+   image complex is ``L2`` plus, for each 3-piece, the cone from the exact
+   barycentre of ``Φ(T)`` over that boundary; distinct 3-pieces meet only in
+   ``L2``, so this is a simplicial complex whose underlying space is ``Φ(|K|)``,
+   and its integer homology comes from the one engine
+   (:func:`topodestruct.homology`).
+
+What is exact: every decision (ranks, incidences, interior tests) is made in
+rational arithmetic; floats are certificates only (margins in
+:mod:`topodestruct.tolerances`) and the output ``coordinates``.
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+from flint import fmpq, fmpq_mat
+
+from ..algebra.rows import locate_rows
+from ..tolerances import ROUNDING_BOUND
+from ..topology.homology import homology
+from ..topology.simplicial import SimplicialComplex
+from . import exact as _exact
+from .exact_lp import feasible
+from .image_complex import ImageTooLarge, _checker, refine_image
+
+__all__ = ["ImageNotSupported", "ImageRefinement3D", "refine_image_3d", "image_homology_3d"]
+
+
+class ImageNotSupported(ImageTooLarge):
+    """Solid pieces of the image overlap in their interiors: the 3-D common refinement of
+    solids in a shared 3-flat is not implemented (``n_overlaps`` pairs, ``n_solid`` of them
+    between two 3-pieces; None when raised with a message only)."""
+
+    n_overlaps = None
+    n_solid = None
+
+
+def _not_supported(n_overlaps, n_solid):
+    err = ImageNotSupported(f"3-D overlap not supported: {n_overlaps} interior overlaps "
+                            f"({n_solid} between solid pieces, {n_overlaps - n_solid} of "
+                            f"lower-dimensional pieces with a solid one)")
+    err.n_overlaps, err.n_solid = n_overlaps, n_solid
+    return err
+
+
+@dataclass
+class ImageRefinement3D:
+    """The image of a 3-complex ``K`` under a simplexwise-affine map, as a simplicial complex.
+
+    Attributes
+    ----------
+    complex : SimplicialComplex
+        Underlying space equal to the image; ``coordinates`` are the float values of
+        the exact vertices.
+    exact : list of tuple of flint.fmpq
+        Exact coordinates of ``complex.vertices`` (same order).
+    solids : list of tuple of int
+        The 3-pieces: sorted vertex ids of ``complex`` (``surface.complex``'s labels).
+    tetrahedra : list of list of tuple of int
+        For each 3-piece, the tetrahedra of ``K`` mapped onto it (more than one: a fold).
+    surface : ImageRefinement
+        The exact image complex of the 2-skeleton (``L2``).
+    overlaps : list of (tuple, tuple)
+        Pairs of tetrahedra of ``K`` with the same image (a fold of solids); the
+        surface's own overlaps are ``surface.overlaps``.
+    stats : dict
+        Counts: 3-pieces, degenerate tetrahedra, candidate, certified and exact pairs.
+    """
+
+    complex: SimplicialComplex
+    exact: list = field(repr=False)
+    solids: list = field(repr=False)
+    tetrahedra: list = field(repr=False)
+    surface: object = field(repr=False)
+    overlaps: list = field(repr=False)
+    stats: dict = field(default_factory=dict)
+
+
+def _exact_rows(K, images):
+    """Validate -> exact rows (tuples of fmpq), aligned with ``K.vertices``."""
+    X = np.asarray(images)
+    if X.dtype != object and (not np.issubdtype(X.dtype, np.number) or X.dtype.kind == "c"):
+        raise TypeError(f"images must be a real array, got dtype {X.dtype}")
+    if X.ndim != 2 or X.shape[0] != K.n_vertices or X.shape[1] < 1:
+        raise ValueError(f"images must have shape (n_vertices={K.n_vertices}, n), got {X.shape}")
+    return [tuple(_exact.as_exact(x) for x in row) for row in X.tolist()]
+
+
+def refine_image_3d(K, images, injective=None, max_exact_pairs=None, max_candidate_pairs=None,
+                    budget=None):
+    """The image of ``K`` (dimension <= 3) as a simplicial complex (see the module notes).
+
+    Parameters
+    ----------
+    K : SimplicialComplex
+        Dimension <= 3 (dimension <= 2: :func:`~.image_complex.refine_image`, wrapped).
+    images : array of float, shape (K.n_vertices, n), or object array of exact rationals
+        Image of each vertex; the map is the affine extension on each simplex.
+    injective : array of int, shape (number of tetrahedra of K,), optional
+        As in :func:`~.image_complex.refine_image`, aligned with ``K.simplices(3)``:
+        tetrahedra with the same label ``>= 0`` lie in one piece of the domain on which
+        the map is one injective affine map, and ``K`` is embedded.
+    max_exact_pairs, max_candidate_pairs, budget
+        As in :func:`~.image_complex.refine_image` (raise :class:`ImageTooLarge`).
+
+    Returns
+    -------
+    ImageRefinement3D
+
+    Raises
+    ------
+    ImageNotSupported
+        Where a 3-piece is not clean (module notes, step 3).
+    """
+    if not isinstance(K, SimplicialComplex):
+        raise TypeError(f"K must be a SimplicialComplex, got {type(K).__name__}")
+    if K.dimension > 3:
+        raise ValueError(f"refine_image_3d handles complexes of dimension <= 3, got {K.dimension}")
+    if K.dimension <= 2:
+        R2 = refine_image(K, images, injective, max_exact_pairs, max_candidate_pairs, budget)
+        return ImageRefinement3D(R2.complex, R2.exact, [], [], R2, [], dict(R2.stats))
+    ex = _exact_rows(K, images)
+    tets = K.simplices(3)
+    if injective is not None:
+        injective = np.asarray(injective)
+        if injective.shape != (len(tets),) or injective.dtype.kind not in "iu":
+            raise ValueError(f"injective must be integer labels, one per tetrahedron of K "
+                             f"({len(tets)}), got shape {injective.shape}, "
+                             f"dtype {injective.dtype}")
+    K2 = K.skeleton(2)
+    tri_labels = None if injective is None else _triangle_labels(K2.simplices(2), tets, injective)
+    obj = np.empty((len(ex), len(ex[0])), dtype=object)
+    obj[:] = ex
+    R2 = refine_image(K2, obj, tri_labels, max_exact_pairs, max_candidate_pairs, budget)
+    L = R2.complex
+    label = L.vertices[R2.vertex_map]                    # K's vertex -> vertex of L2
+    point = dict(zip(L.vertices.tolist(), R2.exact))     # vertex of L2 -> exact point
+    tet_ids = label[np.searchsorted(K.vertices, tets)]
+    solids, members, n_flat = _solid_pieces(tet_ids, point)
+    stats = {"solids": len(solids), "tetrahedra": len(tets), "flat_tetrahedra": n_flat,
+             "surface_f_vector": L.f_vector}
+    solid_labels = None
+    if injective is not None:
+        solid_labels = np.array([injective[m[0]] if len(m) == 1 else -1 for m in members],
+                                dtype=np.int64)
+    surf = [tuple(sorted(int(x) for x in label[np.searchsorted(K.vertices, s)]))
+            for s in R2.input_simplices]
+    surf_labels = None
+    if tri_labels is not None:
+        index = {tuple(t): i for i, t in enumerate(K2.simplices(2).tolist())}
+        surf_labels = np.array([tri_labels[index[s]] if s in index else -1
+                                for s in R2.input_simplices], dtype=np.int64)
+    bad, solid_bad = _interior_overlaps(solids, solid_labels, surf, surf_labels, point, stats,
+                                        max_exact_pairs, max_candidate_pairs, _checker(budget))
+    if bad:
+        raise _not_supported(bad, solid_bad)
+    C, exact = _cone_solids(L, R2, solids, surf, point)
+    stats["image_f_vector"] = C.f_vector
+    tet_rows = [[tuple(int(v) for v in tets[i]) for i in m] for m in members]
+    folds = [(m[0], m[j]) for m in tet_rows for j in range(1, len(m))]
+    return ImageRefinement3D(C, exact, solids, tet_rows, R2, folds, stats)
+
+
+def _triangle_labels(tris, tets, injective):
+    """Each triangle's label: that of a tetrahedron it is a face of (it lies in that closed
+    piece of the domain, so the promise holds for it too), -1 for a triangle of no tetrahedron."""
+    out = np.full(len(tris), -1, dtype=np.int64)
+    for drop in range(4):
+        idx, found = locate_rows(tris, np.delete(tets, drop, axis=1))
+        out[idx[found]] = injective[found]
+    return out
+
+
+def _solid_pieces(tet_ids, point):
+    """Step 1: the 3-pieces (sorted image vertex ids, one per set of images), the
+    tetrahedra of each (rows of ``tet_ids``), and how many tetrahedra have flat images."""
+    groups, n_flat = {}, 0
+    for i, row in enumerate(tet_ids.tolist()):
+        key = tuple(sorted(row))
+        if key in groups:
+            groups[key].append(i)
+            continue
+        if len(set(key)) < 4 or not _full_rank([point[u] for u in key]):
+            n_flat += 1
+            continue
+        groups[key] = [i]
+    return list(groups), list(groups.values()), n_flat
+
+
+def _full_rank(pts):
+    """Whether four exact points are affinely independent (rank of the differences over Q)."""
+    p0 = pts[0]
+    n = len(p0)
+    if n < 3:
+        return False
+    M = fmpq_mat(3, n, [p[r] - p0[r] for p in pts[1:] for r in range(n)])
+    return M.rank() == 3
+
+
+class _Frame:
+    """Barycentric coordinates with respect to a nondegenerate tetrahedron in R^n, exactly:
+    a point ``q`` has ``β`` (4, summing to 1) and an offset ``r`` from the tetrahedron's
+    3-flat (zero iff ``q`` lies in it)."""
+
+    def __init__(self, corners):
+        self.t0, n = corners[0], len(corners[0])
+        self.D = [[c[r] - self.t0[r] for c in corners[1:]] for r in range(n)]   # n x 3
+        M = fmpq_mat(3, n, [self.D[r][j] for j in range(3) for r in range(n)])
+        rref, rank = M.rref()
+        assert rank == 3
+        self.rows = [next(r for r in range(n) if rref[i, r] != 0) for i in range(3)]
+        self.inv = fmpq_mat(3, 3, [self.D[r][j] for r in self.rows for j in range(3)]).inv()
+
+    def coordinates(self, q):
+        d = [x - y for x, y in zip(q, self.t0)]
+        b = self.inv * fmpq_mat(3, 1, [d[r] for r in self.rows])
+        b = [b[0, 0], b[1, 0], b[2, 0]]
+        off = [d[r] - sum((self.D[r][j] * b[j] for j in range(3)), fmpq(0))
+               for r in range(len(d))]
+        return [1 - b[0] - b[1] - b[2]] + b, off
+
+
+def _meets_interior(T, Q, point, frame):
+    """Whether the hull of ``Q``'s points meets the relative interior of the tetrahedron ``T``
+    (sorted vertex ids; ``frame`` its :class:`_Frame`): the exact test of step 3."""
+    betas, offs = [], []
+    for u in Q:
+        if u in T:
+            beta = [fmpq(int(u == t)) for t in T]
+            off = None
+        else:
+            beta, off = frame.coordinates(point[u])
+        betas.append(beta)
+        offs.append(off)
+    m = len(Q)
+    n = len(point[T[0]])
+    A, b = [], []
+    for r in range(n):
+        row = [fmpq(0) if o is None else o[r] for o in offs]
+        if any(row):
+            A.append(row + [fmpq(0)] * 4)
+            b.append(0)
+    for i in range(4):
+        A.append([beta[i] for beta in betas] + [fmpq(-int(i == k)) for k in range(4)])
+        b.append(1)
+    assert len(A[0]) == m + 4
+    return feasible(A, b)
+
+
+def _interior_overlaps(solids, solid_labels, surf, surf_labels, point, stats, max_exact_pairs,
+                       max_candidate_pairs, check):
+    """Step 3: how many pairs (3-piece, other piece) meet in the 3-piece's interior, and how
+    many of them are pairs of 3-pieces.  Broad phase, certificates, then the exact test."""
+    pieces = solids + surf
+    S, F = len(solids), len(solids) + len(surf)
+    ids = sorted(point)
+    X = np.array([[float(x) for x in point[u]] for u in ids], dtype=float)
+    where = {u: i for i, u in enumerate(ids)}
+    pad = np.full((F, 4), -1, dtype=np.int64)
+    for f, p in enumerate(pieces):
+        pad[f, :len(p)] = [where[u] for u in p]
+    safe = np.where(pad >= 0, pad, pad[:, :1])
+    lo, hi = X[safe].min(axis=1), X[safe].max(axis=1)
+    lo = lo - ROUNDING_BOUND * (np.abs(lo) + 1e-300)   # floats of exact points: widen
+    hi = hi + ROUNDING_BOUND * (np.abs(hi) + 1e-300)
+    pairs = _exact.box_pairs(lo, hi)
+    pairs = np.sort(pairs, axis=1)
+    pairs = pairs[pairs[:, 0] < S]                      # a 3-piece and another piece
+    inside = np.array([set(pieces[b]) <= set(pieces[a]) for a, b in pairs.tolist()],
+                      dtype=bool).reshape(-1)
+    pairs = pairs[~inside]                              # faces of the 3-piece: its boundary
+    stats["candidate_pairs"] = len(pairs)
+    if max_candidate_pairs is not None and len(pairs) > max_candidate_pairs:
+        raise ImageTooLarge(f"{len(pairs)} candidate pairs of solid image pieces "
+                            f"> max_candidate_pairs={max_candidate_pairs}")
+    certified = np.zeros(len(pairs), dtype=bool)
+    if solid_labels is not None and len(pairs):
+        labels = np.concatenate([solid_labels, surf_labels])
+        la, lb = labels[pairs[:, 0]], labels[pairs[:, 1]]
+        certified = (la >= 0) & (la == lb)
+    stats["promised_pairs"] = int(certified.sum())
+    certified |= _certified(X, pad, pairs, certified)
+    stats["certified_pairs"] = int(certified.sum())
+    rest = pairs[~certified]
+    stats["exact_pairs"] = len(rest)
+    if max_exact_pairs is not None and len(rest) > max_exact_pairs:
+        raise ImageTooLarge(f"{len(rest)} pairs of solid image pieces to test exactly "
+                            f"> max_exact_pairs={max_exact_pairs}")
+    frames, bad, solid_bad = {}, 0, 0
+    for a, b in rest.tolist():
+        check("exact interiors of solid image pieces")
+        hit = False
+        for t, q in ((a, b), (b, a)) if b < S else ((a, b),):
+            T = pieces[t]
+            if t not in frames:
+                frames[t] = _Frame([point[u] for u in T])
+            if _meets_interior(T, pieces[q], point, frames[t]):
+                hit = True
+                break
+        bad += hit
+        solid_bad += hit and b < S
+    stats["interior_overlaps"] = bad
+    return bad, solid_bad
+
+
+def _certified(X, pad, pairs, done):
+    """Float certificates (wide margins) that the images of each pair meet exactly in the
+    hull of their shared vertex images: affine independence of all their vertex images, or
+    a separating affine function (:func:`~.exact.separated`)."""
+    out = np.zeros(len(pairs), dtype=bool)
+    todo = np.flatnonzero(~done)
+    if not len(todo):
+        return out
+    pa, pb = pad[pairs[todo, 0]], pad[pairs[todo, 1]]
+    rows = np.sort(np.concatenate([pa, pb], axis=1), axis=1)
+    rows[:, 1:][rows[:, 1:] == rows[:, :-1]] = -1
+    rows = np.sort(rows, axis=1)
+    n_distinct = (rows >= 0).sum(axis=1)
+    for u in np.unique(n_distinct).tolist():
+        sel = np.flatnonzero(n_distinct == u)
+        out[todo[sel]] = _exact.independent(X[rows[sel, 8 - u:]])
+    left = np.flatnonzero(~out[todo])
+    pa, pb = pa[left], pb[left]
+    in_b = (pa[:, :, None] == pb[:, None, :]).any(2) & (pa >= 0)
+    in_a = (pb[:, :, None] == pa[:, None, :]).any(2) & (pb >= 0)
+    only_a, only_b = (pa >= 0) & ~in_b, (pb >= 0) & ~in_a
+    key = np.stack([in_b.sum(1), only_a.sum(1), only_b.sum(1)], 1)
+    for c, ka, kb in np.unique(key, axis=0).tolist():
+        if c > 2 or not ka or not kb:
+            continue
+        sel = np.flatnonzero((key == (c, ka, kb)).all(1))
+        C = X[pa[sel][in_b[sel]].reshape(len(sel), c)]
+        out[todo[left[sel]]] = _exact.separated(
+            C, X[pa[sel][only_a[sel]].reshape(len(sel), ka)],
+            X[pb[sel][only_b[sel]].reshape(len(sel), kb)])
+    return out
+
+
+def _cone_solids(L, R2, solids, surf, point):
+    """Step 4: ``L2`` plus the cone from each 3-piece's exact barycentre over its boundary
+    (the triangles of ``L2`` carried by pieces with its facet images).  Returns the complex
+    and the exact coordinates of its vertices."""
+    by_key = {}
+    for f, key in enumerate(surf):
+        if len(key) == 3:
+            by_key.setdefault(key, []).append(f)
+    carried = {}
+    for s, carr in R2.carriers.items():
+        if len(s) == 3:
+            for f in carr:
+                carried.setdefault(f, []).append(s)
+    simplices = list(L.maximal_simplices())
+    exact = list(R2.exact)
+    coords = [np.asarray(L.coordinates, dtype=float).reshape(L.n_vertices, -1)]
+    apex = int(L.vertices.max()) + 1 if L.n_vertices else 0
+    for T in solids:
+        boundary = set()
+        for i in range(4):
+            for f in by_key.get(T[:i] + T[i + 1:], ()):
+                boundary.update(carried.get(f, ()))
+        _check_sphere(boundary, T)
+        centre = tuple(sum(x) / 4 for x in zip(*(point[u] for u in T)))
+        simplices.extend((apex,) + s for s in boundary)
+        exact.append(centre)
+        coords.append(np.array([[float(x) for x in centre]]))
+        apex += 1
+    C = SimplicialComplex(simplices, coordinates=np.concatenate(coords))
+    return C, exact
+
+
+def _check_sphere(triangles, T):
+    """The boundary of a clean 3-piece must be a closed surface with Euler characteristic 2
+    (every edge in two triangles); anything else is a bug, never an answer."""
+    count = {}
+    for s in triangles:
+        for e in ((s[0], s[1]), (s[0], s[2]), (s[1], s[2])):
+            count[e] = count.get(e, 0) + 1
+    n_vertices = len({v for s in triangles for v in s})
+    if not triangles or set(count.values()) != {2} or \
+            n_vertices - len(count) + len(triangles) != 2:
+        raise RuntimeError(f"the boundary of the solid image piece {T} is not a 2-sphere in the "
+                           f"surface image complex (a bug: please report it)")
+
+
+def image_homology_3d(K, images, coefficients=None):
+    """Exact integer homology of the image of ``K`` (dimension <= 3) under a simplexwise-affine map.
+
+    Parameters
+    ----------
+    K : SimplicialComplex
+    images : array of float, shape (K.n_vertices, n), or object array of exact rationals
+    coefficients : None, 0 or prime int
+        As in :func:`topodestruct.homology`.
+
+    Returns
+    -------
+    Homology
+
+    Raises
+    ------
+    ImageNotSupported
+        Where solid pieces of the image overlap in their interiors.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import topodestruct as td
+    >>> T = td.SimplicialComplex([(0, 1, 2, 3)], coordinates=np.eye(4)[:, :3])
+    >>> print(image_homology_3d(T, T.coordinates))
+    H0 = Z, H1 = 0, H2 = 0, H3 = 0
+    """
+    return homology(refine_image_3d(K, images).complex, coefficients=coefficients)
