@@ -31,7 +31,7 @@ OVERLAP_RTOL                  1e-9      DECISION     analysis.vertex_overlaps (`
 JACOBIAN_RANK_RTOL            1e-9      DECISION     analysis.labels (simplex ranks)
 RANK_AMBIGUITY                100.0     DECISION     relu.rank (``ambiguity`` default)
 SPARSE_RIPS                   0.3       MEASUREMENT  geometry.sizes
-ESTIMATOR_SCALE_FLOOR         1e-12     MEASUREMENT  analysis.estimators
+ESTIMATOR_SCALE_FLOOR         1e-12     MEASUREMENT  topology.point_clouds
 BARCODE_MIN_FRACTION          1e-3      MEASUREMENT  plotting.representation
 ============================  ========  ===========  =========================================
 
@@ -42,7 +42,7 @@ answer); the unit roundoff ``eps / 2`` of the certified rank route
 ``sigma_max * max(n, m) * eps`` of the numerical mode (``relu.numerical``),
 which follow from the float format rather than from a choice; budgets
 (``_budget``), sample sizes and the persistence reading's scale
-(``analysis.image.DEFAULT_FRACTION``).
+(``topology.persistence.DEFAULT_FRACTION``).
 """
 
 __all__ = ["CERTIFICATE_MARGIN", "ROUNDING_BOUND", "CERTIFICATE_MIN_LENGTH",
@@ -112,7 +112,7 @@ RANK_AMBIGUITY = 100.0
 SPARSE_RIPS = 0.3
 
 #: MEASUREMENT. Smallest scale of the alpha-scale search's grid, when the median
-#: nearest-neighbour distance is smaller (duplicate points; analysis.estimators.
+#: nearest-neighbour distance is smaller (duplicate points; topology.point_clouds.
 #: choose_alpha_scale).
 ESTIMATOR_SCALE_FLOOR = 1e-12
 

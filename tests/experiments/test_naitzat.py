@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 import topodestruct as td
-from topodestruct.analysis.estimators import (choose_alpha_scale, naitzat_betti, point_complex,
+from topodestruct.topology.point_clouds import (choose_alpha_scale, naitzat_betti, point_complex,
                                               rips_betti)
 from topodestruct.analysis.quotient import vertex_quotient
 from topodestruct.analysis.vertex_overlaps import vertex_overlaps

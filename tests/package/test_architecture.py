@@ -169,7 +169,7 @@ def test_allow_list_is_still_needed():
 ALL_ALLOW_LIST = {
     "topodestruct.analysis.depth_routes": {"image_size_row"},
     "topodestruct.analysis.exact_route": {"injective_labels"},
-    "topodestruct.analysis.image": {"DEFAULT_FRACTION"},
+    "topodestruct.topology.persistence": {"DEFAULT_FRACTION"},
     "topodestruct.analysis.labels": {"check_rank_kind"},
     "topodestruct.analysis.profile": {"DEFAULT_BUDGET_S", "KEYS", "SIZE_KEYS", "methods",
                                       "row_dict"},

@@ -101,7 +101,7 @@ def exact_route(net, K, layers, ranks_at=None, max_pieces=None, max_exact_pairs=
             _note(notes, f"exact route stopped at layer {layer}: {what}{err}")
             break
         if sample:
-            from .image import sample_simplices
+            from ..topology.persistence import sample_simplices
             out[layer]["sample"] = sample_simplices(R.values(layer), R.simplices, 2)
         if sizes and image:
             out[layer].update(image_size_row(R.values(layer), R.simplices, R.parent,

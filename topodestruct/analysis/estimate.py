@@ -7,7 +7,7 @@ point cloud at one scale, which changes when a layer merely draws pieces
 close together (a *geometric* change, see :mod:`.verdict`).  Two readers:
 
 ``"knn"``
-    Naitzat's estimator (:func:`~.estimators.naitzat_betti`) on the images of
+    Naitzat's estimator (:func:`~topodestruct.topology.point_clouds.naitzat_betti`) on the images of
     the vertices: k-NN graph, hop distance, flag complex at ``scale`` hops.
     Its neighbour count is *calibrated on the input* as ``reproduce naitzat``
     does (:func:`choose_k`: the middle of the longest run of k in 5..30 at
@@ -122,7 +122,7 @@ def choose_k(P, target, scale=2.5, ks=KS):
     >>> choose_k(np.c_[np.cos(t), np.sin(t)], [1, 1])
     9
     """
-    from .estimators import naitzat_betti
+    from ..topology.point_clouds import naitzat_betti
 
     ok = [k for k in ks if k < len(P) and naitzat_betti(P, k, scale, len(target) - 1)
           == list(target)]
@@ -152,7 +152,7 @@ class KnnReader:
 
     def read(self, P):
         """The :class:`Estimate` of the points ``P`` (images of the vertices at a layer)."""
-        from .estimators import naitzat_betti
+        from ..topology.point_clouds import naitzat_betti
 
         betti = None
         if self.k is not None and self.k < len(P):
@@ -191,7 +191,7 @@ def knn_reader(X, target, k=None, scale=2.5):
 
 def persistent_estimate(sample, max_dim, fraction=None, random_state=0):
     """Persistent reading of a sample of the image (:func:`.image.persistent_betti`)."""
-    from .image import DEFAULT_FRACTION, persistent_betti
+    from ..topology.persistence import DEFAULT_FRACTION, persistent_betti
 
     fraction = DEFAULT_FRACTION if fraction is None else fraction
     pb = persistent_betti(sample, max_dim=max_dim, fraction=fraction, random_state=random_state)

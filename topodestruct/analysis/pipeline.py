@@ -60,7 +60,7 @@ class Setup:
 def complex_from(data, complex="alpha", scale=None, n_neighbors=None):
     """The complex of ``data`` and how it was made (a complex is taken as it is)."""
     from ..topology.complexes import SimplicialComplex
-    from .estimators import COMPLEXES, choose_alpha_scale, point_complex
+    from ..topology.point_clouds import COMPLEXES, choose_alpha_scale, point_complex
 
     if isinstance(data, SimplicialComplex):
         if data.coordinates is None:
@@ -203,7 +203,7 @@ def estimate_phase(s, how="knn", n_neighbors=None, scale=2.5, fraction=None, ran
     """
     from ..relu.network import activations
     from .estimate import betti_of, knn_reader, persistent_estimate
-    from .image import sample_simplices
+    from ..topology.persistence import sample_simplices
 
     if how is None:
         return {layer: None for layer in [0] + s.layers}, None

@@ -227,7 +227,7 @@ def profile(net, data, layers=None, complex="alpha", scale=None, n_neighbors=Non
         input) is always there.
     complex : {"alpha", "knn", "rips"}
         Complex on a point cloud; ``"alpha"`` picks its radius by
-        :func:`~topodestruct.analysis.estimators.choose_alpha_scale` when
+        :func:`~topodestruct.topology.point_clouds.choose_alpha_scale` when
         ``scale`` is None; ``"knn"`` defaults to 2.5 hops.
     scale : float, optional
     n_neighbors : int, optional

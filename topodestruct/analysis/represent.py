@@ -363,7 +363,7 @@ def analyze(net, data=None, layer=None, rank="ambient", refine=None, estimate="p
         The estimate beside the exact answer (:mod:`.estimate`; default the
         persistent reading of the image, with its barcode).
     fraction : float, optional
-        Scale of the persistent estimate (see :mod:`topodestruct.analysis.image`).
+        Scale of the persistent estimate (see :mod:`topodestruct.topology.persistence`).
     separate_images : bool
         Rank-0 components with different images become different points.
     n_neighbors : int, optional
@@ -434,7 +434,7 @@ def analyze(net, data=None, layer=None, rank="ambient", refine=None, estimate="p
         raise ValueError("refine=True needs a SimplicialComplex, not a point cloud")
     if exact:
         raise ValueError("exact=True needs a SimplicialComplex, not a point cloud")
-    from .image import DEFAULT_FRACTION
+    from ..topology.persistence import DEFAULT_FRACTION
     fraction = DEFAULT_FRACTION if fraction is None else fraction
     return _analyze_points(net, layers, data, layer, rank, estimate is not None, fraction,
                            8 if n_neighbors is None else n_neighbors, max_dim, random_state)
@@ -482,7 +482,7 @@ def _analyze_points(net, layers, X, layer, rank, image, fraction, n_neighbors, m
     from .._validation import check_random_state
     from ..topology.groups import Homology
     from .estimate import Estimate
-    from .image import persistent_betti
+    from ..topology.persistence import persistent_betti
     from .labels import vertex_ranks
 
     try:

@@ -14,7 +14,7 @@ Choices, all stated in the summary:
   Betti number, ties to the smaller label (``--class`` overrides);
 * complex: alpha complex of the model's correctly classified points of the
   class, at one radius for all models, chosen on all test points of the class
-  by :func:`~topodestruct.analysis.estimators.choose_alpha_scale` (pieces
+  by :func:`~topodestruct.topology.point_clouds.choose_alpha_scale` (pieces
   connected, not merged, holes open: the first Betti plateau);
 * Naitzat's estimator: hop scale 2.5, ``k`` the middle of the longest run of k
   in 5..30 at which it reads the input class's Betti numbers (the authors
@@ -30,7 +30,7 @@ import time
 import numpy as np
 
 from ..analysis.estimate import betti_of, choose_k
-from ..analysis.estimators import choose_alpha_scale, point_complex
+from ..topology.point_clouds import choose_alpha_scale, point_complex
 from ..analysis.profile import profile
 from ..datasets.naitzat import load_points, model_paths
 from ..relu.load import format_description, load_network

@@ -1,10 +1,11 @@
-r"""Betti numbers of a representation read from persistent homology (gudhi).
+r"""Betti numbers of a point cloud read from persistent homology (gudhi) at a stated scale.
 
-The image ``Phi^K(K)`` is sampled (vertices of the refinement, plus points on
-each piece, where ``Phi^K`` is affine, so their images are the linear
-interpolation of the vertex images), subsampled by farthest points from a
-random start (``random_state``), and filtered by an alpha complex when the
-points live in dimension <= 3, else by a Rips complex.
+A point cloud (for the analysis: the image ``Phi^K(K)`` of a complex, sampled by
+:func:`sample_simplices` at the vertices and at points on each simplex, where
+the map is affine, so their images are the linear interpolation of the vertex
+images) is subsampled by farthest points from a random start
+(``random_state``), and filtered by an alpha complex when the points live in
+dimension <= 3, else by a Rips complex.
 
 Reading the Betti numbers (the stated, robust scale)
 ---------------------------------------------------

@@ -30,7 +30,7 @@ import numpy as np
 
 from .._validation import is_integer
 from ..tolerances import ESTIMATOR_SCALE_FLOOR
-from ..topology.complexes import SimplicialComplex
+from .simplicial import SimplicialComplex
 
 __all__ = ["knn_graph", "hop_edges", "naitzat_betti", "rips_betti", "flag_betti", "choose_alpha_scale",
            "point_complex", "COMPLEXES"]
