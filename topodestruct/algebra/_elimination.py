@@ -73,6 +73,52 @@ def _inverse(d, p):
 
 
 @njit(cache=True, nogil=True)
+def _choose_pivot(nt, touched, spa, row_count, p):
+    """The nonzeros left in the accumulator, and the unit among them in the sparsest row (or -1)."""
+    best = -1
+    nnz = 0
+    for i in range(nt):
+        r = touched[i]
+        v = spa[r]
+        if v != 0:
+            nnz += 1
+            if (p or v == 1 or v == -1) and (best < 0 or row_count[r] < row_count[best]):
+                best = r
+    return best, nnz
+
+
+@njit(cache=True, nogil=True)
+def _store(nt, touched, spa, rows, vals, w):
+    """Copy the accumulator's nonzeros into ``rows``, ``vals`` from position ``w``; the end."""
+    for i in range(nt):
+        r = touched[i]
+        if spa[r] != 0:
+            rows[w] = r
+            vals[w] = spa[r]
+            w += 1
+    return w
+
+
+@njit(cache=True, nogil=True)
+def _workspace(indices, n_rows, n_cols):
+    """Row counts, pivot tables, the pivot columns' buffers and the accumulator's arrays."""
+    row_count = np.zeros(n_rows, np.int64)
+    for e in range(len(indices)):
+        row_count[indices[e]] += 1
+    piv_of_row = np.full(n_rows, -1, np.int64)
+    piv_row = np.empty(n_cols, np.int64)
+    piv_val = np.empty(n_cols, np.int64)
+    piv_ptr = np.zeros(n_cols + 1, np.int64)
+    buf_r = np.empty(max(16, 2 * len(indices)), np.int64)
+    buf_v = np.empty(max(16, 2 * len(indices)), np.int64)
+    spa = np.zeros(n_rows, np.int64)
+    stamp = np.full(n_rows, -1, np.int64)
+    touched = np.empty(n_rows, np.int64)
+    heap = np.empty(max(16, n_rows), np.int64)
+    return row_count, piv_of_row, piv_row, piv_val, piv_ptr, buf_r, buf_v, spa, stamp, touched, heap
+
+
+@njit(cache=True, nogil=True)
 def eliminate(indptr, indices, data, n_rows, order, p, limit):
     """Unit-pivot elimination of the CSC matrix ``(indptr, indices, data)``.
 
@@ -97,26 +143,13 @@ def eliminate(indptr, indices, data, n_rows, order, p, limit):
         The residual (columns without a unit pivot, reduced against all pivots)
         as COO triplets; its rows have no pivot.
     """
-    n_cols = len(indptr) - 1
-    row_count = np.zeros(n_rows, np.int64)
-    for e in range(len(indices)):
-        row_count[indices[e]] += 1
-    piv_of_row = np.full(n_rows, -1, np.int64)
-    piv_row = np.empty(n_cols, np.int64)
-    piv_val = np.empty(n_cols, np.int64)
-    piv_ptr = np.zeros(n_cols + 1, np.int64)
-    buf_r = np.empty(max(16, 2 * len(indices)), np.int64)
-    buf_v = np.empty(max(16, 2 * len(indices)), np.int64)
-    spa = np.zeros(n_rows, np.int64)
-    stamp = np.full(n_rows, -1, np.int64)
-    touched = np.empty(n_rows, np.int64)
-    heap = np.empty(max(16, n_rows), np.int64)
+    # Scatter and reduce stay in this loop: as helpers returning the grown heap they cost
+    # a third more time on a torus's boundary matrices (pivot choice and copies: ~5%).
+    row_count, piv_of_row, piv_row, piv_val, piv_ptr, buf_r, buf_v, spa, stamp, touched, heap = \
+        _workspace(indices, n_rows, len(indptr) - 1)
     pending = order.copy()
     n_pending = len(pending)
     n_piv = 0
-    res_c = np.empty(0, np.int64)
-    res_r = np.empty(0, np.int64)
-    res_v = np.empty(0, np.int64)
     tick = 0
     while True:  # passes: a residual column may find a unit after later pivots
         new_pivots = 0
@@ -130,7 +163,7 @@ def eliminate(indptr, indices, data, n_rows, order, p, limit):
             tick += 1
             nt = 0
             hs = 0
-            for e in range(indptr[j], indptr[j + 1]):
+            for e in range(indptr[j], indptr[j + 1]):       # scatter column j
                 r = indices[e]
                 stamp[r] = tick
                 touched[nt] = r
@@ -139,7 +172,7 @@ def eliminate(indptr, indices, data, n_rows, order, p, limit):
                 if piv_of_row[r] >= 0:
                     heap = _grow(heap, hs + 1)
                     hs = _push(heap, hs, piv_of_row[r])
-            while hs > 0:
+            while hs > 0:                                   # reduce, pivots in the order found
                 k, hs = _pop(heap, hs)
                 r = piv_row[k]
                 v = spa[r]
@@ -166,47 +199,27 @@ def eliminate(indptr, indices, data, n_rows, order, p, limit):
                     if old == 0 and new != 0 and piv_of_row[r2] >= 0:
                         heap = _grow(heap, hs + 1)
                         hs = _push(heap, hs, piv_of_row[r2])
-            best = -1
-            nnz = 0
-            for i in range(nt):
-                r = touched[i]
-                v = spa[r]
-                if v != 0:
-                    nnz += 1
-                    if (p or v == 1 or v == -1) and (best < 0 or row_count[r] < row_count[best]):
-                        best = r
+            best, nnz = _choose_pivot(nt, touched, spa, row_count, p)
             if nnz == 0:
                 continue
-            if best >= 0:
+            if best >= 0:                                   # a new pivot column
                 start = piv_ptr[n_piv]
                 buf_r = _grow(buf_r, start + nnz)
                 buf_v = _grow(buf_v, start + nnz)
-                w = start
-                for i in range(nt):
-                    r = touched[i]
-                    if spa[r] != 0:
-                        buf_r[w] = r
-                        buf_v[w] = spa[r]
-                        w += 1
-                piv_ptr[n_piv + 1] = w
+                piv_ptr[n_piv + 1] = _store(nt, touched, spa, buf_r, buf_v, start)
                 piv_of_row[best] = n_piv
                 piv_row[n_piv] = best
                 piv_val[n_piv] = spa[best]
                 n_piv += 1
                 new_pivots += 1
-            else:
+            else:                                           # residual, tried again next pass
                 pending[n_left] = j
                 n_left += 1
                 res_c = _grow(res_c, n_res + nnz)
                 res_r = _grow(res_r, n_res + nnz)
                 res_v = _grow(res_v, n_res + nnz)
-                for i in range(nt):
-                    r = touched[i]
-                    if spa[r] != 0:
-                        res_c[n_res] = j
-                        res_r[n_res] = r
-                        res_v[n_res] = spa[r]
-                        n_res += 1
+                res_c[n_res:n_res + nnz] = j
+                n_res = _store(nt, touched, spa, res_r, res_v, n_res)
         n_pending = n_left
         if new_pivots == 0 or n_pending == 0:
             return 0, n_piv, res_c[:n_res], res_r[:n_res], res_v[:n_res]
