@@ -11,7 +11,6 @@ and what to do; ``main`` prints it as one line and exits with status 2.
 import argparse
 import math
 import os
-import re
 
 import numpy as np
 
@@ -98,6 +97,20 @@ def widths(text):
     return [int(p) for p in parts]
 
 
+def resolutions(text):
+    """Comma-separated distinct positive integers (``8,12,16``), returned in increasing order."""
+    parts = [p.strip() for p in text.split(",")]
+    if not all(p.isdigit() and int(p) > 0 for p in parts):
+        raise argparse.ArgumentTypeError(f"expected comma-separated positive integers such as "
+                                         f"8,12,16 (one triangulation per resolution), got "
+                                         f"{text!r}")
+    values = [int(p) for p in parts]
+    if len(set(values)) != len(values):
+        raise argparse.ArgumentTypeError(f"a resolution is listed twice in {text!r}: list each "
+                                         "once")
+    return sorted(values)
+
+
 def local_cluster(text):
     """``local:N`` with N >= 1 workers."""
     n = text.split(":", 1)[1] if text.startswith("local:") else ""
@@ -153,35 +166,18 @@ def _check_file(path, option, what):
         raise UsageError(f"{option} {path}: cannot read it ({exc.strerror})") from exc
 
 
-def _unsupported_global(exc):
-    """The class a weights-only ``torch.load`` refused, e.g. ``Sigmoid``, or None."""
-    match = re.search(r"Unsupported global: GLOBAL ([\w.]+)", str(exc))
-    return match.group(1).rsplit(".", 1)[-1] if match else None
-
-
-def _torch_load(path, option):
-    import torch
-    from torch import nn
-
-    safe = [nn.Sequential, nn.Linear, nn.ReLU, nn.Identity, nn.Flatten, nn.Dropout,
-            nn.BatchNorm1d]
-    try:
-        with torch.serialization.safe_globals(safe):
-            return torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # noqa: BLE001 - torch raises many kinds on a bad file
-        name = _unsupported_global(exc)
-        if name is not None:
-            raise UsageError(f"{option} {path}: unsupported module {name}: "
-                             f"{SUPPORTED_MODULES}") from exc
-        raise UsageError(f"{option} {path} is not a model written by torch.save: "
-                         f"{SUPPORTED_MODULES}") from exc
-
-
 def load_model(path, option="--model"):
     """``(net, info)`` of a saved network: a :class:`~topodestruct.relu.network.Network`,
-    converted once here (:func:`topodestruct.load_network`), and what was inferred."""
+    read and converted once by the package's loader (:func:`topodestruct.load_network`,
+    :func:`topodestruct.relu.load.read_saved`), and what was inferred.
+
+    The checks here only say in one line what the loader refuses: the file's own
+    problems (missing, a folder, a ``.npy``, a truncated archive) before it runs,
+    the loader's exceptions after.
+    """
     import zipfile
 
+    from .relu.load import SavedModelError
     from .relu.network import load_network
 
     head = _check_file(path, option, "a model written by torch.save")
@@ -191,14 +187,17 @@ def load_model(path, option="--model"):
     if head.startswith(ZIP_MAGIC) and not zipfile.is_zipfile(path):
         raise UsageError(f"{option} {path} is truncated or corrupted (an incomplete torch.save "
                          "archive): save the model again")
-    obj = _torch_load(path, option)
     try:
-        net = load_network(obj)
-        info = net.info
+        net = load_network(path)
+    except SavedModelError as exc:
+        if exc.refused is not None:
+            raise UsageError(f"{option} {path}: unsupported module {exc.refused}: "
+                             f"{SUPPORTED_MODULES}") from exc
+        raise UsageError(f"{option} {path} is not a model written by torch.save: "
+                         f"{SUPPORTED_MODULES}") from exc
     except (ValueError, TypeError) as exc:
         raise UsageError(f"{option} {path}: {exc}") from exc
-    info["source"] = os.fspath(path)
-    return net, info
+    return net, net.info
 
 
 def _load_npy(path, option, what):
@@ -269,10 +268,14 @@ def check_class(cls, y, where, option="--class"):
                          f"{', '.join(map(str, classes))})")
 
 
-def check_layer(layer, n_layers):
-    if layer is not None and layer > n_layers:
-        raise UsageError(f"--layer {layer} is out of range: this network has {n_layers} "
-                         f"layer(s), numbered 1..{n_layers}")
+def check_layer(net, layer, option="--layer"):
+    """``net.check_layer(layer)`` (:meth:`topodestruct.Network.check_layer`: ``None`` is the
+    last hidden layer), its refusal said as a usage mistake."""
+    try:
+        return net.check_layer(layer)
+    except (ValueError, TypeError) as exc:
+        raise UsageError(f"{option} {layer} is out of range: this network has {net.n_layers} "
+                         f"layer(s), numbered 1..{net.n_layers}") from exc
 
 
 # -- reproduce -------------------------------------------------------------------------------

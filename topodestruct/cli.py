@@ -12,7 +12,7 @@ from ._cli_checks import (Parser, UsageError, check_class, check_layer, check_n_
                           check_out, check_point_dimension, check_reproduce, layer_number,
                           load_labels_file, load_model, load_points, local_cluster,
                           nonnegative_int, one_line, positive_float, positive_int,
-                          reject_options, widths)
+                          reject_options, resolutions, widths)
 
 DEBUG_ENV = "TOPODESTRUCT_DEBUG"
 
@@ -139,31 +139,61 @@ def _cmd_profile(args):
     return 0
 
 
-# --manifold -> (builder in topology.complexes, default resolution, smallest resolution)
+# --manifold -> (builder in topology.complexes, default resolution, smallest resolution);
+# every built-in manifold is built at any resolution r >= smallest (``--resolution(s)``)
 _MANIFOLDS = {"circle": ("circle", 48, 3), "sphere": ("cube_sphere", 6, 1),
               "torus": ("torus", 16, 3), "klein": ("klein_bottle", 16, 3)}
 _DEFAULT_WIDTHS = [3, 5, 5]
+_RESOLUTION_MEANS = {"circle": "vertices around the circle",
+                     "sphere": "subdivisions of each cube face",
+                     "torus": "grid points per circle", "klein": "grid points per circle"}
 
 
-def _manifold(name, resolution):
+def _manifold(name, resolution, option="--resolution"):
+    """The triangulated ``name`` at ``resolution`` (None: its default), checked."""
     from .topology import complexes as cx
 
     builder, default, smallest = _MANIFOLDS[name]
     res = default if resolution is None else resolution
     if res < smallest:
-        raise UsageError(f"--resolution {res} is too small for the {name}: at least {smallest} "
-                         f"(default {default})")
+        raise UsageError(f"{option} {res} is too small for the {name}: at least {smallest}"
+                         + (f" (default {default})" if option == "--resolution" else ""))
     return getattr(cx, builder)(*((res, res) if name in ("torus", "klein") else (res,)))
 
 
-def _analyze_input(args):
-    """The network and the complex (or points) of ``analyze``, checked."""
+def _analyze_network(args):
+    """The network of ``analyze`` (``--model``, else a random ``--widths`` network), converted
+    once here, at the boundary, and the layer (``--layer``) checked on it."""
     from .relu.network import as_network
     from .relu.networks import mlp
 
     if args.model:
         reject_options(args, {"--widths": "widths", "--init": "init"},
                        "with --model (the model fixes the network)")
+        net, _ = load_model(args.model)
+    else:
+        net = as_network(mlp(args.widths or _DEFAULT_WIDTHS, init=args.init or "kaiming",
+                             random_state=args.seed))
+    check_layer(net, args.layer)
+    return net
+
+
+def _check_ambient(args, net, name, K):
+    """The manifold lies in the network's input space."""
+    d, m = K.coordinates.shape[1], net.input_dim
+    if d == m:
+        return
+    if args.model:
+        raise UsageError(f"--model {args.model} expects {m} inputs but the {name} lies in "
+                         f"R^{d}: choose a --manifold in R^{m} or pass --points")
+    sizes = args.widths or _DEFAULT_WIDTHS
+    raise UsageError(f"--widths {','.join(map(str, sizes))} start with {m} inputs but the "
+                     f"{name} lies in R^{d}: the widths must start with the manifold's ambient "
+                     f"dimension, e.g. --widths {','.join(map(str, [d] + sizes[1:]))}")
+
+
+def _analyze_input(args):
+    """The network and the complex (or points) of ``analyze``, checked."""
     if args.points:
         reject_options(args, {"--manifold": "manifold", "--resolution": "resolution",
                               "--exact": "exact"},
@@ -172,30 +202,15 @@ def _analyze_input(args):
             raise UsageError("--rank intrinsic needs a triangulated --manifold (the exact "
                              "refinement): with --points use --rank ambient")
     check_out(args.out)
-    if args.model:
-        net, info = load_model(args.model)
-        m = info["widths"][0]
-    else:
-        sizes = args.widths or _DEFAULT_WIDTHS
-        net, m = mlp(sizes, init=args.init or "kaiming", random_state=args.seed), sizes[0]
-    net = as_network(net)         # once, at the boundary: analyze reads it as it is
-    check_layer(args.layer, net.n_layers)
+    net = _analyze_network(args)
     if args.points:
         K = load_points(args.points)
-        check_point_dimension(K, m)
+        check_point_dimension(K, net.input_dim)
         check_n_points(len(K), 3, "a point cloud")
         return net, K
     name = args.manifold or "torus"
     K = _manifold(name, args.resolution)
-    d = K.coordinates.shape[1]
-    if d != m:
-        if args.model:
-            raise UsageError(f"--model {args.model} expects {m} inputs but the {name} lies in "
-                             f"R^{d}: choose a --manifold in R^{m} or pass --points")
-        shown = ",".join(map(str, sizes))
-        raise UsageError(f"--widths {shown} start with {m} inputs but the {name} lies in "
-                         f"R^{d}: the widths must start with the manifold's ambient dimension, "
-                         f"e.g. --widths {','.join(map(str, [d] + sizes[1:]))}")
+    _check_ambient(args, net, name, K)
     return net, K
 
 
@@ -206,6 +221,8 @@ def _cmd_analyze(args):
 
     from .analysis.represent import analyze
 
+    if args.resolutions is not None:
+        return _cmd_mesh_study(args)
     net, K = _analyze_input(args)
     rep = analyze(net, K, layer=args.layer, rank=args.rank,
                   estimate=None if args.no_estimate else "persistent", random_state=args.seed,
@@ -221,6 +238,60 @@ def _cmd_analyze(args):
         _wrote(out, ["representation.json", "representation.png"],
                sys.stderr if args.json else None)
     print(text if args.json else rep)
+    return 0
+
+
+_MESH_STUDY_WHY = ("with --resolutions (a mesh study: the exact route on the --manifold "
+                   "triangulated at each resolution, without a time limit or an estimate)")
+
+
+def _mesh_study_input(args):
+    """The network, the manifold's name and one triangulation per ``--resolutions`` entry."""
+    reject_options(args, {"--points": "points", "--resolution": "resolution",
+                          "--budget": "budget", "--no-estimate": "no_estimate",
+                          "--full-json": "full_json"}, _MESH_STUDY_WHY)
+    if args.exact is False:
+        raise UsageError(f"--no-exact does not apply {_MESH_STUDY_WHY}: leave it out")
+    if args.rank != "ambient":
+        raise UsageError(f"--rank {args.rank} does not apply {_MESH_STUDY_WHY}: a mesh study "
+                         "ranks ambiently; leave it out")
+    check_out(args.out)
+    name = args.manifold or "torus"
+    complexes = [_manifold(name, r, option="--resolutions: resolution")
+                 for r in args.resolutions]
+    net = _analyze_network(args)
+    _check_ambient(args, net, name, complexes[0])
+    return net, name, complexes
+
+
+def _cmd_mesh_study(args):
+    """``analyze --resolutions``: td.mesh_study over the manifold at each resolution."""
+    import json
+    import pathlib
+
+    from .analysis.mesh_study import mesh_study
+
+    net, name, complexes = _mesh_study_input(args)
+    labels = [f"{name} r={r}" for r in args.resolutions]
+    study = mesh_study(net, complexes, layers=None if args.layer is None else [args.layer],
+                       labels=labels, random_state=args.seed)
+    source = args.model or (f"random {args.init or 'kaiming'} network, seed {args.seed}")
+    head = {"manifold": name, "resolutions": list(args.resolutions),
+            "network": f"{'-'.join(map(str, net.widths))} ({source})"}
+    text = json.dumps({**head, **study.to_dict()}, indent=1)
+    if args.out:   # files first, said before the report, whose last line is the summary
+        out = pathlib.Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "mesh_study.json").write_text(text)
+        study.plot().savefig(out / "mesh_study.png", dpi=110, bbox_inches="tight")
+        _wrote(out, ["mesh_study.json", "mesh_study.png"], sys.stderr if args.json else None)
+    if args.json:
+        print(text)
+    else:
+        print(f"mesh study of the {name} at resolutions "
+              f"{', '.join(map(str, args.resolutions))} ({_RESOLUTION_MEANS[name]}), network "
+              f"{head['network']}")
+        print(study)
     return 0
 
 
@@ -328,6 +399,12 @@ def _add_analyze(sub):
                    help="triangulation size: vertices around the circle, grid points per "
                         "circle of the torus and Klein bottle, subdivisions of each cube face "
                         "of the sphere (defaults: circle 48, torus/klein 16, sphere 6)")
+    p.add_argument("--resolutions", type=resolutions, default=None, metavar="R1,R2,...",
+                   help="a mesh study (td.mesh_study): the exact and stable image homology "
+                        "of the --manifold triangulated at each of these resolutions "
+                        "(meaning as for --resolution; every manifold accepts one: circle >= 3, "
+                        "sphere >= 1, torus/klein >= 3), at --layer (default: every hidden "
+                        "layer); writes mesh_study.json and mesh_study.png to --out")
     p.add_argument("--rank", default="ambient", choices=["ambient", "intrinsic"],
                    help="ambient: the paper's rank of Q_K W_K ... Q_1 W_1 (default); "
                         "intrinsic: the rank of the layer map restricted to each piece of the "

@@ -29,7 +29,8 @@ import os
 import re
 from collections.abc import Mapping
 
-__all__ = ["load_network", "infer_network", "describe_network", "format_description", "read_saved"]
+__all__ = ["load_network", "infer_network", "describe_network", "format_description", "read_saved",
+           "SavedModelError"]
 
 _NORM_KEYS = ("running_mean", "running_var", "num_batches_tracked")
 
@@ -217,10 +218,30 @@ def infer_network(state_dict, final_relu=False):
     return net, info
 
 
+class SavedModelError(ValueError):
+    """A file that :func:`read_saved` cannot read as a supported model.
+
+    Attributes
+    ----------
+    path : str
+        The file.
+    refused : str or None
+        The class name of the module it holds that is not supported (e.g.
+        ``"Sigmoid"``), or None where the file is not a ``torch.save`` of a
+        model at all.
+    """
+
+    def __init__(self, message, path, refused=None):
+        super().__init__(message)
+        self.path = path
+        self.refused = refused
+
+
 def read_saved(path):
     """What ``torch.save`` wrote to ``path``: a state_dict or a Sequential of supported modules.
 
     Only the supported module classes are unpickled (``weights_only``), nothing else runs.
+    A file that holds anything else raises :class:`SavedModelError` (a ``ValueError``).
     """
     import torch
     from torch import nn
@@ -236,12 +257,13 @@ def read_saved(path):
     except Exception as exc:  # noqa: BLE001 - torch raises several kinds
         refused = re.search(r"Unsupported global: GLOBAL ([\w.]+)", str(exc))
         if refused:
-            raise ValueError(f"{path}: unsupported module {refused.group(1).rsplit('.', 1)[-1]} "
-                             f"({refused.group(1)}): a saved model must be an nn.Sequential of "
-                             "Linear, ReLU, Dropout, BatchNorm1d, Flatten and Identity "
-                             "modules, or a state_dict") from None
-        raise ValueError(f"{path}: not a torch-saved state_dict or Sequential of "
-                         f"Linear/ReLU modules ({str(exc).splitlines()[0]})") from None
+            name = refused.group(1).rsplit(".", 1)[-1]
+            raise SavedModelError(f"{path}: unsupported module {name} ({refused.group(1)}): a "
+                                  "saved model must be an nn.Sequential of Linear, ReLU, "
+                                  "Dropout, BatchNorm1d, Flatten and Identity modules, or a "
+                                  "state_dict", path, name) from None
+        raise SavedModelError(f"{path}: not a torch-saved state_dict or Sequential of "
+                              f"Linear/ReLU modules ({str(exc).splitlines()[0]})", path) from None
 
 
 def load_network(source, final_relu=False):
