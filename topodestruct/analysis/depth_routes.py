@@ -17,7 +17,7 @@ __all__ = ["exact_route"]
 
 def exact_route(net, K, layers, ranks_at=None, max_pieces=None, max_exact_pairs=None,
                 notes=None, sizes=True, budget=None, rank="ambient", separate_images=True,
-                random_state=0, keep=(), stop_on=(), sample=False, image=True):
+                random_state=0, keep=(), stop_on=(), sample=False, image=True, on_layer=None):
     """Exact image homology and quotient by both sources at each layer, or None.
 
     Refines ``K`` layer by layer (each refinement refines the previous one),
@@ -62,11 +62,15 @@ def exact_route(net, K, layers, ranks_at=None, max_pieces=None, max_exact_pairs=
         does) instead of propagating.
     sample : bool
         Also keep ``"sample"``: points on the image pieces (for a persistent
-        estimate, :func:`.image.sample_simplices`).
+        estimate, :func:`~topodestruct.topology.persistence.sample_simplices`).
     image : bool
         Compute the exact image (and with it the quotient by both sources);
         False: the refinement's prediction only (``image_homology`` and
         ``quotient`` None), the cheap part of the route.
+    on_layer : callable, optional
+        Called with each layer the route has passed (refined on the way to a
+        layer of ``layers``, or its row computed): the progress bar of
+        :func:`.pipeline.exact_phase`.
 
     Returns
     -------
@@ -85,6 +89,8 @@ def exact_route(net, K, layers, ranks_at=None, max_pieces=None, max_exact_pairs=
                 if budget is not None:
                     budget.check(f"refinement along layer {R.layer + 1}")
                 R = refine_next(R)
+                if on_layer is not None and R.layer < layer:
+                    on_layer(R.layer)                   # passed on the way to ``layer``
         except BudgetExceeded as err:
             _note(notes, f"exact route stopped at layer {R.layer + 1}: {err}")
             break
@@ -106,6 +112,8 @@ def exact_route(net, K, layers, ranks_at=None, max_pieces=None, max_exact_pairs=
         if sizes and image:
             out[layer].update(image_size_row(R.values(layer), R.simplices, R.parent,
                                              out[layer]["image_homology"].betti))
+        if on_layer is not None:
+            on_layer(layer)
     return out
 
 

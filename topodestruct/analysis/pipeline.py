@@ -113,13 +113,17 @@ def prepare(net, data, layers=None, complex="alpha", scale=None, n_neighbors=Non
 
 def exact_phase(s, exact=None, budget_s=None, max_memory_gb=DEFAULT_MAX_MEMORY_GB,
                 max_exact_pairs=None, rank="ambient", separate_images=True, random_state=0,
-                keep=(), sample=False, max_pieces=None, image=True, sizes=False):
+                keep=(), sample=False, max_pieces=None, image=True, sizes=False, progress=None):
     """Phase 2: the exact route within its budget; ``(routes, notes, budget_seconds)``.
 
     ``routes``: layer -> row of :func:`.depth_routes.exact_route`; ``notes``: why
     it was not taken or where it stopped.  ``exact=True`` raises where it cannot
-    compute a layer (never a silent None).
+    compute a layer (never a silent None).  Where the route is taken, a tqdm bar
+    on stderr counts the network's layers it has passed (``progress``: True shows
+    it, False hides it, None shows it where stderr is a terminal).
     """
+    from tqdm.auto import tqdm
+
     from . import depth_routes
 
     K, notes = s.K, []
@@ -139,12 +143,14 @@ def exact_phase(s, exact=None, budget_s=None, max_memory_gb=DEFAULT_MAX_MEMORY_G
             raise ValueError(f"exact=True: {why}")
         return {}, [why], seconds
     budget = Budget(seconds, max_memory_gb)
-    routes = depth_routes.exact_route(
-        s.net, K, s.layers, max_pieces=max_pieces, max_exact_pairs=max_exact_pairs,
-        notes=notes, budget=budget,
-        rank=rank, separate_images=separate_images, random_state=random_state, keep=keep,
-        stop_on=() if exact else (ValueError, ArithmeticError), sample=sample and image,
-        image=image, sizes=sizes)
+    with tqdm(total=max(s.layers, default=0), desc="exact route", unit="layer", leave=False,
+              disable=None if progress is None else not progress) as bar:
+        routes = depth_routes.exact_route(
+            s.net, K, s.layers, max_pieces=max_pieces, max_exact_pairs=max_exact_pairs,
+            notes=notes, budget=budget,
+            rank=rank, separate_images=separate_images, random_state=random_state, keep=keep,
+            stop_on=() if exact else (ValueError, ArithmeticError), sample=sample and image,
+            image=image, sizes=sizes, on_layer=lambda layer: bar.update())
     if exact and len(routes) < len(s.layers):
         raise RuntimeError(f"exact=True could not compute every layer: {notes[0]}")
     return routes, notes, seconds
@@ -284,13 +290,13 @@ def run(net, data, layers=None, complex="alpha", scale=None, n_neighbors=None, m
         overlaps=True, overlap_radius=None, exact=None, budget_s=None,
         max_memory_gb=DEFAULT_MAX_MEMORY_GB, max_exact_pairs=None, rank="ambient",
         separate_images=True, random_state=0, estimate="knn", estimate_k=None,
-        estimate_scale=2.5, fraction=None, keep=(), max_pieces=None, sizes=False):
+        estimate_scale=2.5, fraction=None, keep=(), max_pieces=None, sizes=False, progress=None):
     """All phases: ``(setup, rows, info, details)`` (``details``: layer -> where-details)."""
     s = prepare(net, data, layers, complex, scale, n_neighbors, max_dim)
     routes, stops, seconds = exact_phase(s, exact, budget_s, max_memory_gb, max_exact_pairs,
                                          rank, separate_images, random_state, keep,
                                          sample=estimate == "persistent", max_pieces=max_pieces,
-                                         image=overlaps, sizes=sizes)
+                                         image=overlaps, sizes=sizes, progress=progress)
     missing = [layer for layer in s.layers if layer not in routes]
     if missing and rank != "ambient":
         raise ValueError(f"rank={rank!r} needs the exact refinement at every layer; "

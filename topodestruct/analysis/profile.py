@@ -212,7 +212,7 @@ def profile(net, data, layers=None, complex="alpha", scale=None, n_neighbors=Non
             estimate="knn", estimate_scale=2.5, max_dim=None, overlaps=True,
             overlap_radius=None, exact=None, budget_s=None, max_memory_gb=DEFAULT_MAX_MEMORY_GB,
             max_exact_pairs=None, rank="ambient", separate_images=True, random_state=0,
-            sizes=False, k=None, image_k=None, image_scale=None):
+            sizes=False, progress=None, k=None, image_k=None, image_scale=None):
     """Per-layer topology of a complex or point cloud under a ReLU network.
 
     Parameters
@@ -273,6 +273,10 @@ def profile(net, data, layers=None, complex="alpha", scale=None, n_neighbors=Non
         by default: it can cost more than the exact image itself (72 of 77 s for
         ``torus_meridians(2, resolution=8)``, whose layer-1 image lies in R^7),
         and its time counts against ``budget_s``.
+    progress : bool, optional
+        A progress bar (tqdm, on stderr) over the layers the exact route
+        refines, wherever the route is taken.  ``None`` (default): shown where
+        stderr is a terminal; ``True``: always; ``False``: never.
     k, image_k, image_scale
         Deprecated names of ``n_neighbors``, the estimate's neighbours and
         ``estimate_scale``.
@@ -289,7 +293,7 @@ def profile(net, data, layers=None, complex="alpha", scale=None, n_neighbors=Non
     s, rows, info, _ = run(net, data, layers, complex, scale, n_neighbors, max_dim, overlaps,
                            overlap_radius, exact, budget_s, max_memory_gb, max_exact_pairs,
                            rank, separate_images, random_state, estimate, estimate_k,
-                           estimate_scale, sizes=sizes)
+                           estimate_scale, sizes=sizes, progress=progress)
     info["b0_violations"] = _b0_violations(rows, info["exact_layers"])
     info["methods"] = methods(info, s.layers, overlaps)
     return Profile(rows, info)

@@ -340,8 +340,8 @@ def _deprecated(old, new):
 def analyze(net, data=None, layer=None, rank="ambient", refine=None, estimate="persistent",
             fraction=None, separate_images=True, n_neighbors=None, max_dim=None,
             random_state=0, exact=None, budget_s=None, max_memory_gb=DEFAULT_MAX_MEMORY_GB,
-            max_pieces=None, overlaps=True, estimate_scale=2.5, exact_image=None, image=None,
-            K=None, k=None):
+            max_pieces=None, overlaps=True, estimate_scale=2.5, progress=None, exact_image=None,
+            image=None, K=None, k=None):
     """Topology of the representation of a complex (or a point cloud) at layer ``layer``.
 
     Parameters
@@ -391,6 +391,10 @@ def analyze(net, data=None, layer=None, rank="ambient", refine=None, estimate="p
         Vertex route: also the vertex-level quotient by both sources.
     estimate_scale : float
         Hops of the kNN estimate.
+    progress : bool, optional
+        A progress bar (tqdm, on stderr) over the layers the exact route
+        refines, wherever the route is taken.  ``None`` (default): shown where
+        stderr is a terminal; ``True``: always; ``False``: never.
     exact_image, image, K, k
         Deprecated names of ``exact``, ``estimate`` (``image=False`` is
         ``estimate=None``), ``data`` and ``n_neighbors``.
@@ -429,7 +433,8 @@ def analyze(net, data=None, layer=None, rank="ambient", refine=None, estimate="p
             raise ValueError("refine=True is the exact route; exact=False labels the vertices")
         return _analyze_complex(net, layers, data, layer, rank, estimate, fraction,
                                 separate_images, n_neighbors, random_state, exact, budget_s,
-                                max_memory_gb, max_pieces, overlaps, estimate_scale, refine)
+                                max_memory_gb, max_pieces, overlaps, estimate_scale, refine,
+                                progress)
     if refine:
         raise ValueError("refine=True needs a SimplicialComplex, not a point cloud")
     if exact:
@@ -442,7 +447,7 @@ def analyze(net, data=None, layer=None, rank="ambient", refine=None, estimate="p
 
 def _analyze_complex(net, layers, K, layer, rank, estimate, fraction, separate_images,
                      n_neighbors, random_state, exact, budget_s, max_memory_gb, max_pieces,
-                     overlaps, estimate_scale, refine):
+                     overlaps, estimate_scale, refine, progress=None):
     from .pipeline import run
     from .refine import _check_complex
 
@@ -454,7 +459,7 @@ def _analyze_complex(net, layers, K, layer, rank, estimate, fraction, separate_i
                                  rank=rank, separate_images=separate_images,
                                  random_state=random_state, estimate=estimate,
                                  estimate_scale=estimate_scale, fraction=fraction,
-                                 keep={layer}, max_pieces=max_pieces)
+                                 keep={layer}, max_pieces=max_pieces, progress=progress)
     row, where = rows[1], details[layer]
     common = dict(input=s.input, predicted=row["predicted"], estimate=row["estimate"],
                   components=where["components"], complex=where["complex"],
