@@ -190,7 +190,7 @@ def knn_reader(X, target, k=None, scale=2.5):
 
 
 def persistent_estimate(sample, max_dim, fraction=None, random_state=0):
-    """Persistent reading of a sample of the image (:func:`~topodestruct.topology.persistence.persistent_betti`)."""
+    """Persistent reading of a sample of the image (``topology.persistence.persistent_betti``)."""
     from ..topology.persistence import DEFAULT_FRACTION, persistent_betti
 
     fraction = DEFAULT_FRACTION if fraction is None else fraction
