@@ -275,6 +275,8 @@ def _meets_interior(T, Q, point, frame):
             beta, off = frame.coordinates(point[u])
         betas.append(beta)
         offs.append(off)
+    if any(all(beta[i] <= 0 for beta in betas) for i in range(4)):
+        return False            # Φ(Q) ∩ flat(Φ(T)) lies on the far side of a facet's plane
     m = len(Q)
     n = len(point[T[0]])
     A, b = [], []

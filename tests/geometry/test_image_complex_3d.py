@@ -1,0 +1,138 @@
+"""The exact image of a 3-complex (issue 25, part 2): clean solid pieces coned over the exact
+image of the 2-skeleton, or a refusal.
+
+Expected values are worked out by hand: the solids' homology (a square ring of cubes is a
+solid torus, a cube of cubes minus its middle a thick sphere), what a fold or a collapse
+leaves (half a ring is a ball; a ring pinched to a point at one cross-section is still a
+circle up to homotopy, while its boundary torus pinched along a meridian is S^2 ∨ S^1).
+"""
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+import topodestruct as td
+from topodestruct.geometry.exact_lp import feasible
+from topodestruct.geometry.image_complex import image_homology
+from topodestruct.geometry.image_complex_3d import (ImageNotSupported, image_homology_3d,
+                                                    refine_image_3d)
+
+from solid_builders import cube_shell, ring, solid_torus
+
+
+def betti(K, images):
+    return image_homology_3d(K, images).betti
+
+
+def test_identity_gives_the_solids_homology():
+    assert betti(solid_torus(), solid_torus().coordinates) == [1, 1, 0, 0]
+    assert betti(cube_shell(), cube_shell().coordinates) == [1, 0, 1, 0]
+
+
+def test_injective_affine_map_into_r5_keeps_it():
+    rng = np.random.default_rng(3)
+    A = rng.integers(-5, 6, size=(5, 3))
+    assert np.linalg.matrix_rank(A) == 3
+    for K, expected in ((solid_torus(), [1, 1, 0, 0]), (cube_shell(), [1, 0, 1, 0])):
+        X = K.coordinates.astype(int)
+        Y = np.array([[Fraction(int(v)) + Fraction(1, 3) for v in A @ x] for x in X],
+                     dtype=object)                      # exact rationals, not dyadic
+        R = refine_image_3d(K, Y)
+        assert td.homology(R.complex).betti == expected
+        assert R.stats["solids"] == len(K.simplices(3))   # none flat, none folded
+        assert R.complex.coordinates.shape[1] == 5
+
+
+def fold(K):
+    """(x, y, z) -> (|x|, y, z): the reflection fold through the plane x = 0."""
+    return np.abs(K.coordinates) * [1, 0, 0] + K.coordinates * [0, 1, 1]
+
+
+def test_symmetric_fold_of_the_solid_torus_is_half_of_it():
+    K = ring(4, lo=-2, mirrored=True)                  # axis x = y = 0, symmetric in x = 0
+    assert td.homology(K).betti == [1, 1, 0, 0]
+    R = refine_image_3d(K, fold(K))
+    assert td.homology(R.complex).betti == [1, 0, 0, 0]   # half a ring: a ball
+    n = len(K.simplices(3))
+    assert R.stats["solids"] == n // 2 and len(R.overlaps) == n // 2   # mirror pairs, one image
+    assert all(len(t) == 2 for t in R.tetrahedra)
+
+
+def test_symmetric_fold_of_the_shell_is_contractible():
+    K = cube_shell(4, lo=-2, mirrored=True)
+    assert td.homology(K).betti == [1, 0, 1, 0]
+    assert betti(K, fold(K)) == [1, 0, 0, 0]           # half a thick sphere: a ball
+
+
+def test_a_fold_that_is_not_clean_is_refused():
+    K = ring(4, lo=-2)                                 # Kuhn on both sides: not symmetric
+    with pytest.raises(ImageNotSupported, match="3-D overlap not supported") as err:
+        refine_image_3d(K, fold(K))
+    assert err.value.n_solid > 0 and err.value.n_overlaps >= err.value.n_solid
+    assert isinstance(err.value, ValueError)
+
+
+def test_a_collapsed_slab_keeps_the_solid_torus_but_not_its_surface():
+    K = ring(5)                                        # 16 cubes; the arm x in [0, 1]
+    X = K.coordinates
+    slab = (X[:, 0] <= 1) & (X[:, 1] >= 2) & (X[:, 1] <= 3)     # the cube (0, 2, 0)
+    Y = X.copy()
+    Y[slab] = [0.5, 2.5, 0.5]
+    # the slab is a ball: collapsing it leaves a circle up to homotopy
+    assert betti(K, Y) == [1, 1, 0, 0]
+    # on the boundary torus the slab is an annulus around the arm: pinching a meridian
+    # circle to a point gives S^2 ∨ S^1
+    S = K.boundary()
+    assert td.homology(S).betti == [1, 2, 1]
+    rows = np.searchsorted(K.vertices, S.vertices)
+    assert image_homology(S, Y[rows]).betti == [1, 1, 1]
+
+
+def tetrahedron_and_edge(a, b):
+    X = np.array([[0, 0, 0], [4, 0, 0], [0, 4, 0], [0, 0, 4], a, b], dtype=float)
+    return td.SimplicialComplex([(0, 1, 2, 3), (4, 5)], coordinates=X)
+
+
+@pytest.mark.parametrize("a, b, expected", [
+    ([5, 5, 5], [6, 5, 5], [2, 0, 0, 0]),         # apart
+    ([1, 1, 0], [2, 1, 0], [1, 0, 0, 0]),         # inside a facet: on the boundary
+    ([-1, 1, 0], [3, 1, 0], [1, 0, 0, 0]),        # across a facet, in its plane
+    ([4, 0, 0], [6, 0, 0], [1, 0, 0, 0]),         # from a corner outwards
+])
+def test_pieces_on_the_boundary_are_clean(a, b, expected):
+    K = tetrahedron_and_edge(a, b)
+    assert betti(K, K.coordinates) == expected
+
+
+def test_a_piece_through_the_interior_is_refused():
+    K = tetrahedron_and_edge([4, 4, 4], [0, 0, 0])   # through (1, 1, 1), inside
+    with pytest.raises(ImageNotSupported) as err:
+        refine_image_3d(K, K.coordinates)
+    assert err.value.n_overlaps == 1 and err.value.n_solid == 0
+
+
+def test_low_dimensional_complexes_go_to_the_2d_route():
+    S = td.complexes.sphere(2)
+    assert betti(S, S.coordinates[:, :2]) == image_homology(S, S.coordinates[:, :2]).betti
+
+
+def test_bad_input_is_one_clear_error():
+    K = solid_torus()
+    with pytest.raises(ValueError, match="images must have shape"):
+        refine_image_3d(K, K.coordinates[:-1])
+    with pytest.raises(TypeError, match="SimplicialComplex"):
+        refine_image_3d(K.simplices(3), K.coordinates)
+    with pytest.raises(ValueError, match="dimension <= 3"):
+        refine_image_3d(td.SimplicialComplex([(0, 1, 2, 3, 4)], np.eye(5)), np.eye(5))
+    with pytest.raises(ValueError, match="injective"):
+        refine_image_3d(K, K.coordinates, injective=np.zeros(3, dtype=int))
+
+
+def test_exact_feasibility():
+    assert feasible([[1, 1]], [1])
+    assert not feasible([[1, 1]], [-1])                       # x + y = -1, x, y >= 0
+    assert feasible([[1, -1]], [-1])                          # x = 0, y = 1
+    assert not feasible([[1, 1], [1, -1]], [1, 2])            # x = 3/2, y = -1/2
+    assert feasible([[1, 1], [2, 2]], [1, 2])                 # a redundant row
+    assert not feasible([[3, 0], [0, 3]], [1, Fraction(-1, 3)])
+    assert feasible([[Fraction(1, 3), 1, 0], [0, 1, 1]], [Fraction(1, 9), Fraction(1, 3)])
