@@ -16,7 +16,8 @@ from flint import fmpq
 from ..tolerances import CERTIFICATE_CONDITION, CERTIFICATE_MARGIN, CERTIFICATE_MIN_LENGTH
 
 __all__ = ["exact", "as_exact", "box_pairs", "to_exact", "intersect", "orient2", "independent",
-           "separated", "axes", "on_segment", "chart", "lift", "line_key", "collinear_meet"]
+           "separated", "axes", "on_segment", "chart", "lift", "line_key", "plane_key",
+           "intersect_coplanar", "collinear_meet"]
 
 _ZERO, _ONE = fmpq(0), fmpq(1)
 
@@ -167,11 +168,24 @@ def orient2(a, b, c):
     return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
 
 
-def _clip_coplanar(P, Q):
+def intersect_coplanar(P, Q, plane):
+    """:func:`intersect` for two triangles known to lie in one plane, ``plane`` its
+    :func:`plane_key`: clipped in the chart of the plane's pivot coordinates, with no
+    linear solve (the costly step of :func:`intersect` in high dimension)."""
+    k, m, u, v, base = plane
+    return _clip_coplanar(P, Q, (k, m, lambda y: tuple(
+        b + y[0] * x + y[1] * z for b, x, z in zip(base, u, v))))
+
+
+def _clip_coplanar(P, Q, plane_chart=None):
     """Corners of the intersection of two coplanar triangles (exact, cyclic): Q's three
     closed half-planes clip P in a chart of their plane (far cheaper than enumerating the
     vertices of the parameter polygon)."""
-    i, j, M = chart(*P)
+    if plane_chart is None:
+        i, j, M = chart(*P)
+        up = lambda y: lift(y, P[0], i, j, M)  # noqa: E731
+    else:
+        i, j, up = plane_chart
     p2 = [(p[i], p[j]) for p in P]
     q2 = [(q[i], q[j]) for q in Q]
     if orient2(*p2) < 0:
@@ -202,7 +216,7 @@ def _clip_coplanar(P, Q):
         poly, fpoly = out, fl(out)
         if not poly:
             return []
-    return [lift(y, P[0], i, j, M) for y in _corners(poly)]
+    return [up(y) for y in _corners(poly)]
 
 
 def _corners(poly):
@@ -240,6 +254,27 @@ def line_key(a, b):
     k = next(r for r, v in enumerate(d) if v)
     d = [v / d[k] for v in d]
     return k, tuple(d), tuple(x - a[k] * v for x, v in zip(a, d))
+
+
+def plane_key(a, b, c):
+    """The plane through the affinely independent exact points ``a, b, c`` in R^n,
+    canonically (equal for any three independent points of one plane): the reduced row
+    echelon form of its direction space and the plane's point with zero pivot coordinates."""
+    u = [y - x for x, y in zip(a, b)]
+    v = [y - x for x, y in zip(a, c)]
+    # eliminate by hand (2 x n): cheaper than building a flint matrix
+    k = next(r for r, x in enumerate(u) if x)
+    u = [x / u[k] for x in u]
+    v = [y - v[k] * x for x, y in zip(u, v)]
+    m = next((r for r, x in enumerate(v) if x), None)
+    if m is None:
+        raise ValueError("plane_key of a degenerate triangle")
+    v = [x / v[m] for x in v]
+    u = [x - u[m] * y for x, y in zip(u, v)]
+    if m < k:
+        k, m, u, v = m, k, v, u
+    base = tuple(x - a[k] * p - a[m] * q for x, p, q in zip(a, u, v))
+    return k, m, tuple(u), tuple(v), base
 
 
 def collinear_meet(A, B, k):

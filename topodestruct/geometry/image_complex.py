@@ -236,12 +236,15 @@ def refine_image(K, images, injective=None, max_exact_pairs=None, max_candidate_
     stats["certified_pairs"] = int(certified.sum())
     lines, collinear = _collinear_segments(pairs, certified, pc.n_tri, pc.n_seg, pc.feats, pc.P)
     stats["collinear_pairs"] = int(collinear.sum())
-    costly = int((~certified & ~collinear).sum())
+    planes, coplanar = _coplanar_triangles(pairs, certified, pc)
+    stats["coplanar_pairs"] = int(coplanar.sum())
+    costly = int((~certified & ~collinear & ~coplanar).sum())
     if max_exact_pairs is not None and costly > max_exact_pairs:
         raise ImageTooLarge(f"{costly} pairs of image simplices to intersect exactly "
                             f"> max_exact_pairs={max_exact_pairs}")
     check = _checker(budget)
-    interactions, overlaps = _intersect(pc, pairs, certified, n_distinct, lines, collinear, check)
+    interactions, overlaps = _intersect(pc, pairs, certified, n_distinct, (lines, planes),
+                                        (collinear, coplanar), check)
     stats["exact_pairs"] = int((~certified).sum())
     stats["interactions"] = len(interactions)
     stats["overlaps"] = len(overlaps)
@@ -383,9 +386,12 @@ def _certify(pc, pairs, top, injective):
     return certified, n_distinct, n_promised
 
 
-def _intersect(pc, pairs, certified, n_distinct, lines, collinear, check):
+def _intersect(pc, pairs, certified, n_distinct, keys, same, check):
     """Step 3, exact: the certified pairs that fold onto a shared face, and the exact
-    intersection of every other pair. Returns ``(interactions, overlaps)``."""
+    intersection of every other pair (``keys``: the lines and planes of the pieces in
+    ``same``: the pairs of segments of one line and of triangles of one plane). Returns
+    ``(interactions, overlaps)``."""
+    (lines, planes), (collinear, coplanar) = keys, same
     pad, P, feats, input_simplices = pc.pad, pc.P, pc.feats, pc.input_simplices
     interactions, overlaps = [], []
     n_common = (pad[pairs[:, 0]] >= 0).sum(1) + (pad[pairs[:, 1]] >= 0).sum(1) - n_distinct
@@ -408,6 +414,9 @@ def _intersect(pc, pairs, certified, n_distinct, lines, collinear, check):
         if collinear[r]:  # segments of one line: an interval, no linear algebra
             I = _exact.collinear_meet([P.exact[u] for u in A], [P.exact[u] for u in B],
                                       lines[a][0])
+        elif coplanar[r]:  # triangles of one plane: clipped in its chart
+            I = _exact.intersect_coplanar([P.exact[u] for u in A], [P.exact[u] for u in B],
+                                          planes[a])
         else:
             I = _exact.intersect([P.exact[u] for u in A], [P.exact[u] for u in B])
         if not _same(I, [P.exact[u] for u in set(A) & set(B)]):
@@ -500,6 +509,22 @@ def _assemble(pc, cells):
     carriers = {s: tuple(sorted(c)) for s, c in carriers.items()}
     vertex_map = np.searchsorted(L.vertices, pc.uid_of_vertex)  # uid u is point id u
     return L, exact, carriers, vertex_map
+
+
+def _coplanar_triangles(pairs, certified, pc):
+    """Which uncertified pairs are two image triangles of one plane (exactly), and the
+    plane of each triangle involved (:func:`~.exact.plane_key`). A network that folds a
+    region onto itself leaves tens of thousands of such pairs; knowing the plane, each is
+    clipped in a chart of it without the linear solve of the general intersection."""
+    n_tri, feats, P = pc.n_tri, pc.feats, pc.P
+    coplanar = np.zeros(len(pairs), dtype=bool)
+    rows = np.flatnonzero(~certified & (pairs[:, 0] < n_tri) & (pairs[:, 1] < n_tri))
+    if not len(rows):
+        return {}, coplanar
+    planes = {f: _exact.plane_key(*(P.exact[u] for u in feats[f]))
+              for f in np.unique(pairs[rows]).tolist()}
+    coplanar[rows] = [planes[a] == planes[b] for a, b in pairs[rows].tolist()]
+    return planes, coplanar
 
 
 def _collinear_segments(pairs, certified, n_tri, n_seg, feats, P):
