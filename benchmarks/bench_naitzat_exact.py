@@ -21,11 +21,12 @@ import sys
 CHILD = r"""
 import json, resource, sys, tempfile, time
 from topodestruct.experiments.naitzat import reproduce_naitzat
-model, cls, data = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+model, cls, data, budget = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
 t0 = time.perf_counter()
 with tempfile.TemporaryDirectory() as out:
     run = reproduce_naitzat(data, "D-I", cls=cls, models=model, out=out, exact=True,
-                            progress=False, log=lambda *a, **k: None)
+                            progress=False, log=lambda *a, **k: None,
+                            budget_s=budget if budget > 0 else None)
     rec = run["records"][-1]["result"]
 r = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"seconds": time.perf_counter() - t0, "cpu": r.ru_utime + r.ru_stime,
@@ -38,7 +39,10 @@ def main(argv=None):
     ap.add_argument("--data", required=True)
     ap.add_argument("--out", default="results/bench-naitzat-exact.jsonl")
     ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--timeout", type=float, default=1800, help="seconds per model")
+    ap.add_argument("--timeout", type=float, default=1800, help="seconds per model (killed)")
+    ap.add_argument("--budget", type=float, default=0,
+                    help="exact route's time per model (reproduce_naitzat budget_s; 0: none): "
+                         "a model past it records the layer it reached")
     args = ap.parse_args(argv)
     jobs = [(1, m) for m in (0, 1)] if args.quick else \
         [(c, m) for c in (1, 0) for m in range(30)]
@@ -55,7 +59,7 @@ def main(argv=None):
             continue
         try:
             p = subprocess.run([sys.executable, "-c", CHILD, f"D-I_model_{m}.pth", str(cls),
-                                args.data],
+                                args.data, str(args.budget)],
                                capture_output=True, text=True, timeout=args.timeout, env=env)
             rec = json.loads(p.stdout.strip().splitlines()[-1]) if p.returncode == 0 else \
                 {"error": p.stderr.strip().splitlines()[-1:]}
@@ -66,7 +70,9 @@ def main(argv=None):
         with out.open("a") as f:
             f.write(json.dumps(rec) + "\n")
         print(f"class {cls} model {m}: " + (f"{rec['seconds']:.0f} s (cpu {rec['cpu']:.0f} s), "
-              f"peak {rec['peak_gb']:.2f} GB" if "seconds" in rec else rec["error"]), flush=True)
+              f"peak {rec['peak_gb']:.2f} GB" + (f"; {rec['exact_stopped']}" if
+                                                  rec["exact_stopped"] else "")
+              if "seconds" in rec else rec["error"]), flush=True)
     report(done, jobs)
 
 

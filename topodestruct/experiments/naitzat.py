@@ -83,11 +83,14 @@ def _params(setup, path):
     """A model's record key: every setting that changes its numbers."""
     return {"dataset": setup["dataset"], "model": path.name, "class": setup["class"],
             "scale": setup["scale"], "k": setup["k"], "image_scale": setup["image_scale"],
-            "max_dim": setup["max_dim"], **({"exact": True} if setup["exact"] else {})}
+            "max_dim": setup["max_dim"], **({"exact": True} if setup["exact"] else {}),
+            **({"budget_s": setup["budget_s"]} if math.isfinite(setup.get("budget_s",
+                                                                          math.inf)) else {})}
 
 
 def reproduce_naitzat(data, dataset, cls=None, models=None, quick=False, out="results",
-                      max_dim=1, image_scale=2.5, k=None, exact=False, progress=True, log=print):
+                      max_dim=1, image_scale=2.5, k=None, exact=False, progress=True, log=print,
+                      budget_s=None):
     """Profile one class of a dataset folder through every layer of every saved model.
 
     Parameters
@@ -120,7 +123,11 @@ def reproduce_naitzat(data, dataset, cls=None, models=None, quick=False, out="re
         Progress bar and the summary printed.
     log : callable
         Where the resume note goes (``"naitzat D-I: resumed: 3 of 5 records present
-        in ..."``).
+        in ...``).
+    budget_s : float, optional
+        With ``exact``: the exact route's time per model (default: no limit); a model
+        past it falls back from the layer it reached, and its record says so
+        (``exact_stopped``). A finite budget is part of the records' key.
 
     Returns
     -------
@@ -131,6 +138,12 @@ def reproduce_naitzat(data, dataset, cls=None, models=None, quick=False, out="re
 
     X, y, paths, setup = _setup(data, dataset, cls, models, quick, max_dim, image_scale, k,
                                 exact)
+    if budget_s is not None:
+        if not exact:
+            raise ValueError("budget_s is the exact route's time per model: it needs exact=True")
+        if not float(budget_s) > 0:
+            raise ValueError(f"budget_s must be a positive number of seconds, got {budget_s!r}")
+        setup["budget_s"] = float(budget_s)
     out = pathlib.Path(out)
     stem = _stem(dataset, models, quick)
     store = ResultStore(out / f"{stem}.jsonl")
@@ -207,7 +220,7 @@ def _profile_model(path, X, y, setup):
     # --exact: the exact route with no time limit, falling back where an image is too large
     prof = profile(net, K, n_neighbors=setup["k"], estimate_scale=setup["image_scale"],
                    max_dim=setup["max_dim"], exact=None if setup["exact"] else False,
-                   budget_s=math.inf if setup["exact"] else None, sizes=setup["exact"])
+                   budget_s=setup.get("budget_s", math.inf) if setup["exact"] else None, sizes=setup["exact"])
     d = prof.to_dict()
     return {"accuracy": float((pred == y).mean()), "n_points": int(keep.sum()),
             "architecture": format_description(info), "rows": d["rows"],
