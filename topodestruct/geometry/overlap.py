@@ -66,7 +66,16 @@ class Overlap:
     dimension: int
     image: np.ndarray = field(repr=False)
     centroid: np.ndarray = field(repr=False)
-    preimages: object = field(repr=False, default=None)
+    # the pull-back is exact work per corner, needed only where someone looks: computed on
+    # first access (a folded trained layer has tens of thousands of overlaps)
+    _pull: object = field(repr=False, default=None, compare=False)
+
+    @property
+    def preimages(self):
+        """See the class notes; computed (exactly) on first access."""
+        if callable(self._pull):
+            object.__setattr__(self, "_pull", self._pull())   # a cache on a frozen record
+        return self._pull
 
     @property
     def preimage_centroids(self):
@@ -167,18 +176,24 @@ def overlap_pairs(K, images, regions=None, layer=None, refinement=None):
     for a, b, I in R.overlaps:
         sa, sb = R.input_simplices[a], R.input_simplices[b]
         corners = np.array([[float(x) for x in p] for p in I], dtype=float)
-        pre = None
-        if K.coordinates is not None:
-            pre = []
-            for s in (sa, sb):
-                cs = [ex[pos[v]] for v in s]
-                W = np.array([[float(x) for x in row] for row in _barycentric(I, cs)])
-                pre.append(W @ K.coordinates[[pos[v] for v in s]])
-            pre = tuple(pre)
+        pull = None if K.coordinates is None else _pull_back(I, (sa, sb), ex, pos, K.coordinates)
         reg = (None, None) if labels is None else (labels.get(sa), labels.get(sb))
         out.append(Overlap((sa, sb), reg, layer, min(len(I) - 1, 2), corners,
-                           corners.mean(axis=0), pre))
+                           corners.mean(axis=0), pull))
     return out
+
+
+def _pull_back(I, simplices, ex, pos, coordinates):
+    """A function computing the corners ``I`` pulled back into each simplex (K's
+    coordinates), by exact barycentric coordinates."""
+    def pull():
+        pre = []
+        for s in simplices:
+            cs = [ex[pos[v]] for v in s]
+            W = np.array([[float(x) for x in row] for row in _barycentric(I, cs)])
+            pre.append(W @ coordinates[[pos[v] for v in s]])
+        return tuple(pre)
+    return pull
 
 
 def image_of_subcomplex(R, K, C):
