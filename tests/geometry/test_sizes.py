@@ -117,3 +117,16 @@ def test_fold_makes_two_thin_pockets_of_known_size():
     truth = sorted([inradius(P, (0, 1), (1, w)), inradius((1, 0), P, (0, -1))], reverse=True)
     assert all(abs(s - t) <= row["size_delta"] + 1e-9 for s, t in zip(row["image_sizes"][1], truth))
     assert max(truth) < 0.05 and row["size_delta"] < min(truth) / 2
+
+
+def test_sample_of_a_point_sized_image_warns_nothing():
+    # a layer that maps a whole triangle to one point: the sample is that point, exactly
+    # (the step search once underflowed to 0 and divided by it)
+    import warnings
+
+    from topodestruct.geometry.sizes import _sample
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pts, delta = _sample(np.zeros((3, 2)), np.array([[0, 1, 2]]), 100)[:2]
+    assert delta == 0.0 and np.all(np.asarray(pts) == 0.0)

@@ -204,7 +204,7 @@ def _sample(images, simplices, max_points):
     hi = max(float(diam.max()), 1e-300)
     lo = hi / 1e6
     for _ in range(60):                        # smallest step h within the target
-        mid = np.sqrt(lo * hi)
+        mid = np.sqrt(lo) * np.sqrt(hi)        # lo * hi underflows for a point-sized image
         lo, hi = (lo, mid) if count(mid) <= target else (mid, hi)
     s_of = np.maximum(1, np.ceil(diam / hi)).astype(int)
     pts = [images[np.unique(simplices)]]
