@@ -155,12 +155,15 @@ def test_intrinsic_rank_sees_a_flat_collapse():
 
 
 def test_point_cloud_route():
+    """A point cloud becomes an alpha complex (the 600-gon), analysed like a complex."""
     net, _ = td.constructions.circle_arcs(3)
     t = np.linspace(0, 2 * np.pi, 600, endpoint=False)
     X = np.stack([np.cos(t), np.sin(t)], 1)
-    rep = td.analyze(net, X, layer=1)
-    assert rep.labels == "points"
+    rep = td.analyze(net, X, layer=1, estimate=None)
+    assert rep.labels == "simplices" and rep.built["complex"] == "alpha"
+    assert rep.built["f_vector"] == [600, 600]
     assert rep.input.betti == [1, 1] and rep.predicted.betti == [1, 3]
+    assert rep.image_homology.betti == [1, 3]
 
 
 def test_bad_inputs():

@@ -83,8 +83,8 @@ def test_exact_by_default_and_guarded():
         td.analyze(net, K, layer=2, estimate=None, exact=True, max_pieces=3)
     with pytest.raises(ValueError, match="exact refinement"):
         td.analyze(net, K, layer=2, refine=False, exact=True)
-    with pytest.raises(ValueError, match="point cloud"):
-        td.analyze(net, K.coordinates, layer=2, exact=True)
+    rep = td.analyze(net, K.coordinates, layer=2, exact=True)   # points: the alpha 12-gon
+    assert rep.built["f_vector"] == [12, 12] and rep.image_homology.betti == [1, 0]
 
 
 def test_deprecated_names_warn_and_still_work():

@@ -26,7 +26,9 @@ def test_analyze_model_and_points(capsys, tmp_path):
     assert main(["analyze", "--model", str(tmp_path / "net.pt"), "--points",
                  str(tmp_path / "x.npy"), "--json"]) == 0
     d = json.loads(capsys.readouterr().out)
-    assert d["labels"] == "points" and d["predicted"]["betti"] == [1, 2]   # wedge of 2 circles
+    assert d["predicted"]["betti"] == [1, 2]                       # wedge of 2 circles
+    assert d["labels"] == "simplices" and d["built"]["complex"] == "alpha"   # the 300-gon
+    assert d["built"]["f_vector"] == [300, 300] and d["image_homology"]["betti"] == [1, 2]
 
 
 def test_figure1(tmp_path, capsys):

@@ -135,7 +135,7 @@ def test_analyze_json_lists_summaries_unless_full_json(capsys):
     assert "listed" not in full
 
 
-def test_analyze_points_says_it_subsamples_and_draws(tmp_path, capsys):
+def test_analyze_points_says_which_complex_and_draws(tmp_path, capsys):
     net, _ = td.constructions.circle_arcs(2)
     torch.save(net, tmp_path / "net.pt")
     t = np.random.default_rng(0).uniform(0, 2 * np.pi, 1600)
@@ -144,7 +144,7 @@ def test_analyze_points_says_it_subsamples_and_draws(tmp_path, capsys):
     assert main(["analyze", "--model", str(tmp_path / "net.pt"), "--points",
                  str(tmp_path / "x.npy"), "--no-image", "--out", str(out)]) == 0
     text = capsys.readouterr().out
-    assert "subsampled: 1500 of the 1600 points" in text
+    assert "complex             alpha complex on the point cloud, scale " in text
     assert _written(text, out) == ["representation.json", "representation.png"]
     assert (out / "representation.png").stat().st_size > 5000
 

@@ -18,17 +18,18 @@ r"""``analyze``: does layer K change the topology of the input, where, and into 
 4. estimate: persistent homology of the image (:mod:`.image`), an estimate
    beside the exact answer (:mod:`.estimate`).
 
-For the same network, complex and layer, ``analyze`` and ``profile`` give the
+For the same network, data (a complex, or a point cloud with the same
+``complex`` and ``scale``) and layer, ``analyze`` and ``profile`` give the
 same ``predicted``, ``quotient`` and ``image_homology``.  The report ends with
 the verdict (:mod:`.verdict`).
 
-For a point cloud ``X`` (no triangulation) the prediction is the persistent
-homology of the quotient metric: Euclidean distances with each low-rank class
-(all rank-0 points with one image; each connected component of the rank-1
-points in the ``n_neighbors``-nearest-neighbour graph) collapsed to a point,
-``d'(x, y) = min(d(x, y), min_{C, C'} d(x, C) + delta*(C, C') + d(C', y))``
-(``delta*``: shortest class-to-class chains).  (``profile`` turns a point cloud
-into a complex first; pass that complex to ``analyze`` for the same rows.)
+A point cloud ``X`` (an ``(N, m)`` array, no triangulation) is first turned
+into a complex exactly as :func:`topodestruct.profile` does it
+(:func:`.pipeline.complex_from`: ``complex="alpha"`` by default, its radius
+chosen by :func:`~topodestruct.topology.point_clouds.choose_alpha_scale` unless
+``scale`` is given; ``"knn"``, ``"rips"``), and that complex is analysed at the
+layer as above (exact within the budget, like any complex).  The report states
+the complex built (kind, scale and its rule, f-vector: :attr:`Representation.built`).
 
 Examples
 --------
@@ -47,12 +48,11 @@ import numpy as np
 
 from .._budget import DEFAULT_MAX_MEMORY_GB
 from ..relu.network import as_network
-from ._network import check_layer, forward, network_layers
+from ._network import check_layer, network_layers
 
 __all__ = ["Representation", "analyze"]
 
 LISTED = 20            # overlaps and components listed by Representation.to_dict()
-MAX_POINTS = 1500      # a point cloud is subsampled to this many points (distance matrices)
 
 
 def _groups(H):
@@ -65,9 +65,9 @@ class Representation:
 
     Attributes
     ----------
-    input : Homology or PersistentBetti
-        Homology of ``K`` (persistent Betti numbers of ``X`` for point clouds).
-    predicted : Homology or PersistentBetti
+    input : Homology
+        Homology of ``K`` (of the complex built on a point cloud).
+    predicted : Homology
         Homology of the quotient by the low-rank regions.
     estimate : Estimate or None
         Betti numbers of ``Phi^K(K)`` read at one scale (:mod:`.estimate`): an
@@ -94,12 +94,18 @@ class Representation:
         The collapsed low-rank regions.
     complex : SimplicialComplex or None
         The complex that was labelled (the refinement, or ``K``).
-    points, point_images : (N, m) and (N, n_K) arrays or None
-        The points analysed (point clouds, after subsampling) or the vertices
-        (vertex route), and their images.
+    points, point_images : (V, m) and (V, n_K) arrays or None
+        The vertices (vertex route) and their images.
     ranks : (T,) or (V,) int array
         Rank of each top simplex of :attr:`complex` (``labels == "simplices"``)
-        or of each vertex / point (``labels == "vertices"``/``"points"``).
+        or of each vertex (``labels == "vertices"``).
+    built : dict or None
+        The complex built on a point cloud (``complex``, ``scale``,
+        ``scale_rule``, ``f_vector``, as in :attr:`Profile.info
+        <topodestruct.analysis.profile.Profile.info>`); None for a given complex.
+    max_dim : int or None
+        Betti numbers ``b_0..b_max_dim`` compared by the verdict (as in
+        :func:`topodestruct.profile`).
     """
 
     input: object
@@ -125,6 +131,8 @@ class Representation:
     skipped: list = field(default_factory=list)
     rows: list = field(default=None, repr=False)
     budget_s: object = None
+    built: dict = None
+    max_dim: int = None
 
     @property
     def image(self):
@@ -159,7 +167,7 @@ class Representation:
         included) where it was computed, else with the estimate's Betti numbers
         (None if neither was computed).
         """
-        if self.image_homology is not None and self.labels != "points":
+        if self.image_homology is not None:
             return _same(self.predicted, self.image_homology)
         if self.estimate is None or self.estimate.betti is None:
             return None
@@ -175,8 +183,7 @@ class Representation:
         return verdict(self.rows, self._max_dim())
 
     def _max_dim(self):
-        return max(len(self.input.betti) - 1, 0) if self.labels == "points" else \
-            min(len(self.input.betti) - 1, 2)
+        return self.max_dim if self.max_dim is not None else min(len(self.input.betti) - 1, 2)
 
     @property
     def diagnosis(self):
@@ -230,7 +237,8 @@ class Representation:
 
         listed = {}
         d = {"architecture": self.architecture, "layer": self.layer, "rank": self.rank,
-             "labels": self.labels, "input": hom(self.input),
+             "labels": self.labels, "built": None if self.built is None else dict(self.built),
+             "input": hom(self.input),
              "predicted": hom(self.predicted), "preserved": self.preserved,
              "changed": self.changed, "quotient": hom(self.quotient),
              "image_homology": hom(self.image_homology),
@@ -254,16 +262,17 @@ class Representation:
     def __str__(self):
         from .verdict import verdict_lines
 
-        what = {"simplices": "exact refinement", "vertices": "vertex labels",
-                "points": "point cloud"}[self.labels]
+        what = {"simplices": "exact refinement", "vertices": "vertex labels"}[self.labels]
         vals, cnt = np.unique(self.ranks, return_counts=True)
         lines = [f"Representation of network {self.architecture} at layer {self.layer} "
                  f"({self.rank} rank, {what}"
                  + (f", {self.n_added_simplices} simplices added" if self.labels == "simplices"
                     else "") + ")",
                  f"  ranks ({self.labels}): " + ", ".join(f"{v}: {c}" for v, c in
-                                                          zip(vals, cnt)),
-                 f"  input               {_show(self.input)}",
+                                                          zip(vals, cnt))]
+        if self.built is not None:
+            lines.append(f"  complex             {_built(self.built)}")
+        lines += [f"  input               {_show(self.input)}",
                  f"  predicted (rank)    {_show(self.predicted)}  "
                  + ("(preserved)" if self.preserved else f"(changed in dimension(s) "
                     f"{', '.join(map(str, self.changed))})"),
@@ -275,10 +284,9 @@ class Representation:
                  "  estimate            " + (str(self.estimate) if self.estimate is not None
                                              else "skipped (estimate=None)"),
                  f"  agrees              {self.agrees}"
-                 + (" (prediction vs exact image)" if self.image_homology is not None and
-                    self.labels != "points" else "")]
-        if self.labels != "points":
-            lines.append("  exact route         " + self._route())
+                 + (" (prediction vs exact image)" if self.image_homology is not None
+                    else ""),
+                 "  exact route         " + self._route()]
         lines += [f"  ! {d}" for d in self.diagnosis]
         for c in self.components:
             lines.append(f"  - rank {c.rank} region -> point {c.point}: {len(c.vertices)} "
@@ -312,6 +320,12 @@ def _show(H):
     return str(H) if hasattr(H, "group") else f"Betti {H.betti}"
 
 
+def _built(info):
+    """The complex built on a point cloud, in words (kind, scale and its rule, size)."""
+    return (f"{info['complex']} complex on the point cloud, scale {info['scale']:.4g}, "
+            f"f-vector {list(info['f_vector'])} ({info['scale_rule']})")
+
+
 def _padded(H, n):
     g = _groups(H)
     return g + ["0"] * (n - len(g))
@@ -340,8 +354,8 @@ def _deprecated(old, new):
 def analyze(net, data=None, layer=None, rank="ambient", refine=None, estimate="persistent",
             fraction=None, separate_images=True, n_neighbors=None, max_dim=None,
             random_state=0, exact=None, budget_s=None, max_memory_gb=DEFAULT_MAX_MEMORY_GB,
-            max_pieces=None, overlaps=True, estimate_scale=2.5, progress=None, exact_image=None,
-            image=None, K=None, k=None):
+            max_pieces=None, overlaps=True, estimate_scale=2.5, progress=None, complex="alpha",
+            scale=None, exact_image=None, image=None, K=None, k=None):
     """Topology of the representation of a complex (or a point cloud) at layer ``layer``.
 
     Parameters
@@ -351,7 +365,8 @@ def analyze(net, data=None, layer=None, rank="ambient", refine=None, estimate="p
         converted once by :func:`topodestruct.as_network`.
     data : SimplicialComplex with coordinates, or (N, m) array_like
         The manifold, triangulated (coordinates ``(n_vertices, input_dim)``) or
-        sampled (point-cloud route).
+        sampled: a point cloud is first turned into a complex (``complex``,
+        ``scale``), as in :func:`topodestruct.profile`.
     layer : int, optional
         1-based; default the last hidden layer (the last one followed by a ReLU).
     rank : {"ambient", "intrinsic"}
@@ -367,11 +382,12 @@ def analyze(net, data=None, layer=None, rank="ambient", refine=None, estimate="p
     separate_images : bool
         Rank-0 components with different images become different points.
     n_neighbors : int, optional
-        k-NN neighbours: of the kNN estimate (default: calibrated on the input),
-        of the vertex overlap test (default 13) and, for point clouds, of the
-        graph that splits rank-1 points into classes (default 8).
+        k-NN neighbours: of the ``"knn"`` complex (default 13), of the kNN
+        estimate (default: calibrated on the input) and of the vertex overlap
+        test (default 13), as in :func:`topodestruct.profile`.
     max_dim : int, optional
-        Point clouds: largest homology dimension (default ``min(2, m - 1)``).
+        Betti numbers ``b_0..b_max_dim`` compared (default ``min(dim K, 2)``, 1
+        for flag complexes), as in :func:`topodestruct.profile`.
     random_state : None, int or numpy.random.Generator
         Seeds the image subsample and the rank sketch.
     exact : bool, optional
@@ -395,6 +411,14 @@ def analyze(net, data=None, layer=None, rank="ambient", refine=None, estimate="p
         A progress bar (tqdm, on stderr) over the layers the exact route
         refines, wherever the route is taken.  ``None`` (default): shown where
         stderr is a terminal; ``True``: always; ``False``: never.
+    complex : {"alpha", "knn", "rips"}
+        Point clouds: the complex built on them, as in :func:`topodestruct.profile`
+        (``"alpha"``: radius by
+        :func:`~topodestruct.topology.point_clouds.choose_alpha_scale` when
+        ``scale`` is None; ``"knn"``: 2.5 hops by default; ``"rips"`` needs a
+        scale).  Ignored for a complex.
+    scale : float, optional
+        Point clouds: radius (alpha), hops (knn) or edge length (rips).
     exact_image, image, K, k
         Deprecated names of ``exact``, ``estimate`` (``image=False`` is
         ``estimate=None``), ``data`` and ``n_neighbors``.
@@ -402,6 +426,7 @@ def analyze(net, data=None, layer=None, rank="ambient", refine=None, estimate="p
     Returns
     -------
     Representation
+        For a point cloud, :attr:`Representation.built` states the complex built.
     """
     from ..topology.complexes import SimplicialComplex
     from .estimate import check_estimate
@@ -425,48 +450,57 @@ def analyze(net, data=None, layer=None, rank="ambient", refine=None, estimate="p
     check_rank_kind(rank)
     check_estimate(estimate)
     if isinstance(data, SimplicialComplex):
-        if refine is False:
-            if exact:
-                raise ValueError("exact=True needs the exact refinement (refine not False)")
-            exact = False
-        elif refine and exact is False:
-            raise ValueError("refine=True is the exact route; exact=False labels the vertices")
-        return _analyze_complex(net, layers, data, layer, rank, estimate, fraction,
-                                separate_images, n_neighbors, random_state, exact, budget_s,
-                                max_memory_gb, max_pieces, overlaps, estimate_scale, refine,
-                                progress)
-    if refine:
-        raise ValueError("refine=True needs a SimplicialComplex, not a point cloud")
-    if exact:
-        raise ValueError("exact=True needs a SimplicialComplex, not a point cloud")
-    from ..topology.persistence import DEFAULT_FRACTION
-    fraction = DEFAULT_FRACTION if fraction is None else fraction
-    return _analyze_points(net, layers, data, layer, rank, estimate is not None, fraction,
-                           8 if n_neighbors is None else n_neighbors, max_dim, random_state)
+        from .refine import _check_complex
+
+        d, _ = _check_complex(data)
+        if refine and d > 2:
+            raise ValueError(f"exact refinement needs dimension <= 2, K has dimension {d}")
+    else:
+        _check_numeric(data)  # the rest (shape, NaN, complex, scale): the pipeline's checks
+    if refine is False:
+        if exact:
+            raise ValueError("exact=True needs the exact refinement (refine not False)")
+        exact = False
+    elif refine and exact is False:
+        raise ValueError("refine=True is the exact route; exact=False labels the vertices")
+    return _analyze_complex(net, layers, data, layer, rank, estimate, fraction,
+                            separate_images, n_neighbors, random_state, exact, budget_s,
+                            max_memory_gb, max_pieces, overlaps, estimate_scale, progress,
+                            complex, scale, max_dim)
 
 
-def _analyze_complex(net, layers, K, layer, rank, estimate, fraction, separate_images,
+def _check_numeric(data):
+    """A point cloud must at least be numeric (shape and values: :func:`.pipeline.complex_from`)."""
+    try:
+        np.asarray(data, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError("data must be a SimplicialComplex or an (N, m) numeric array, got "
+                        f"{type(data).__name__}") from None
+
+
+def _analyze_complex(net, layers, data, layer, rank, estimate, fraction, separate_images,
                      n_neighbors, random_state, exact, budget_s, max_memory_gb, max_pieces,
-                     overlaps, estimate_scale, refine, progress=None):
+                     overlaps, estimate_scale, progress, complex, scale, max_dim):
+    """The pipeline at one layer (:func:`.pipeline.run`, the engine of ``profile``)."""
     from .pipeline import run
-    from .refine import _check_complex
 
-    d, _ = _check_complex(K)
-    if refine and d > 2:
-        raise ValueError(f"exact refinement needs dimension <= 2, K has dimension {d}")
-    s, rows, info, details = run(net, K, [layer], n_neighbors=n_neighbors, overlaps=overlaps,
+    s, rows, info, details = run(net, data, [layer], complex=complex, scale=scale,
+                                 n_neighbors=n_neighbors, max_dim=max_dim, overlaps=overlaps,
                                  exact=exact, budget_s=budget_s, max_memory_gb=max_memory_gb,
                                  rank=rank, separate_images=separate_images,
                                  random_state=random_state, estimate=estimate,
                                  estimate_scale=estimate_scale, fraction=fraction,
                                  keep={layer}, max_pieces=max_pieces, progress=progress)
     row, where = rows[1], details[layer]
+    built = None if info["complex"] == "given" else {
+        key: info[key] for key in ("complex", "scale", "scale_rule", "f_vector")}
     common = dict(input=s.input, predicted=row["predicted"], estimate=row["estimate"],
                   components=where["components"], complex=where["complex"],
                   ranks=where["ranks"], layer=layer, rank=rank,
                   architecture=_architecture(layers), image_homology=row["image_homology"],
                   quotient=row["quotient"], skipped=list(row["skipped"]), rows=rows,
-                  budget_s=info["budget_s"], notes=list(where["notes"]))
+                  budget_s=info["budget_s"], notes=list(where["notes"]), built=built,
+                  max_dim=info["max_dim"])
     if where["route"] == "exact":
         R, F = where["refinement"], where["folding"]
         status = "not computed: overlaps=False (the refinement's prediction only)" \
@@ -480,103 +514,3 @@ def _analyze_complex(net, layers, K, layer, rank, estimate, fraction, separate_i
     return Representation(labels="vertices", glued=where.get("glued"), points=s.X,
                           point_images=where.get("images"),
                           exact_image=f"not computed: {info['exact_stopped']}", **common)
-
-
-def _analyze_points(net, layers, X, layer, rank, image, fraction, n_neighbors, max_dim,
-                    random_state):
-    from .._validation import check_random_state
-    from ..topology.groups import Homology
-    from .estimate import Estimate
-    from ..topology.persistence import persistent_betti
-    from .labels import vertex_ranks
-
-    try:
-        X = np.asarray(X, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError("K must be a SimplicialComplex or an (N, m) numeric array") from None
-    if X.ndim != 2:
-        raise ValueError(f"a point cloud must be an (N, m) array, got shape {X.shape}")
-    m = layers[0][0].shape[1]
-    if X.shape[1] != m:
-        raise ValueError(f"X has {X.shape[1]} features but the network expects {m}")
-    if len(X) < 3:
-        raise ValueError("a point cloud needs at least 3 points")
-    if not np.isfinite(X).all():
-        raise ValueError("X contains NaN or inf")
-    rng = check_random_state(random_state)
-    notes = ["point cloud: input, prediction and image are persistent Betti numbers "
-             "(quotient metric)"]
-    if len(X) > MAX_POINTS:
-        notes.append(f"subsampled: {MAX_POINTS} of the {len(X)} points analysed, drawn at "
-                     f"random with random_state (--seed); the distance matrices grow as N^2")
-        X = X[np.sort(rng.choice(len(X), MAX_POINTS, replace=False))]
-    max_dim = min(2, m - 1) if max_dim is None else int(max_dim)
-    ranks = vertex_ranks(net, X, layer, rank, random_state)
-    images = forward(layers, X, layer)[-1]
-    D = np.linalg.norm(X[:, None] - X[None], axis=-1)
-    classes, comps = _point_classes(X, D, ranks, images, n_neighbors)
-    Q = _quotient_metric(D, classes)
-    inp = persistent_betti(distance_matrix=D, max_dim=max_dim, fraction=fraction,
-                           random_state=rng)
-    pred = persistent_betti(distance_matrix=Q, max_dim=max_dim, fraction=fraction,
-                            random_state=rng)
-    pb = persistent_betti(images, max_dim=max_dim, fraction=fraction,
-                          random_state=rng) if image else None
-    est = None if pb is None else Estimate(
-        list(pb.betti), "persistent", pb.threshold, None,
-        f"bars longer than {pb.fraction:g} x the diameter", pb)
-    free = Homology.free
-    rows = [{"layer": 0, "predicted": free(inp.betti), "quotient": None, "image_homology": None,
-             "estimate": None if pb is None else Estimate(list(inp.betti), "persistent")},
-            {"layer": layer, "predicted": free(pred.betti), "quotient": None,
-             "image_homology": None, "estimate": est}]
-    return Representation(input=inp, predicted=pred, estimate=est, components=comps,
-                          complex=None, ranks=ranks, layer=layer, rank=rank, labels="points",
-                          architecture=_architecture(layers), n_added_simplices=0,
-                          notes=notes, points=X, point_images=images, rows=rows,
-                          exact_image="not computed: a point cloud has no exact image",
-                          skipped=["exact image: a point cloud (pass a complex for the exact "
-                                   "route)"])
-
-
-def _point_classes(X, D, ranks, images, k):
-    """Low-rank classes of a point cloud: rank 0 by image, rank 1 by kNN-graph components."""
-    from ..topology.cells import component_labels
-    from ..topology.homology import Homology
-    from .quotient import Component
-
-    classes, comps = [], []
-    zero = np.flatnonzero(ranks == 0)
-    if len(zero):
-        key = np.round(images[zero] / (1e-9 * (1 + np.abs(images).max())))
-        _, lab = np.unique(key, axis=0, return_inverse=True)
-        for c in range(lab.max() + 1):
-            classes.append(zero[lab.reshape(-1) == c])
-    one = np.flatnonzero(ranks == 1)
-    if len(one):
-        sub = D[np.ix_(one, one)]
-        nn = np.argsort(sub, axis=1)[:, 1:k + 1]
-        rows = np.repeat(np.arange(len(one)), nn.shape[1])
-        n, lab = component_labels(len(one), np.c_[rows, nn.ravel()])
-        for c in range(n):
-            classes.append(one[lab == c])
-    for point, idx in enumerate(classes):
-        comps.append(Component(rank=int(ranks[idx[0]]), point=point, vertices=idx,
-                               n_simplices=0, centroid=X[idx].mean(0),
-                               homology=Homology([1]), image=None))
-    return classes, comps
-
-
-def _quotient_metric(D, classes):
-    """Euclidean metric with each class collapsed to a point (module notes)."""
-    if not classes:
-        return D
-    A = np.stack([D[:, c].min(axis=1) for c in classes], 1)          # d(x, C)
-    n = len(classes)
-    delta = np.array([[A[classes[j]][:, i].min() for j in range(n)] for i in range(n)])
-    np.fill_diagonal(delta, 0.0)
-    for k in range(n):                                                 # Floyd-Warshall
-        delta = np.minimum(delta, delta[:, k:k + 1] + delta[k:k + 1, :])
-    T = (A[:, :, None] + delta[None]).min(axis=1)                     # d(x, C) + delta*
-    Q = np.minimum(D, (T[:, None, :] + A[None, :, :]).min(axis=2))
-    return np.minimum(Q, Q.T)
