@@ -59,7 +59,7 @@ def plot_rank_histograms(records, band=(7, 13), layer=4, ax=None):
 
 def plot_rank_vs_loss(records, band=(7, 13), layer=4, ax=None):
     """Figure 3B: mean layer rank of the test images against test loss, one dot per epoch."""
-    from matplotlib.ticker import LogFormatter, MaxNLocator
+    from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
     fig, (a,) = _axes(ax, (1, 1), (5, 4))
     loss = np.array([r["result"]["test_loss"] for r in records])
@@ -72,8 +72,11 @@ def plot_rank_vs_loss(records, band=(7, 13), layer=4, ax=None):
     bar.locator = MaxNLocator(integer=True, nbins=min(len(epoch), 8))   # epochs are whole
     bar.update_ticks()
     a.set_xscale("log")
-    for axis in (a.xaxis.set_major_formatter, a.xaxis.set_minor_formatter):   # 0.5, not 5e-1
-        axis(LogFormatter(labelOnlyBase=False, minor_thresholds=(2, 0.5)))
+    # labels at 1, 2 and 5 per decade, written as 0.05 rather than 5e-2; unlabelled minor
+    # ticks (minor labels crowded each other over a decade and a half of losses)
+    a.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    a.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}"))
+    a.xaxis.set_minor_formatter(NullFormatter())
     a.set_title("test images: mean rank against test loss, one dot per epoch", fontsize=9)
     a.set_xlabel("test loss (cross-entropy, log scale)")
     a.set_ylabel(f"mean rank at layer {layer}")
