@@ -88,8 +88,7 @@ def _profile_input(args):
         raise UsageError("--labels needs --class C (the class whose points to keep)"
                          if args.cls is None else
                          "--class needs --labels FILE (the labels of the points)")
-    if args.complex == "rips" and args.scale is None:
-        raise UsageError("--complex rips needs --scale (the longest edge of the Rips complex)")
+    _check_complex_options(args)
     check_out(args.out)
     net, info = load_model(args.model)
     X = load_points(args.points)
@@ -193,20 +192,30 @@ def _check_ambient(args, net, name, K):
 
 
 def _analyze_input(args):
-    """The network and the complex (or points) of ``analyze``, checked."""
+    """The network and the complex (or points) of ``analyze``, checked.
+
+    The points of ``--points`` are returned as they are: :func:`td.analyze
+    <topodestruct.analysis.represent.analyze>` builds the ``--complex`` on them
+    (as ``profile`` does).
+    """
     if args.points:
-        reject_options(args, {"--manifold": "manifold", "--resolution": "resolution",
-                              "--exact": "exact"},
+        reject_options(args, {"--manifold": "manifold", "--resolution": "resolution"},
                        "with --points (the points replace the triangulated manifold)")
-        if args.rank == "intrinsic":
-            raise UsageError("--rank intrinsic needs a triangulated --manifold (the exact "
-                             "refinement): with --points use --rank ambient")
+        _check_complex_options(args)
+    else:
+        reject_options(args, {"--complex": "complex", "--scale": "scale"},
+                       "without --points (the --manifold is triangulated already)")
+    if args.rank == "intrinsic" and args.exact is False:
+        raise UsageError("--rank intrinsic needs the exact route (the rank on each piece of "
+                         "the refinement): leave out --no-exact, or use --rank ambient")
     check_out(args.out)
     net = _analyze_network(args)
     if args.points:
         K = load_points(args.points)
         check_point_dimension(K, net.input_dim)
-        check_n_points(len(K), 3, "a point cloud")
+        need, why = (14, "the knn complex (13 neighbours)") if args.complex == "knn" \
+            else (3, "a point cloud")
+        check_n_points(len(K), need, why)
         return net, K
     name = args.manifold or "torus"
     K = _manifold(name, args.resolution)
@@ -226,7 +235,8 @@ def _cmd_analyze(args):
     net, K = _analyze_input(args)
     rep = analyze(net, K, layer=args.layer, rank=args.rank,
                   estimate=None if args.no_estimate else "persistent", random_state=args.seed,
-                  exact=args.exact, budget_s=args.budget)
+                  exact=args.exact, budget_s=args.budget, complex=args.complex or "alpha",
+                  scale=args.scale)
     text = json.dumps(rep.to_dict(full=args.full_json), indent=1)
     if args.out:   # files first: a reader that stops early (| head) does not lose them
         from .plotting.representation import plot_representation
@@ -247,9 +257,10 @@ _MESH_STUDY_WHY = ("with --resolutions (a mesh study: the exact route on the --m
 
 def _mesh_study_input(args):
     """The network, the manifold's name and one triangulation per ``--resolutions`` entry."""
-    reject_options(args, {"--points": "points", "--resolution": "resolution",
-                          "--budget": "budget", "--no-estimate": "no_estimate",
-                          "--full-json": "full_json"}, _MESH_STUDY_WHY)
+    reject_options(args, {"--points": "points", "--complex": "complex", "--scale": "scale",
+                          "--resolution": "resolution", "--budget": "budget",
+                          "--no-estimate": "no_estimate", "--full-json": "full_json"},
+                   _MESH_STUDY_WHY)
     if args.exact is False:
         raise UsageError(f"--no-exact does not apply {_MESH_STUDY_WHY}: leave it out")
     if args.rank != "ambient":
@@ -373,10 +384,30 @@ def _exact_options(p):
                         "--exact: no limit)")
 
 
+def _complex_options(p, default="alpha"):
+    """``--complex`` / ``--scale``: the complex built on ``--points`` (``profile``, ``analyze``).
+
+    ``default=None`` lets :func:`_analyze_input` tell a given ``--complex``
+    from the default (alpha, as in :func:`topodestruct.profile`).
+    """
+    p.add_argument("--complex", choices=["alpha", "knn", "rips"], default=default,
+                   help="complex on the points (default: alpha)")
+    p.add_argument("--scale", type=positive_float,
+                   help="radius (alpha) / hops (knn) / edge length (rips) of the complex on "
+                        "the points (alpha: automatic, knn: 2.5 hops, rips: required)")
+
+
+def _check_complex_options(args):
+    """A Rips complex has no automatic scale."""
+    if args.complex == "rips" and args.scale is None:
+        raise UsageError("--complex rips needs --scale (the longest edge of the Rips complex)")
+
+
 def _add_analyze(sub):
     p = sub.add_parser("analyze", help="does a layer change the topology of a manifold?",
-                       description="Rank the pieces of a triangulated manifold (or the points "
-                                   "of a cloud) at one layer of a ReLU network, predict the "
+                       description="Rank the pieces of a triangulated manifold (or of a "
+                                   "complex built on a point cloud, as in profile) at one "
+                                   "layer of a ReLU network, predict the "
                                    "layer's homology from the low-rank regions and check it "
                                    "on the image.")
     p.add_argument("--manifold", choices=sorted(_MANIFOLDS),
@@ -388,8 +419,8 @@ def _add_analyze(sub):
     p.add_argument("--layer", type=layer_number, default=None,
                    help="1-based (default: last hidden)")
     p.add_argument("--seed", type=nonnegative_int, default=0,
-                   help="seeds the random network (--widths), the subsample of a large point "
-                        "cloud and of the image (default: 0)")
+                   help="seeds the random network (--widths), the rank sketch and the "
+                        "image's subsample of the estimate (default: 0)")
     p.add_argument("--init", choices=["kaiming", "normal", "uniform_negative"],
                    help="weights of the random network: kaiming (N(0, 2/fan_in), the "
                         "paper's section 3.1), normal (weights and biases N(0, 0.1)) or "
@@ -408,10 +439,12 @@ def _add_analyze(sub):
     p.add_argument("--rank", default="ambient", choices=["ambient", "intrinsic"],
                    help="ambient: the paper's rank of Q_K W_K ... Q_1 W_1 (default); "
                         "intrinsic: the rank of the layer map restricted to each piece of the "
-                        "manifold (needs --manifold)")
+                        "refined complex (the exact route: not with --no-exact)")
     p.add_argument("--model", help="torch.save'd nn.Sequential (instead of --widths)")
-    p.add_argument("--points", help=".npy point cloud (instead of --manifold; more than 1500 "
-                                    "points are subsampled, and the report says so)")
+    p.add_argument("--points", help="(N, d) .npy point cloud, instead of --manifold: every "
+                                    "point is kept and the --complex on them (default alpha) "
+                                    "is analysed like a manifold; the report states the complex")
+    _complex_options(p, default=None)
     p.add_argument("--no-estimate", "--no-image", dest="no_estimate", action="store_true",
                    help="skip the estimate (persistent homology of the image; --no-image is "
                         "its old name)")
@@ -437,10 +470,7 @@ def _add_profile(sub):
     p.add_argument("--labels", help="labels .npy (0/1 vector or one-hot rows)")
     p.add_argument("--class", dest="cls", type=nonnegative_int,
                    help="keep the points of this class")
-    p.add_argument("--complex", choices=["alpha", "knn", "rips"], default="alpha",
-                   help="complex on the points (default: alpha)")
-    p.add_argument("--scale", type=positive_float,
-                   help="radius / hops / edge length (alpha: automatic)")
+    _complex_options(p)
     p.add_argument("--n-neighbors", "--k", dest="k", type=positive_int, default=None,
                    help="k-NN neighbours of the knn complex (default 13) and of the kNN "
                         "estimate (default: calibrated on the input; --k is its old name)")

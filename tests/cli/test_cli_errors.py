@@ -130,8 +130,9 @@ SUBPROCESS_CASES = {
                                     "expects 2 inputs but the torus lies in R^3"),
     "widths with a model": (["analyze", "--model", "net.pt", "--widths", "2,4"],
                             "--widths does not apply with --model"),
-    "rank intrinsic on points": (["analyze", "--model", "net.pt", "--points", "circle.npy",
-                                  "--rank", "intrinsic"], "--rank intrinsic needs"),
+    "rank intrinsic without the exact route": (["analyze", "--model", "net.pt", "--points",
+                                                "circle.npy", "--rank", "intrinsic",
+                                                "--no-exact"], "--rank intrinsic needs"),
     # labels
     "labels of the wrong length": (P + ["--labels", "labels5.npy", "--class", "0"],
                                    "5 labels for 40 points"),

@@ -66,22 +66,23 @@ def _edges(ax, P, edges):
 
 
 def plot_ranks(rep, ax=None):
-    """The labelled complex (or point cloud) in its input coordinates, coloured by rank.
+    """The labelled complex in its input coordinates, coloured by rank.
 
-    Simplices are drawn at their centroids (first two or three coordinates);
-    for a curve its edges are drawn too.  The legend counts each rank.
+    A point cloud is drawn through the complex built on it.  Simplices are
+    drawn at their centroids (first two or three coordinates), vertices at
+    their places; for a curve its edges are drawn too.  The legend counts
+    each rank.
     """
     C = rep.complex
-    X = C.coordinates if C is not None else rep.points
-    if X is None:
-        raise ValueError("the representation holds neither a complex nor its points")
+    if C is None or C.coordinates is None:
+        raise ValueError("the representation holds no complex with coordinates")
+    X = C.coordinates
     three = X.shape[1] >= 3
     fig, ax = _axes(ax, "3d" if three else None)
     top = _top_rank(rep)
     P = X[C.simplices(C.dimension)].mean(axis=1) if rep.labels == "simplices" else X
-    what = {"simplices": "pieces (centroids)", "vertices": "vertices",
-            "points": "points"}[rep.labels]
-    if not three and C is not None and C.dimension == 1:
+    what = {"simplices": "pieces (centroids)", "vertices": "vertices"}[rep.labels]
+    if not three and C.dimension == 1:
         _edges(ax, X, np.searchsorted(C.vertices, C.simplices(1)))
     ranks = np.asarray(rep.ranks)
     low = ranks < ranks.max()
@@ -102,7 +103,7 @@ def plot_ranks(rep, ax=None):
 
 
 def _image_points(rep):
-    """``(Y, ranks, edges)``: the image of the vertices / points, each one's lowest rank."""
+    """``(Y, ranks, edges)``: the image of the vertices, each one's lowest rank."""
     R, C = rep.refinement, rep.complex
     if R is not None:
         Y = R.values(rep.layer)
@@ -118,15 +119,16 @@ def _image_points(rep):
 
 
 def plot_image(rep, ax=None, color_by_rank=True):
-    """The image ``Phi^K`` of the vertices (or points), by classical MDS, coloured by lowest rank.
+    """The image ``Phi^K`` of the vertices, by classical MDS, coloured by lowest rank.
 
     An image in at most two dimensions is drawn in its own coordinates.
-    Without a refinement or stored point images there is nothing to draw:
+    Without a refinement or stored vertex images there is nothing to draw:
     ValueError.
     """
     Y, vr, edges = _image_points(rep)
     if Y is None:
-        raise ValueError("no image to draw: it needs the exact refinement or a point cloud")
+        raise ValueError("no image to draw: it needs the exact refinement or the vertex "
+                         "route's images of the vertices")
     fig, ax = _axes(ax)
     n = Y.shape[1]
     Z = Y if n <= 2 else classical_mds(Y)
@@ -145,13 +147,15 @@ def plot_image(rep, ax=None, color_by_rank=True):
         ax.set_ylabel("MDS 2")
         ax.set_title(f"image at layer {rep.layer} (MDS of $R^{{{n}}}$)", fontsize=10)
     if color_by_rank:
-        _rank_legend(ax, vr, top, "lowest rank at the vertex" if rep.labels != "points"
-                     else "points")
+        _rank_legend(ax, vr, top, "lowest rank at the vertex")
     return fig
 
 
 def plot_barcode(rep, ax=None):
-    """Barcode of the image's persistent homology with the reading threshold (ValueError if skipped)."""
+    """Barcode of the image's persistent homology with the reading threshold.
+
+    ValueError where the persistent estimate was not computed.
+    """
     pb = _barcode(rep)
     if pb is None:
         raise ValueError("no persistent estimate of the image (estimate=None or 'knn')")
@@ -184,7 +188,7 @@ def summary_title(rep):
     parts = [f"input {_hom(rep.input)}", f"predicted (rank) {_hom(rep.predicted)}"]
     if rep.quotient is not None:
         parts.append(f"quotient (rank + overlap) {rep.quotient}")
-    if rep.image_homology is not None and rep.labels != "points":
+    if rep.image_homology is not None:
         parts.append(f"image (exact) {rep.image_homology}")
     elif rep.estimate is not None and rep.estimate.betti is not None:
         parts.append(f"estimate ({rep.estimate.method}) Betti {rep.estimate.betti}")
@@ -205,7 +209,7 @@ def _barcode(rep):
 
 def _panels(rep):
     panels = []
-    if rep.complex is not None or rep.points is not None:
+    if rep.complex is not None:
         panels.append("ranks")
     if _image_points(rep)[0] is not None:
         panels.append("image")
@@ -225,8 +229,7 @@ def plot_representation(rep, fig=None, title=None):
     panels = _panels(rep)
     if fig is None:
         fig = Figure(figsize=(4.9 * max(len(panels), 1), 4.7), layout="constrained")
-    three = rep.complex is not None and rep.complex.coordinates.shape[1] >= 3 or \
-        rep.points is not None and rep.points.shape[1] >= 3
+    three = rep.complex is not None and rep.complex.coordinates.shape[1] >= 3
     draw = {"ranks": plot_ranks, "image": plot_image, "barcode": plot_barcode}
     for i, name in enumerate(panels, start=1):
         ax = fig.add_subplot(1, len(panels), i,
