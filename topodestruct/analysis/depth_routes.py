@@ -32,7 +32,9 @@ def exact_route(net, K, layers, ranks_at=None, max_pieces=None, max_exact_pairs=
     Parameters
     ----------
     net : Network
-    K : SimplicialComplex of dimension <= 2 with coordinates
+    K : SimplicialComplex of dimension <= 3 with coordinates (3: the exact image where
+        solid pieces do not overlap, :func:`~.image_complex_3d.refine_image_3d`; no
+        quotient by both sources and no sizes yet)
     layers : increasing list of int
     ranks_at : callable ``(points, layer) -> ranks``, optional
         Ranks at the pieces' barycentres instead of :func:`.labels.piece_ranks`.
@@ -78,9 +80,9 @@ def exact_route(net, K, layers, ranks_at=None, max_pieces=None, max_exact_pairs=
         ``layer -> {"predicted": Homology, "image_homology": Homology,
         "quotient": Homology, "pieces": int, "overlaps": int}`` (with ``sizes``: also
         ``"image_sizes"``, ``"image_stable"``, ``"resolution"`` and
-        ``"size_delta"``, see :func:`image_size_row`); None above dimension 2.
+        ``"size_delta"``, see :func:`image_size_row`); None above dimension 3.
     """
-    if K.dimension > 2 or K.dimension < 1:
+    if K.dimension > 3 or K.dimension < 1:
         return None
     R, out = start_refinement(net, K), {}
     for layer in layers:
@@ -109,7 +111,7 @@ def exact_route(net, K, layers, ranks_at=None, max_pieces=None, max_exact_pairs=
         if sample:
             from ..topology.persistence import sample_simplices
             out[layer]["sample"] = sample_simplices(R.values(layer), R.simplices, 2)
-        if sizes and image:
+        if sizes and image and R.dimension <= 2:
             out[layer].update(image_size_row(R.values(layer), R.simplices, R.parent,
                                              out[layer]["image_homology"].betti))
         if on_layer is not None:
@@ -137,6 +139,9 @@ def _exact_layer(net, R, layer, ranks_at, rank, separate_images, random_state, m
     row = {"predicted": predicted, "image_homology": F and F.image_homology,
            "quotient": F and F.quotient, "pieces": int(len(R.simplices)),
            "overlaps": F and len(F.overlaps)}
+    if F is not None and R.dimension == 3:
+        row["skipped"] = ["quotient by both sources: not computed for 3-complexes (issue 25; "
+                          "the image homology is exact)"]
     if keep:
         row["details"] = {"refinement": R, "complex": C, "ranks": ranks[order],
                           "components": comps, "notes": qnotes, "folding": F}

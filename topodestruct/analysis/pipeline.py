@@ -5,11 +5,12 @@ one), in phases:
 
 1. :func:`prepare`: the network (converted once), the complex, the layers;
 2. :func:`exact_phase`: the exact route (:func:`.depth_routes.exact_route`,
-   complexes of dimension 1 or 2): one refinement refined layer by layer, the
-   rank-source prediction on it, the exact image homology and the quotient by
-   both sources, within a time budget (``exact=None``: :data:`DEFAULT_BUDGET_S`
-   seconds for the whole call) or always (``exact=True``: an error, never a
-   silent gap, where it cannot finish);
+   complexes of dimension 1, 2 or 3; in 3-D the image where solid pieces do not
+   overlap, else the vertex route with the reason): one refinement refined layer
+   by layer, the rank-source prediction on it, the exact image homology and the
+   quotient by both sources (not yet in 3-D), within a time budget
+   (``exact=None``: :data:`DEFAULT_BUDGET_S` seconds for the whole call) or
+   always (``exact=True``: an error, never a silent gap, where it cannot finish);
 3. :func:`vertex_phase`: the layers the exact route did not reach, from
    certified ranks at the vertices and the vertex-level overlap test
    (:mod:`.vertex_overlaps`), with the same rank-source convention
@@ -130,9 +131,9 @@ def exact_phase(s, exact=None, budget_s=None, max_memory_gb=DEFAULT_MAX_MEMORY_G
     seconds = budget_s if budget_s is not None else None if exact else DEFAULT_BUDGET_S
     if exact is False:
         return {}, ["exact=False"], seconds
-    if not 1 <= K.dimension <= 2:
+    if not 1 <= K.dimension <= 3:
         why = (f"the complex has dimension {K.dimension}; the exact image needs dimension "
-               "1 or 2")
+               "1, 2 or 3")
         if exact:
             raise ValueError(f"exact=True: {why}")
         return {}, [why], seconds
@@ -250,7 +251,7 @@ def assemble(s, routes, vertex, estimates, ranks, stops, overlaps=True):
             row.update({"route": "exact" if overlaps else "refinement", "glued": None,
                         "overlaps": route["overlaps"],
                         **{key: route[key] for key in HOMOLOGY_KEYS},
-                        "skipped": [] if overlaps else [
+                        "skipped": list(route.get("skipped", [])) if overlaps else [
                             "exact image and quotient by both sources: overlaps=False"]})
             row.update({key: route[key] for key in SIZE_KEYS + ("pieces",) if key in route})
         else:
