@@ -222,12 +222,13 @@ def test_exact_true_never_returns_none():
         td.profile(net, K, exact=True, budget_s=0)
     with pytest.raises(RuntimeError, match="exact=True"):
         td.analyze(net, K, layer=2, exact=True, budget_s=0)
-    tetrahedron = td.SimplicialComplex([(0, 1, 2, 3)], coordinates=np.r_[np.zeros((1, 2)),
-                                                                         np.eye(2), [[1, 1]]])
-    with pytest.raises(ValueError, match="exact=True: the complex has dimension 3"):
-        td.profile(net, tetrahedron, exact=True)
-    prof = td.profile(net, tetrahedron, estimate=None)       # exact=None: says why not
-    assert "dimension 3" in prof.rows[1]["skipped"][0]
+    # the exact route takes complexes of dimension 1 to 3 (3: clean or refuse, issue 25)
+    simplex4 = td.SimplicialComplex([(0, 1, 2, 3, 4)], coordinates=np.r_[
+        np.zeros((1, 2)), np.eye(2), [[1, 1], [2, 1]]])
+    with pytest.raises(ValueError, match="exact=True: the complex has dimension 4"):
+        td.profile(net, simplex4, exact=True)
+    prof = td.profile(net, simplex4, estimate=None)          # exact=None: says why not
+    assert "dimension 4" in prof.rows[1]["skipped"][0]
 
 
 def test_estimate_is_calibrated_on_the_input_or_says_no_scale_reads_it():
