@@ -122,7 +122,7 @@ def exact_route(net, K, layers, ranks_at=None, max_pieces=None, max_exact_pairs=
 def _exact_layer(net, R, layer, ranks_at, rank, separate_images, random_state, max_exact_pairs,
                  budget, keep, image=True):
     """One layer of :func:`exact_route` on the refinement ``R`` (``R.layer == layer``)."""
-    from .labels import piece_ranks
+    from .labels import collapse_ranks, piece_ranks
     from .quotient import low_rank_quotient
 
     if ranks_at is None:
@@ -132,8 +132,8 @@ def _exact_layer(net, R, layer, ranks_at, rank, separate_images, random_state, m
     order = np.lexsort(R.simplices.T[::-1])      # rows of R.complex().simplices(d)
     Y = exact_images(R, layer)
     C = R.complex()
-    predicted, comps, qnotes = low_rank_quotient(C, ranks[order], Y, "simplices",
-                                                 separate_images)
+    predicted, comps, qnotes = low_rank_quotient(
+        C, collapse_ranks(ranks, rank, R.dimension)[order], Y, "simplices", separate_images)
     F = exact_folding(net, R, layer, ranks, separate_images, rank, images=Y,
                       max_exact_pairs=max_exact_pairs, budget=budget) if image else None
     row = {"predicted": predicted, "image_homology": F and F.image_homology,

@@ -137,7 +137,7 @@ def exact_folding(net, R, layer, ranks, separate_images=True, rank="ambient", im
         On ``R.complex()`` (vertex ids ``0..V-1``); each overlap's ``regions``
         are the pieces' region indices (``R.region_index(layer)``).
     """
-    from .labels import piece_ranks
+    from .labels import collapse_ranks, piece_ranks
     from ..geometry.overlap import folding
     from .quotient import low_rank_regions
 
@@ -152,7 +152,8 @@ def exact_folding(net, R, layer, ranks, separate_images=True, rank="ambient", im
         ambient = ranks if rank == "ambient" else piece_ranks(net, R, layer)
         return _folding_3d(C, images, layer, injective_labels(R, layer, ambient, budget),
                            max_exact_pairs, budget)
-    subs, _, _ = low_rank_regions(C, ranks[order], images, "simplices", separate_images)
+    subs, _, _ = low_rank_regions(C, collapse_ranks(ranks, rank, R.dimension)[order], images,
+                                  "simplices", separate_images)
     regions = R.region_index(layer)[1][order]
     ambient = ranks if rank == "ambient" else piece_ranks(net, R, layer)
     return folding(C, images, collapse=subs, regions=regions, layer=layer,

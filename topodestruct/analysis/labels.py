@@ -32,9 +32,27 @@ import numpy as np
 
 from ..tolerances import JACOBIAN_RANK_RTOL
 
-__all__ = ["piece_ranks", "vertex_ranks", "RANKS"]
+__all__ = ["piece_ranks", "vertex_ranks", "collapse_ranks", "RANKS"]
 
 RANKS = ("ambient", "intrinsic")
+
+
+def collapse_ranks(ranks, rank, dimension):
+    """Ranks as the rank-source quotient reads them (it collapses rank 0 and rank 1).
+
+    An intrinsic rank equal to ``dimension`` (that of ``K``) means the piece is mapped
+    injectively, so it is never collapsed, also where that rank is 1 (a 1-complex): it
+    reads as 2 here. Ambient ranks are returned as they are (the paper's convention).
+
+    >>> collapse_ranks([0, 1, 1], "intrinsic", 1).tolist()    # a 1-complex: rank 1 is full
+    [0, 2, 2]
+    >>> collapse_ranks([0, 1, 2], "intrinsic", 2).tolist()
+    [0, 1, 2]
+    """
+    ranks = np.asarray(ranks)
+    if rank != "intrinsic":
+        return ranks
+    return np.where(ranks >= dimension, np.maximum(ranks, 2), ranks)
 
 
 def check_rank_kind(rank):
