@@ -107,3 +107,15 @@ def test_exact_image_agrees_with_the_persistence_of_a_dense_sample(seed, layer):
     sampled = _persistent_betti(R.values(layer), R.simplices)
     assert sampled is not None, "the sample cannot decide: choose another case"
     assert exact[:3] == sampled
+
+
+def test_analyze_refines_a_solid_and_agrees_with_profile():
+    # ReLU(x, y, z, -x, -y, -z) is injective: the solid torus keeps H = (Z, Z) (by hand)
+    from solid_builders import solid_torus
+
+    K = solid_torus()
+    net = td.networks.from_weights([(np.vstack([np.eye(3), -np.eye(3)]), np.zeros(6))])
+    rep = td.analyze(net, K, layer=1, refine=True, estimate=None)
+    assert rep.image_homology.betti[:2] == [1, 1] and not any(rep.image_homology.betti[2:])
+    row = td.profile(net, K, estimate=None).rows[1]
+    assert row["image_homology"] == rep.image_homology

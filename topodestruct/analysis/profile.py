@@ -19,7 +19,8 @@ pipeline (:mod:`.pipeline`) at the input (layer 0) and every hidden layer:
 
 The first three are :class:`~topodestruct.Homology` objects (torsion kept),
 exact on the layers the exact route reached within its budget (complexes of
-dimension 1 or 2; ``row["route"] == "exact"``), else read from the vertices
+dimension 1 or 2, and of dimension 3 for the image alone where no solid pieces
+overlap; ``row["route"] == "exact"``), else read from the vertices
 (``"vertex"``: certified vertex ranks, the vertex-level overlap test, no
 exact image); ``row["skipped"]`` says what was not computed and why.
 :attr:`Profile.verdict` says whether, where, how and into what the topology
@@ -247,7 +248,8 @@ def profile(net, data, layers=None, complex="alpha", scale=None, n_neighbors=Non
         Input-space radius of the vertex gluings (default: the longest edge).
     exact : bool, optional
         The exact route (image homology, quotient by both sources and the
-        prediction on one refinement; pure complexes of dimension 1 or 2).
+        prediction on one refinement; pure complexes of dimension 1 or 2;
+        dimension 3: the image where no solid pieces overlap, no quotient).
         ``None`` (default): within the time budget ``budget_s`` (default
         :data:`DEFAULT_BUDGET_S` seconds for the whole call); the layers it does
         not reach fall back to the vertex route and their rows say so and why.

@@ -4,7 +4,7 @@ r"""``analyze``: does layer K change the topology of the input, where, and into 
 (:mod:`.pipeline`) at one layer, plus the where-details:
 
 1. label: refine ``K`` exactly along the bent hyperplanes of layers ``1..K``
-   (dimension <= 2, :mod:`.refine`) and rank every piece (:mod:`.labels`);
+   (dimension <= 3, :mod:`.refine`) and rank every piece (:mod:`.labels`);
 2. predict: collapse ``Omega_0`` and each component of ``Omega_1``
    (:mod:`.quotient`), exact integer homology;
 3. check: the exact integer homology of the image, the overlaps (folding:
@@ -393,7 +393,8 @@ def analyze(net, data=None, layer=None, rank="ambient", refine=None, estimate="p
     exact : bool, optional
         The exact route (exact image homology, overlaps, quotient by both
         sources and the prediction on the exact refinement; pure complexes of
-        dimension 1 or 2).  ``None`` (default): taken within ``budget_s``
+        dimension 1 or 2; dimension 3: the image where no solid pieces overlap,
+        no quotient, see docs/image-3d.md).  ``None`` (default): taken within ``budget_s``
         (default 60 s), else the vertex route answers and the report says why;
         ``True``: always, no time limit unless ``budget_s`` is given, an error
         where it cannot finish; ``False``: the vertex route.
@@ -453,8 +454,8 @@ def analyze(net, data=None, layer=None, rank="ambient", refine=None, estimate="p
         from .refine import _check_complex
 
         d, _ = _check_complex(data)
-        if refine and d > 2:
-            raise ValueError(f"exact refinement needs dimension <= 2, K has dimension {d}")
+        if refine and d > 3:
+            raise ValueError(f"exact refinement needs dimension <= 3, K has dimension {d}")
     else:
         _check_numeric(data)  # the rest (shape, NaN, complex, scale): the pipeline's checks
     if refine is False:
