@@ -17,7 +17,7 @@ from ..tolerances import CERTIFICATE_CONDITION, CERTIFICATE_MARGIN, CERTIFICATE_
 
 __all__ = ["exact", "as_exact", "box_pairs", "to_exact", "intersect", "orient2", "independent",
            "separated", "axes", "on_segment", "chart", "lift", "line_key", "plane_key",
-           "intersect_coplanar", "collinear_meet"]
+           "intersect_coplanar", "collinear_meet", "pivot"]
 
 _ZERO, _ONE = fmpq(0), fmpq(1)
 
@@ -76,6 +76,17 @@ def box_pairs(lo, hi, also=None):
     return np.concatenate(out)
 
 
+def pivot(T, r, c):
+    """Gauss-Jordan step on the rows ``T`` (exact rationals, right-hand side last): scale
+    row ``r`` so that entry ``(r, c)`` is 1 and clear column ``c`` in every other row."""
+    inv = 1 / T[r][c]
+    T[r] = [v * inv for v in T[r]]
+    for i in range(len(T)):
+        f = T[i][c]
+        if i != r and f:
+            T[i] = [a - f * p for a, p in zip(T[i], T[r])]
+
+
 def _solve(A, rhs, m):
     """All solutions of ``A z = rhs`` (rows of Fractions, ``m`` unknowns): ``(z0, basis)``,
     or None if there is none."""
@@ -86,12 +97,7 @@ def _solve(A, rhs, m):
         if piv is None:
             continue
         rows[r], rows[piv] = rows[piv], rows[r]
-        inv = 1 / rows[r][c]
-        rows[r] = [v * inv for v in rows[r]]
-        for i in range(len(rows)):
-            f = rows[i][c]
-            if i != r and f:
-                rows[i] = [a - f * b for a, b in zip(rows[i], rows[r])]
+        pivot(rows, r, c)
         pivots.append(c)
         r += 1
     if any(rows[i][m] for i in range(r, len(rows))):

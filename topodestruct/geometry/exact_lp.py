@@ -15,7 +15,7 @@ False
 """
 from flint import fmpq
 
-from .exact import as_exact
+from .exact import as_exact, pivot as _pivot
 
 __all__ = ["feasible"]
 
@@ -67,13 +67,3 @@ def feasible(A, b):
         cost = [c - f * t for c, t in zip(cost, T[r][:n])]
         value -= f * T[r][n]
         basis[r] = enter
-
-
-def _pivot(T, r, c):
-    """Pivot the tableau ``T`` (rows with the right-hand side last) on entry ``(r, c)``."""
-    inv = 1 / T[r][c]
-    T[r] = [v * inv for v in T[r]]
-    for i in range(len(T)):
-        f = T[i][c]
-        if i != r and f:
-            T[i] = [a - f * p for a, p in zip(T[i], T[r])]
