@@ -281,13 +281,15 @@ def check_layer(net, layer, option="--layer"):
 # -- reproduce -------------------------------------------------------------------------------
 _REPRODUCE_OPTIONS = {"--seed": "seed", "--jobs": "jobs", "--data": "data", "--device": "device",
                       "--scheduler": "scheduler", "--cluster": "cluster", "--dataset": "dataset",
-                      "--class": "cls", "--models": "models", "--exact": "exact"}
+                      "--class": "cls", "--models": "models", "--exact": "exact",
+                      "--budget": "budget"}
 _FIG2 = {"--seed", "--jobs", "--scheduler", "--cluster"}
 _REPRODUCE_APPLIES = {
     **{p: _FIG2 for p in ("fig2", "fig2a", "fig2b", "fig2c", "fig2d")},
     "fig3a": {"--seed", "--data", "--device"}, "fig3b": {"--seed", "--data", "--device"},
     "fig3c": _FIG2 | {"--device"}, "fig4": _FIG2 | {"--device"},
-    "naitzat": {"--data", "--dataset", "--class", "--models", "--exact"},
+    "naitzat": _FIG2 - {"--seed"} | {"--data", "--dataset", "--class", "--models", "--exact",
+                                     "--budget"},
 }
 _WHY_NOT = {"fig3a": " (one sequential training run)", "fig3b": " (one sequential training run)"}
 
@@ -352,6 +354,8 @@ def check_naitzat(args):
         raise UsageError(f"--exact needs 2-D data (the exact image is computed for complexes "
                          f"of dimension <= 2), but {args.dataset} is {X.shape[1]}-D: leave "
                          "--exact out")
+    if args.budget is not None and not args.exact:
+        raise UsageError("--budget is the exact route's time per model: give --exact too")
     if args.cls is not None:
         check_class(args.cls, y, f"the labels of {args.dataset}")
     return paths

@@ -69,7 +69,8 @@ def _cmd_reproduce(args):
 def _reproduce_naitzat(args, experiments):
     run = experiments.reproduce("naitzat", quick=args.quick, out=args.out, data=args.data,
                                 dataset=args.dataset, cls=args.cls, models=args.models,
-                                exact=args.exact)["naitzat"]
+                                exact=args.exact, budget_s=args.budget, jobs=args.jobs or 1,
+                                scheduler=args.scheduler or args.cluster)["naitzat"]
     _wrote(args.out, run["paths"].values())
     return 0
 
@@ -364,7 +365,10 @@ def _add_reproduce(sub):
     p.add_argument("--models", help="naitzat: glob in DIR/models (default NAME_model_*.pth)")
     p.add_argument("--exact", action="store_true",
                    help="naitzat: exact image homology and quotient at every layer (2-D data; "
-                        "about a minute per model for D-I)")
+                        "one to several minutes per model for D-I)")
+    p.add_argument("--budget", type=positive_float, default=None, metavar="SECONDS",
+                   help="naitzat --exact: the exact route's time per model (default: no "
+                        "limit); a model past it records the layer it reached")
     p.set_defaults(func=_cmd_reproduce)
     return p
 

@@ -25,7 +25,6 @@ Choices, all stated in the summary:
 """
 import math
 import pathlib
-import time
 
 import numpy as np
 
@@ -34,6 +33,7 @@ from ..topology.point_clouds import choose_alpha_scale, point_complex
 from ..analysis.profile import profile
 from ..datasets.naitzat import load_points, model_paths
 from ..relu.load import format_description, load_network
+from .runner import run_sweep
 from .store import ResultStore
 
 __all__ = ["reproduce_naitzat", "choose_class", "choose_k", "summarize", "plot_records", "load_run",
@@ -90,7 +90,7 @@ def _params(setup, path):
 
 def reproduce_naitzat(data, dataset, cls=None, models=None, quick=False, out="results",
                       max_dim=1, image_scale=2.5, k=None, exact=False, progress=True, log=print,
-                      budget_s=None):
+                      budget_s=None, jobs=1, scheduler=None):
     """Profile one class of a dataset folder through every layer of every saved model.
 
     Parameters
@@ -128,14 +128,17 @@ def reproduce_naitzat(data, dataset, cls=None, models=None, quick=False, out="re
         With ``exact``: the exact route's time per model (default: no limit); a model
         past it falls back from the layer it reached, and its record says so
         (``exact_stopped``). A finite budget is part of the records' key.
+    jobs, scheduler : int, str or distributed.Client
+        Where the models are profiled: here (``jobs=1``), in ``jobs`` local worker
+        processes, or on Dask (an address, ``"local:N"`` or a client), through the
+        shared runner (:func:`.runner.run_sweep`): records are written here, one per
+        model as it finishes, so an interrupted run resumes.
 
     Returns
     -------
     dict
         ``records`` (this setting's only), ``summary`` (markdown), ``paths`` and ``setup``.
     """
-    from tqdm.auto import tqdm
-
     X, y, paths, setup = _setup(data, dataset, cls, models, quick, max_dim, image_scale, k,
                                 exact)
     if budget_s is not None:
@@ -152,12 +155,8 @@ def reproduce_naitzat(data, dataset, cls=None, models=None, quick=False, out="re
     if present:
         log(f"naitzat {dataset}: resumed: {present} of {len(keys)} records present in "
             f"{store.path}")
-    for path, params in tqdm(list(zip(paths, keys)), desc=f"naitzat {dataset}",
-                             disable=not progress):
-        if params not in store:
-            t0 = time.perf_counter()
-            store.add(params, _profile_model(path, X, y, setup), seed=0,
-                      elapsed_s=round(time.perf_counter() - t0, 3))
+    run_sweep(keys, _ModelTask(data, dataset, setup), store, seed_of=lambda params: 0,
+              jobs=jobs, scheduler=scheduler, progress=progress, desc=f"naitzat {dataset}")
     records = [store.get(key) for key in keys]     # this setting's records, nothing else
     summary = summarize(records, setup)
     if quick:
@@ -208,6 +207,20 @@ def _setup(data, dataset, cls, models, quick, max_dim, image_scale, k, exact):
              "max_dim": int(max_dim), "n_models": len(paths), "models": models,
              "exact": bool(exact)}
     return X, y, paths, setup
+
+
+class _ModelTask:
+    """Picklable ``(params, seed) -> record`` of one model (a worker reads the points itself)."""
+
+    def __init__(self, data, dataset, setup):
+        self.data, self.dataset, self.setup = str(data), dataset, setup
+        self._points = None
+
+    def __call__(self, params, seed):
+        if self._points is None:
+            self._points = load_points(self.data, self.dataset, "test")
+        path = pathlib.Path(self.data) / "models" / params["model"]
+        return _profile_model(path, *self._points, self.setup)
 
 
 def _profile_model(path, X, y, setup):
