@@ -52,6 +52,7 @@ from ..topology.simplicial import SimplicialComplex
 from ..topology.homology import homology
 from . import exact as _exact
 from ._image_cells import _cut_cluster, _split_edges
+from ._image_pairs import _certify, _collinear_segments, _coplanar_triangles
 
 __all__ = ["ImageRefinement", "ImageTooLarge", "ImageBudgetExceeded", "image_complex",
            "image_homology", "refine_image"]
@@ -350,42 +351,6 @@ def _broad_phase(pc, exact_input):
     return _exact.box_pairs(lo, hi)
 
 
-def _certify(pc, pairs, top, injective):
-    """Step 3, without exact work: the pairs settled by the caller's promise or by a float
-    certificate. Returns ``(certified, n_distinct, n_promised)``: which pairs are settled,
-    the number of distinct vertex images of each pair, how many the promise settled."""
-    pad, Xu = pc.pad, pc.Xu
-    certified = np.zeros(len(pairs), dtype=bool)
-    if injective is not None and len(pairs):
-        label = _piece_labels(top, injective, pc.input_simplices)
-        la, lb = label[pairs[:, 0]], label[pairs[:, 1]]
-        certified = (la >= 0) & (la == lb)
-    n_promised = int(certified.sum())
-    rows = np.sort(np.concatenate([pad[pairs[:, 0]], pad[pairs[:, 1]]], axis=1), axis=1)
-    rows[:, 1:][rows[:, 1:] == rows[:, :-1]] = -1
-    rows = np.sort(rows, axis=1)
-    n_distinct = (rows >= 0).sum(axis=1)
-    for u in np.unique(n_distinct):
-        for sel in _chunks(np.flatnonzero((n_distinct == u) & ~certified)):
-            certified[sel] = _exact.independent(Xu[rows[sel, 6 - u:]])
-    rest = np.flatnonzero(~certified)
-    pa, pb = pad[pairs[rest, 0]], pad[pairs[rest, 1]]
-    in_b = (pa[:, :, None] == pb[:, None, :]).any(2) & (pa >= 0)   # common vertex images
-    in_a = (pb[:, :, None] == pa[:, None, :]).any(2) & (pb >= 0)
-    only_a, only_b = (pa >= 0) & ~in_b, (pb >= 0) & ~in_a
-    key = np.stack([in_b.sum(1), only_a.sum(1), only_b.sum(1)], 1)
-    for c, ka, kb in np.unique(key, axis=0).tolist():
-        if not ka or not kb:
-            continue
-        for sel in _chunks(np.flatnonzero((key == (c, ka, kb)).all(1))):
-            # row-major selection keeps each row's entries together, in feature order
-            C = Xu[pa[sel][in_b[sel]].reshape(len(sel), c)]
-            certified[rest[sel]] = _exact.separated(
-                C, Xu[pa[sel][only_a[sel]].reshape(len(sel), ka)],
-                Xu[pb[sel][only_b[sel]].reshape(len(sel), kb)])
-    return certified, n_distinct, n_promised
-
-
 def _intersect(pc, pairs, certified, n_distinct, keys, same, check):
     """Step 3, exact: the certified pairs that fold onto a shared face, and the exact
     intersection of every other pair (``keys``: the lines and planes of the pieces in
@@ -509,49 +474,6 @@ def _assemble(pc, cells):
     carriers = {s: tuple(sorted(c)) for s, c in carriers.items()}
     vertex_map = np.searchsorted(L.vertices, pc.uid_of_vertex)  # uid u is point id u
     return L, exact, carriers, vertex_map
-
-
-def _coplanar_triangles(pairs, certified, pc):
-    """Which uncertified pairs are two image triangles of one plane (exactly), and the
-    plane of each triangle involved (:func:`~.exact.plane_key`). A network that folds a
-    region onto itself leaves tens of thousands of such pairs; knowing the plane, each is
-    clipped in a chart of it without the linear solve of the general intersection."""
-    n_tri, feats, P = pc.n_tri, pc.feats, pc.P
-    coplanar = np.zeros(len(pairs), dtype=bool)
-    rows = np.flatnonzero(~certified & (pairs[:, 0] < n_tri) & (pairs[:, 1] < n_tri))
-    if not len(rows):
-        return {}, coplanar
-    planes = {f: _exact.plane_key(*(P.exact[u] for u in feats[f]))
-              for f in np.unique(pairs[rows]).tolist()}
-    coplanar[rows] = [planes[a] == planes[b] for a, b in pairs[rows].tolist()]
-    return planes, coplanar
-
-
-def _collinear_segments(pairs, certified, n_tri, n_seg, feats, P):
-    """Which uncertified pairs are two segments of one line (exactly), and the line of each
-    segment involved. A network that folds a region onto a line leaves hundreds of thousands
-    of such pairs; they are settled by comparing end points."""
-    collinear = np.zeros(len(pairs), dtype=bool)
-    is_seg = lambda f: (f >= n_tri) & (f < n_tri + n_seg)  # noqa: E731
-    rows = np.flatnonzero(~certified & is_seg(pairs[:, 0]) & is_seg(pairs[:, 1]))
-    lines = {f: _exact.line_key(*(P.exact[u] for u in feats[f]))
-             for f in np.unique(pairs[rows]).tolist()}
-    for r in rows.tolist():
-        a, b = pairs[r].tolist()
-        collinear[r] = lines[a] == lines[b]
-    return lines, collinear
-
-
-def _chunks(idx, size=50_000):
-    """``idx`` in slices of ``size``: the float certificates build (size, 16, n) arrays."""
-    return [idx[i:i + size] for i in range(0, len(idx), size)]
-
-
-def _piece_labels(top, injective, input_simplices):
-    """Label of each piece: that of the top simplex of ``K`` it is (-1 for lower faces)."""
-    index = {tuple(t): i for i, t in enumerate(top.tolist())}
-    return np.array([injective[index[s]] if s in index else -1 for s in input_simplices],
-                    dtype=np.int64).reshape(-1)
 
 
 def _same(I, J):
