@@ -54,6 +54,7 @@ def main(argv=None):
             r = json.loads(line)
             done[(r["class"], r["model"])] = r
     env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", NUMBA_NUM_THREADS="1")
+    commit = _commit()
     for cls, m in jobs:
         if (cls, m) in done:
             continue
@@ -65,7 +66,7 @@ def main(argv=None):
                 {"error": p.stderr.strip().splitlines()[-1:]}
         except subprocess.TimeoutExpired:
             rec = {"error": f"timeout after {args.timeout:g} s"}
-        rec.update({"class": cls, "model": m})
+        rec.update({"class": cls, "model": m, "commit": commit})
         done[(cls, m)] = rec
         with out.open("a") as f:
             f.write(json.dumps(rec) + "\n")
@@ -76,12 +77,21 @@ def main(argv=None):
     report(done, jobs)
 
 
+def _commit():
+    """The commit of the package that the children import (records say which code they timed)."""
+    import topodestruct
+    root = pathlib.Path(topodestruct.__file__).resolve().parents[1]
+    p = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
+                       capture_output=True, text=True)
+    return p.stdout.strip() or None
+
+
 def report(done, jobs):
     import numpy as np
 
     ok_all = True
     for cls in sorted({c for c, _ in jobs}):
-        recs = [done[j] for j in jobs if j[0] == cls]
+        recs = [done[j] for j in jobs if j[0] == cls and j in done]
         secs = [r["seconds"] for r in recs if "seconds" in r and not r["exact_stopped"]]
         peaks = [r["peak_gb"] for r in recs if "peak_gb" in r]
         failed = len(recs) - len(secs)
