@@ -1,27 +1,32 @@
-"""Exact vertical decomposition of overlapping triangles in a plane: convex cells that they share.
+"""Exact trapezoidal map of overlapping triangles in a plane: convex cells that they share.
 
 Helper of the image complex (step 4 of
 :func:`topodestruct.geometry.image_complex.refine_image`): triangles whose
 images overlap in area lie in one plane, and the complex needs one set of
 convex cells that every triangle is a union of, so that overlapping triangles
 share their cells. Cutting every triangle by the *lines* of all the others does
-this with a number of cells quadratic in the cluster; the vertical (trapezoidal)
-decomposition of the *segments* does it with a number of cells linear in the
-segments and their crossings.
+this with a number of cells quadratic in the cluster; the trapezoidal map of
+the *segments* does it with a number of cells linear in the segments and their
+crossings.
 
 Method (all incidences decided in exact rationals, floats only as certificates):
 
 1. The triangles' edges and the extra segments are split at every crossing,
    touching endpoint and collinear overlap: a planar straight-line graph.
-2. Its vertices' distinct x-coordinates cut the plane into vertical slabs. In
-   each slab the edges that span it do not cross, so they are ordered by their
-   height at the slab's middle; two consecutive ones bound a trapezoid.
-3. A triangle covers, in each slab it spans, the trapezoids between its two
-   edges there: that gives every trapezoid its carriers, and trapezoids outside
-   all triangles are dropped.
-4. Trapezoids of consecutive slabs bounded by the same two edges are one cell
-   unless an isolated point or a vertical edge lies on the wall between them.
+2. A sweep from left to right keeps the edges that the sweep line crosses in
+   order; the gap between two consecutive ones is a trapezoid that ends where a
+   vertex lies in it or on its edges (walls run from each vertex only to the
+   edges just above and below it, vertical edges and isolated points included).
+3. The triangles carrying a trapezoid are those carrying the region just above
+   its lower edge: the region below that edge's, with the triangles that have a
+   side on the edge entered or left. Trapezoids outside all triangles are dropped.
+
+Cost: linear in the vertices and cells times a logarithmic search; exact
+rationals only for orientations the floats do not certify and for the cells'
+corners.
 """
+from functools import cmp_to_key
+
 import numpy as np
 
 from ..tolerances import CERTIFICATE_MARGIN, ROUNDING_BOUND
@@ -54,6 +59,21 @@ def _inside(p, a, b):
     return lo < p[k] < hi
 
 
+def _orient_floats(p, q, r, size):
+    """Float orientations of rows of 2D points and their certified signs (0: uncertain).
+
+    ``size`` bounds the points' coordinates: each float lies within ``size`` times the
+    rounding unit of its exact value, which moves the products by at most that times the
+    differences' lengths; ROUNDING_BOUND is far above both.
+    """
+    d1, d2 = q - p, r - p
+    t1, t2 = d1[:, 0] * d2[:, 1], d1[:, 1] * d2[:, 0]
+    o = t1 - t2
+    bound = ROUNDING_BOUND * (size * (np.abs(d1).sum(axis=1) + np.abs(d2).sum(axis=1))
+                              + np.abs(t1) + np.abs(t2))
+    return np.where(o > bound, 1, np.where(o < -bound, -1, 0))
+
+
 def _split_points(segs, pts, reg, F):
     """For each segment (pair of point ids): the ids of points strictly inside it, found exactly
     among the pairs that a float certificate does not separate."""
@@ -65,34 +85,52 @@ def _split_points(segs, pts, reg, F):
     if len(pairs):
         i, j = pairs[:, 0], pairs[:, 1]
         a, b, c, d = A[i], B[i], A[j], B[j]
-        size = np.abs(np.stack([a, b, c, d])).max(axis=(0, 2)) + 1e-300
-        tol = CERTIFICATE_MARGIN * size * size
-
-        def orient(p, q, r):
-            return ((q[:, 0] - p[:, 0]) * (r[:, 1] - p[:, 1])
-                    - (q[:, 1] - p[:, 1]) * (r[:, 0] - p[:, 0]))
-        o1, o2, o3, o4 = orient(a, b, c), orient(a, b, d), orient(c, d, a), orient(c, d, b)
-        apart = ((o1 > tol) & (o2 > tol)) | ((o1 < -tol) & (o2 < -tol)) | \
-                ((o3 > tol) & (o4 > tol)) | ((o3 < -tol) & (o4 < -tol))
+        size = np.abs(np.stack([a, b, c, d])).max(axis=(0, 2))
+        s1, s2 = _orient_floats(a, b, c, size), _orient_floats(a, b, d, size)
+        s3, s4 = _orient_floats(c, d, a, size), _orient_floats(c, d, b, size)
+        apart = (s1 * s2 == 1) | (s3 * s4 == 1)
         shared = (E[i, 0] == E[j, 0]) | (E[i, 0] == E[j, 1]) | (E[i, 1] == E[j, 0]) | \
             (E[i, 1] == E[j, 1])
         # segments with a common end meet beyond it only if collinear
-        apart |= shared & (np.abs(o1) + np.abs(o2) > tol)
-        for s, t in pairs[~apart].tolist():
+        apart |= shared & ((s1 != 0) | (s2 != 0))
+        # certified proper crossings need only their crossing point; the rest is decided exactly
+        crossing = ~apart & (s1 * s2 == -1) & (s3 * s4 == -1)
+        for s, t in pairs[crossing].tolist():
+            _cross(s, t, segs, X, reg, inner)
+        for s, t in pairs[~apart & ~crossing].tolist():
             _meet(s, t, segs, X, reg, inner)
     if pts:
-        P = F[pts]
-        lo, hi = np.minimum(A, B), np.maximum(A, B)
-        margin = CERTIFICATE_MARGIN * (np.abs(F).max() + 1e-300)
-        for p, (px, py) in zip(pts, P.tolist()):
-            near = np.flatnonzero((lo[:, 0] - margin <= px) & (px <= hi[:, 0] + margin) &
-                                  (lo[:, 1] - margin <= py) & (py <= hi[:, 1] + margin))
-            for s in near.tolist():
-                u, v = segs[s]
-                if p not in (u, v) and _exact.orient2(X[u], X[v], X[p]) == 0 and \
-                        _inside(X[p], X[u], X[v]):
-                    inner[s].append(p)
+        _points_on_segments(pts, segs, A, B, F, X, inner)
     return inner
+
+
+def _points_on_segments(pts, segs, A, B, F, X, inner):
+    """Record in ``inner`` the given points that lie strictly inside a segment."""
+    lo, hi = np.minimum(A, B), np.maximum(A, B)
+    margin = CERTIFICATE_MARGIN * (np.abs(F).max() + 1e-300)
+    size = np.abs(F).max()
+    for p, (px, py) in zip(pts, F[pts].tolist()):
+        near = np.flatnonzero((lo[:, 0] - margin <= px) & (px <= hi[:, 0] + margin) &
+                              (lo[:, 1] - margin <= py) & (py <= hi[:, 1] + margin))
+        if not len(near):
+            continue
+        sign = _orient_floats(A[near], B[near], np.broadcast_to(F[p], (len(near), 2)), size)
+        for s in near[sign == 0].tolist():
+            u, v = segs[s]
+            if p not in (u, v) and _exact.orient2(X[u], X[v], X[p]) == 0 and \
+                    _inside(X[p], X[u], X[v]):
+                inner[s].append(p)
+
+
+def _cross(s, t, segs, X, reg, inner):
+    """Record the crossing point of two segments that certainly cross properly."""
+    (u, v), (w, z) = segs[s], segs[t]
+    a, b, c, d = X[u], X[v], X[w], X[z]
+    o1, o2 = _exact.orient2(a, b, c), _exact.orient2(a, b, d)
+    r = o1 / (o1 - o2)
+    q = reg.add((c[0] + r * (d[0] - c[0]), c[1] + r * (d[1] - c[1])))
+    inner[s].append(q)
+    inner[t].append(q)
 
 
 def _meet(s, t, segs, X, reg, inner):
@@ -139,11 +177,14 @@ def _graph(triangles, segments, points):
     F = np.array([[float(x) for x in p] for p in reg.exact], dtype=float)
     inner = _split_points(orig, pts, reg, F)
     X = reg.exact
+    F = np.array([[float(x) for x in p] for p in X], dtype=float)  # crossings added
+    tol = ROUNDING_BOUND * (np.abs(F).max() + 1e-300)
     sub, parents = {}, []
     for s, (u, v) in enumerate(orig):
         k = 0 if X[u][0] != X[v][0] else 1
-        chain = [u] + sorted(set(inner[s]), key=lambda w: X[w][k] if X[u][k] < X[v][k]
-                             else -X[w][k]) + [v]
+        sign = 1 if X[u][k] < X[v][k] else -1
+        chain = [u] + _sort_certified(set(inner[s]), lambda w: sign * F[w, k],
+                                      lambda w: sign * X[w][k], tol) + [v]
         for w, z in zip(chain[:-1], chain[1:]):
             key = (min(w, z), max(w, z))
             if key not in sub:
@@ -182,183 +223,169 @@ def decompose(triangles, segments=(), points=()):
     [(0,), (0, 1), (0, 1), (1,)]
     """
     reg, edges, parents, tri_segs, tri, pts = _graph(triangles, segments, points)
-    X = reg.exact
-    col, cols = _columns(X)
-    E = np.array(edges, dtype=np.int64).reshape(-1, 2)
-    swap = col[E[:, 0]] > col[E[:, 1]]
-    E[swap] = E[swap][:, ::-1]
-    vertical = col[E[:, 0]] == col[E[:, 1]]
-    blocked = np.zeros(len(cols), dtype=bool)
-    blocked[col[E[vertical, 0]]] = True
-    incident = np.zeros(len(X), dtype=bool)
-    incident[E.ravel()] = True
-    blocked[col[[p for p in pts if not incident[p]]]] = True
-    slab_edge, slab, ranks, counts = _slabs(E, vertical, col, cols, X)
-    trap_offset = np.concatenate([[0], np.cumsum(np.maximum(counts - 1, 0))])
-    cell_k, cell_t = _carriers(tri, tri_segs, parents, col, len(cols) - 1, slab_edge, slab, ranks,
-                               trap_offset)
-    if not cell_k:
+    if not edges:
         return []
-    cell_k, cell_t = np.concatenate(cell_k), np.concatenate(cell_t)
-    return _merge(cell_k, cell_t, slab_edge, slab, ranks, counts, trap_offset, blocked, E,
-                  cols, X)
+    return _Sweep(reg.exact, edges, parents, tri_segs, tri, pts).run()
 
 
-def _columns(X):
-    """The distinct exact x-coordinates ``cols`` (sorted) and the column of each point."""
-    order = sorted(range(len(X)), key=lambda i: X[i][0])
-    col = np.empty(len(X), dtype=np.int64)
-    cols, c = [], -1
-    for i in order:
-        if not cols or X[i][0] != cols[-1]:
-            cols.append(X[i][0])
-            c += 1
-        col[i] = c
-    return col, cols
+class _Sweep:
+    """The trapezoidal map of the graph by a left-to-right sweep, with the carriers of its
+    trapezoids.
 
+    The status is the list of non-vertical edges that the sweep line crosses, bottom to
+    top. The gap above each edge (``None``: the bottom gap) is a trapezoid that stays open
+    until a vertex lies in it or on its bounding edges; then it is closed and reopened
+    beside the vertex's new edges. The carriers of the region just above an edge are those
+    of the region just below it, less the triangles below the edge with a side on it, plus
+    those above: the region below an inserted edge is the one above its neighbour below,
+    known already.
+    """
 
-def _carriers(tri, tri_segs, parents, col, n_slabs, slab_edge, slab, ranks, trap_offset):
-    """Each triangle covers, per slab, the trapezoids between its two edges there: lists of
-    trapezoid ids and of the triangle carrying each (one array per triangle and part)."""
-    n_par = np.array([len(p) for p in parents], dtype=np.int64)
-    par_ptr = np.concatenate([[0], np.cumsum(n_par)])
-    par_idx = np.array([s for p in parents for s in p], dtype=np.int64)
-    per = n_par[slab_edge]
-    k = np.repeat(np.arange(len(slab_edge)), per)
-    within = np.arange(len(k)) - np.repeat(np.cumsum(per) - per, per)
-    keys = par_idx[par_ptr[slab_edge[k]] + within] * n_slabs + slab[k]
-    vals = ranks[k]
-    srt = np.argsort(keys)
-    keys, vals = keys[srt], vals[srt]
-    cell_t, cell_k = [], []
-    for t, (ids, segs) in enumerate(zip(tri, tri_segs)):
-        c0, c1, c2 = sorted(col[ids].tolist())
-        by_col = sorted(range(3), key=lambda r: col[ids[r]])
-        v0, v1, v2 = (ids[r] for r in by_col)
-        seg_of = {frozenset((ids[0], ids[1])): segs[0], frozenset((ids[1], ids[2])): segs[1],
-                  frozenset((ids[0], ids[2])): segs[2]}
-        long_ = seg_of[frozenset((v0, v2))]
-        for lo_c, hi_c, short in ((c0, c1, seg_of[frozenset((v0, v1))]),
-                                  (c1, c2, seg_of[frozenset((v1, v2))])):
-            if lo_c == hi_c:
+    def __init__(self, X, edges, parents, tri_segs, tri, pts):
+        self.X = X
+        self.F = [(float(p[0]), float(p[1])) for p in X]
+        size = max(abs(c) for p in self.F for c in p) + 1e-300
+        self.size = size
+        self.xtol = ROUNDING_BOUND * size               # certificate of a float coordinate order
+        E = []
+        for u, v in edges:  # left to right (lexicographic: bottom to top if vertical)
+            E.append((u, v) if (X[u][0], X[u][1]) < (X[v][0], X[v][1]) else (v, u))
+        self.E = E
+        self.flips = self._flips(E, parents, tri_segs, tri, X)
+        self.starts, self.ends = {}, {}
+        self.vertical = set()
+        for e, (u, v) in enumerate(E):
+            if X[u][0] == X[v][0]:
+                self.vertical.update((u, v))
                 continue
-            s = np.arange(lo_c, hi_c)
-            ra = vals[np.searchsorted(keys, short * n_slabs + s)]
-            rb = vals[np.searchsorted(keys, long_ * n_slabs + s)]
-            lo, hi = np.minimum(ra, rb), np.maximum(ra, rb)
-            n = hi - lo
-            start = np.repeat(trap_offset[s] + lo - np.cumsum(n) + n, n)
-            cell_k.append(start + np.arange(n.sum()))
-            cell_t.append(np.full(n.sum(), t, dtype=np.int64))
-    return cell_k, cell_t
+            self.starts.setdefault(u, []).append(e)
+            self.ends[v] = self.ends.get(v, 0) + 1
+        self.vertices = sorted(set(self.starts) | set(self.ends) | self.vertical | set(pts))
+        self.heights, self.slopes = {}, {}
 
+    @staticmethod
+    def _flips(E, parents, tri_segs, tri, X):
+        """For each non-vertical edge: (triangles below it, triangles above it) among those
+        with a side on it."""
+        side = {}
+        for t, (ids, segs) in enumerate(zip(tri, tri_segs)):
+            for (i, j, k), s in zip(((0, 1, 2), (1, 2, 0), (0, 2, 1)), segs):
+                a, b = sorted((ids[i], ids[j]), key=lambda w: (X[w][0], X[w][1]))
+                side.setdefault(s, []).append((t, _exact.orient2(X[a], X[b], X[ids[k]]) > 0))
+        flips = []
+        for e in range(len(E)):
+            below, above = set(), set()
+            for s in parents[e]:
+                for t, up in side.get(s, ()):
+                    (above if up else below).add(t)
+            flips.append((frozenset(below), frozenset(above)))
+        return flips
 
-def _slabs(E, vertical, col, cols, X):
-    """Entries (edge, slab, rank) of the non-vertical edges in the slabs they span, ranked
-    bottom to top; ``counts`` edges per slab."""
-    n_slabs = len(cols) - 1
-    idx = np.flatnonzero(~vertical)
-    span = col[E[idx, 1]] - col[E[idx, 0]]
-    edge = np.repeat(idx, span)
-    slab = np.repeat(col[E[idx, 0]], span) + np.arange(span.sum()) - np.repeat(
-        np.cumsum(span) - span, span)
-    cf = np.array([float(x) for x in cols], dtype=float)
-    F = np.array([[float(x) for x in p] for p in X], dtype=float)
-    a, b = F[E[edge, 0]], F[E[edge, 1]]
-    xm = (cf[slab] + cf[slab + 1]) / 2
-    dx = b[:, 0] - a[:, 0]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        y = a[:, 1] + (b[:, 1] - a[:, 1]) * ((xm - a[:, 0]) / dx)
-        slope = np.abs((b[:, 1] - a[:, 1]) / dx)
-    M = np.abs(F).max() + 1e-300
-    # rounding bound of y (relative to the largest coordinate), far above the true one;
-    # steep or float-degenerate edges get an infinite bound and are ordered exactly
-    tol = ROUNDING_BOUND * M * (1 + slope)
-    tol[~np.isfinite(tol) | ~np.isfinite(y) | (np.abs(dx) < CERTIFICATE_MARGIN * M)] = np.inf
-    y[~np.isfinite(y)] = 0.0
-    # the float height y is within tol of the exact one: sort the intervals [y - tol, y + tol]
-    # by their lower ends; a run of overlapping ones (a near tie, or an entry of unknown
-    # height) is ordered exactly, and runs that do not overlap are certainly in order
-    lo = np.where(np.isfinite(tol), y - tol, -np.inf)
-    hi = np.where(np.isfinite(tol), y + tol, np.inf)
-    order = np.lexsort((lo, slab))
-    edge, slab, lo, hi = edge[order], slab[order], lo[order], hi[order]
-    n = len(edge)
-    rank = np.empty(2 * n, dtype=np.int64)
-    rank[np.argsort(np.concatenate([lo, hi]), kind="stable")] = np.arange(2 * n)
-    off = slab * (2 * n)    # integer ranks: a running maximum per slab without rounding
-    reach = np.maximum.accumulate(rank[n:] + off)
-    joined = np.zeros(n, dtype=bool)
-    joined[1:] = (slab[1:] == slab[:-1]) & (rank[1:n] + off[1:] <= reach[:-1])
-    if joined.any():
-        for g0, g1 in _runs(np.cumsum(~joined)):
-            if g1 - g0 > 1:
-                _exact_order(edge, g0, g1, slab[g0], E, cols, X)
-    counts = np.bincount(slab, minlength=n_slabs)
-    first = np.concatenate([[0], np.cumsum(counts)])[:-1]
-    ranks = np.arange(len(edge)) - first[slab]
-    return edge, slab, ranks, counts
+    def _orient(self, a, b, c):
+        """Sign of orient2 of three point ids: floats where they certify it, else exact."""
+        (ax, ay), (bx, by), (cx, cy) = self.F[a], self.F[b], self.F[c]
+        t1, t2 = (bx - ax) * (cy - ay), (by - ay) * (cx - ax)
+        o = t1 - t2     # certified as in _orient_floats
+        bound = ROUNDING_BOUND * (self.size * (abs(bx - ax) + abs(by - ay) + abs(cx - ax)
+                                               + abs(cy - ay)) + abs(t1) + abs(t2))
+        if o > bound:
+            return 1
+        if o < -bound:
+            return -1
+        o = _exact.orient2(self.X[a], self.X[b], self.X[c])
+        return (o > 0) - (o < 0)
 
+    def _columns(self):
+        """Vertices in lexicographic order, grouped by their exact x-coordinate."""
+        X, F = self.X, self.F
+        out = []
+        for w in _sort_certified(self.vertices, lambda w: F[w][0], lambda w: X[w], self.xtol):
+            if out and X[out[-1][-1]][0] == X[w][0]:
+                out[-1].append(w)
+            else:
+                out.append([w])
+        return out
 
-def _runs(group):
-    """(start, stop) of each run of equal values of the sorted array ``group``."""
-    starts = np.flatnonzero(np.concatenate([[True], group[1:] != group[:-1]]))
-    stops = np.concatenate([starts[1:], [len(group)]])
-    return zip(starts.tolist(), stops.tolist())
+    def _locate(self, S, v):
+        """Number of status edges strictly below vertex ``v`` (its column's edges)."""
+        lo, hi = 0, len(S)
+        while lo < hi:
+            m = (lo + hi) // 2
+            a, b = self.E[S[m]]
+            if b != v and self._orient(a, b, v) > 0:   # edges ending at v are not below it
+                lo = m + 1
+            else:
+                hi = m
+        return lo
 
+    def _fan(self, v):
+        """Edges starting at ``v``, bottom to top just right of it."""
+        fan = self.starts.get(v, [])
+        if len(fan) > 1:
+            E = self.E
+            fan = sorted(fan, key=cmp_to_key(lambda e, f: -self._orient(v, E[e][1], E[f][1])))
+        return fan
 
-def _exact_order(edge, r0, r1, s, E, cols, X):
-    """Sort ``edge[r0:r1]`` (edges spanning slab ``s``) by their exact height at its middle."""
-    xm = (cols[s] + cols[s + 1]) / 2
-    run = edge[r0:r1].tolist()
-    edge[r0:r1] = sorted(run, key=lambda e: _height(E[e], xm, X))
+    def run(self):
+        S, above, opened, cells = [], {None: frozenset()}, {}, []
+        cols = self._columns()
+        self.cols = [self.X[c[0]][0] for c in cols]
+        for col, verts in enumerate(cols):
+            for v in verts:
+                lo = self._locate(S, v)
+                hi = lo + self.ends.get(v, 0)
+                for k in range(lo - 1, hi):     # the gaps that v closes
+                    low = S[k] if k >= 0 else None
+                    start = opened.pop(low, None)
+                    if start is not None and start < col and k + 1 < len(S) and above[low]:
+                        cells.append((low, S[k + 1], start, col, above[low]))
+                fan = self._fan(v)
+                if any(self.E[e][1] != v for e in S[lo:hi]):
+                    raise RuntimeError("planar sweep: the status disagrees with the graph")
+                S[lo:hi] = fan
+                for k in range(lo - 1, lo + len(fan)):
+                    low = S[k] if k >= 0 else None
+                    if k >= lo:
+                        below, up = self.flips[low]
+                        above[low] = (above[S[k - 1] if k > 0 else None] - below) | up
+                    opened[low] = col
+        return [self._cell(*c) for c in cells]
 
+    def _height(self, e, col):
+        """Exact height of edge ``e`` at column ``col`` (cached: cells share corners)."""
+        key = (e, col)
+        h = self.heights.get(key)
+        if h is None:
+            (u, v), x = self.E[e], self.cols[col]
+            a, b = self.X[u], self.X[v]
+            if x == a[0] or x == b[0]:
+                h = a[1] if x == a[0] else b[1]
+            else:
+                slope = self.slopes.get(e)
+                if slope is None:
+                    slope = self.slopes[e] = (b[1] - a[1]) / (b[0] - a[0])
+                h = a[1] + slope * (x - a[0])
+            self.heights[key] = h
+        return h
 
-def _height(e, x, X):
-    a, b = X[e[0]], X[e[1]]
-    if x == a[0]:
-        return a[1]
-    if x == b[0]:
-        return b[1]
-    return a[1] + (b[1] - a[1]) * (x - a[0]) / (b[0] - a[0])
-
-
-def _merge(cell_k, cell_t, slab_edge, slab, ranks, counts, trap_offset, blocked, E, cols, X):
-    """Join the covered slab trapezoids into cells; exact corners, carriers."""
-    starts = np.concatenate([[0], np.cumsum(counts)])[:-1]
-    covered = _unique(cell_k)
-    # slab trapezoid k: slab s, between entries starts[s] + r and starts[s] + r + 1
-    s_of = np.searchsorted(trap_offset, covered, side="right") - 1
-    r_of = covered - trap_offset[s_of]
-    below = slab_edge[starts[s_of] + r_of]
-    above = slab_edge[starts[s_of] + r_of + 1]
-    order = np.lexsort((s_of, above, below))
-    b, a, s = below[order], above[order], s_of[order]
-    cont = np.zeros(len(order), dtype=bool)
-    cont[1:] = (b[1:] == b[:-1]) & (a[1:] == a[:-1]) & (s[1:] == s[:-1] + 1) & ~blocked[s[1:]]
-    cell = np.cumsum(~cont) - 1
-    cell_of_trap = np.empty(len(order), dtype=np.int64)
-    cell_of_trap[order] = cell
-    n_cells = int(cell[-1]) + 1 if len(cell) else 0
-    first = np.flatnonzero(~cont)
-    last = np.concatenate([first[1:], [len(order)]]) - 1
-    lo_col, hi_col = s[first], s[last] + 1
-    pos = np.searchsorted(covered, cell_k)
-    n_t = int(cell_t.max()) + 1
-    pairs = _unique(cell_of_trap[pos] * n_t + cell_t)
-    carriers = np.split(pairs % n_t, np.searchsorted(pairs // n_t, np.arange(1, n_cells)))
-    out = []
-    for c in range(n_cells):
-        eb, et = E[b[first[c]]], E[a[first[c]]]
-        xl, xr = cols[lo_col[c]], cols[hi_col[c]]
-        pts = [(xl, _height(eb, xl, X)), (xr, _height(eb, xr, X)),
-               (xr, _height(et, xr, X)), (xl, _height(et, xl, X))]
+    def _cell(self, low, up, c0, c1, carriers):
+        xl, xr = self.cols[c0], self.cols[c1]
+        pts = [(xl, self._height(low, c0)), (xr, self._height(low, c1)),
+               (xr, self._height(up, c1)), (xl, self._height(up, c0))]
         corners = [p for k, p in enumerate(pts) if p != pts[k - 1]]
-        out.append((corners, tuple(carriers[c].tolist())))
+        return corners, tuple(sorted(carriers))
+
+
+def _sort_certified(ids, fkey, xkey, tol):
+    """``ids`` sorted by the exact key ``xkey``: by its float ``fkey`` (within ``tol`` of it),
+    and exactly within each run of floats closer than ``2 tol``."""
+    order = sorted(ids, key=fkey)
+    f = [fkey(w) for w in order]
+    out, i = [], 0
+    while i < len(order):
+        j = i + 1
+        while j < len(order) and f[j] - f[j - 1] <= 2 * tol:
+            j += 1
+        out.extend(order[i:j] if j - i == 1 else sorted(order[i:j], key=xkey))
+        i = j
     return out
-
-
-def _unique(a):
-    """Sorted distinct values of an int array (a sort: faster here than numpy's hashing)."""
-    a = np.sort(a)
-    return a[np.concatenate([[True], a[1:] != a[:-1]])] if len(a) else a
