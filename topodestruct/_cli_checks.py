@@ -350,10 +350,10 @@ def check_naitzat(args):
             raise UsageError(f"--models {args.models!r} matches no file in "
                              f"{os.path.join(args.data, 'models')}") from exc
         raise UsageError(f"--data {args.data}: {exc}") from exc
-    if args.exact and X.shape[1] != 2:
-        raise UsageError(f"--exact needs 2-D data (the exact image is computed for complexes "
-                         f"of dimension <= 2), but {args.dataset} is {X.shape[1]}-D: leave "
-                         "--exact out")
+    if args.exact and X.shape[1] > 3:
+        raise UsageError(f"--exact needs data of dimension <= 3 (the exact route refines "
+                         f"complexes of dimension <= 3), but {args.dataset} is "
+                         f"{X.shape[1]}-D: leave --exact out")
     if args.budget is not None and not args.exact:
         raise UsageError("--budget is the exact route's time per model: give --exact too")
     if args.cls is not None:

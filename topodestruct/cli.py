@@ -331,7 +331,8 @@ def _debug_option(parser, default):
 _QUICK_HELP = ("small sizes (the summary says its verdicts are not at the paper's scale); "
                "on a 2-core machine about: fig2 10 s, fig3a/fig3b 15 s (MNIST), fig3c 15 s, "
                "fig4 20 s; naitzat: the first 5 models (seconds to minutes each, --exact "
-               "longer)")
+               "longer; --exact on 3-D data: the first model, one ring, the exact route "
+               "within 15 s, under a minute)")
 
 
 def _add_reproduce(sub):
@@ -364,8 +365,9 @@ def _add_reproduce(sub):
                    help="naitzat: class (default: more homology)")
     p.add_argument("--models", help="naitzat: glob in DIR/models (default NAME_model_*.pth)")
     p.add_argument("--exact", action="store_true",
-                   help="naitzat: exact image homology and quotient at every layer (2-D data; "
-                        "one to several minutes per model for D-I)")
+                   help="naitzat: exact image homology at every layer, and the exact quotient "
+                        "(2-D data; not built for 3-D: None); data of dimension <= 3; one to "
+                        "several minutes per model for D-I, longer for D-II (use --budget)")
     p.add_argument("--budget", type=positive_float, default=None, metavar="SECONDS",
                    help="naitzat --exact: the exact route's time per model (default: no "
                         "limit); a model past it records the layer it reached")

@@ -12,7 +12,12 @@ from .exact_route import exact_folding, exact_images
 from ..geometry.image_complex import ImageTooLarge
 from .refine import refine_next, start_refinement
 
-__all__ = ["exact_route"]
+__all__ = ["exact_route", "NO_SIZES", "SIZES_NOT_3D"]
+
+#: The size keys of a row whose sizes are not measured (a 3-complex: not built yet).
+NO_SIZES = {"image_sizes": None, "image_stable": None, "resolution": None, "size_delta": None}
+#: What such a row's ``skipped`` says.
+SIZES_NOT_3D = "sizes of the image's classes: not built for 3-complexes (None)"
 
 
 def exact_route(net, K, layers, ranks_at=None, max_pieces=None, max_exact_pairs=None,
@@ -80,7 +85,8 @@ def exact_route(net, K, layers, ranks_at=None, max_pieces=None, max_exact_pairs=
         ``layer -> {"predicted": Homology, "image_homology": Homology,
         "quotient": Homology, "pieces": int, "overlaps": int}`` (with ``sizes``: also
         ``"image_sizes"``, ``"image_stable"``, ``"resolution"`` and
-        ``"size_delta"``, see :func:`image_size_row`); None above dimension 3.
+        ``"size_delta"``, see :func:`image_size_row`; on a 3-complex these are None and
+        ``"skipped"`` says :data:`SIZES_NOT_3D`); None above dimension 3.
     """
     if K.dimension > 3 or K.dimension < 1:
         return None
@@ -114,6 +120,9 @@ def exact_route(net, K, layers, ranks_at=None, max_pieces=None, max_exact_pairs=
         if sizes and image and R.dimension <= 2:
             out[layer].update(image_size_row(R.values(layer), R.simplices, R.parent,
                                              out[layer]["image_homology"].betti))
+        elif sizes and image:
+            out[layer].update(NO_SIZES)
+            out[layer]["skipped"] = out[layer].get("skipped", []) + [SIZES_NOT_3D]
         if on_layer is not None:
             on_layer(layer)
     return out

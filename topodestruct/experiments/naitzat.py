@@ -19,9 +19,15 @@ Choices, all stated in the summary:
 * Naitzat's estimator: hop scale 2.5, ``k`` the middle of the longest run of k
   in 5..30 at which it reads the input class's Betti numbers (the authors
   tuned k on the input the same way);
-* quotient by both sources: exact where ``analysis.overlap`` exists and the
-  data are 2-D; otherwise overlaps detected at the vertices (see
-  :mod:`topodestruct.analysis.vertex_overlaps`).
+* quotient by both sources: exact on the layers the exact route reaches for
+  2-D data (not built for 3-complexes: None there); otherwise overlaps detected
+  at the vertices (see :mod:`topodestruct.analysis.vertex_overlaps`);
+* ``--exact`` on a complex that is not pure (alpha complexes of 3-D data often
+  hold triangles in no tetrahedron): the exact route runs on its pure part (the
+  closure of its top simplices) only where that has the full complex's integer
+  homology, checked exactly, and the record says so (``"complex"``); elsewhere
+  the model's rows come from the vertex route and the record says why
+  (:func:`pure_part`).
 """
 import math
 import pathlib
@@ -33,11 +39,12 @@ from ..topology.point_clouds import choose_alpha_scale, point_complex
 from ..analysis.profile import profile
 from ..datasets.naitzat import load_points, model_paths
 from ..relu.load import format_description, load_network
+from .naitzat_complex import QUICK_SUBSET, exact_complex, pure_part
 from .runner import run_sweep
 from .store import ResultStore
 
 __all__ = ["reproduce_naitzat", "choose_class", "choose_k", "summarize", "plot_records", "load_run",
-           "plot_depth_curves",
+           "plot_depth_curves", "pure_part",
            "METHODS"]
 
 METHODS = {"predicted": "rank source", "quotient": "rank + overlap sources",
@@ -84,6 +91,7 @@ def _params(setup, path):
     return {"dataset": setup["dataset"], "model": path.name, "class": setup["class"],
             "scale": setup["scale"], "k": setup["k"], "image_scale": setup["image_scale"],
             "max_dim": setup["max_dim"], **({"exact": True} if setup["exact"] else {}),
+            **({"subset": setup["subset"]} if setup.get("subset") else {}),
             **({"budget_s": setup["budget_s"]} if math.isfinite(setup.get("budget_s",
                                                                           math.inf)) else {})}
 
@@ -104,7 +112,9 @@ def reproduce_naitzat(data, dataset, cls=None, models=None, quick=False, out="re
     models : str, optional
         Glob relative to ``data/models`` (default ``NAME_model_*.pth``).
     quick : bool
-        Only the first 5 models.
+        Only the first 5 models; with ``exact`` on 3-D data, CI-sized: the first model
+        only, one ring of the class (:data:`QUICK_SUBSET`) and the exact route within
+        :data:`QUICK_BUDGET_S` seconds unless ``budget_s`` is given.
     out : str or os.PathLike
         Results folder: records in ``<stem>.jsonl`` (one store for every setting:
         a record's key holds all of them), summary and picture of this setting in
@@ -116,9 +126,10 @@ def reproduce_naitzat(data, dataset, cls=None, models=None, quick=False, out="re
     k : int, optional
         Neighbours of Naitzat's estimator (default: :func:`choose_k`).
     exact : bool
-        Also compute the exact image homology and the exact quotient by both
-        sources at every layer (2-D data only; slow on networks that fold a
-        lot).  Default False: the quotient uses the vertex-level overlap test.
+        Also compute the exact image homology at every layer, and the exact quotient
+        by both sources (2-D data; on 3-D data it is not built: None on the exact
+        layers), data of dimension <= 3; slow on networks that fold a lot.  Default
+        False: the quotient uses the vertex-level overlap test.
     progress : bool
         Progress bar and the summary printed.
     log : callable
@@ -141,6 +152,8 @@ def reproduce_naitzat(data, dataset, cls=None, models=None, quick=False, out="re
     """
     X, y, paths, setup = _setup(data, dataset, cls, models, quick, max_dim, image_scale, k,
                                 exact)
+    if budget_s is None and setup["subset"]:
+        budget_s = QUICK_BUDGET_S
     if budget_s is not None:
         if not exact:
             raise ValueError("budget_s is the exact route's time per model: it needs exact=True")
@@ -155,12 +168,15 @@ def reproduce_naitzat(data, dataset, cls=None, models=None, quick=False, out="re
     if present:
         log(f"naitzat {dataset}: resumed: {present} of {len(keys)} records present in "
             f"{store.path}")
-    run_sweep(keys, _ModelTask(data, dataset, setup), store, seed_of=lambda params: 0,
+    # the per-layer bar of the exact route (elapsed time per layer) only where it is readable
+    task = _ModelTask(data, dataset, setup, progress and jobs == 1 and scheduler is None)
+    run_sweep(keys, task, store, seed_of=lambda params: 0,
               jobs=jobs, scheduler=scheduler, progress=progress, desc=f"naitzat {dataset}")
     records = [store.get(key) for key in keys]     # this setting's records, nothing else
     summary = summarize(records, setup)
     if quick:
-        summary = summary.replace("\n", f"\n\n{QUICK_NOTE}\n", 1)
+        note = QUICK_NOTE_3D if setup["subset"] else QUICK_NOTE
+        summary = summary.replace("\n", f"\n\n{note}\n", 1)
     stem += "-exact" if exact else ""
     md, png = out / f"{stem}.md", out / f"{stem}.png"
     md.write_text(summary)
@@ -173,17 +189,23 @@ def reproduce_naitzat(data, dataset, cls=None, models=None, quick=False, out="re
 
 QUICK_NOTE = ("Quick run (--quick): the first 5 models only, so the counts below are not "
               "at the paper's scale; run without --quick for every model.")
+#: Seconds of the exact route per model in a quick exact run on 3-D data.
+QUICK_BUDGET_S = 15.0
+QUICK_NOTE_3D = (f"Quick run (--quick --exact on 3-D data): the first model only, {QUICK_SUBSET}"
+                 f", the exact route within {QUICK_BUDGET_S:g} s unless --budget is given; not "
+                 "at the paper's scale: run without --quick for every model and the whole class.")
 
 
 def _setup(data, dataset, cls, models, quick, max_dim, image_scale, k, exact):
     """Test points, model files and the stated choices (class, radius, k) of a run."""
     X, y = load_points(data, dataset, "test")
-    if exact and X.shape[1] != 2:
-        raise ValueError(f"exact=True needs 2-D data (the exact image is computed for "
-                         f"complexes of dimension <= 2); {dataset} is {X.shape[1]}-D")
+    if exact and X.shape[1] > 3:
+        raise ValueError(f"exact=True needs data of dimension <= 3 (the exact route refines "
+                         f"complexes of dimension <= 3); {dataset} is {X.shape[1]}-D")
     paths = model_paths(data, dataset, models)
+    subset = QUICK_SUBSET if quick and exact and X.shape[1] == 3 else None
     if quick:
-        paths = paths[:5]
+        paths = paths[:1] if subset else paths[:5]
     if cls is None:
         cls, scale, how = choose_class(X, y)
         class_rule = "default: the class with more homology (total Betti number)"
@@ -205,40 +227,46 @@ def _setup(data, dataset, cls, models, quick, max_dim, image_scale, k, exact):
              "scale": float(scale), "scale_rule": how["rule"], "input_betti": how["betti"],
              "k": int(k), "k_rule": k_rule, "image_scale": float(image_scale),
              "max_dim": int(max_dim), "n_models": len(paths), "models": models,
-             "exact": bool(exact)}
+             "exact": bool(exact), "subset": subset}
     return X, y, paths, setup
 
 
 class _ModelTask:
     """Picklable ``(params, seed) -> record`` of one model (a worker reads the points itself)."""
 
-    def __init__(self, data, dataset, setup):
+    def __init__(self, data, dataset, setup, progress=False):
         self.data, self.dataset, self.setup = str(data), dataset, setup
+        self.progress = bool(progress)
         self._points = None
 
     def __call__(self, params, seed):
         if self._points is None:
             self._points = load_points(self.data, self.dataset, "test")
         path = pathlib.Path(self.data) / "models" / params["model"]
-        return _profile_model(path, *self._points, self.setup)
+        return _profile_model(path, *self._points, self.setup, self.progress)
 
 
-def _profile_model(path, X, y, setup):
+def _profile_model(path, X, y, setup, progress=False):
     """One model's record: accuracy, the class's points kept, the profile's rows."""
     net, info = load_network(path)
     pred = _predict(net, X)
     cls = setup["class"]
     keep = (pred == y) & (y == cls)
     K = point_complex(X[keep], "alpha", scale=setup["scale"])
+    used = None
+    if setup["exact"]:
+        K, used = exact_complex(K, setup.get("subset"))
     # --exact: the exact route with no time limit, falling back where an image is too large
     prof = profile(net, K, n_neighbors=setup["k"], estimate_scale=setup["image_scale"],
                    max_dim=setup["max_dim"], exact=None if setup["exact"] else False,
-                   budget_s=setup.get("budget_s", math.inf) if setup["exact"] else None, sizes=setup["exact"])
+                   budget_s=setup.get("budget_s", math.inf) if setup["exact"] else None,
+                   sizes=setup["exact"], progress=True if progress else None)
     d = prof.to_dict()
     return {"accuracy": float((pred == y).mean()), "n_points": int(keep.sum()),
             "architecture": format_description(info), "rows": d["rows"],
             "verdict": d["verdict"], "methods": prof.info["methods"],
-            "exact_stopped": prof.info.get("exact_stopped") if setup["exact"] else None}
+            "exact_stopped": prof.info.get("exact_stopped") if setup["exact"] else None,
+            **({"complex": used} if used is not None else {})}
 
 
 def curves(records, key, dim):
@@ -346,6 +374,7 @@ def summarize(records, setup):
         if stopped:
             lines.append(f"- exact route stopped early in {len(stopped)}/{len(records)} models "
                          f"(deeper layers: vertex-level route), e.g. {stopped[0]}")
+        lines += _complex_lines(records)
         acc = [r["result"]["accuracy"] for r in records]
         lines.append(f"- test accuracy: min {min(acc):.4f}, median {np.median(acc):.4f}")
     lines += ["", "## Mean Betti numbers per layer (min-max over models)", ""]
@@ -367,7 +396,7 @@ def summarize(records, setup):
     lines += ["", "## Where the class's topology changes", ""]
     for key, label in METHODS.items():
         first = [_first_change(rec["result"]["rows"], key) for rec in records]
-        if all(row_betti(rec["result"]["rows"][1], key) is None for rec in records):
+        if all(row_betti(r, key) is None for rec in records for r in rec["result"]["rows"][1:]):
             lines.append(f"- {label}: not computed")
             continue
         seen = [f for f in first if f is not None]
@@ -400,6 +429,30 @@ def summarize(records, setup):
             lines.append(f"- {METHODS[a]} vs {METHODS[b]}: {agree:.2f} ({len(both)} pairs)")
     lines += _theorem_test(records)
     return "\n".join(lines + topological_or_geometric(records)) + "\n"
+
+
+def _complex_lines(records):
+    """Summary lines: the complex the exact route ran on (a quick subset, the pure part)."""
+    notes = [r["result"].get("complex") for r in records]
+    notes = [n for n in notes if n]
+    lines = []
+    if notes and notes[0].get("subset"):
+        lines.append(f"- quick subset: {notes[0]['subset']}, f-vector "
+                     f"{notes[0]['f_vector_used']} (its own input homology is row 0, not the "
+                     f"class's above)")
+    pure = [n for n in notes if n["used"] == "pure part"]
+    if pure:
+        lines.append(f"- exact route on the pure part of the complex (the closure of its top "
+                     f"simplices; the complex has lower-dimensional maximal simplices) in "
+                     f"{len(pure)}/{len(records)} models, its integer homology checked equal "
+                     f"to the complex's (e.g. f-vector {pure[0]['f_vector']} -> "
+                     f"{pure[0]['f_vector_used']}); every column of those models describes the "
+                     f"pure part")
+    refused = [n["refused"] for n in notes if n.get("refused")]
+    if refused:
+        lines.append(f"- pure part refused in {len(refused)}/{len(records)} models (vertex "
+                     f"route on the complex as built), e.g. {refused[0]}")
+    return lines
 
 
 def _theorem_test(records):
