@@ -21,13 +21,20 @@ import sys
 CHILD = r"""
 import json, resource, sys, tempfile, time
 from topodestruct.experiments.naitzat import reproduce_naitzat
+import pathlib
 model, cls, data, budget = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
+keep = sys.argv[5] if len(sys.argv) > 5 else ""
 t0 = time.perf_counter()
 with tempfile.TemporaryDirectory() as out:
     run = reproduce_naitzat(data, "D-I", cls=cls, models=model, out=out, exact=True,
                             progress=False, log=lambda *a, **k: None,
                             budget_s=budget if budget > 0 else None)
     rec = run["records"][-1]["result"]
+    if keep:  # the model's record, where `reproduce naitzat --exact --out KEEP` resumes from it
+        pathlib.Path(keep).mkdir(parents=True, exist_ok=True)
+        with open(pathlib.Path(keep) / "naitzat-D-I.jsonl", "a") as f:
+            for p in pathlib.Path(out).glob("*.jsonl"):
+                f.write(p.read_text())
 r = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"seconds": time.perf_counter() - t0, "cpu": r.ru_utime + r.ru_stime,
                   "peak_gb": r.ru_maxrss / 2 ** 20, "exact_stopped": rec["exact_stopped"],
@@ -39,6 +46,10 @@ def main(argv=None):
     ap.add_argument("--data", required=True)
     ap.add_argument("--out", default="results/bench-naitzat-exact.jsonl")
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--keep", default="",
+                    help="folder that collects the models' records (naitzat-D-I.jsonl): "
+                         "`reproduce naitzat --exact --budget B --out KEEP` then summarises "
+                         "them without recomputing")
     ap.add_argument("--timeout", type=float, default=1800, help="seconds per model (killed)")
     ap.add_argument("--budget", type=float, default=0,
                     help="exact route's time per model (reproduce_naitzat budget_s; 0: none): "
@@ -60,7 +71,7 @@ def main(argv=None):
             continue
         try:
             p = subprocess.run([sys.executable, "-c", CHILD, f"D-I_model_{m}.pth", str(cls),
-                                args.data, str(args.budget)],
+                                args.data, str(args.budget), args.keep],
                                capture_output=True, text=True, timeout=args.timeout, env=env)
             rec = json.loads(p.stdout.strip().splitlines()[-1]) if p.returncode == 0 else \
                 {"error": p.stderr.strip().splitlines()[-1:]}
