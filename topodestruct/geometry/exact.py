@@ -13,11 +13,12 @@ otherwise.
 import numpy as np
 from flint import fmpq
 
-from ..tolerances import CERTIFICATE_CONDITION, CERTIFICATE_MARGIN, CERTIFICATE_MIN_LENGTH
+from ..tolerances import (CERTIFICATE_CONDITION, CERTIFICATE_MARGIN, CERTIFICATE_MIN_LENGTH,
+                          ROUNDING_BOUND)
 
 __all__ = ["exact", "as_exact", "box_pairs", "to_exact", "intersect", "orient2", "independent",
            "separated", "axes", "on_segment", "chart", "lift", "line_key", "plane_key",
-           "intersect_coplanar", "collinear_meet", "pivot"]
+           "intersect_coplanar", "collinear_meet", "pivot", "orient2_sign", "orient2_signs"]
 
 _ZERO, _ONE = fmpq(0), fmpq(1)
 
@@ -169,6 +170,34 @@ def intersect(P, Q):
     return out
 
 
+def _sign(x):
+    return (x > 0) - (x < 0)
+
+
+def orient2_sign(a, b, c, size):
+    """Certified sign of the orientation of three float points (0: uncertain).
+
+    ``size`` bounds the exact points' coordinates: their floats lie within its rounding
+    unit, which moves the products by at most that times the differences' lengths, and the
+    products round by their own size; ROUNDING_BOUND is far above both. Where the sign is
+    0, decide with :func:`orient2` on the exact points.
+    """
+    t1, t2 = (b[0] - a[0]) * (c[1] - a[1]), (b[1] - a[1]) * (c[0] - a[0])
+    bound = ROUNDING_BOUND * (size * (abs(b[0] - a[0]) + abs(b[1] - a[1]) + abs(c[0] - a[0])
+                                      + abs(c[1] - a[1])) + abs(t1) + abs(t2))
+    return 1 if t1 - t2 > bound else -1 if t1 - t2 < -bound else 0
+
+
+def orient2_signs(p, q, r, size):
+    """:func:`orient2_sign` of rows of float 2D points (arrays n x 2; ``size`` scalar or n)."""
+    d1, d2 = q - p, r - p
+    t1, t2 = d1[:, 0] * d2[:, 1], d1[:, 1] * d2[:, 0]
+    o = t1 - t2
+    bound = ROUNDING_BOUND * (size * (np.abs(d1).sum(axis=1) + np.abs(d2).sum(axis=1))
+                              + np.abs(t1) + np.abs(t2))
+    return np.where(o > bound, 1, np.where(o < -bound, -1, 0))
+
+
 def orient2(a, b, c):
     """Twice the signed area of the 2D triangle a, b, c (exact for exact points)."""
     return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
@@ -201,23 +230,30 @@ def _clip_coplanar(P, Q, plane_chart=None):
     poly = p2
     fl = lambda pts: [(float(x), float(y)) for x, y in pts]  # noqa: E731
     fq, fpoly = fl(q2), fl(p2)
-    size = max(abs(x) for pt in fq + fpoly for x in pt) + 1e-300
-    tol = CERTIFICATE_MARGIN * size * size  # far above the rounding of a float orientation
+    size = max(abs(x) for pt in fq + fpoly for x in pt)
     for e in range(3):
         u, v = q2[e], q2[(e + 1) % 3]
-        fvals = [orient2(fq[e], fq[(e + 1) % 3], x) for x in fpoly]
-        if min(fvals) > tol:    # certainly inside this half-plane: nothing to cut
+        signs = [orient2_sign(fq[e], fq[(e + 1) % 3], x, size) for x in fpoly]
+        if min(signs) > 0:      # certainly inside this half-plane: nothing to cut
             continue
-        if max(fvals) < -tol:   # certainly outside
+        if max(signs) < 0:      # certainly outside
             return []
-        vals = [orient2(u, v, x) for x in poly]
+        exact = {}
+
+        def val(idx):  # exact orientation, only where a sign is uncertain or an edge is cut
+            if idx not in exact:
+                exact[idx] = orient2(u, v, poly[idx])
+            return exact[idx]
+        m = len(poly)
+        signs = [sg if sg else _sign(val(idx)) for idx, sg in enumerate(signs)]
         out = []
-        for idx, (x, fx) in enumerate(zip(poly, vals)):
-            y, fy = poly[(idx + 1) % len(poly)], vals[(idx + 1) % len(poly)]
-            if fx >= 0:
-                out.append(x)
-            if (fx > 0 > fy) or (fx < 0 < fy):
-                t = fx / (fx - fy)
+        for idx in range(m):
+            nxt = (idx + 1) % m
+            if signs[idx] >= 0:
+                out.append(poly[idx])
+            if signs[idx] * signs[nxt] < 0:
+                x, y, fx = poly[idx], poly[nxt], val(idx)
+                t = fx / (fx - val(nxt))
                 out.append((x[0] + t * (y[0] - x[0]), x[1] + t * (y[1] - x[1])))
         poly, fpoly = out, fl(out)
         if not poly:

@@ -59,21 +59,6 @@ def _inside(p, a, b):
     return lo < p[k] < hi
 
 
-def _orient_floats(p, q, r, size):
-    """Float orientations of rows of 2D points and their certified signs (0: uncertain).
-
-    ``size`` bounds the points' coordinates: each float lies within ``size`` times the
-    rounding unit of its exact value, which moves the products by at most that times the
-    differences' lengths; ROUNDING_BOUND is far above both.
-    """
-    d1, d2 = q - p, r - p
-    t1, t2 = d1[:, 0] * d2[:, 1], d1[:, 1] * d2[:, 0]
-    o = t1 - t2
-    bound = ROUNDING_BOUND * (size * (np.abs(d1).sum(axis=1) + np.abs(d2).sum(axis=1))
-                              + np.abs(t1) + np.abs(t2))
-    return np.where(o > bound, 1, np.where(o < -bound, -1, 0))
-
-
 def _split_points(segs, pts, reg, F):
     """For each segment (pair of point ids): the ids of points strictly inside it, found exactly
     among the pairs that a float certificate does not separate."""
@@ -86,8 +71,8 @@ def _split_points(segs, pts, reg, F):
         i, j = pairs[:, 0], pairs[:, 1]
         a, b, c, d = A[i], B[i], A[j], B[j]
         size = np.abs(np.stack([a, b, c, d])).max(axis=(0, 2))
-        s1, s2 = _orient_floats(a, b, c, size), _orient_floats(a, b, d, size)
-        s3, s4 = _orient_floats(c, d, a, size), _orient_floats(c, d, b, size)
+        s1, s2 = _exact.orient2_signs(a, b, c, size), _exact.orient2_signs(a, b, d, size)
+        s3, s4 = _exact.orient2_signs(c, d, a, size), _exact.orient2_signs(c, d, b, size)
         apart = (s1 * s2 == 1) | (s3 * s4 == 1)
         shared = (E[i, 0] == E[j, 0]) | (E[i, 0] == E[j, 1]) | (E[i, 1] == E[j, 0]) | \
             (E[i, 1] == E[j, 1])
@@ -114,7 +99,7 @@ def _points_on_segments(pts, segs, A, B, F, X, inner):
                               (lo[:, 1] - margin <= py) & (py <= hi[:, 1] + margin))
         if not len(near):
             continue
-        sign = _orient_floats(A[near], B[near], np.broadcast_to(F[p], (len(near), 2)), size)
+        sign = _exact.orient2_signs(A[near], B[near], np.broadcast_to(F[p], (len(near), 2)), size)
         for s in near[sign == 0].tolist():
             u, v = segs[s]
             if p not in (u, v) and _exact.orient2(X[u], X[v], X[p]) == 0 and \
@@ -283,15 +268,9 @@ class _Sweep:
 
     def _orient(self, a, b, c):
         """Sign of orient2 of three point ids: floats where they certify it, else exact."""
-        (ax, ay), (bx, by), (cx, cy) = self.F[a], self.F[b], self.F[c]
-        t1, t2 = (bx - ax) * (cy - ay), (by - ay) * (cx - ax)
-        o = t1 - t2     # certified as in _orient_floats
-        bound = ROUNDING_BOUND * (self.size * (abs(bx - ax) + abs(by - ay) + abs(cx - ax)
-                                               + abs(cy - ay)) + abs(t1) + abs(t2))
-        if o > bound:
-            return 1
-        if o < -bound:
-            return -1
+        sign = _exact.orient2_sign(self.F[a], self.F[b], self.F[c], self.size)
+        if sign:
+            return sign
         o = _exact.orient2(self.X[a], self.X[b], self.X[c])
         return (o > 0) - (o < 0)
 
