@@ -35,6 +35,7 @@ _ATTRIBUTES = {
     "profile": "analysis.profile",
     "mesh_study": "analysis.mesh_study",
     "MeshStudy": "analysis.mesh_study",
+    "scale_study": "analysis.mesh_study",
     "Network": "relu.network",
     "as_network": "relu.network",
     "load_network": "relu.network",

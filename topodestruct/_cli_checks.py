@@ -111,6 +111,20 @@ def resolutions(text):
     return sorted(values)
 
 
+def scales(text):
+    """Comma-separated distinct positive numbers (``0.1,0.2,0.3``), returned in increasing order."""
+    try:
+        values = [float(p) for p in text.split(",")]
+    except ValueError:
+        values = None
+    if values is None or not all(math.isfinite(v) and v > 0 for v in values):
+        raise argparse.ArgumentTypeError(f"expected comma-separated positive numbers such as "
+                                         f"0.1,0.2,0.3 (one complex per scale), got {text!r}")
+    if len(set(values)) != len(values):
+        raise argparse.ArgumentTypeError(f"a scale is listed twice in {text!r}: list each once")
+    return sorted(values)
+
+
 def local_cluster(text):
     """``local:N`` with N >= 1 workers."""
     n = text.split(":", 1)[1] if text.startswith("local:") else ""

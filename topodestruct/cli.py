@@ -12,7 +12,7 @@ from ._cli_checks import (Parser, UsageError, check_class, check_layer, check_n_
                           check_out, check_point_dimension, check_reproduce, layer_number,
                           load_labels_file, load_model, load_points, local_cluster,
                           nonnegative_int, one_line, positive_float, positive_int,
-                          reject_options, resolutions, widths)
+                          reject_options, resolutions, scales, widths)
 
 DEBUG_ENV = "TOPODESTRUCT_DEBUG"
 
@@ -203,8 +203,10 @@ def _analyze_input(args):
         reject_options(args, {"--manifold": "manifold", "--resolution": "resolution"},
                        "with --points (the points replace the triangulated manifold)")
         _check_complex_options(args)
+        _check_class_options(args)
     else:
-        reject_options(args, {"--complex": "complex", "--scale": "scale"},
+        reject_options(args, {"--complex": "complex", "--scale": "scale", "--labels": "labels",
+                              "--class": "cls"},
                        "without --points (the --manifold is triangulated already)")
     if args.rank == "intrinsic" and args.exact is False:
         raise UsageError("--rank intrinsic needs the exact route (the rank on each piece of "
@@ -212,16 +214,34 @@ def _analyze_input(args):
     check_out(args.out)
     net = _analyze_network(args)
     if args.points:
-        K = load_points(args.points)
-        check_point_dimension(K, net.input_dim)
-        need, why = (14, "the knn complex (13 neighbours)") if args.complex == "knn" \
-            else (3, "a point cloud")
-        check_n_points(len(K), need, why)
-        return net, K
+        return net, _analyze_points(args, net)
     name = args.manifold or "torus"
     K = _manifold(name, args.resolution)
     _check_ambient(args, net, name, K)
     return net, K
+
+
+def _check_class_options(args):
+    """``--labels`` and ``--class`` come together."""
+    if (args.labels is None) != (args.cls is None):
+        raise UsageError("--labels needs --class C (the class whose points to keep)"
+                         if args.cls is None else
+                         "--class needs --labels FILE (the labels of the points)")
+
+
+def _analyze_points(args, net):
+    """The ``--points`` of ``analyze`` (those of ``--class``), checked against the network."""
+    X = load_points(args.points)
+    check_point_dimension(X, net.input_dim)
+    if args.labels is not None:
+        y = load_labels_file(args.labels, n=len(X))
+        check_class(args.cls, y, f"--labels {args.labels}")
+        X = X[y == args.cls]
+    need, why = (14, "the knn complex (13 neighbours)") if args.complex == "knn" \
+        else (3, "a point cloud")
+    check_n_points(len(X), need, why,
+                   option="--points" if args.cls is None else f"--points of class {args.cls}")
+    return X
 
 
 def _cmd_analyze(args):
@@ -233,6 +253,8 @@ def _cmd_analyze(args):
 
     if args.resolutions is not None:
         return _cmd_mesh_study(args)
+    if args.scales is not None:
+        return _cmd_scale_study(args)
     net, K = _analyze_input(args)
     rep = analyze(net, K, layer=args.layer, rank=args.rank,
                   estimate=None if args.no_estimate else "persistent", random_state=args.seed,
@@ -256,18 +278,29 @@ _MESH_STUDY_WHY = ("with --resolutions (a mesh study: the exact route on the --m
                    "triangulated at each resolution, without a time limit or an estimate)")
 
 
+_SCALE_STUDY_WHY = ("with --scales (a scale study: the exact route on the --complex built on "
+                    "the --points at each scale, without a time limit or an estimate)")
+
+
+def _check_study_options(args, options, why, study):
+    """What a ``study`` (``--resolutions``, ``--scales``) leaves out: ``options``, the vertex
+    route, the intrinsic rank, a budget, the estimate, the full JSON of one report."""
+    reject_options(args, {**options, "--budget": "budget", "--no-estimate": "no_estimate",
+                          "--full-json": "full_json"}, why)
+    if args.exact is False:
+        raise UsageError(f"--no-exact does not apply {why}: leave it out")
+    if args.rank != "ambient":
+        raise UsageError(f"--rank {args.rank} does not apply {why}: a {study} ranks "
+                         "ambiently; leave it out")
+    check_out(args.out)
+
+
 def _mesh_study_input(args):
     """The network, the manifold's name and one triangulation per ``--resolutions`` entry."""
-    reject_options(args, {"--points": "points", "--complex": "complex", "--scale": "scale",
-                          "--resolution": "resolution", "--budget": "budget",
-                          "--no-estimate": "no_estimate", "--full-json": "full_json"},
-                   _MESH_STUDY_WHY)
-    if args.exact is False:
-        raise UsageError(f"--no-exact does not apply {_MESH_STUDY_WHY}: leave it out")
-    if args.rank != "ambient":
-        raise UsageError(f"--rank {args.rank} does not apply {_MESH_STUDY_WHY}: a mesh study "
-                         "ranks ambiently; leave it out")
-    check_out(args.out)
+    _check_study_options(args, {"--points": "points", "--scales": "scales",
+                                "--complex": "complex", "--scale": "scale",
+                                "--resolution": "resolution", "--labels": "labels",
+                                "--class": "cls"}, _MESH_STUDY_WHY, "mesh study")
     name = args.manifold or "torus"
     complexes = [_manifold(name, r, option="--resolutions: resolution")
                  for r in args.resolutions]
@@ -278,33 +311,89 @@ def _mesh_study_input(args):
 
 def _cmd_mesh_study(args):
     """``analyze --resolutions``: td.mesh_study over the manifold at each resolution."""
-    import json
-    import pathlib
-
     from .analysis.mesh_study import mesh_study
 
     net, name, complexes = _mesh_study_input(args)
     labels = [f"{name} r={r}" for r in args.resolutions]
     study = mesh_study(net, complexes, layers=None if args.layer is None else [args.layer],
                        labels=labels, random_state=args.seed)
-    source = args.model or (f"random {args.init or 'kaiming'} network, seed {args.seed}")
     head = {"manifold": name, "resolutions": list(args.resolutions),
-            "network": f"{'-'.join(map(str, net.widths))} ({source})"}
+            "network": _network_named(args, net)}
+    title = (f"mesh study of the {name} at resolutions "
+             f"{', '.join(map(str, args.resolutions))} ({_RESOLUTION_MEANS[name]}), network "
+             f"{head['network']}")
+    return _report_study(args, study, head, title, "mesh_study")
+
+
+def _network_named(args, net):
+    """``3-5-5 (random kaiming network, seed 0)`` or ``2-4 (net.pt)``."""
+    source = args.model or (f"random {args.init or 'kaiming'} network, seed {args.seed}")
+    return f"{'-'.join(map(str, net.widths))} ({source})"
+
+
+def _report_study(args, study, head, title, stem):
+    """A study's files (``stem``.json, .png) in --out, then its JSON or title and table."""
+    import json
+    import pathlib
+
     text = json.dumps({**head, **study.to_dict()}, indent=1)
     if args.out:   # files first, said before the report, whose last line is the summary
         out = pathlib.Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
-        (out / "mesh_study.json").write_text(text)
-        study.plot().savefig(out / "mesh_study.png", dpi=110, bbox_inches="tight")
-        _wrote(out, ["mesh_study.json", "mesh_study.png"], sys.stderr if args.json else None)
+        (out / f"{stem}.json").write_text(text)
+        study.plot().savefig(out / f"{stem}.png", dpi=110, bbox_inches="tight")
+        _wrote(out, [f"{stem}.json", f"{stem}.png"], sys.stderr if args.json else None)
     if args.json:
         print(text)
     else:
-        print(f"mesh study of the {name} at resolutions "
-              f"{', '.join(map(str, args.resolutions))} ({_RESOLUTION_MEANS[name]}), network "
-              f"{head['network']}")
+        print(title)
         print(study)
     return 0
+
+
+# --complex -> what its scale is (``--scales``)
+_SCALE_MEANS = {"alpha": "radius of the alpha complex", "rips": "longest edge of the Rips complex",
+                "knn": "hops in the 13-NN graph"}
+
+
+def _scale_study_input(args):
+    """The network and the points (of ``--class``) of ``--scales``, checked; the complexes are
+    built here once to be checked (milliseconds beside the exact route), so a scale the exact
+    route cannot take is one line before anything is computed."""
+    from .analysis.mesh_study import scale_complexes
+
+    _check_study_options(args, {"--manifold": "manifold", "--resolution": "resolution",
+                                "--scale": "scale"}, _SCALE_STUDY_WHY, "scale study")
+    if not args.points:
+        raise UsageError("--scales needs --points X.npy (the point cloud whose complexes are "
+                         "built at each scale)")
+    _check_class_options(args)
+    net = _analyze_network(args)
+    X = _analyze_points(args, net)
+    try:
+        scale_complexes(X, args.scales, args.complex or "alpha")
+    except ValueError as exc:
+        raise UsageError(f"--scales: {exc}") from exc
+    return net, X
+
+
+def _cmd_scale_study(args):
+    """``analyze --points --scales``: td.scale_study of the points at each scale."""
+    from .analysis.mesh_study import scale_study
+
+    net, X = _scale_study_input(args)
+    complex = args.complex or "alpha"
+    study = scale_study(net, X, args.scales, complex=complex,
+                        layers=None if args.layer is None else [args.layer],
+                        random_state=args.seed)
+    head = {"points": args.points, "class": args.cls, "n_points": len(X), "complex": complex,
+            "scales": list(args.scales), "network": _network_named(args, net)}
+    title = (f"scale study of {args.points}"
+             + ("" if args.cls is None else f" (class {args.cls})")
+             + f": {len(X)} points, {complex} complex at scales "
+             f"{', '.join(f'{s:g}' for s in args.scales)} ({_SCALE_MEANS[complex]}), network "
+             f"{head['network']}")
+    return _report_study(args, study, head, title, "scale_study")
 
 
 def _cmd_figure(args):
@@ -442,15 +531,25 @@ def _add_analyze(sub):
                         "(meaning as for --resolution; every manifold accepts one: circle >= 3, "
                         "sphere >= 1, torus/klein >= 3), at --layer (default: every hidden "
                         "layer); writes mesh_study.json and mesh_study.png to --out")
+    p.add_argument("--scales", type=scales, default=None, metavar="S1,S2,...",
+                   help="a scale study (td.scale_study) of the --points: the exact and stable "
+                        "image homology of the --complex built on them at each of these "
+                        "scales (meaning as for --scale; each complex pure of dimension 1 or 2), "
+                        "at --layer (default: every hidden layer); writes scale_study.json and "
+                        "scale_study.png to --out")
     p.add_argument("--rank", default="ambient", choices=["ambient", "intrinsic"],
                    help="ambient: the paper's rank of Q_K W_K ... Q_1 W_1 (default); "
                         "intrinsic: the rank of the layer map restricted to each piece of the "
                         "refined complex (the exact route: not with --no-exact)")
     p.add_argument("--model", help="torch.save'd nn.Sequential (instead of --widths)")
     p.add_argument("--points", help="(N, d) .npy point cloud, instead of --manifold: every "
-                                    "point is kept and the --complex on them (default alpha) "
-                                    "is analysed like a manifold; the report states the complex")
+                                    "point (of --class) is kept and the --complex on them "
+                                    "(default alpha) is analysed like a manifold; the report "
+                                    "states the complex")
     _complex_options(p, default=None)
+    p.add_argument("--labels", help="labels .npy of the --points (0/1 vector or one-hot rows)")
+    p.add_argument("--class", dest="cls", type=nonnegative_int,
+                   help="keep the --points of this class (with --labels)")
     p.add_argument("--no-estimate", "--no-image", dest="no_estimate", action="store_true",
                    help="skip the estimate (persistent homology of the image; --no-image is "
                         "its old name)")

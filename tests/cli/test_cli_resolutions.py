@@ -19,7 +19,8 @@ from topodestruct.cli import main
 
 ARGS = ["analyze", "--manifold", "torus", "--widths", "3,3", "--seed", "0",
         "--resolutions", "4,3"]                      # given unsorted: the study sorts them
-ROW = re.compile(r"^(torus r=\d+)\s+(\d+)\s+(\d+)\s+\(([\d, ]+)\)\s+(\(([\d, ]+)\)|undecided)")
+ROW = re.compile(r"^(torus r=\d+)\s+\(1, 2, 1\)\s+(\d+)\s+(\d+)\s+\(([\d, ]+)\)\s+"  # input: torus
+                 r"(\(([\d, ]+)\)|undecided)")
 
 
 def _betti(text):
