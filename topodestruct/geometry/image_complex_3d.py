@@ -64,7 +64,8 @@ from ..topology.homology import homology
 from ..topology.simplicial import SimplicialComplex
 from . import exact as _exact
 from .exact_lp import feasible
-from .image_complex import ImageTooLarge, _checker, refine_image
+from .._budget import BudgetExceeded
+from .image_complex import ImageBudgetExceeded, ImageTooLarge, _checker, refine_image
 
 __all__ = ["ImageNotSupported", "ImageRefinement3D", "refine_image_3d", "image_homology_3d"]
 
@@ -194,7 +195,8 @@ def refine_image_3d(K, images, injective=None, max_exact_pairs=None, max_candida
         surf_labels = np.array([tri_labels[index[s]] if s in index else -1
                                 for s in R2.input_simplices], dtype=np.int64)
     bad, solid_bad = _interior_overlaps(solids, solid_labels, surf, surf_labels, point, stats,
-                                        max_exact_pairs, max_candidate_pairs, _checker(budget))
+                                        max_exact_pairs, max_candidate_pairs, _checker(budget),
+                                        _block_checker(budget))
     if bad:
         raise _not_supported(bad, solid_bad)
     C, exact = _cone_solids(L, R2, solids, surf, point)
@@ -293,9 +295,10 @@ def _meets_interior(T, Q, point, frame):
 
 
 def _interior_overlaps(solids, solid_labels, surf, surf_labels, point, stats, max_exact_pairs,
-                       max_candidate_pairs, check):
+                       max_candidate_pairs, check, check_block=None):
     """Step 3: how many pairs (3-piece, other piece) meet in the 3-piece's interior, and how
-    many of them are pairs of 3-pieces.  Broad phase, certificates, then the exact test."""
+    many of them are pairs of 3-pieces.  Broad phase, certificates, then the exact test
+    (``check``: per exact pair; ``check_block``: per block of certificates)."""
     pieces = solids + surf
     S, F = len(solids), len(solids) + len(surf)
     ids = sorted(point)
@@ -324,7 +327,11 @@ def _interior_overlaps(solids, solid_labels, surf, surf_labels, point, stats, ma
         la, lb = labels[pairs[:, 0]], labels[pairs[:, 1]]
         certified = (la >= 0) & (la == lb)
     stats["promised_pairs"] = int(certified.sum())
-    certified |= _certified(X, pad, pairs, certified)
+    for start in range(0, len(pairs), _BLOCK):          # blocks: bounded memory, budget
+        if check_block is not None:
+            check_block("float certificates of solid image pieces")
+        block = slice(start, start + _BLOCK)
+        certified[block] |= _certified(X, pad, pairs[block], certified[block])
     stats["certified_pairs"] = int(certified.sum())
     rest = pairs[~certified]
     stats["exact_pairs"] = len(rest)
@@ -346,6 +353,23 @@ def _interior_overlaps(solids, solid_labels, surf, surf_labels, point, stats, ma
         solid_bad += hit and b < S
     stats["interior_overlaps"] = bad
     return bad, solid_bad
+
+
+def _block_checker(budget):
+    """A check of ``budget`` at every call (one per block of work), or a no-op."""
+    if budget is None:
+        return None
+
+    def check(where):
+        try:
+            budget.check(where)
+        except BudgetExceeded as err:
+            raise ImageBudgetExceeded(str(err)) from None
+    return check
+
+
+#: Candidate pairs certified at a time (memory: about 1 kB each in the float certificates).
+_BLOCK = 1 << 17
 
 
 def _certified(X, pad, pairs, done):
