@@ -266,3 +266,24 @@ def test_a_circle_folded_many_times_onto_a_line():
     assert R.stats["collinear_pairs"] > 100
     assert td.homology(R.complex).betti == [1, 0]                  # an interval
     assert R.complex.f_vector == (len(np.unique(X[:, 0])), len(np.unique(X[:, 0])) - 1)
+
+
+def test_a_budget_check_interrupts_a_large_cluster():
+    """decompose calls ``check`` while it works (a time budget can stop one big cluster), and
+    a check that never raises changes nothing."""
+    rng = np.random.default_rng(7)
+    tris, segs, pts = random_case(rng, 30, 6, True)
+    calls = []
+    cells = decompose(tris, segs, pts, check=calls.append)
+    assert len(calls) > 30 and cells == decompose(tris, segs, pts)
+
+    class Spent(Exception):
+        pass
+
+    def budget(where):
+        if len(calls) > 40:
+            raise Spent(where)
+        calls.append(where)
+    calls.clear()
+    with pytest.raises(Spent):
+        decompose(tris, segs, pts, check=budget)

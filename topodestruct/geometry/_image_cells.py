@@ -12,7 +12,7 @@ from . import exact as _exact
 from .planar import decompose
 
 
-def _cut_cluster(members, feats, cuts, P, cells):
+def _cut_cluster(members, feats, cuts, P, cells, check=None):
     """Cells of the triangles of one coplanar cluster: the vertical decomposition of their
     edges and of the pieces cutting them (:func:`~._planar.decompose`), lifted to R^n."""
     a, b, c = (P.exact[u] for u in feats[members[0]])
@@ -34,18 +34,20 @@ def _cut_cluster(members, feats, cuts, P, cells):
         idx = P.add(_exact.lift(y, a, i, j, M))
         lifted.setdefault(key, []).append((y, idx))
         return idx
-    for corners, carriers in decompose(triangles, segments, points):
+    for corners, carriers in decompose(triangles, segments, points, check=check):
         ids = [lift(y) for y in corners]
         cells.setdefault(tuple(sorted(ids)), [ids, set()])[1].update(
             members[k] for k in carriers)
 
 
-def _split_edges(edges, P):
+def _split_edges(edges, P, check=None):
     """For each edge ``(u, v)``: the chain of point ids from u to v through every point on it."""
     pts = np.array(P.floats, dtype=float)
     E = np.array(edges, dtype=np.int64).reshape(-1, 2)
     inner = {}
     for ei, w in _near_segments(pts, E):
+        if check is not None:
+            check("points on the image's edges")
         u, v = edges[ei]
         tt = _exact.on_segment(P.exact[w], P.exact[u], P.exact[v])
         if tt is not None:

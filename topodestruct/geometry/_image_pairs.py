@@ -8,7 +8,7 @@ import numpy as np
 from . import exact as _exact
 
 
-def _certify(pc, pairs, top, injective):
+def _certify(pc, pairs, top, injective, check=lambda where, every=1: None):
     """Step 3, without exact work: the pairs settled by the caller's promise or by a float
     certificate. Returns ``(certified, n_distinct, n_promised)``: which pairs are settled,
     the number of distinct vertex images of each pair, how many the promise settled."""
@@ -25,6 +25,7 @@ def _certify(pc, pairs, top, injective):
     n_distinct = (rows >= 0).sum(axis=1)
     for u in np.unique(n_distinct):
         for sel in _chunks(np.flatnonzero((n_distinct == u) & ~certified)):
+            check("float certificates of image pairs", every=1)
             certified[sel] = _exact.independent(Xu[rows[sel, 6 - u:]])
     rest = np.flatnonzero(~certified)
     pa, pb = pad[pairs[rest, 0]], pad[pairs[rest, 1]]
@@ -36,6 +37,7 @@ def _certify(pc, pairs, top, injective):
         if not ka or not kb:
             continue
         for sel in _chunks(np.flatnonzero((key == (c, ka, kb)).all(1))):
+            check("float certificates of image pairs", every=1)
             # row-major selection keeps each row's entries together, in feature order
             C = Xu[pa[sel][in_b[sel]].reshape(len(sel), c)]
             certified[rest[sel]] = _exact.separated(

@@ -69,11 +69,11 @@ class ImageBudgetExceeded(ImageTooLarge, BudgetExceeded):
 def _checker(budget):
     """A cheap per-iteration check of ``budget`` (every 256 calls), or a no-op."""
     if budget is None:
-        return lambda where: None
+        return lambda where, every=256: None
 
-    def check(where):
+    def check(where, every=256):
         try:
-            budget.check(where, every=256)
+            budget.check(where, every=every)
         except BudgetExceeded as err:
             raise ImageBudgetExceeded(str(err)) from None
     return check
@@ -233,7 +233,8 @@ def refine_image(K, images, injective=None, max_exact_pairs=None, max_candidate_
         raise ImageTooLarge(f"{len(pairs)} candidate pairs of image simplices "
                             f"> max_candidate_pairs={max_candidate_pairs}")
     # 3. narrow phase: the caller's promise, a certificate, then exact intersection
-    certified, n_distinct, stats["promised_pairs"] = _certify(pc, pairs, top, injective)
+    check = _checker(budget)
+    certified, n_distinct, stats["promised_pairs"] = _certify(pc, pairs, top, injective, check)
     stats["certified_pairs"] = int(certified.sum())
     lines, collinear = _collinear_segments(pairs, certified, pc.n_tri, pc.n_seg, pc.feats, pc.P)
     stats["collinear_pairs"] = int(collinear.sum())
@@ -243,7 +244,6 @@ def refine_image(K, images, injective=None, max_exact_pairs=None, max_candidate_
     if max_exact_pairs is not None and costly > max_exact_pairs:
         raise ImageTooLarge(f"{costly} pairs of image simplices to intersect exactly "
                             f"> max_exact_pairs={max_exact_pairs}")
-    check = _checker(budget)
     interactions, overlaps = _intersect(pc, pairs, certified, n_distinct, (lines, planes),
                                         (collinear, coplanar), check)
     stats["exact_pairs"] = int((~certified).sum())
@@ -251,7 +251,7 @@ def refine_image(K, images, injective=None, max_exact_pairs=None, max_candidate_
     stats["overlaps"] = len(overlaps)
     cells, stats["clusters"] = _cells(pc, interactions, check)   # 4. clusters and cells
     stats["cells"] = len(cells)
-    L, exact, carriers, vertex_map = _assemble(pc, cells)        # 5. edges split, cells coned
+    L, exact, carriers, vertex_map = _assemble(pc, cells, check)  # 5. edges split, cells coned
     stats["image_f_vector"] = L.f_vector
     return ImageRefinement(L, exact, pc.input_simplices, interactions, overlaps, carriers, stats,
                            pc.vertex_exact, vertex_map)
@@ -413,17 +413,17 @@ def _cells(pc, interactions, check):
         clusters.setdefault(lab, []).append(t)
     cells = {}
     for members in clusters.values():
-        check("coplanar clusters of the image")
+        check("coplanar clusters of the image", every=16)
         if len(members) == 1 and members[0] not in cuts:
             t = members[0]
             key = tuple(sorted(feats[t]))
             cells.setdefault(key, [list(feats[t]), set()])[1].add(t)
             continue
-        _cut_cluster(members, feats, cuts, P, cells)
+        _cut_cluster(members, feats, cuts, P, cells, check)
     return cells, len(clusters)
 
 
-def _assemble(pc, cells):
+def _assemble(pc, cells, check):
     """Step 5: split edges at the points on them, cone the cells, and glue the pieces into
     the image complex. Returns ``(L, exact, carriers, vertex_map)``."""
     n_tri, n_seg, feats, P = pc.n_tri, pc.n_seg, pc.feats, pc.P
@@ -434,7 +434,7 @@ def _assemble(pc, cells):
                      for i in range(k))
     seg_feats = list(range(n_tri, n_tri + n_seg))
     edges.update(tuple(sorted(feats[f])) for f in seg_feats)
-    chains = _split_edges(sorted(edges), P)
+    chains = _split_edges(sorted(edges), P, check)
     simplices, carriers = [], {}
 
     def chain(u, v):

@@ -59,7 +59,7 @@ def _inside(p, a, b):
     return lo < p[k] < hi
 
 
-def _split_points(segs, pts, reg, F):
+def _split_points(segs, pts, reg, F, check):
     """For each segment (pair of point ids): the ids of points strictly inside it, found exactly
     among the pairs that a float certificate does not separate."""
     E = np.array(segs, dtype=np.int64).reshape(-1, 2)
@@ -81,8 +81,10 @@ def _split_points(segs, pts, reg, F):
         # certified proper crossings need only their crossing point; the rest is decided exactly
         crossing = ~apart & (s1 * s2 == -1) & (s3 * s4 == -1)
         for s, t in pairs[crossing].tolist():
+            check("crossings in a coplanar cluster")
             _cross(s, t, segs, X, reg, inner)
         for s, t in pairs[~apart & ~crossing].tolist():
+            check("crossings in a coplanar cluster")
             _meet(s, t, segs, X, reg, inner)
     if pts:
         _points_on_segments(pts, segs, A, B, F, X, inner)
@@ -139,7 +141,7 @@ def _meet(s, t, segs, X, reg, inner):
         inner[t].append(q)
 
 
-def _graph(triangles, segments, points):
+def _graph(triangles, segments, points, check):
     """The planar straight-line graph: registry, sub-edges (id pairs), the original
     segments each sub-edge lies on, each triangle's three original segments, and the
     isolated points."""
@@ -160,7 +162,7 @@ def _graph(triangles, segments, points):
             segment(u, v)
     pts = sorted({reg.add(p) for p in points})
     F = np.array([[float(x) for x in p] for p in reg.exact], dtype=float)
-    inner = _split_points(orig, pts, reg, F)
+    inner = _split_points(orig, pts, reg, F, check)
     X = reg.exact
     F = np.array([[float(x) for x in p] for p in X], dtype=float)  # crossings added
     tol = ROUNDING_BOUND * (np.abs(F).max() + 1e-300)
@@ -179,7 +181,7 @@ def _graph(triangles, segments, points):
     return reg, list(sub), parents, tri_segs, tri, pts
 
 
-def decompose(triangles, segments=(), points=()):
+def decompose(triangles, segments=(), points=(), check=None):
     """Convex cells covering the union of the triangles, shared by all that contain them.
 
     Parameters
@@ -190,6 +192,8 @@ def decompose(triangles, segments=(), points=()):
         Extra segments that must lie on cell edges.
     points : list of exact 2D points
         Extra points that must lie on cell edges or corners.
+    check : callable, optional
+        Called as ``check(where)`` now and then (a time or memory budget that raises).
 
     Returns
     -------
@@ -207,10 +211,11 @@ def decompose(triangles, segments=(), points=()):
     >>> sorted(c for _, c in cells)   # their overlap is two trapezoids: a wall at x = 1
     [(0,), (0, 1), (0, 1), (1,)]
     """
-    reg, edges, parents, tri_segs, tri, pts = _graph(triangles, segments, points)
+    check = check or (lambda where: None)
+    reg, edges, parents, tri_segs, tri, pts = _graph(triangles, segments, points, check)
     if not edges:
         return []
-    return _Sweep(reg.exact, edges, parents, tri_segs, tri, pts).run()
+    return _Sweep(reg.exact, edges, parents, tri_segs, tri, pts).run(check)
 
 
 class _Sweep:
@@ -305,11 +310,12 @@ class _Sweep:
             fan = sorted(fan, key=cmp_to_key(lambda e, f: -self._orient(v, E[e][1], E[f][1])))
         return fan
 
-    def run(self):
+    def run(self, check):
         S, above, opened, cells = [], {None: frozenset()}, {}, []
         cols = self._columns()
         self.cols = [self.X[c[0]][0] for c in cols]
         for col, verts in enumerate(cols):
+            check("trapezoidal map of a coplanar cluster")
             for v in verts:
                 lo = self._locate(S, v)
                 hi = lo + self.ends.get(v, 0)
@@ -328,7 +334,11 @@ class _Sweep:
                         below, up = self.flips[low]
                         above[low] = (above[S[k - 1] if k > 0 else None] - below) | up
                     opened[low] = col
-        return [self._cell(*c) for c in cells]
+        out = []
+        for c in cells:
+            check("cells of a coplanar cluster")
+            out.append(self._cell(*c))
+        return out
 
     def _height(self, e, col):
         """Exact height of edge ``e`` at column ``col`` (cached: cells share corners)."""
