@@ -129,7 +129,7 @@ def test_bad_scales_are_one_clear_line(case):
     (X.ravel(), "points must be a non-empty (N, d) array, got shape (48,)"),
     (np.zeros((0, 2)), "got shape (0, 2)"),
     (np.c_[X, X[:, :1]], "the points have dimension 3 but the network expects 2 inputs"),
-    (np.r_[X, [[0.0, 0.0]]], "alpha r=0.4: the complex is not pure (1 maximal simplices"),
+    (np.r_[X, [[0.0, 0.0]]], "alpha r=0.4: the pure part of the complex"),
 ])
 def test_bad_points_are_one_clear_line(points, phrase):
     with pytest.raises(ValueError) as err:
@@ -145,3 +145,18 @@ def test_a_3_complex_is_refused():
         td.scale_study(net, P, [5.0])
     with pytest.raises(ValueError, match="complex must be one of"):
         td.scale_study(net, P, [5.0], complex="cech")
+
+
+def test_a_dangling_edge_runs_on_the_pure_part_of_the_same_homology():
+    """A small triangle ABC (circumradius 0.115) and a point D at distance 0.5 from A: at
+    radius 0.28 the edge AD is in (half its length 0.25; its diametral disk holds no other
+    point) but no triangle on D is (ACD has circumradius 0.36, ABD and BCD more): the
+    complex is the filled triangle with a dangling edge, not pure; its pure part, the filled
+    triangle, has the same homology (Z, 0), so it stands in, and says so."""
+    Y = np.array([[0.0, 0.0], [0.2, 0.0], [0.1, 0.17], [-0.5, 0.0]])
+    K = point_complex(Y, "alpha", scale=0.28)
+    assert tuple(K.f_vector) == (4, 4, 1)
+    study = td.scale_study(NET, Y, [0.28])
+    assert study.labels == ["alpha r=0.28 (pure part)"]
+    row = study.rows[0]
+    assert row["pure_part"] is True and list(row["image_homology"])[:2] == [1, 0]

@@ -159,8 +159,8 @@ def _errors(d):
                                  "--class does not apply without --points"),
         "no edge": ([*files, *cls, "--scales", "0.01,0.8"],
                     "--scales: alpha r=0.01: the complex on the 24 points has no edge"),
-        "not pure": ([*files, "--scales", "0.8"], "--scales: alpha r=0.8: the complex is not "
-                                                  "pure"),
+        "not pure": ([*files, "--scales", "0.8"], "--scales: alpha r=0.8: the pure part of "
+                                                  "the complex"),
         "layer out of range": ([*files, *cls, "--scales", "0.8", "--layer", "2"],
                                "--layer 2 is out of range: this network has 1 layer(s)"),
     }

@@ -254,8 +254,10 @@ def scale_complexes(points, scales, complex="alpha", n_neighbors=None):
     ValueError
         One line: no scales, a scale that is not a positive finite number or is
         listed twice, points that are not a non-empty finite (N, d) array, or a
-        complex the exact route cannot take (no edge at that scale, not pure,
-        dimension 3).
+        complex the exact route cannot take (no edge at that scale, dimension 3,
+        or not pure with a pure part of other homology). Where the complex has
+        isolated points or edges in no triangle and its pure part (the closure of
+        its triangles) has the same integer homology, the pure part is returned.
     TypeError
         Points that are not numbers.
 
@@ -276,12 +278,8 @@ def scale_complexes(points, scales, complex="alpha", n_neighbors=None):
     X = _points(points, "points")
     scales = _check_scales(scales)
     k = 13 if n_neighbors is None else n_neighbors
-    out = []
-    for s in scales:
-        K = point_complex(X, complex, scale=s, k=k)
-        _check_exact_input(K, _scale_label(complex, s), len(X))
-        out.append(K)
-    return out
+    return [_exact_input(point_complex(X, complex, scale=s, k=k), _scale_label(complex, s),
+                         len(X)) for s in scales]
 
 
 def _check_scales(scales):
@@ -300,8 +298,13 @@ def _check_scales(scales):
     return [float(s) for s in scales]
 
 
-def _check_exact_input(K, label, n):
-    """The exact route takes pure complexes of dimension 1 or 2."""
+def _exact_input(K, label, n):
+    """The complex the exact route takes (pure, dimension 1 or 2): ``K``, or its pure part
+    where ``K`` has loose lower simplices and the pure part has its homology (checked
+    exactly by :func:`~topodestruct.topology.operations.pure_part`; the complex then
+    carries ``pure_part = True``)."""
+    from ..topology.operations import pure_part
+
     if K.dimension < 1:
         raise ValueError(f"{label}: the complex on the {n} points has no edge (every point "
                          "isolated): choose a larger scale")
@@ -309,12 +312,13 @@ def _check_exact_input(K, label, n):
         raise ValueError(f"{label}: the complex has dimension {K.dimension}; the exact route "
                          "of a study needs dimension 1 or 2 (for points in R^3 use "
                          "complex='rips' or 'knn', whose flag complexes stop at triangles)")
-    loose = len(K.maximal_simplices()) - len(K.simplices(K.dimension))
-    if loose:
-        raise ValueError(f"{label}: the complex is not pure ({loose} maximal simplices of "
-                         f"dimension below {K.dimension}: isolated points or edges in no "
-                         "triangle), and the exact route needs a pure complex: choose "
-                         "another scale")
+    try:
+        P, H = pure_part(K)
+    except ValueError as err:
+        raise ValueError(f"{label}: {err}; choose another scale") from None
+    if H is not None:
+        P.pure_part = True
+    return P
 
 
 def scale_study(net, points, scales, complex="alpha", layers=None, labels=None,
@@ -335,8 +339,9 @@ def scale_study(net, points, scales, complex="alpha", layers=None, labels=None,
         In the network's input space.
     scales : sequence of float
         Distinct positive scales, in the order to tabulate: radius (alpha),
-        longest edge (rips) or hops (knn).  Each complex must be pure of
-        dimension 1 or 2 (the exact route's input).
+        longest edge (rips) or hops (knn).  Each complex must have dimension 1 or 2
+        and be pure, or have a pure part of the same homology, which then stands in
+        for it (label ``"... (pure part)"``, row ``pure_part``).
     complex : {"alpha", "knn", "rips"}
     layers : list of int, optional
         1-based; default every hidden layer.
@@ -388,6 +393,8 @@ def scale_study(net, points, scales, complex="alpha", layers=None, labels=None,
     if complexes[0].coordinates.shape[1] != net.input_dim:
         raise ValueError(f"the points have dimension {complexes[0].coordinates.shape[1]} but "
                          f"the network expects {net.input_dim} inputs")
-    labels = [_scale_label(complex, s) for s in scales] if labels is None else list(labels)
-    extra = [{"complex": complex, "scale": s} for s in scales]
+    pure = [getattr(K, "pure_part", False) for K in complexes]
+    labels = [_scale_label(complex, s) + (" (pure part)" if p else "")
+              for s, p in zip(scales, pure)] if labels is None else list(labels)
+    extra = [{"complex": complex, "scale": s, "pure_part": p} for s, p in zip(scales, pure)]
     return _study(net, complexes, layers, labels, random_state, extra=extra, across="scales")

@@ -15,7 +15,7 @@ Examples
 (36, 108, 72)
 """
 from .operations import (barycentric_subdivision, cone, disjoint_union, edge_subdivision,
-                         union, wedge)
+                         pure_part, union, wedge)
 from .simplicial import SimplicialComplex, from_simplex_tree, to_simplex_tree
 from .spaces import (circle, cube_sphere, disk, klein_bottle, mobius_band, projective_plane,
                      simplex, sphere, torus)
@@ -23,7 +23,8 @@ from .spaces import (circle, cube_sphere, disk, klein_bottle, mobius_band, proje
 __all__ = [
     "SimplicialComplex", "circle", "sphere", "torus", "klein_bottle", "projective_plane",
     "mobius_band", "disk", "simplex", "cube_sphere", "disjoint_union", "wedge", "union", "cone",
-    "barycentric_subdivision", "edge_subdivision", "to_simplex_tree", "from_simplex_tree",
+    "barycentric_subdivision", "edge_subdivision", "pure_part", "to_simplex_tree",
+    "from_simplex_tree",
 ]
 
 

@@ -4,10 +4,10 @@ import itertools
 import numpy as np
 
 from ..algebra.rows import locate_rows, unique_rows as _unique_rows
-from .simplicial import SimplicialComplex, _closure
+from .simplicial import SimplicialComplex, _closure, subcomplex_from_simplices
 
 __all__ = ["disjoint_union", "wedge", "union", "cone", "barycentric_subdivision",
-           "edge_subdivision"]
+           "edge_subdivision", "pure_part"]
 
 
 def _offset_copy(K, offset):
@@ -197,6 +197,48 @@ def _edge_subdivide(K):
         new = np.concatenate([np.c_[a, m[e01], m[e02]], np.c_[b, m[e01], m[e12]],
                               np.c_[c, m[e02], m[e12]], np.c_[m[e01], m[e02], m[e12]]])
     return SimplicialComplex(new, coordinates=np.concatenate([X, mid]))
+
+
+def pure_part(K):
+    """The closure of ``K``'s top-dimensional simplices, where it has ``K``'s homology.
+
+    The exact refinement needs a pure complex; an alpha complex of 3-D data often
+    has triangles (and edges) in no tetrahedron.  Dropping them may change the
+    space, so the pure part stands in for ``K`` only where its integer homology
+    (all degrees, torsion included) equals ``K``'s, decided exactly by
+    :func:`topodestruct.homology`.  Its image is the image of the pure part, not of
+    ``K``: callers say so.
+
+    Parameters
+    ----------
+    K : SimplicialComplex
+        With or without coordinates (kept on the vertices of the pure part).
+
+    Returns
+    -------
+    P : SimplicialComplex
+        ``K`` itself where it is pure.
+    H : Homology or None
+        The homology of ``K`` and of ``P`` (None where ``K`` is pure: nothing checked).
+
+    Raises
+    ------
+    ValueError
+        One line, where the homologies differ.
+    """
+    if len(K.maximal_simplices()) == len(K.simplices(K.dimension)):
+        return K, None
+    from .homology import homology   # homology builds on this module's operations
+
+    H = homology(K)
+    P = subcomplex_from_simplices(K, K.simplices(K.dimension))
+    HP = homology(P)
+    if HP != H:
+        raise ValueError(f"the pure part of the complex (the closure of its "
+                         f"{len(K.simplices(K.dimension))} top simplices) has homology {HP}, "
+                         f"the complex {H}: it cannot stand in for the complex on the exact "
+                         f"route, which needs a pure complex")
+    return P, H
 
 
 def __dir__():  # dir() shows the public names only
