@@ -110,6 +110,8 @@ def _cmd_profile(args):
     import json
     import pathlib
 
+    from .experiments.store import json_safe
+
     from .analysis.profile import profile
     from .relu.load import format_description
 
@@ -122,8 +124,8 @@ def _cmd_profile(args):
 
         out = pathlib.Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
-        (out / "profile.json").write_text(json.dumps({"model": described, **prof.to_dict()},
-                                                     indent=1))
+        (out / "profile.json").write_text(json.dumps(json_safe(
+            {"model": described, **prof.to_dict()}), indent=1))
         title = (f"{pathlib.Path(args.model).name} ({'-'.join(map(str, info['widths']))})"
                  + ("" if args.cls is None else f", class {args.cls}")
                  + f": {len(X)} points, {prof.info['complex']} complex")
@@ -132,7 +134,7 @@ def _cmd_profile(args):
     if args.out:   # said before the report, whose last lines are the verdict
         _wrote(out, ["profile.json", "profile.png"], sys.stderr if args.json else None)
     if args.json:
-        print(json.dumps({"model": described, **prof.to_dict()}, indent=1))
+        print(json.dumps(json_safe({"model": described, **prof.to_dict()}), indent=1))
     else:
         print(described)
         print(prof)
@@ -249,6 +251,8 @@ def _cmd_analyze(args):
     import json
     import pathlib
 
+    from .experiments.store import json_safe
+
     from .analysis.represent import analyze
 
     if args.resolutions is not None:
@@ -260,7 +264,7 @@ def _cmd_analyze(args):
                   estimate=None if args.no_estimate else "persistent", random_state=args.seed,
                   exact=args.exact, budget_s=args.budget, complex=args.complex or "alpha",
                   scale=args.scale)
-    text = json.dumps(rep.to_dict(full=args.full_json), indent=1)
+    text = json.dumps(json_safe(rep.to_dict(full=args.full_json)), indent=1)
     if args.out:   # files first: a reader that stops early (| head) does not lose them
         from .plotting.representation import plot_representation
         out = pathlib.Path(args.out)
@@ -336,7 +340,9 @@ def _report_study(args, study, head, title, stem):
     import json
     import pathlib
 
-    text = json.dumps({**head, **study.to_dict()}, indent=1)
+    from .experiments.store import json_safe
+
+    text = json.dumps(json_safe({**head, **study.to_dict()}), indent=1)
     if args.out:   # files first, said before the report, whose last line is the summary
         out = pathlib.Path(args.out)
         out.mkdir(parents=True, exist_ok=True)

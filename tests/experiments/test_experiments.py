@@ -296,3 +296,23 @@ def test_load_panel_reads_what_was_stored(quick_runs):
     loaded = rn.load_panel("fig2c", out)
     assert [_strip(r) for r in loaded] == [_strip(r) for r in runs["fig2c"].records]
     assert rn.load_panel("fig2c", out / "nowhere") == []
+
+
+def test_records_are_strict_json_with_inf_as_a_string(tmp_path):
+    """Sizes of classes that never die are inf; JSON has no inf (Python writes the
+    non-standard 'Infinity', which jq and JavaScript reject): records hold "inf"."""
+    import json
+
+    from topodestruct.experiments.store import ResultStore, json_safe
+
+    store = ResultStore(tmp_path / "r.jsonl")
+    store.add({"a": 1}, {"sizes": [[float("inf"), 0.5], []], "x": float("nan")})
+    text = (tmp_path / "r.jsonl").read_text()
+    assert "Infinity" not in text and "NaN" not in text
+
+    def refuse(name):
+        raise ValueError(f"non-standard JSON constant {name}")
+    record = json.loads(text, parse_constant=refuse)
+    assert record["result"] == {"sizes": [["inf", 0.5], []], "x": "nan"}
+    assert float(record["result"]["sizes"][0][0]) == float("inf")
+    assert json_safe((1, float("-inf"))) == [1, "-inf"]

@@ -159,6 +159,7 @@ def _largest(row):
         return "not measured"
     out = []
     for sizes in row["image_sizes"]:
+        sizes = [float(s) for s in sizes]       # read back from JSON, inf is "inf"
         finite = [s for s in sizes if np.isfinite(s) and s > 0]
         out.append(f"{max(finite):.3g}" if finite else "inf" if sizes and sizes[0] == np.inf
                    else "<delta" if sizes else "-")

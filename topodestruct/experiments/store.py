@@ -34,7 +34,7 @@ try:  # advisory locking is POSIX-only; the store works without it
 except ImportError:  # pragma: no cover - Windows
     fcntl = None
 
-__all__ = ["ResultStore", "config_key", "package_versions"]
+__all__ = ["ResultStore", "config_key", "package_versions", "json_safe"]
 
 
 def _to_builtin(value):
@@ -42,6 +42,27 @@ def _to_builtin(value):
     if hasattr(value, "tolist"):  # numpy scalar or array, torch tensor
         return value.tolist()
     raise TypeError(f"value of type {type(value).__name__} is not JSON serialisable")
+
+
+def json_safe(value):
+    """``value`` with every float that JSON cannot hold (inf, -inf, nan) as the string
+    ``"inf"``, ``"-inf"`` or ``"nan"`` (``float()`` reads them back), and numpy scalars
+    and arrays as builtins: strict JSON, which other tools (jq, JavaScript) can read.
+
+    >>> json_safe({"sizes": [[float("inf"), 1.5]], "n": 2})
+    {'sizes': [['inf', 1.5]], 'n': 2}
+    """
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if hasattr(value, "tolist") and not isinstance(value, (str, bytes)):
+        return json_safe(value.tolist())
+    if isinstance(value, float) and value != value:
+        return "nan"
+    if isinstance(value, float) and value in (float("inf"), float("-inf")):
+        return "inf" if value > 0 else "-inf"
+    return value
 
 
 def config_key(params):
@@ -208,8 +229,9 @@ class ResultStore:
                   "versions": self._versions,
                   "finished": datetime.datetime.now(datetime.timezone.utc).isoformat(
                       timespec="seconds"),
-                  "elapsed_s": elapsed_s, **extra}
-        line = json.dumps(record, sort_keys=True, default=_to_builtin)
+                  "elapsed_s": elapsed_s, **json_safe(extra)}
+        record["result"] = json_safe(result)    # strict JSON: "inf" for inf
+        line = json.dumps(record, sort_keys=True, default=_to_builtin, allow_nan=False)
         record = json.loads(line)  # what a later reader will see (numpy -> builtins)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path, "ab") as fh:
