@@ -2,6 +2,7 @@
 
     python benchmarks/bench_profile.py                       # torus profile only
     python benchmarks/bench_profile.py --exact               # exact route at every layer
+    python benchmarks/bench_profile.py --exact --budget 600  # ... stopping after 600 s
     python benchmarks/bench_profile.py --naitzat DIR         # + D-II --quick (5 models)
     python benchmarks/bench_profile.py --naitzat DIR --full  # + D-II, all 30 models
 
@@ -39,13 +40,17 @@ def main():
     parser.add_argument("--full", action="store_true", help="all models, not --quick")
     parser.add_argument("--exact", action="store_true",
                         help="exact image homology and quotient at every layer (exact=True)")
+    parser.add_argument("--budget", type=float, default=None,
+                        help="with --exact: the exact route's seconds (budget_s); past it the "
+                             "profile falls back and says at which layer")
     args = parser.parse_args()
 
     T = td.complexes.torus(20, 40)                       # 800 vertices, 1600 triangles
     net = td.networks.mlp([3] + [25] * 9, random_state=0)
     t0 = time.perf_counter()
     prof = timed(f"profile torus {T.f_vector}, 3-25x9{' exact' if args.exact else ''}",
-                 lambda: td.profile(net, T, exact=True if args.exact else None))
+                 lambda: td.profile(net, T, exact=True if args.exact else None,
+                                    budget_s=args.budget if args.exact else None))
     wall = time.perf_counter() - t0
     print(prof)
     exact_layers = [r["layer"] for r in prof.rows if r["image_homology"] is not None]
