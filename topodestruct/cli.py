@@ -540,7 +540,8 @@ def _add_analyze(sub):
     p.add_argument("--scales", type=scales, default=None, metavar="S1,S2,...",
                    help="a scale study (td.scale_study) of the --points: the exact and stable "
                         "image homology of the --complex built on them at each of these "
-                        "scales (meaning as for --scale; each complex pure of dimension 1 or 2), "
+                        "scales (meaning as for --scale; of dimension 1 or 2, run on its pure part "
+                        "where it has loose edges or points and the pure part its homology), "
                         "at --layer (default: every hidden layer); writes scale_study.json and "
                         "scale_study.png to --out")
     p.add_argument("--rank", default="ambient", choices=["ambient", "intrinsic"],
