@@ -519,3 +519,31 @@ def test_image_homology_agrees_with_the_nerve_of_the_image_simplices(case):
     assert exact == nerve_homology(K, X)
     if case == "network":      # the comparison sees closed pockets, not only components
         assert exact[2] > 0
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_image_of_subcomplex_equals_the_exact_test_of_every_vertex(seed):
+    """Φ(C) inside the image complex: the float pre-filter (a certificate that a vertex lies
+    off Φ(σ)) keeps exactly the simplices that the exact test of every vertex against every
+    Φ(σ) keeps."""
+    from topodestruct.geometry import exact as E
+    from topodestruct.geometry.overlap import _independent_corners, image_of_subcomplex
+
+    rng = np.random.default_rng(seed)
+    K = td.complexes.disk(6)
+    W = rng.normal(size=(2, 2))
+    Y = np.abs(K.coordinates @ W + rng.normal(scale=0.3, size=2))   # a fold of the disk
+    R = refine_image(K, Y)
+    C = td.SimplicialComplex([tuple(s) for s in K.simplices(2)[: len(K.simplices(2)) // 2]])
+    got = image_of_subcomplex(R, K, C)
+    ex = R.vertex_exact
+    kpos = {int(v): i for i, v in enumerate(K.vertices.tolist())}
+    hulls = [_independent_corners([ex[kpos[v]] for v in s]) for s in C.maximal_simplices()]
+    L = R.complex
+    owners = [{k for k, h in enumerate(hulls) if E.intersect([R.exact[w]], h)}
+              for w in range(L.n_vertices)]
+    want = sorted(tuple(row) for d in range(L.dimension + 1) for row in L.simplices(d).tolist()
+                  if set.intersection(*(owners[i] for i in np.searchsorted(L.vertices, row))))
+    have = sorted(tuple(row) for d in range(got.dimension + 1)
+                  for row in got.simplices(d).tolist())
+    assert have == want and len(want) > 0

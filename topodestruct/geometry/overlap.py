@@ -228,10 +228,18 @@ def image_of_subcomplex(R, K, C):
         corners = X[[kpos[v] for v in s]]
         lo, hi = corners.min(0), corners.max(0)
         centre, radius = (lo + hi) / 2, np.linalg.norm(hi - lo) / 2
-        cand = tree.query_ball_point(centre, radius * (1 + CERTIFICATE_MARGIN)
-                                     + ROUNDING_BOUND * (1 + np.abs(hi).max()))
+        cand = np.array(tree.query_ball_point(centre, radius * (1 + CERTIFICATE_MARGIN)
+                                              + ROUNDING_BOUND * (1 + np.abs(hi).max())),
+                        dtype=np.int64)
+        if len(cand):  # a float certificate that a vertex lies off Φ(σ) spares the exact test
+            off = _exact.separated(np.zeros((len(cand), 0, X.shape[1])),
+                                   L.coordinates[cand][:, None, :],
+                                   np.broadcast_to(corners, (len(cand),) + corners.shape))
+            cand = cand[~off]
+        if not len(cand):
+            continue
         pts = _independent_corners([ex[kpos[v]] for v in s])
-        for w in cand:
+        for w in cand.tolist():
             if _exact.intersect([R.exact[w]], pts):
                 owners[w].add(k)
     # a simplex of the image complex lies in Φ(C) iff its vertices lie in one convex Φ(σ)
