@@ -31,7 +31,7 @@ from ..topology.groups import Homology
 from ..topology.homology import homology, quotient_homology
 from ..tolerances import CERTIFICATE_MARGIN, ROUNDING_BOUND
 from . import exact as _exact
-from .image_complex import ImageRefinement, refine_image
+from .image_complex import ImageRefinement, _checker, refine_image
 
 __all__ = ["Overlap", "Folding", "overlap_pairs", "folding", "image_of_subcomplex"]
 
@@ -196,7 +196,7 @@ def _pull_back(I, simplices, ex, pos, coordinates):
     return pull
 
 
-def image_of_subcomplex(R, K, C):
+def image_of_subcomplex(R, K, C, budget=None):
     """``Φ(C)`` as a subcomplex of the image complex ``R.complex`` (exact membership).
 
     Parameters
@@ -205,6 +205,8 @@ def image_of_subcomplex(R, K, C):
     K : SimplicialComplex
         The complex ``R`` was built from.
     C : subcomplex of K (or iterable of simplices)
+    budget : Budget, optional
+        Checked as it goes (:class:`~.image_complex.ImageBudgetExceeded` past it).
 
     Returns
     -------
@@ -224,7 +226,9 @@ def image_of_subcomplex(R, K, C):
     kpos = {int(v): i for i, v in enumerate(K.vertices.tolist())}
     tree = cKDTree(L.coordinates)
     owners = [set() for _ in range(L.n_vertices)]  # which Φ(σ), σ in C, hold each vertex
+    check = _checker(budget)
     for k, s in enumerate(C.maximal_simplices()):
+        check("the image of a collapsed piece", every=16)
         corners = X[[kpos[v] for v in s]]
         lo, hi = corners.min(0), corners.max(0)
         centre, radius = (lo + hi) / 2, np.linalg.norm(hi - lo) / 2
@@ -351,7 +355,7 @@ def folding(K, images, collapse=(), regions=None, layer=None, injective=None,
     """
     R = refine_image(K, images, injective=injective, max_exact_pairs=max_exact_pairs,
                      budget=budget)
-    subs = [image_of_subcomplex(R, K, C) for C in collapse]
+    subs = [image_of_subcomplex(R, K, C, budget) for C in collapse]
     subs = [S for S in subs if S.dimension >= 0]
     quot = quotient_homology(R.complex, subs) if subs else homology(R.complex)
     return Folding(homology(K), homology(R.complex), quot,
