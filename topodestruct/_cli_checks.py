@@ -373,3 +373,9 @@ def check_naitzat(args):
     if args.cls is not None:
         check_class(args.cls, y, f"the labels of {args.dataset}")
     return paths
+
+
+def check_complex_options(args):
+    """A Rips complex has no automatic scale."""
+    if args.complex == "rips" and args.scale is None:
+        raise UsageError("--complex rips needs --scale (the longest edge of the Rips complex)")

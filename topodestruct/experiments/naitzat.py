@@ -45,7 +45,7 @@ from .store import ResultStore
 
 __all__ = ["reproduce_naitzat", "choose_class", "choose_k", "summarize", "plot_records", "load_run",
            "plot_depth_curves", "pure_part",
-           "METHODS"]
+           "METHODS", "QUICK_BUDGET_S", "QUICK_NOTE_3D"]
 
 METHODS = {"predicted": "rank source", "quotient": "rank + overlap sources",
            "image_homology": "exact image homology", "estimate": "Naitzat kNN estimate"}
