@@ -46,6 +46,10 @@ def main(argv=None):
     ap.add_argument("--data", required=True)
     ap.add_argument("--out", default="results/bench-naitzat-exact.jsonl")
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--models", default="",
+                    help="comma-separated model numbers to run, in this order (default: 0-29 of "
+                         "class 1, then of class 0); two runs on disjoint lists share --out")
+    ap.add_argument("--cls", type=int, default=None, help="with --models: the class (default 1)")
     ap.add_argument("--keep", default="",
                     help="folder that collects the models' records (naitzat-D-I.jsonl): "
                          "`reproduce naitzat --exact --budget B --out KEEP` then summarises "
@@ -57,6 +61,8 @@ def main(argv=None):
     args = ap.parse_args(argv)
     jobs = [(1, m) for m in (0, 1)] if args.quick else \
         [(c, m) for c in (1, 0) for m in range(30)]
+    if args.models:
+        jobs = [(1 if args.cls is None else args.cls, int(m)) for m in args.models.split(",")]
     out = pathlib.Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     done = {}
