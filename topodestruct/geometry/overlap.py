@@ -244,7 +244,7 @@ def image_of_subcomplex(R, K, C, budget=None):
             continue
         pts = _independent_corners([ex[kpos[v]] for v in s])
         for w in cand.tolist():
-            if _exact.intersect([R.exact[w]], pts):
+            if _in_hull(R.exact[w], pts):
                 owners[w].add(k)
     # a simplex of the image complex lies in Φ(C) iff its vertices lie in one convex Φ(σ)
     kept = []
@@ -256,6 +256,16 @@ def image_of_subcomplex(R, K, C, budget=None):
             if common:
                 kept.append(tuple(row))
     return SimplicialComplex(kept) if kept else SimplicialComplex._from_sorted([])
+
+
+def _in_hull(p, pts):
+    """Whether the exact point ``p`` lies in the hull of independent corners ``pts``: a point
+    or a segment (the images of rank-deficient pieces) without the general linear solve."""
+    if len(pts) == 1:
+        return p == pts[0]
+    if len(pts) == 2:
+        return p == pts[0] or p == pts[1] or _exact.on_segment(p, *pts) is not None
+    return bool(_exact.intersect([p], pts))
 
 
 def _independent_corners(pts):
