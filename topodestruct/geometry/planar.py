@@ -142,9 +142,9 @@ def _meet(s, t, segs, X, reg, inner):
 
 
 def _graph(triangles, segments, points, check):
-    """The planar straight-line graph: registry, sub-edges (id pairs), the original
-    segments each sub-edge lies on, each triangle's three original segments, and the
-    isolated points."""
+    """The planar straight-line graph: registry, its points' floats, sub-edges (id pairs),
+    the original segments each sub-edge lies on, each triangle's three original segments,
+    and the isolated points."""
     reg = _Registry()
     tri = [[reg.add(p) for p in t] for t in triangles]
     orig, index = [], {}
@@ -178,7 +178,7 @@ def _graph(triangles, segments, points, check):
                 sub[key] = len(parents)
                 parents.append([])
             parents[sub[key]].append(s)
-    return reg, list(sub), parents, tri_segs, tri, pts
+    return reg, F, list(sub), parents, tri_segs, tri, pts
 
 
 def decompose(triangles, segments=(), points=(), check=None):
@@ -212,10 +212,10 @@ def decompose(triangles, segments=(), points=(), check=None):
     [(0,), (0, 1), (0, 1), (1,)]
     """
     check = check or (lambda where: None)
-    reg, edges, parents, tri_segs, tri, pts = _graph(triangles, segments, points, check)
+    reg, F, edges, parents, tri_segs, tri, pts = _graph(triangles, segments, points, check)
     if not edges:
         return []
-    return _Sweep(reg.exact, edges, parents, tri_segs, tri, pts).run(check)
+    return _Sweep(reg.exact, F, edges, parents, tri_segs, tri, pts).run(check)
 
 
 class _Sweep:
@@ -231,10 +231,10 @@ class _Sweep:
     known already.
     """
 
-    def __init__(self, X, edges, parents, tri_segs, tri, pts):
+    def __init__(self, X, F, edges, parents, tri_segs, tri, pts):
         self.X = X
-        self.F = [(float(p[0]), float(p[1])) for p in X]
-        size = max(abs(c) for p in self.F for c in p) + 1e-300
+        self.F = [tuple(p) for p in F.tolist()]    # the graph's floats, one per exact point
+        size = float(np.abs(F).max()) + 1e-300
         self.size = size
         self.xtol = ROUNDING_BOUND * size               # certificate of a float coordinate order
         E = []
