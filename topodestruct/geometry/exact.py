@@ -11,7 +11,7 @@ margin far above rounding error, and callers fall back to the exact routines
 otherwise.
 """
 import numpy as np
-from flint import fmpq
+from flint import fmpq, fmpq_mat
 
 from ..tolerances import (CERTIFICATE_CONDITION, CERTIFICATE_MARGIN, CERTIFICATE_MIN_LENGTH,
                           ROUNDING_BOUND)
@@ -89,29 +89,33 @@ def pivot(T, r, c):
 
 
 def _solve(A, rhs, m):
-    """All solutions of ``A z = rhs`` (rows of Fractions, ``m`` unknowns): ``(z0, basis)``,
-    or None if there is none."""
+    """All solutions of ``A z = rhs`` (rows of exact rationals, ``m`` unknowns):
+    ``(z0, basis)``, or None if there is none.
+
+    From the reduced row echelon form of ``[A | rhs]`` (flint's ``fmpq_mat.rref``,
+    fraction-free in C; the Python Gauss-Jordan it replaces took 40% of a folded
+    D-I layer): ``z0`` sets the free unknowns to 0 and ``basis`` has one vector per
+    free unknown.  The form is unique, so both are canonical.
+    """
     rows = [list(r) + [b] for r, b in zip(A, rhs) if any(r) or b]
-    pivots, r = [], 0
-    for c in range(m):
-        piv = next((i for i in range(r, len(rows)) if rows[i][c]), None)
-        if piv is None:
-            continue
-        rows[r], rows[piv] = rows[piv], rows[r]
-        pivot(rows, r, c)
+    if not rows:
+        return [_ZERO] * m, [[_ONE if j == f else _ZERO for j in range(m)] for f in range(m)]
+    R, rank = fmpq_mat(len(rows), m + 1, [x for r in rows for x in r]).rref()
+    pivots = []
+    for i in range(int(rank)):
+        c = next(j for j in range(i, m + 1) if R[i, j] != 0)
+        if c == m:
+            return None                          # 0 = 1: no solution
         pivots.append(c)
-        r += 1
-    if any(rows[i][m] for i in range(r, len(rows))):
-        return None
     z0 = [_ZERO] * m
     for i, c in enumerate(pivots):
-        z0[c] = rows[i][m]
+        z0[c] = R[i, m]
     basis = []
     for f in (c for c in range(m) if c not in pivots):
         v = [_ZERO] * m
         v[f] = _ONE
         for i, c in enumerate(pivots):
-            v[c] = -rows[i][f]
+            v[c] = -R[i, f]
         basis.append(v)
     return z0, basis
 

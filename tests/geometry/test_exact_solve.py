@@ -1,0 +1,82 @@
+"""The exact linear solve behind every segment/triangle intersection, against an independent
+Gauss-Jordan in :class:`fractions.Fraction` on random small systems (rank-deficient and
+inconsistent ones included)."""
+from fractions import Fraction
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from topodestruct.geometry.exact import _solve, as_exact, intersect, to_exact
+
+
+def _reference(A, rhs, m):
+    """Reduced row echelon form of ``[A | rhs]`` by hand: ``(z0, basis)`` or None."""
+    rows = [[Fraction(x) for x in r] + [Fraction(b)] for r, b in zip(A, rhs)]
+    pivots, r = [], 0
+    for c in range(m + 1):
+        piv = next((i for i in range(r, len(rows)) if rows[i][c]), None)
+        if piv is None:
+            continue
+        rows[r], rows[piv] = rows[piv], rows[r]
+        rows[r] = [v / rows[r][c] for v in rows[r]]
+        for i in range(len(rows)):
+            if i != r and rows[i][c]:
+                f = rows[i][c]
+                rows[i] = [a - f * b for a, b in zip(rows[i], rows[r])]
+        pivots.append(c)
+        r += 1
+    if m in pivots:
+        return None
+    z0 = [Fraction(0)] * m
+    for i, c in enumerate(pivots):
+        z0[c] = rows[i][m]
+    basis = []
+    for f in (c for c in range(m) if c not in pivots):
+        v = [Fraction(0)] * m
+        v[f] = Fraction(1)
+        for i, c in enumerate(pivots):
+            v[c] = -rows[i][f]
+        basis.append(v)
+    return z0, basis
+
+
+small = st.fractions(min_value=-4, max_value=4, max_denominator=5)
+
+
+@st.composite
+def systems(draw):
+    m = draw(st.integers(1, 4))
+    n = draw(st.integers(1, 6))
+    rank = draw(st.integers(0, min(m, n)))
+    # rows from `rank` generators (so rank deficiency is common), rhs consistent or not
+    gens = [[draw(small) for _ in range(m)] for _ in range(rank)]
+    coef = [[draw(small) for _ in range(rank)] for _ in range(n)]
+    A = [[sum((c * g[j] for c, g in zip(cr, gens)), Fraction(0)) for j in range(m)]
+         for cr in coef]
+    z = [draw(small) for _ in range(m)]
+    rhs = [sum((a * b for a, b in zip(r, z)), Fraction(0)) for r in A]
+    if draw(st.booleans()):
+        rhs[draw(st.integers(0, n - 1))] += draw(small)       # often inconsistent
+    return A, rhs, m
+
+
+@settings(max_examples=300, deadline=None)
+@given(systems())
+def test_solve_matches_reference_gauss_jordan(system):
+    A, rhs, m = system
+    got = _solve([[as_exact(x) for x in r] for r in A], [as_exact(b) for b in rhs], m)
+    want = _reference(A, rhs, m)
+    if want is None:
+        assert got is None
+        return
+    z0, basis = got
+    assert [Fraction(int(x.p), int(x.q)) for x in z0] == want[0]
+    assert [[Fraction(int(x.p), int(x.q)) for x in v] for v in basis] == want[1]
+
+
+def test_intersect_of_crossing_and_disjoint_segments_in_r3():
+    # worked by hand: the diagonals of the unit square's lift cross at its centre
+    P, Q = to_exact([[0, 0, 1], [2, 2, 1]]), to_exact([[0, 2, 1], [2, 0, 1]])
+    assert [tuple(map(float, p)) for p in intersect(P, Q)] == [(1.0, 1.0, 1.0)]
+    R = to_exact([[0, 2, 2], [2, 0, 2]])                       # one unit above: no point
+    assert intersect(P, R) == []
