@@ -147,11 +147,10 @@ def intersect(P, Q):
     z0, basis = sol
     if len(basis) == 2:  # two coplanar triangles: clip one by the other in a chart
         return _clip_coplanar(P, Q)
-    cons = [([_ONE if j == i else _ZERO for j in range(m)], _ZERO) for i in range(m)]
-    cons.append(([-_ONE] * k + [_ZERO] * l, _ONE))
-    cons.append(([_ZERO] * k + [-_ONE] * l, _ONE))
-    W = [([sum(c * b for c, b in zip(coef, bv)) for bv in basis],
-          sum(c * z for c, z in zip(coef, z0)) + c0) for coef, c0 in cons]
+    # z_i >= 0, sum(z[:k]) <= 1 and sum(z[k:]) <= 1 as a . w + c >= 0 with z = z0 + basis w
+    W = [([v[i] for v in basis], z0[i]) for i in range(m)]
+    for a, b in ((0, k), (k, m)):
+        W.append(([-sum(v[a:b], _ZERO) for v in basis], _ONE - sum(z0[a:b], _ZERO)))
     d = len(basis)
     if d == 0:
         ws = [()] if all(c >= 0 for _, c in W) else []
@@ -169,8 +168,13 @@ def intersect(P, Q):
         ws = [(lo,)] if lo == hi else [(lo,), (hi,)]
     out = []
     for w in ws:
-        z = [z0[i] + sum(w[j] * basis[j][i] for j in range(d)) for i in range(k)]
-        out.append(tuple(p0[r] + sum(z[i] * dP[i][r] for i in range(k)) for r in range(n)))
+        z = [z0[i] + sum((w[j] * basis[j][i] for j in range(d)), _ZERO) for i in range(m)]
+        # the same point from either side: take the one with fewer nonzero coordinates z
+        zp, zq = [(x, dP[i]) for i, x in enumerate(z[:k]) if x], \
+            [(x, dQ[i]) for i, x in enumerate(z[k:]) if x]
+        base, terms = (p0, zp) if len(zp) <= len(zq) else (q0, zq)
+        out.append(tuple(base[r] + sum((x * dv[r] for x, dv in terms), _ZERO) for r in range(n))
+                   if terms else tuple(base))
     return out
 
 
