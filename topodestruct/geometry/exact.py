@@ -18,7 +18,8 @@ from ..tolerances import (CERTIFICATE_CONDITION, CERTIFICATE_MARGIN, CERTIFICATE
 
 __all__ = ["exact", "as_exact", "box_pairs", "to_exact", "intersect", "orient2", "independent",
            "separated", "axes", "on_segment", "chart", "lift", "line_key", "plane_key",
-           "intersect_coplanar", "collinear_meet", "pivot", "orient2_sign", "orient2_signs"]
+           "intersect_coplanar", "collinear_meet", "pivot", "orient2_sign", "orient2_signs",
+           "piece_pairs"]
 
 _ZERO, _ONE = fmpq(0), fmpq(1)
 
@@ -48,11 +49,38 @@ def to_exact(X):
             for row in np.asarray(X, dtype=float).tolist()]
 
 
-def box_pairs(lo, hi, also=None):
+def piece_pairs(X, pad, widen=True, check=None):
+    """Broad phase of pieces given as rows of vertex indices into ``X`` (padded with -1):
+    the index pairs whose bounding boxes overlap.
+
+    ``widen``: ``X`` holds the floats of exact points, so the boxes are widened by far
+    more than rounding.  Above R^3 with many pieces, the sweep runs in the 3 principal
+    directions of the vertices first (pieces that meet have overlapping projections;
+    boxes widened far beyond the projection's rounding) and the pairs found must
+    overlap in every coordinate too: a sweep along one of 15 coordinates alone meets
+    most pairs.  ``check(where)`` is called per chunk of candidates (time and memory
+    budgets)."""
+    safe = np.where(pad >= 0, pad, pad[:, :1])
+    lo, hi = X[safe].min(axis=1), X[safe].max(axis=1)
+    if widen:
+        lo = lo - ROUNDING_BOUND * (np.abs(lo) + 1e-300)
+        hi = hi + ROUNDING_BOUND * (np.abs(hi) + 1e-300)
+    if X.shape[1] > 3 and len(pad) > 1000:
+        centred = X - X.mean(0)
+        Z = centred @ np.linalg.svd(centred[:: max(1, len(X) // 2000)],
+                                    full_matrices=False)[2][:3].T
+        margin = CERTIFICATE_MARGIN * (np.abs(X).max() + np.abs(Z).max())
+        zlo, zhi = Z[safe].min(axis=1) - margin, Z[safe].max(axis=1) + margin
+        return box_pairs(zlo, zhi, also=(lo, hi), check=check)
+    return box_pairs(lo, hi, check=check)
+
+
+def box_pairs(lo, hi, also=None, check=None):
     """Broad phase: the index pairs of boxes that overlap in every coordinate (a sweep).
 
     ``also``: a second ``(lo, hi)`` per box (e.g. the full boxes, when ``lo, hi`` are
-    projections) that must overlap too; checked chunk by chunk, so memory stays bounded."""
+    projections) that must overlap too; checked chunk by chunk, so memory stays bounded.
+    ``check(where)``: called once per chunk (a budget)."""
     F = len(lo)
     if F < 2:
         return np.zeros((0, 2), dtype=np.int64)
@@ -63,6 +91,8 @@ def box_pairs(lo, hi, also=None):
     out = []
     chunk = max(1, 1_000_000 // max(1, int(counts.mean()) + 1))
     for s in range(0, F, chunk):
+        if check is not None:
+            check("broad phase (overlapping boxes)")
         c = counts[s:s + chunk]
         i = np.repeat(np.arange(s, s + len(c)), c)
         start = np.repeat(np.cumsum(c) - c, c)
@@ -231,6 +261,8 @@ def _clip_coplanar(P, Q, plane_chart=None):
         i, j, up = plane_chart
     p2 = [(p[i], p[j]) for p in P]
     q2 = [(q[i], q[j]) for q in Q]
+    # the chart is one-to-one on the plane: a corner of P or Q is itself, not lifted again
+    known = {y: x for y, x in zip(p2 + q2, list(P) + list(Q))}
     if orient2(*p2) < 0:
         p2 = p2[::-1]
     if orient2(*q2) < 0:
@@ -266,7 +298,7 @@ def _clip_coplanar(P, Q, plane_chart=None):
         poly, fpoly = out, fl(out)
         if not poly:
             return []
-    return [up(y) for y in _corners(poly)]
+    return [tuple(known[y]) if y in known else up(y) for y in _corners(poly)]
 
 
 def _corners(poly):

@@ -46,7 +46,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._budget import BudgetExceeded
-from ..tolerances import CERTIFICATE_MARGIN, ROUNDING_BOUND
 from ..topology.cells import component_labels
 from ..topology.simplicial import SimplicialComplex
 from ..topology.homology import homology
@@ -225,7 +224,8 @@ def refine_image(K, images, injective=None, max_exact_pairs=None, max_candidate_
         return ImageRefinement(SimplicialComplex._from_sorted([]), [], [], [], [], {}, {}, [],
                                np.zeros(0, dtype=np.int64))
     pc = _image_pieces(K, X, ex)                                  # 1. vertices and pieces
-    pairs = _broad_phase(pc, exact_input=ex is not None)          # 2. broad phase
+    check = _checker(budget)
+    pairs = _broad_phase(pc, ex is not None, check)               # 2. broad phase
     stats = {"pieces": len(pc.feats), "triangles": pc.n_tri, "candidate_pairs": len(pairs)}
     if max_candidate_pairs is None and max_exact_pairs is not None:
         max_candidate_pairs = max(100 * max_exact_pairs, 1_000_000)
@@ -233,7 +233,6 @@ def refine_image(K, images, injective=None, max_exact_pairs=None, max_candidate_
         raise ImageTooLarge(f"{len(pairs)} candidate pairs of image simplices "
                             f"> max_candidate_pairs={max_candidate_pairs}")
     # 3. narrow phase: the caller's promise, a certificate, then exact intersection
-    check = _checker(budget)
     certified, n_distinct, stats["promised_pairs"] = _certify(pc, pairs, top, injective, check)
     stats["certified_pairs"] = int(certified.sum())
     lines, collinear = _collinear_segments(pairs, certified, pc.n_tri, pc.n_seg, pc.feats, pc.P)
@@ -329,26 +328,10 @@ def _image_pieces(K, X, ex):
                    len(edge_u), pad)
 
 
-def _broad_phase(pc, exact_input):
+def _broad_phase(pc, exact_input, check):
     """Step 2: the pairs of pieces whose bounding boxes overlap (a sweep)."""
-    pad, Xu = pc.pad, pc.Xu
-    F = len(pc.feats)
-    safe = np.where(pad >= 0, pad, pad[:, :1])
-    lo, hi = Xu[safe].min(axis=1), Xu[safe].max(axis=1)
-    if exact_input:  # float values of exact points: widen the boxes by far more than rounding
-        lo = lo - ROUNDING_BOUND * (np.abs(lo) + 1e-300)
-        hi = hi + ROUNDING_BOUND * (np.abs(hi) + 1e-300)
-    if Xu.shape[1] > 3 and F > 1000:
-        # sweep in the 3 principal directions of the vertex images first (pieces that meet
-        # have overlapping projections; boxes widened far beyond the rounding of the
-        # projection), then keep the pairs whose boxes overlap in every coordinate
-        centred = Xu - Xu.mean(0)
-        Z = centred @ np.linalg.svd(centred[:: max(1, len(Xu) // 2000)],
-                                    full_matrices=False)[2][:3].T
-        margin = CERTIFICATE_MARGIN * (np.abs(Xu).max() + np.abs(Z).max())
-        zlo, zhi = Z[safe].min(axis=1) - margin, Z[safe].max(axis=1) + margin
-        return _exact.box_pairs(zlo, zhi, also=(lo, hi))
-    return _exact.box_pairs(lo, hi)
+    return _exact.piece_pairs(pc.Xu, pc.pad, widen=exact_input,
+                              check=lambda where: check(where, every=1))
 
 
 def _intersect(pc, pairs, certified, n_distinct, keys, same, check):

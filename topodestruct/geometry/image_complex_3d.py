@@ -59,7 +59,6 @@ import numpy as np
 from flint import fmpq, fmpq_mat
 
 from ..algebra.rows import locate_rows
-from ..tolerances import ROUNDING_BOUND
 from ..topology.homology import homology
 from ..topology.simplicial import SimplicialComplex
 from . import exact as _exact
@@ -307,11 +306,7 @@ def _interior_overlaps(solids, solid_labels, surf, surf_labels, point, stats, ma
     pad = np.full((F, 4), -1, dtype=np.int64)
     for f, p in enumerate(pieces):
         pad[f, :len(p)] = [where[u] for u in p]
-    safe = np.where(pad >= 0, pad, pad[:, :1])
-    lo, hi = X[safe].min(axis=1), X[safe].max(axis=1)
-    lo = lo - ROUNDING_BOUND * (np.abs(lo) + 1e-300)   # floats of exact points: widen
-    hi = hi + ROUNDING_BOUND * (np.abs(hi) + 1e-300)
-    pairs = _exact.box_pairs(lo, hi)
+    pairs = _exact.piece_pairs(X, pad, widen=True, check=check_block)
     pairs = np.sort(pairs, axis=1)
     pairs = pairs[pairs[:, 0] < S]                      # a 3-piece and another piece
     inside = np.array([set(pieces[b]) <= set(pieces[a]) for a, b in pairs.tolist()],
