@@ -80,3 +80,40 @@ def test_intersect_of_crossing_and_disjoint_segments_in_r3():
     assert [tuple(map(float, p)) for p in intersect(P, Q)] == [(1.0, 1.0, 1.0)]
     R = to_exact([[0, 2, 2], [2, 0, 2]])                       # one unit above: no point
     assert intersect(P, R) == []
+
+
+def _brute_pairs(lo, hi, also=None):
+    import numpy as np
+
+    F = len(lo)
+    a, b = np.triu_indices(F, 1)
+    ok = np.all((lo[a] <= hi[b]) & (lo[b] <= hi[a]), axis=1)
+    if also is not None:
+        ok &= np.all((also[0][a] <= also[1][b]) & (also[0][b] <= also[1][a]), axis=1)
+    return {(int(x), int(y)) for x, y in zip(a[ok], b[ok])}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(2, 300), st.integers(1, 5), st.integers(0, 2 ** 32 - 1),
+       st.sampled_from([0.0, 0.05, 0.3, 3.0]))
+def test_box_pairs_is_every_overlapping_pair_once(F, d, seed, big):
+    # boxes of mixed sizes (some spanning most of the space), points, and boxes touching at
+    # a corner (closed boxes: touching counts), against all pairs by brute force
+    import numpy as np
+
+    from topodestruct.geometry.exact import box_pairs
+
+    rng = np.random.default_rng(seed)
+    lo = np.round(rng.uniform(0, 10, (F, d)), 1)
+    ext = rng.exponential(0.5, (F, d)) * np.where(rng.uniform(size=(F, 1)) < big, 20, 1)
+    hi = np.round(lo + ext, 1)
+    hi[: F // 5] = lo[: F // 5]                      # points
+    if F > 3:
+        lo[1], hi[1] = hi[0], hi[0] + 1              # a box touching another at a corner
+    also = None
+    if d <= 3 and seed % 2:
+        Lo = np.round(rng.uniform(0, 10, (F, 2)), 1)
+        also = (Lo, Lo + 2)
+    got = np.sort(box_pairs(lo, hi, also=also), axis=1)
+    assert len(got) == len({tuple(p) for p in got.tolist()})          # each pair once
+    assert {tuple(p) for p in got.tolist()} == _brute_pairs(lo, hi, also)

@@ -80,7 +80,8 @@ def box_pairs(lo, hi, also=None, check=None):
 
     ``also``: a second ``(lo, hi)`` per box (e.g. the full boxes, when ``lo, hi`` are
     projections) that must overlap too; checked chunk by chunk, so memory stays bounded.
-    ``check(where)``: called once per chunk (a budget)."""
+    ``check(where)``: called once per chunk (a budget).  (A uniform grid in 3 dimensions,
+    tried instead, was 2x slower on the folded D-II layers: their boxes overlap densely.)"""
     F = len(lo)
     if F < 2:
         return np.zeros((0, 2), dtype=np.int64)
