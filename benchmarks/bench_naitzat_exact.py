@@ -9,7 +9,8 @@ alpha complex of the correctly classified test points of the class, as
 already there are read back).  Goals: every model's exact profile completes, each in at
 most 120 s when run alone, peak memory under 4 GB; prints median and maximum per class and
 MET / NOT MET.  On a shared machine the wall time depends on the load: the CPU time is
-printed beside it.
+printed beside it.  ``--summary FILE`` writes the per-model table of every record in
+--out (markdown) after the run; with ``--models none`` nothing is run.
 """
 import argparse
 import json
@@ -58,10 +59,14 @@ def main(argv=None):
     ap.add_argument("--budget", type=float, default=0,
                     help="exact route's time per model (reproduce_naitzat budget_s; 0: none): "
                          "a model past it records the layer it reached")
+    ap.add_argument("--summary", default="",
+                    help="markdown file for the table of every record in --out")
     args = ap.parse_args(argv)
     jobs = [(1, m) for m in (0, 1)] if args.quick else \
         [(c, m) for c in (1, 0) for m in range(30)]
-    if args.models:
+    if args.models == "none":
+        jobs = []
+    elif args.models:
         jobs = [(1 if args.cls is None else args.cls, int(m)) for m in args.models.split(",")]
     out = pathlib.Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -83,7 +88,7 @@ def main(argv=None):
                 {"error": p.stderr.strip().splitlines()[-1:]}
         except subprocess.TimeoutExpired:
             rec = {"error": f"timeout after {args.timeout:g} s"}
-        rec.update({"class": cls, "model": m, "commit": commit})
+        rec.update({"class": cls, "model": m, "commit": commit, "budget_s": args.budget})
         done[(cls, m)] = rec
         with out.open("a") as f:
             f.write(json.dumps(rec) + "\n")
@@ -91,7 +96,9 @@ def main(argv=None):
               f"peak {rec['peak_gb']:.2f} GB" + (f"; {rec['exact_stopped']}" if
                                                   rec["exact_stopped"] else "")
               if "seconds" in rec else rec["error"]), flush=True)
-    report(done, jobs)
+    report(done, jobs or sorted(done))
+    if args.summary:
+        pathlib.Path(args.summary).write_text(summary(done, " ".join(sys.argv[1:])))
 
 
 def _commit():
@@ -118,6 +125,56 @@ def report(done, jobs):
         ok_all &= failed == 0 and bool(secs) and max(secs) <= 120 and max(peaks) < 4
     print(f"goal every exact 9-layer D-I profile completes in <= 120 s with < 4 GB: "
           f"{'MET' if ok_all else 'NOT MET'}")
+
+
+def _reached(r):
+    s = r.get("exact_stopped")
+    if "seconds" not in r:
+        return "; ".join(r["error"]) if isinstance(r["error"], list) else r["error"]
+    if not s:
+        return "complete, 9 layers"
+    layer = s.split("layer ")[1].split(":")[0]
+    why = "time" if "time budget" in s else "memory" if "memory" in s else "other"
+    return f"stopped at layer {layer} ({why}; in {s.split(': ')[1] if ': ' in s else s})"
+
+
+def summary(done, command):
+    """Markdown: one row per record (class, model, times, peak, how far the exact route got,
+    budget and commit), then per class the complete ones' median and maximum CPU time.
+
+    >>> r = {"class": 1, "model": 0, "seconds": 10.0, "cpu": 9.0, "peak_gb": 1.0,
+    ...      "exact_stopped": None, "commit": "abc", "budget_s": 600.0}
+    >>> print(summary({(1, 0): r}, "--data D").splitlines()[-1])
+    class 1: 1 of 1 run complete; CPU s of the complete: median 9, max 9; at most 120 s: 1; peak max 1.00 GB, under 4 GB in 1 of 1
+    """
+    import numpy as np
+
+    lines = ["# Exact 9-layer D-I profiles: time and memory per model", "",
+             f"`python benchmarks/bench_naitzat_exact.py {command}` (records: one line per "
+             "model; rerun to resume).  One process per model, one thread; wall time depends "
+             "on the machine's load, CPU time less so.  Budget: the exact route's seconds "
+             "(`budget_s`; '-' where the record predates that field).", "",
+             "| class | model | wall s | CPU s | peak GB | exact route | budget s | commit |",
+             "|---|---|---|---|---|---|---|---|"]
+    for (c, m) in sorted(done, key=lambda k: (-k[0], k[1])):
+        r = done[(c, m)]
+        t = (f"{r['seconds']:.0f} | {r['cpu']:.0f} | {r['peak_gb']:.2f}" if "seconds" in r
+             else "- | - | -")
+        b = r.get("budget_s")
+        lines.append(f"| {c} | {m} | {t} | {_reached(r)} | {'-' if b is None else f'{b:g}'} "
+                     f"| {r.get('commit') or '-'} |")
+    lines.append("")
+    for c in sorted({k[0] for k in done}, reverse=True):
+        recs = [r for k, r in done.items() if k[0] == c]
+        ok = [r for r in recs if "seconds" in r]
+        cpu = [r["cpu"] for r in ok if not r["exact_stopped"]]
+        peaks = [r["peak_gb"] for r in ok]
+        med = f"median {np.median(cpu):.0f}, max {max(cpu):.0f}" if cpu else "none"
+        lines.append(f"class {c}: {len(cpu)} of {len(recs)} run complete; CPU s of the complete: "
+                     f"{med}; at most 120 s: {sum(x <= 120 for x in cpu)}; peak max "
+                     f"{max(peaks, default=0):.2f} GB, under 4 GB in "
+                     f"{sum(p < 4 for p in peaks)} of {len(ok)}")
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":
