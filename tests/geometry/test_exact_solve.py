@@ -117,3 +117,27 @@ def test_box_pairs_is_every_overlapping_pair_once(F, d, seed, big):
     got = np.sort(box_pairs(lo, hi, also=also), axis=1)
     assert len(got) == len({tuple(p) for p in got.tolist()})          # each pair once
     assert {tuple(p) for p in got.tolist()} == _brute_pairs(lo, hi, also)
+
+
+def test_separated_certifies_interlocked_triangles_sharing_a_vertex():
+    # Two triangles with the common vertex 0 in R^3, the plane y = 0 between them (A has
+    # y > 0.02, B has y < -0.02 away from 0), yet each one's plane cuts the other and their
+    # centroids' directions do not separate them: the first two tries fail and 48
+    # Frank-Wolfe steps stopped short of the separating direction (this case came out of a
+    # search where the old certificate failed).  Exactly, they meet only at 0.
+    import numpy as np
+
+    from topodestruct.geometry.exact import separated
+
+    A = np.array([[[0.199, 0.05, -1.392], [-0.226, 0.023, 1.001]]])
+    B = np.array([[[0.135, -0.043, -0.783], [0.668, -0.059, -0.31]]])
+    C = np.zeros((1, 1, 3))
+    assert separated(C, A, B)[0]
+    P, Q = to_exact(np.vstack([C[0], A[0]])), to_exact(np.vstack([C[0], B[0]]))
+    assert intersect(P, Q) == [P[0]]
+    # one corner of B moved onto A's edge from 0 (a1 / 2, exact in floats): they share a
+    # segment, and no certificate may say otherwise
+    B2 = B.copy()
+    B2[0, 0] = 0.5 * A[0, 0]
+    assert not separated(C, A, B2)[0]
+    assert len(intersect(P, to_exact(np.vstack([C[0], B2[0]])))) > 1

@@ -525,8 +525,42 @@ def _separated_min_norm(C, A, B, margin):
     if C.shape[1] > 2:
         return np.zeros(len(C), dtype=bool)
     A, B, na, nb, ok, Au, Bu = _cone(C, A, B)
-    g = _min_norm_point(np.concatenate([Au, -Bu], 1))
+    V = np.concatenate([Au, -Bu], 1)
+    g = _min_norm_point_by_faces(V) if V.shape[1] <= 4 else _min_norm_point(V)
     return ok & _signs_certified(A, B, g, na, nb, margin)
+
+
+def _min_norm_point_by_faces(V):
+    """Minimum-norm point of ``conv(V)`` per batch row for ``k <= 4`` points, ``V`` (B, k, n):
+    the least of the projections of 0 onto the affine hulls of the faces that fall inside
+    their face (15 faces at most).  Frank-Wolfe's 48 steps stop about 1/48 from it, which
+    missed the certificate for two triangles sharing a vertex within a fold of a 3-flat
+    (separating margins of 1e-2, median, on D-I model 20's layer 8)."""
+    from itertools import combinations
+
+    Bn, k, _ = V.shape
+    best, best_norm = V.mean(1), np.full(Bn, np.inf)
+    for m in range(1, k + 1):
+        for S in combinations(range(k), m):
+            P = V[:, list(S), :]
+            if m == 1:
+                x, inside = P[:, 0], np.ones(Bn, dtype=bool)
+            else:
+                D = P[:, 1:, :] - P[:, :1, :]
+                G = D @ D.transpose(0, 2, 1)
+                rhs = -np.einsum("bkn,bn->bk", D, P[:, 0])
+                det = np.linalg.det(G)
+                scale = np.prod(np.einsum("bkk->bk", G), axis=1)
+                good = np.abs(det) > 1e-12 * np.where(scale > 0, scale, 1.0)
+                G[~good] = np.eye(m - 1)
+                mu = np.linalg.solve(G, rhs[..., None])[..., 0]
+                lam0 = 1.0 - mu.sum(1)
+                inside = good & (mu >= 0).all(1) & (lam0 >= 0)
+                x = P[:, 0] + np.einsum("bk,bkn->bn", mu, D)
+            nx = np.linalg.norm(x, axis=1)
+            take = inside & (nx < best_norm)
+            best[take], best_norm[take] = x[take], nx[take]
+    return best
 
 
 def _gap_certified(A, B, G, margin):
