@@ -49,7 +49,9 @@ def main():
     net = td.networks.mlp([3] + [25] * 9, random_state=0)
     t0 = time.perf_counter()
     prof = timed(f"profile torus {T.f_vector}, 3-25x9{' exact' if args.exact else ''}",
-                 lambda: td.profile(net, T, exact=True if args.exact else None,
+                 # with a budget: exact=None, so the layers past it fall back and say why
+                 lambda: td.profile(net, T, exact=(args.budget is None or None) if args.exact
+                                    else None,
                                     budget_s=args.budget if args.exact else None))
     wall = time.perf_counter() - t0
     print(prof)
