@@ -16,14 +16,14 @@ Each constant is one of three kinds:
 ============================  ========  ===========  =========================================
 name                          value     kind         used in
 ============================  ========  ===========  =========================================
-CERTIFICATE_MARGIN            1e-9      CERTIFICATE  geometry.exact (independent, separated,
-                                                     coplanar clipping), geometry.planar,
+CERTIFICATE_MARGIN            1e-9      CERTIFICATE  geometry.certificates, geometry.exact
+                                                     (coplanar clipping), geometry.planar,
                                                      geometry._image_cells,
                                                      geometry.image_complex, geometry.overlap
-ROUNDING_BOUND                1e-12     CERTIFICATE  geometry.image_complex, geometry.planar,
-                                                     geometry.overlap
-CERTIFICATE_MIN_LENGTH        1e-5      CERTIFICATE  geometry.exact (independent, _off_hull)
-CERTIFICATE_CONDITION         1e-4      CERTIFICATE  geometry.exact (_off_hull)
+ROUNDING_BOUND                1e-12     CERTIFICATE  geometry.certificates, geometry.exact,
+                                                     geometry.planar, geometry.overlap
+CERTIFICATE_MIN_LENGTH        1e-5      CERTIFICATE  geometry.certificates (independent, _off_hull)
+CERTIFICATE_CONDITION         1e-4      CERTIFICATE  geometry.certificates (_off_hull)
 CODEWORD_BOUND_FACTOR         4.0       CERTIFICATE  relu.batched
 IMAGE_RTOL                    1e-9      DECISION     analysis.quotient (``rtol`` default)
 ZERO_IMAGE_GRID               1e-9      DECISION     analysis.represent (rank-0 image groups)
@@ -54,25 +54,25 @@ __all__ = ["CERTIFICATE_MARGIN", "ROUNDING_BOUND", "CERTIFICATE_MIN_LENGTH",
 
 #: CERTIFICATE. Relative margin a float geometric test must clear to be trusted (float
 #: rounding moves the tested values by ~1e-15 of their size): affine independence and
-#: separation (geometry.exact.independent, .separated), orientations in coplanar clipping
+#: separation (geometry.certificates.independent, .separated), orientations in coplanar clipping
 #: and segment crossings (geometry.exact, geometry.planar), near-vertical edges ordered
 #: exactly (geometry.planar), the widening of candidate searches and projected boxes
-#: (geometry._image_cells, geometry.image_complex, geometry.planar, geometry.overlap).
+#: (geometry._image_cells, geometry.certificates, geometry.planar, geometry.overlap).
 CERTIFICATE_MARGIN = 1e-9
 
 #: CERTIFICATE. Relative bound, far above float64 rounding, on how far a float computed from
 #: exact data can lie from it: bounding boxes of exact points' floats
-#: (geometry.image_complex), heights of edges in a slab (geometry.planar; overlapping
+#: (geometry.certificates), heights of edges in a slab (geometry.planar; overlapping
 #: intervals are ordered exactly), the absolute term of a ball query (geometry.overlap).
 ROUNDING_BOUND = 1e-12
 
 #: CERTIFICATE. A float difference (or direction) shorter than this times the size of its
-#: inputs is dominated by their rounding and certifies nothing (geometry.exact.independent,
-#: geometry.exact._off_hull).
+#: inputs is dominated by their rounding and certifies nothing (geometry.certificates:
+#: independent, _off_hull).
 CERTIFICATE_MIN_LENGTH = 1e-5
 
 #: CERTIFICATE. A hull direction shorter than this times its length after Gram-Schmidt makes
-#: the hull too degenerate for a float certificate (geometry.exact._off_hull).
+#: the hull too degenerate for a float certificate (geometry.certificates._off_hull).
 CERTIFICATE_CONDITION = 1e-4
 
 #: CERTIFICATE. The batched layer-1 codeword test widens the rounding bound by this factor;

@@ -127,12 +127,12 @@ def test_torus_band_exact_image_is_sphere_wedge_circle():
 def test_independence_certificate_refuses_near_coincident_points():
     # exact points a = (0, 1), b = (t, 1 + t), c = (1, 2) are collinear; rounded to float64,
     # b becomes (t, 1.0): the float differences would look independent
-    from topodestruct.geometry import exact as _exact
+    from topodestruct.geometry import certificates as _cert
 
     t = 1.0 / (3 * 2.0 ** 55)
     g = np.array([[[0.0, 1.0], [t, 1.0], [1.0, 2.0]]])
-    assert not _exact.independent(g)[0]
-    assert _exact.independent(np.array([[[0.0, 1.0], [0.5, 1.0], [1.0, 2.0]]]))[0]
+    assert not _cert.independent(g)[0]
+    assert _cert.independent(np.array([[[0.0, 1.0], [0.5, 1.0], [1.0, 2.0]]]))[0]
 
 
 def test_cli_exact_image(capsys, tmp_path):
@@ -168,6 +168,7 @@ def _random_pair(rng, n, common, coplanar, gap):
 def test_separation_certificate_never_contradicts_exact_intersection(common, coplanar):
     # the float certificate may decline, but where it says "meet only in the common face"
     # the exact intersection must agree
+    from topodestruct.geometry import certificates as _cert
     from topodestruct.geometry import exact as _exact
 
     rng = np.random.default_rng(7 + common + 3 * coplanar)
@@ -175,7 +176,7 @@ def test_separation_certificate_never_contradicts_exact_intersection(common, cop
              for gap in np.r_[np.zeros(30), 10.0 ** -rng.uniform(1, 8, 90)]]
     A = np.stack([a for a, _ in pairs])
     B = np.stack([b for _, b in pairs])
-    cert = _exact.separated(A[:, :common], A[:, common:], B[:, common:])
+    cert = _cert.separated(A[:, :common], A[:, common:], B[:, common:])
     assert cert.sum() >= 20                      # it does certify the clear cases
     for (a, b), ok in zip(pairs, cert):
         if not ok:

@@ -101,7 +101,7 @@ def test_box_pairs_is_every_overlapping_pair_once(F, d, seed, big):
     # a corner (closed boxes: touching counts), against all pairs by brute force
     import numpy as np
 
-    from topodestruct.geometry.exact import box_pairs
+    from topodestruct.geometry.certificates import box_pairs
 
     rng = np.random.default_rng(seed)
     lo = np.round(rng.uniform(0, 10, (F, d)), 1)
@@ -127,7 +127,7 @@ def test_separated_certifies_interlocked_triangles_sharing_a_vertex():
     # search where the old certificate failed).  Exactly, they meet only at 0.
     import numpy as np
 
-    from topodestruct.geometry.exact import separated
+    from topodestruct.geometry.certificates import separated
 
     A = np.array([[[0.199, 0.05, -1.392], [-0.226, 0.023, 1.001]]])
     B = np.array([[[0.135, -0.043, -0.783], [0.668, -0.059, -0.31]]])

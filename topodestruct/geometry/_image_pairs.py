@@ -5,6 +5,7 @@ Helpers of :func:`topodestruct.geometry.image_complex.refine_image` (step 3 of i
 """
 import numpy as np
 
+from . import certificates as _cert
 from . import exact as _exact
 
 
@@ -26,7 +27,7 @@ def _certify(pc, pairs, top, injective, check=lambda where, every=1: None):
     for u in np.unique(n_distinct):
         for sel in _chunks(np.flatnonzero((n_distinct == u) & ~certified)):
             check("float certificates of image pairs", every=1)
-            certified[sel] = _exact.independent(Xu[rows[sel, 6 - u:]])
+            certified[sel] = _cert.independent(Xu[rows[sel, 6 - u:]])
     rest = np.flatnonzero(~certified)
     pa, pb = pad[pairs[rest, 0]], pad[pairs[rest, 1]]
     in_b = (pa[:, :, None] == pb[:, None, :]).any(2) & (pa >= 0)   # common vertex images
@@ -40,7 +41,7 @@ def _certify(pc, pairs, top, injective, check=lambda where, every=1: None):
             check("float certificates of image pairs", every=1)
             # row-major selection keeps each row's entries together, in feature order
             C = Xu[pa[sel][in_b[sel]].reshape(len(sel), c)]
-            certified[rest[sel]] = _exact.separated(
+            certified[rest[sel]] = _cert.separated(
                 C, Xu[pa[sel][only_a[sel]].reshape(len(sel), ka)],
                 Xu[pb[sel][only_b[sel]].reshape(len(sel), kb)])
     return certified, n_distinct, n_promised

@@ -5,21 +5,18 @@ about 6x faster than :class:`fractions.Fraction`); floats become exact rationals
 here (:func:`exact`, :func:`as_exact`; the exact forward pass of
 :mod:`topodestruct.relu.exact` uses them too). Float64 inputs are dyadic
 rationals, so the conversion is exact and every predicate here is decided
-without rounding. The only floating-point step is :func:`independent`, a
-*certificate*: it answers True only where affine independence holds with a
-margin far above rounding error, and callers fall back to the exact routines
-otherwise.
+without rounding. Floats enter only as certificates that skip exact work where
+they decide with a wide margin (:func:`orient2_sign`, :func:`orient2_signs`, and
+the narrow and broad phases' certificates in :mod:`.certificates`).
 """
 import numpy as np
 from flint import fmpq, fmpq_mat
 
-from ..tolerances import (CERTIFICATE_CONDITION, CERTIFICATE_MARGIN, CERTIFICATE_MIN_LENGTH,
-                          ROUNDING_BOUND)
+from ..tolerances import CERTIFICATE_MARGIN, ROUNDING_BOUND
 
-__all__ = ["exact", "as_exact", "box_pairs", "to_exact", "intersect", "orient2", "independent",
-           "separated", "axes", "on_segment", "chart", "lift", "line_key", "plane_key",
-           "intersect_coplanar", "collinear_meet", "pivot", "orient2_sign", "orient2_signs",
-           "piece_pairs"]
+__all__ = ["exact", "as_exact", "to_exact", "intersect", "orient2", "axes", "on_segment", "chart",
+           "lift", "line_key", "plane_key", "intersect_coplanar", "collinear_meet", "pivot",
+           "orient2_sign", "orient2_signs"]
 
 _ZERO, _ONE = fmpq(0), fmpq(1)
 
@@ -47,65 +44,6 @@ def to_exact(X):
     """Rows of a float array as tuples of exact rationals (floats are dyadic rationals)."""
     return [tuple(fmpq(*x.as_integer_ratio()) for x in row)
             for row in np.asarray(X, dtype=float).tolist()]
-
-
-def piece_pairs(X, pad, widen=True, check=None):
-    """Broad phase of pieces given as rows of vertex indices into ``X`` (padded with -1):
-    the index pairs whose bounding boxes overlap.
-
-    ``widen``: ``X`` holds the floats of exact points, so the boxes are widened by far
-    more than rounding.  Above R^3 with many pieces, the sweep runs in the 3 principal
-    directions of the vertices first (pieces that meet have overlapping projections;
-    boxes widened far beyond the projection's rounding) and the pairs found must
-    overlap in every coordinate too: a sweep along one of 15 coordinates alone meets
-    most pairs.  ``check(where)`` is called per chunk of candidates (time and memory
-    budgets)."""
-    safe = np.where(pad >= 0, pad, pad[:, :1])
-    lo, hi = X[safe].min(axis=1), X[safe].max(axis=1)
-    if widen:
-        lo = lo - ROUNDING_BOUND * (np.abs(lo) + 1e-300)
-        hi = hi + ROUNDING_BOUND * (np.abs(hi) + 1e-300)
-    if X.shape[1] > 3 and len(pad) > 1000:
-        centred = X - X.mean(0)
-        Z = centred @ np.linalg.svd(centred[:: max(1, len(X) // 2000)],
-                                    full_matrices=False)[2][:3].T
-        margin = CERTIFICATE_MARGIN * (np.abs(X).max() + np.abs(Z).max())
-        zlo, zhi = Z[safe].min(axis=1) - margin, Z[safe].max(axis=1) + margin
-        return box_pairs(zlo, zhi, also=(lo, hi), check=check)
-    return box_pairs(lo, hi, check=check)
-
-
-def box_pairs(lo, hi, also=None, check=None):
-    """Broad phase: the index pairs of boxes that overlap in every coordinate (a sweep).
-
-    ``also``: a second ``(lo, hi)`` per box (e.g. the full boxes, when ``lo, hi`` are
-    projections) that must overlap too; checked chunk by chunk, so memory stays bounded.
-    ``check(where)``: called once per chunk (a budget).  (A uniform grid in 3 dimensions,
-    tried instead, was 2x slower on the folded D-II layers: their boxes overlap densely.)"""
-    F = len(lo)
-    if F < 2:
-        return np.zeros((0, 2), dtype=np.int64)
-    ax = int(np.argmax(hi.max(0) - lo.min(0)))
-    order = np.argsort(lo[:, ax], kind="stable")
-    end = np.searchsorted(lo[order, ax], hi[order, ax], side="right")
-    counts = np.maximum(end - np.arange(F) - 1, 0)
-    out = []
-    chunk = max(1, 1_000_000 // max(1, int(counts.mean()) + 1))
-    for s in range(0, F, chunk):
-        if check is not None:
-            check("broad phase (overlapping boxes)")
-        c = counts[s:s + chunk]
-        i = np.repeat(np.arange(s, s + len(c)), c)
-        start = np.repeat(np.cumsum(c) - c, c)
-        j = i + 1 + (np.arange(len(i)) - start)
-        a, b = order[i], order[j]
-        keep = np.all((lo[a] <= hi[b]) & (lo[b] <= hi[a]), axis=1)
-        a, b = a[keep], b[keep]
-        if also is not None:
-            keep = np.all((also[0][a] <= also[1][b]) & (also[0][b] <= also[1][a]), axis=1)
-            a, b = a[keep], b[keep]
-        out.append(np.stack([a, b], 1))
-    return np.concatenate(out)
 
 
 def pivot(T, r, c):
@@ -371,40 +309,6 @@ def collinear_meet(A, B, k):
     return [lo] if lo[k] == hi[k] else [lo, hi]
 
 
-def independent(groups, margin=CERTIFICATE_MARGIN):
-    """Certificate of affine independence for a batch of point sets (float64).
-
-    Parameters
-    ----------
-    groups : array of float, shape (B, u, n)
-        ``B`` sets of ``u`` points each.
-
-    Returns
-    -------
-    bool array, shape (B,)
-        True where the ``u`` points are certainly affinely independent: the
-        determinant of the normalised Gram matrix of the differences exceeds
-        ``margin`` (rounding moves it by < 1e-12 for u <= 6, n <= 10^3), and
-        every difference is longer than ``1e-5`` times the group's largest
-        coordinate (a shorter one is dominated by the rounding of the points
-        to float64, which can make exactly collinear points look independent).
-        False means "not certified" (test exactly), not "dependent".
-    """
-    g = np.asarray(groups, dtype=float)
-    if g.shape[1] <= 1:
-        return np.ones(len(g), dtype=bool)
-    D = g[:, 1:, :] - g[:, :1, :]
-    if D.shape[1] > D.shape[2]:
-        return np.zeros(len(g), dtype=bool)
-    G = D @ D.transpose(0, 2, 1)
-    s = np.sqrt(np.einsum("bii->bi", G))
-    scale = np.abs(g).max(axis=(1, 2)) if g.size else np.zeros(len(g))
-    ok = (s > CERTIFICATE_MIN_LENGTH * scale[:, None]).all(axis=1) & (s > 0).all(axis=1)
-    s[~ok] = 1.0
-    Gn = G / (s[:, :, None] * s[:, None, :])
-    return ok & (np.linalg.det(Gn) > margin)
-
-
 def on_segment(p, a, b):
     """Whether the exact point ``p`` lies in the open segment ``(a, b)``; returns its
     parameter ``t`` in (0, 1) or None."""
@@ -454,218 +358,3 @@ def lift(y, a, i, j, M):
     """The point of the plane (chart ``i, j, M`` through ``a``) whose projection is ``y``."""
     dy0, dy1 = y[0] - a[i], y[1] - a[j]
     return tuple(a[r] + M[r][0] * dy0 + M[r][1] * dy1 for r in range(len(a)))
-
-
-def separated(common, only_a, only_b, margin=CERTIFICATE_MARGIN):
-    """Certificate that two simplices meet exactly in their common face (float64, batched).
-
-    Parameters
-    ----------
-    common : array of float, shape (B, c, n), c in {0, 1, 2}
-        The shared vertices of each pair.
-    only_a, only_b : arrays of float, shapes (B, ka, n) and (B, kb, n)
-        The other vertices of each simplex (ka, kb >= 1).
-
-    Returns
-    -------
-    bool array, shape (B,)
-        True where an affine function is found that vanishes on the common
-        face, is positive at ``only_a`` and negative at ``only_b``, each value
-        exceeding ``margin`` times its worst-case size (rounding changes the
-        values by ~1e-15 of it). Then ``conv(a) ∩ conv(b)`` is the common face.
-        Two kinds of functions are tried: one from the directions of the
-        centroids, and one vanishing on one simplex's affine hull with the other
-        simplex's own vertices strictly on one side (hulls far from degenerate,
-        the function far above the rounding of its construction).
-        False means "not certified" (test exactly).
-    """
-    A, B = np.asarray(only_a, float), np.asarray(only_b, float)
-    C = np.asarray(common, float)
-    out = _separated_centres(C, A, B, margin)
-    if not out.all():  # second try: one simplex on one side of the other's affine hull
-        rest = np.flatnonzero(~out)
-        Ca, Ar, Br = C[rest], A[rest], B[rest]
-        out[rest] = (_off_hull(np.concatenate([Ca, Ar], 1), Br, margin)
-                     | _off_hull(np.concatenate([Ca, Br], 1), Ar, margin))
-    if not out.all():  # third try: the best separating direction, by Frank-Wolfe
-        rest = np.flatnonzero(~out)
-        out[rest] = _separated_min_norm(C[rest], A[rest], B[rest], margin)
-    return out
-
-
-def _min_norm_point(V, iters=48):
-    """Approximate minimum-norm point of ``conv(V)`` per batch row, ``V`` (B, k, n).
-
-    Frank-Wolfe with exact line search: the result is only used as a candidate
-    direction ``g`` (checked afterwards), so its accuracy is not critical; when
-    ``0`` is far from the hull, ``g`` separates it with a wide margin after a
-    few steps.
-    """
-    x = V.mean(1)
-    for _ in range(iters):
-        s = V[np.arange(len(V)), np.einsum("bkn,bn->bk", V, x).argmin(1)]
-        d = s - x
-        dd = np.einsum("bn,bn->b", d, d)
-        step = np.clip(-np.einsum("bn,bn->b", x, d) / np.where(dd > 0, dd, 1.0), 0.0, 1.0)
-        x = x + step[:, None] * d
-    return x
-
-
-def _separated_min_norm(C, A, B, margin):
-    """Third try of :func:`separated`: ``g`` = the point of least norm of ``conv(A - B)``
-    (no common vertex; then ``g`` separates the two simplices best), or of the unit
-    directions ``a - c`` and ``c - b`` seen from the common face (a cone that ``g`` must
-    have on its positive side). The certificate is the same inequality as the first try's."""
-    if C.shape[1] == 0:
-        V = (A[:, :, None, :] - B[:, None, :, :]).reshape(len(A), -1, A.shape[2])
-        G = _min_norm_point(V)[:, None, :]
-        if A.shape[1] == 3 and B.shape[1] == 3:  # two triangles: also their edges' normals
-            G = np.concatenate([G, _edge_normals(A), _edge_normals(B), _cross_axes(A, B)], 1)
-        return _gap_certified(A, B, G, margin)
-    if C.shape[1] > 2:
-        return np.zeros(len(C), dtype=bool)
-    A, B, na, nb, ok, Au, Bu = _cone(C, A, B)
-    V = np.concatenate([Au, -Bu], 1)
-    g = _min_norm_point_by_faces(V) if V.shape[1] <= 4 else _min_norm_point(V)
-    return ok & _signs_certified(A, B, g, na, nb, margin)
-
-
-def _min_norm_point_by_faces(V):
-    """Minimum-norm point of ``conv(V)`` per batch row for ``k <= 4`` points, ``V`` (B, k, n):
-    the least of the projections of 0 onto the affine hulls of the faces that fall inside
-    their face (15 faces at most).  Frank-Wolfe's 48 steps stop about 1/48 from it, which
-    missed the certificate for two triangles sharing a vertex within a fold of a 3-flat
-    (separating margins of 1e-2, median, on D-I model 20's layer 8)."""
-    from itertools import combinations
-
-    Bn, k, _ = V.shape
-    best, best_norm = V.mean(1), np.full(Bn, np.inf)
-    for m in range(1, k + 1):
-        for S in combinations(range(k), m):
-            P = V[:, list(S), :]
-            if m == 1:
-                x, inside = P[:, 0], np.ones(Bn, dtype=bool)
-            else:
-                D = P[:, 1:, :] - P[:, :1, :]
-                G = D @ D.transpose(0, 2, 1)
-                rhs = -np.einsum("bkn,bn->bk", D, P[:, 0])
-                det = np.linalg.det(G)
-                scale = np.prod(np.einsum("bkk->bk", G), axis=1)
-                good = np.abs(det) > 1e-12 * np.where(scale > 0, scale, 1.0)
-                G[~good] = np.eye(m - 1)
-                mu = np.linalg.solve(G, rhs[..., None])[..., 0]
-                lam0 = 1.0 - mu.sum(1)
-                inside = good & (mu >= 0).all(1) & (lam0 >= 0)
-                x = P[:, 0] + np.einsum("bk,bkn->bn", mu, D)
-            nx = np.linalg.norm(x, axis=1)
-            take = inside & (nx < best_norm)
-            best[take], best_norm[take] = x[take], nx[take]
-    return best
-
-
-def _gap_certified(A, B, G, margin):
-    """Some direction of ``G`` (B, g, n) puts all of ``A`` strictly on one side of all of
-    ``B``, by ``margin`` times the size of the values."""
-    fa, fb = np.einsum("bkn,bgn->bgk", A, G), np.einsum("bkn,bgn->bgk", B, G)
-    size = np.linalg.norm(G, axis=2) * (np.linalg.norm(A, axis=2).max(1)
-                                        + np.linalg.norm(B, axis=2).max(1))[:, None]
-    gap = np.maximum(fa.min(2) - fb.max(2), fb.min(2) - fa.max(2))
-    return (gap > margin * size).any(1)
-
-
-def _cone(C, A, B):
-    """:func:`_from_common_face`, plus which rows have no point on the face (``ok``) and the
-    unit directions ``Au``, ``Bu`` of the moved points."""
-    A, B, na, nb = _from_common_face(C, A, B)
-    pa, pb = np.linalg.norm(A, axis=2), np.linalg.norm(B, axis=2)
-    ok = (pa > 0).all(1) & (pb > 0).all(1)
-    pa[pa == 0], pb[pb == 0] = 1.0, 1.0
-    return A, B, na, nb, ok, A / pa[:, :, None], B / pb[:, :, None]
-
-
-def _edge_normals(T):
-    """For each triangle of ``T`` (B, 3, n) and each of its edges, the direction normal to
-    the edge within the triangle's plane, ``(B, 3, n)``: the separating axes of two
-    coplanar triangles (one of them separates two disjoint coplanar triangles)."""
-    out = []
-    for i, j, k in ((0, 1, 2), (1, 2, 0), (2, 0, 1)):
-        e = T[:, j] - T[:, i]
-        w = T[:, k] - T[:, i]
-        ee = np.einsum("bn,bn->b", e, e)
-        out.append(w - (np.einsum("bn,bn->b", w, e) / np.where(ee > 0, ee, 1.0))[:, None] * e)
-    return np.stack(out, 1)
-
-
-def _cross_axes(A, B):
-    """For each edge of ``A`` and each edge of ``B`` (triangles, (B, 3, n)), the part of the
-    centroids' difference orthogonal to both edges, ``(B, 9, n)``: in R^3 the edge-edge
-    cross products of the separating axis theorem, and their analogue in R^n."""
-    d = A.mean(1) - B.mean(1)
-    out = []
-    for ea in (A[:, 1] - A[:, 0], A[:, 2] - A[:, 1], A[:, 0] - A[:, 2]):
-        ua = ea / np.maximum(np.linalg.norm(ea, axis=1, keepdims=True), 1e-300)
-        for eb in (B[:, 1] - B[:, 0], B[:, 2] - B[:, 1], B[:, 0] - B[:, 2]):
-            eb = eb - np.einsum("bn,bn->b", eb, ua)[:, None] * ua
-            ub = eb / np.maximum(np.linalg.norm(eb, axis=1, keepdims=True), 1e-300)
-            g = d - np.einsum("bn,bn->b", d, ua)[:, None] * ua
-            out.append(g - np.einsum("bn,bn->b", g, ub)[:, None] * ub)
-    return np.stack(out, 1)
-
-
-def _from_common_face(C, A, B):
-    """Translate to the first common vertex and project out the common edge's direction.
-
-    Returns ``(A, B, na, nb)``: the moved points and the norms of ``A - c0``,
-    ``B - c0`` (the sizes that bound the rounding of the values)."""
-    c0 = C[:, :1, :]
-    A, B = A - c0, B - c0
-    na, nb = np.linalg.norm(A, axis=2), np.linalg.norm(B, axis=2)
-    if C.shape[1] == 2:
-        e = C[:, 1, :] - C[:, 0, :]
-        with np.errstate(invalid="ignore", divide="ignore"):  # a collapsed edge: NaN, as before
-            e /= np.linalg.norm(e, axis=1, keepdims=True)
-        A = A - np.einsum("bkn,bn->bk", A, e)[:, :, None] * e[:, None, :]
-        B = B - np.einsum("bkn,bn->bk", B, e)[:, :, None] * e[:, None, :]
-    return A, B, na, nb
-
-
-def _signs_certified(A, B, g, na, nb, margin):
-    """``<g, a> > 0 > <g, b>`` for every row of ``A``, ``B``, each by ``margin`` times its size."""
-    fa, fb = np.einsum("bkn,bn->bk", A, g), np.einsum("bkn,bn->bk", B, g)
-    tol = margin * np.linalg.norm(g, axis=1)[:, None]
-    return (fa > tol * na).all(1) & (fb < -tol * nb).all(1)
-
-
-def _off_hull(S, T, margin):
-    """Certificate that the points ``T`` (B, kt, n) lie strictly on one side of the affine
-    hull of ``S`` (B, ks, n), ``S[:, 0]`` first: an affine function vanishing on the hull
-    (up to a correction of rounding size) is > ``margin`` times its size at every ``T``."""
-    s0 = S[:, :1, :]
-    D, E = S[:, 1:, :] - s0, T - s0
-    ne = np.linalg.norm(E, axis=2)
-    nd = np.linalg.norm(D, axis=2)
-    well = np.ones(len(S), dtype=bool)  # hulls far from degenerate: accurate directions
-    for k in range(D.shape[1]):  # Gram-Schmidt: project the hull's directions out
-        u = D[:, k, :]
-        nu = np.linalg.norm(u, axis=1, keepdims=True)
-        well &= nu[:, 0] > CERTIFICATE_CONDITION * nd[:, k]
-        u = u / np.where(nu > 0, nu, 1.0)
-        D = D - np.einsum("bkn,bn->bk", D, u)[:, :, None] * u[:, None, :]
-        E = E - np.einsum("bkn,bn->bk", E, u)[:, :, None] * u[:, None, :]
-    g = E.mean(1)
-    ng = np.linalg.norm(g, axis=1)
-    f = np.einsum("bkn,bn->bk", T - s0, g)
-    # g must stand far above the rounding left after the projection (~1e-16 of |T - s0|),
-    # else it is noise (e.g. when the hull spans the whole space)
-    big = ng > CERTIFICATE_MIN_LENGTH * ne.max(1)
-    return well & big & (f > margin * ng[:, None] * ne).all(1)
-
-
-def _separated_centres(C, A, B, margin):
-    """First try of :func:`separated`: directions from the centroids."""
-    if C.shape[1] == 0:
-        return _gap_certified(A, B, (A.mean(1) - B.mean(1))[:, None, :], margin)
-    if C.shape[1] > 2:
-        return np.zeros(len(C), dtype=bool)
-    A, B, na, nb, ok, Au, Bu = _cone(C, A, B)
-    return ok & _signs_certified(A, B, Au.mean(1) - Bu.mean(1), na, nb, margin)

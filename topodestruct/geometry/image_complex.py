@@ -49,6 +49,7 @@ from .._budget import BudgetExceeded
 from ..topology.cells import component_labels
 from ..topology.simplicial import SimplicialComplex
 from ..topology.homology import homology
+from . import certificates as _cert
 from . import exact as _exact
 from ._image_cells import _cut_cluster, _split_edges
 from ._image_pairs import _certify, _collinear_segments, _coplanar_triangles
@@ -298,7 +299,7 @@ def _image_pieces(K, X, ex):
     if len(tri_u):
         distinct = (tri_u[:, 0] != tri_u[:, 1]) & (tri_u[:, 1] != tri_u[:, 2]) & (
             tri_u[:, 0] != tri_u[:, 2])
-        good = distinct & _exact.independent(Xu[tri_u])
+        good = distinct & _cert.independent(Xu[tri_u])
         for t in np.flatnonzero(distinct & ~good):  # not certified: decide exactly
             a, b, c = (P.exact[u] for u in tri_u[t])
             good[t] = not _collinear(a, b, c)
@@ -330,7 +331,7 @@ def _image_pieces(K, X, ex):
 
 def _broad_phase(pc, exact_input, check):
     """Step 2: the pairs of pieces whose bounding boxes overlap (a sweep)."""
-    return _exact.piece_pairs(pc.Xu, pc.pad, widen=exact_input,
+    return _cert.piece_pairs(pc.Xu, pc.pad, widen=exact_input,
                               check=lambda where: check(where, every=1))
 
 

@@ -35,7 +35,7 @@ Method
    margins settle most pairs: the caller's promise (``injective``), affine
    independence of the pair's vertex images, or an affine function vanishing
    on the shared vertex images and separating the others
-   (:func:`topodestruct.geometry.exact.separated`); each of these says the
+   (:func:`topodestruct.geometry.certificates.separated`); each of these says the
    images meet only in the hull of the shared vertex images, a face of
    ``Φ(T)``.  Every other pair goes to the exact test.  If any 3-piece is not
    clean, :class:`ImageNotSupported` says how many pairs overlap in an
@@ -61,6 +61,7 @@ from flint import fmpq, fmpq_mat
 from ..algebra.rows import locate_rows
 from ..topology.homology import homology
 from ..topology.simplicial import SimplicialComplex
+from . import certificates as _cert
 from . import exact as _exact
 from .exact_lp import feasible
 from .._budget import BudgetExceeded
@@ -306,7 +307,7 @@ def _interior_overlaps(solids, solid_labels, surf, surf_labels, point, stats, ma
     pad = np.full((F, 4), -1, dtype=np.int64)
     for f, p in enumerate(pieces):
         pad[f, :len(p)] = [where[u] for u in p]
-    pairs = _exact.piece_pairs(X, pad, widen=True, check=check_block)
+    pairs = _cert.piece_pairs(X, pad, widen=True, check=check_block)
     pairs = np.sort(pairs, axis=1)
     pairs = pairs[pairs[:, 0] < S]                      # a 3-piece and another piece
     inside = np.array([set(pieces[b]) <= set(pieces[a]) for a, b in pairs.tolist()],
@@ -370,7 +371,7 @@ _BLOCK = 1 << 17
 def _certified(X, pad, pairs, done):
     """Float certificates (wide margins) that the images of each pair meet exactly in the
     hull of their shared vertex images: affine independence of all their vertex images, or
-    a separating affine function (:func:`~.exact.separated`)."""
+    a separating affine function (:func:`~.certificates.separated`)."""
     out = np.zeros(len(pairs), dtype=bool)
     todo = np.flatnonzero(~done)
     if not len(todo):
@@ -382,7 +383,7 @@ def _certified(X, pad, pairs, done):
     n_distinct = (rows >= 0).sum(axis=1)
     for u in np.unique(n_distinct).tolist():
         sel = np.flatnonzero(n_distinct == u)
-        out[todo[sel]] = _exact.independent(X[rows[sel, 8 - u:]])
+        out[todo[sel]] = _cert.independent(X[rows[sel, 8 - u:]])
     left = np.flatnonzero(~out[todo])
     pa, pb = pa[left], pb[left]
     in_b = (pa[:, :, None] == pb[:, None, :]).any(2) & (pa >= 0)
@@ -394,7 +395,7 @@ def _certified(X, pad, pairs, done):
             continue
         sel = np.flatnonzero((key == (c, ka, kb)).all(1))
         C = X[pa[sel][in_b[sel]].reshape(len(sel), c)]
-        out[todo[left[sel]]] = _exact.separated(
+        out[todo[left[sel]]] = _cert.separated(
             C, X[pa[sel][only_a[sel]].reshape(len(sel), ka)],
             X[pb[sel][only_b[sel]].reshape(len(sel), kb)])
     return out

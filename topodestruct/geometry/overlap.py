@@ -30,6 +30,7 @@ from ..topology.simplicial import SimplicialComplex, as_subcomplex
 from ..topology.groups import Homology
 from ..topology.homology import homology, quotient_homology
 from ..tolerances import CERTIFICATE_MARGIN, ROUNDING_BOUND
+from . import certificates as _cert
 from . import exact as _exact
 from .image_complex import ImageRefinement, _checker, refine_image
 
@@ -236,7 +237,7 @@ def image_of_subcomplex(R, K, C, budget=None):
                                               + ROUNDING_BOUND * (1 + np.abs(hi).max())),
                         dtype=np.int64)
         if len(cand):  # a float certificate that a vertex lies off Φ(σ) spares the exact test
-            off = _exact.separated(np.zeros((len(cand), 0, X.shape[1])),
+            off = _cert.separated(np.zeros((len(cand), 0, X.shape[1])),
                                    L.coordinates[cand][:, None, :],
                                    np.broadcast_to(corners, (len(cand),) + corners.shape))
             cand = cand[~off]

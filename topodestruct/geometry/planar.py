@@ -30,6 +30,7 @@ from functools import cmp_to_key
 import numpy as np
 
 from ..tolerances import CERTIFICATE_MARGIN, ROUNDING_BOUND
+from . import certificates as _cert
 from . import exact as _exact
 
 __all__ = ["decompose"]
@@ -66,7 +67,7 @@ def _split_points(segs, pts, reg, F, check):
     inner = [[] for _ in segs]
     X = reg.exact
     A, B = F[E[:, 0]], F[E[:, 1]]
-    pairs = _exact.box_pairs(np.minimum(A, B), np.maximum(A, B))
+    pairs = _cert.box_pairs(np.minimum(A, B), np.maximum(A, B))
     if len(pairs):
         i, j = pairs[:, 0], pairs[:, 1]
         a, b, c, d = A[i], B[i], A[j], B[j]
