@@ -215,48 +215,61 @@ def image_of_subcomplex(R, K, C, budget=None):
         The simplices of ``R.complex`` contained in the image of a simplex of ``C``
         (all of ``Φ(C)``: the image complex refines every image simplex).
     """
-    C = as_subcomplex(C, "C")
-    L = R.complex
-    if C.dimension < 0:
-        return SimplicialComplex._from_sorted([])
-    ex = R.vertex_exact
-    X = np.array([[float(x) for x in p] for p in ex], dtype=float)
-    pos = np.searchsorted(K.vertices, C.vertices)
-    if not np.array_equal(K.vertices[np.minimum(pos, K.n_vertices - 1)], C.vertices):
-        raise ValueError("C is not a subcomplex of K")
-    kpos = {int(v): i for i, v in enumerate(K.vertices.tolist())}
-    tree = cKDTree(L.coordinates)
-    owners = [set() for _ in range(L.n_vertices)]  # which Φ(σ), σ in C, hold each vertex
-    check = _checker(budget)
-    for k, s in enumerate(C.maximal_simplices()):
-        check("the image of a collapsed piece", every=16)
-        corners = X[[kpos[v] for v in s]]
-        lo, hi = corners.min(0), corners.max(0)
-        centre, radius = (lo + hi) / 2, np.linalg.norm(hi - lo) / 2
-        cand = np.array(tree.query_ball_point(centre, radius * (1 + CERTIFICATE_MARGIN)
-                                              + ROUNDING_BOUND * (1 + np.abs(hi).max())),
-                        dtype=np.int64)
-        if len(cand):  # a float certificate that a vertex lies off Φ(σ) spares the exact test
-            off = _cert.separated(np.zeros((len(cand), 0, X.shape[1])),
-                                   L.coordinates[cand][:, None, :],
-                                   np.broadcast_to(corners, (len(cand),) + corners.shape))
-            cand = cand[~off]
-        if not len(cand):
-            continue
-        pts = _independent_corners([ex[kpos[v]] for v in s])
-        for w in cand.tolist():
-            if _in_hull(R.exact[w], pts):
-                owners[w].add(k)
-    # a simplex of the image complex lies in Φ(C) iff its vertices lie in one convex Φ(σ)
-    kept = []
-    for d in range(L.dimension + 1):
-        rows = L.simplices(d)
-        idx = np.searchsorted(L.vertices, rows)
-        for row, ix in zip(rows.tolist(), idx.tolist()):
-            common = set.intersection(*(owners[i] for i in ix))
-            if common:
-                kept.append(tuple(row))
-    return SimplicialComplex(kept) if kept else SimplicialComplex._from_sorted([])
+    return _SubcomplexImages(R, K, budget)(C)
+
+
+class _SubcomplexImages:
+    """:func:`image_of_subcomplex` for several subcomplexes of one ``K``: the search tree of
+    the image complex's vertices and its simplices' vertex indices are built once (a
+    folded layer has hundreds of collapsed components and ~10^5 image vertices)."""
+
+    def __init__(self, R, K, budget):
+        self.R, self.K, self.check = R, K, _checker(budget)
+        L = R.complex
+        self.X = np.array([[float(x) for x in p] for p in R.vertex_exact], dtype=float)
+        self.kpos = {int(v): i for i, v in enumerate(K.vertices.tolist())}
+        self.tree = cKDTree(L.coordinates) if L.n_vertices else None
+        self.rows = [L.simplices(d) for d in range(L.dimension + 1)]
+        self.idx = [np.searchsorted(L.vertices, r) for r in self.rows]
+
+    def __call__(self, C):
+        C = as_subcomplex(C, "C")
+        K, L, R, X, kpos = self.K, self.R.complex, self.R, self.X, self.kpos
+        if C.dimension < 0 or self.tree is None:
+            return SimplicialComplex._from_sorted([])
+        pos = np.searchsorted(K.vertices, C.vertices)
+        if not np.array_equal(K.vertices[np.minimum(pos, K.n_vertices - 1)], C.vertices):
+            raise ValueError("C is not a subcomplex of K")
+        ex = R.vertex_exact
+        owners = {}                     # image vertex -> which Φ(σ), σ in C, hold it
+        for k, s in enumerate(C.maximal_simplices()):
+            self.check("the image of a collapsed piece", every=16)
+            corners = X[[kpos[v] for v in s]]
+            lo, hi = corners.min(0), corners.max(0)
+            centre, radius = (lo + hi) / 2, np.linalg.norm(hi - lo) / 2
+            reach = radius * (1 + CERTIFICATE_MARGIN) + ROUNDING_BOUND * (1 + np.abs(hi).max())
+            cand = np.array(self.tree.query_ball_point(centre, reach), dtype=np.int64)
+            if len(cand):  # a float certificate that a vertex lies off Φ(σ) spares exact tests
+                off = _cert.separated(np.zeros((len(cand), 0, X.shape[1])),
+                                      L.coordinates[cand][:, None, :],
+                                      np.broadcast_to(corners, (len(cand),) + corners.shape))
+                cand = cand[~off]
+            if not len(cand):
+                continue
+            pts = _independent_corners([ex[kpos[v]] for v in s])
+            for w in cand.tolist():
+                if _in_hull(R.exact[w], pts):
+                    owners.setdefault(w, set()).add(k)
+        # a simplex of the image complex lies in Φ(C) iff its vertices lie in one convex Φ(σ)
+        held = np.zeros(L.n_vertices, dtype=bool)
+        held[list(owners)] = True
+        kept = []
+        for rows, idx in zip(self.rows, self.idx):
+            some = held[idx].all(axis=1)      # only simplices with every vertex in Φ(C)
+            for row, ix in zip(rows[some].tolist(), idx[some].tolist()):
+                if set.intersection(*(owners[i] for i in ix)):
+                    kept.append(tuple(row))
+        return SimplicialComplex(kept) if kept else SimplicialComplex._from_sorted([])
 
 
 def _in_hull(p, pts):
@@ -366,7 +379,8 @@ def folding(K, images, collapse=(), regions=None, layer=None, injective=None,
     """
     R = refine_image(K, images, injective=injective, max_exact_pairs=max_exact_pairs,
                      budget=budget)
-    subs = [image_of_subcomplex(R, K, C, budget) for C in collapse]
+    images_of = _SubcomplexImages(R, K, budget)
+    subs = [images_of(C) for C in collapse]
     subs = [S for S in subs if S.dimension >= 0]
     quot = quotient_homology(R.complex, subs) if subs else homology(R.complex)
     return Folding(homology(K), homology(R.complex), quot,
