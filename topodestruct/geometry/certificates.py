@@ -169,7 +169,7 @@ def _separated_min_norm(C, A, B, margin):
     have on its positive side). The certificate is the same inequality as the first try's."""
     if C.shape[1] == 0:
         V = (A[:, :, None, :] - B[:, None, :, :]).reshape(len(A), -1, A.shape[2])
-        G = _min_norm_point(V)[:, None, :]
+        G = (_min_norm_point_by_faces(V) if V.shape[1] <= 4 else _min_norm_point(V))[:, None, :]
         if A.shape[1] == 3 and B.shape[1] == 3:  # two triangles: also their edges' normals
             G = np.concatenate([G, _edge_normals(A), _edge_normals(B), _cross_axes(A, B)], 1)
         return _gap_certified(A, B, G, margin)
