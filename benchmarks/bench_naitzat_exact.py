@@ -81,9 +81,14 @@ def main(argv=None):
         if (cls, m) in done:
             continue
         try:
+            # the child runs in the package's own root and gets absolute paths: with `-c`,
+            # its current folder comes first on sys.path, and a run started from another
+            # checkout imported that checkout's (changing) code, not the commit recorded
             p = subprocess.run([sys.executable, "-c", CHILD, f"D-I_model_{m}.pth", str(cls),
-                                args.data, str(args.budget), args.keep],
-                               capture_output=True, text=True, timeout=args.timeout, env=env)
+                                str(pathlib.Path(args.data).resolve()), str(args.budget),
+                                str(pathlib.Path(args.keep).resolve()) if args.keep else ""],
+                               capture_output=True, text=True, timeout=args.timeout, env=env,
+                               cwd=_package_root())
             rec = json.loads(p.stdout.strip().splitlines()[-1]) if p.returncode == 0 else \
                 {"error": p.stderr.strip().splitlines()[-1:]}
         except subprocess.TimeoutExpired:
@@ -101,13 +106,21 @@ def main(argv=None):
         pathlib.Path(args.summary).write_text(summary(done, " ".join(sys.argv[1:])))
 
 
-def _commit():
-    """The commit of the package that the children import (records say which code they timed)."""
+def _package_root():
+    """The folder holding the topodestruct this script imports (the children's too)."""
     import topodestruct
-    root = pathlib.Path(topodestruct.__file__).resolve().parents[1]
+    return pathlib.Path(topodestruct.__file__).resolve().parents[1]
+
+
+def _commit():
+    """The commit of the package that the children import (records say which code they
+    timed), marked ``+dirty`` where its tracked files differ from that commit."""
+    root = _package_root()
     p = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
                        capture_output=True, text=True)
-    return p.stdout.strip() or None
+    dirty = subprocess.run(["git", "-C", str(root), "diff", "--quiet", "HEAD", "--",
+                            "topodestruct"], capture_output=True).returncode != 0
+    return (p.stdout.strip() + ("+dirty" if dirty else "")) or None
 
 
 def report(done, jobs):
