@@ -50,7 +50,7 @@ def main():
     t0 = time.perf_counter()
     prof = timed(f"profile torus {T.f_vector}, 3-25x9{' exact' if args.exact else ''}",
                  # with a budget: exact=None, so the layers past it fall back and say why
-                 lambda: td.profile(net, T, exact=(args.budget is None or None) if args.exact
+                 lambda: td.profile(net, T, exact=True if args.exact and args.budget is None
                                     else None,
                                     budget_s=args.budget if args.exact else None))
     wall = time.perf_counter() - t0

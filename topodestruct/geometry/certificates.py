@@ -6,6 +6,8 @@ cases exactly (:mod:`topodestruct.geometry.exact`).  The broad phase
 (:func:`piece_pairs`, :func:`box_pairs`) keeps every pair of pieces that may meet: the
 boxes are widened by far more than the rounding of their corners.
 """
+from itertools import combinations
+
 import numpy as np
 
 from ..tolerances import (CERTIFICATE_CONDITION, CERTIFICATE_MARGIN, CERTIFICATE_MIN_LENGTH,
@@ -187,8 +189,6 @@ def _min_norm_point_by_faces(V):
     their face (15 faces at most).  Frank-Wolfe's 48 steps stop about 1/48 from it, which
     missed the certificate for two triangles sharing a vertex within a fold of a 3-flat
     (separating margins of 1e-2, median, on D-I model 20's layer 8)."""
-    from itertools import combinations
-
     Bn, k, _ = V.shape
     best, best_norm = V.mean(1), np.full(Bn, np.inf)
     for m in range(1, k + 1):
