@@ -9,14 +9,14 @@ from . import certificates as _cert
 from . import exact as _exact
 
 
-def _certify(pc, pairs, top, injective, check=lambda where, every=1: None):
-    """Step 3, without exact work: the pairs settled by the caller's promise or by a float
-    certificate. Returns ``(certified, n_distinct, n_promised)``: which pairs are settled,
-    the number of distinct vertex images of each pair, how many the promise settled."""
+def _certify(pc, pairs, label=None, check=lambda where, every=1: None):
+    """Step 3, without exact work: the pairs settled by the caller's promise (``label``: each
+    piece's, :func:`_piece_labels`) or by a float certificate. Returns ``(certified,
+    n_distinct, n_promised)``: which pairs are settled, the number of distinct vertex images
+    of each pair, how many the promise settled."""
     pad, Xu = pc.pad, pc.Xu
     certified = np.zeros(len(pairs), dtype=bool)
-    if injective is not None and len(pairs):
-        label = _piece_labels(top, injective, pc.input_simplices)
+    if label is not None and len(pairs):
         la, lb = label[pairs[:, 0]], label[pairs[:, 1]]
         certified = (la >= 0) & (la == lb)
     n_promised = int(certified.sum())

@@ -13,12 +13,19 @@ import numpy as np
 from ..tolerances import (CERTIFICATE_CONDITION, CERTIFICATE_MARGIN, CERTIFICATE_MIN_LENGTH,
                           ROUNDING_BOUND)
 
-__all__ = ["independent", "separated", "box_pairs", "piece_pairs"]
+__all__ = ["independent", "separated", "box_pairs", "box_pair_chunks", "piece_pairs",
+           "piece_pair_chunks"]
 
 
 def piece_pairs(X, pad, widen=True, check=None):
     """Broad phase of pieces given as rows of vertex indices into ``X`` (padded with -1):
-    the index pairs whose bounding boxes overlap.
+    the index pairs whose bounding boxes overlap (all of :func:`piece_pair_chunks`)."""
+    return _concat(piece_pair_chunks(X, pad, widen=widen, check=check))
+
+
+def piece_pair_chunks(X, pad, widen=True, check=None):
+    """:func:`piece_pairs` chunk by chunk (arrays of at most about a million pairs), so that a
+    caller can settle each chunk before the next is built and never hold every pair.
 
     ``widen``: ``X`` holds the floats of exact points, so the boxes are widened by far
     more than rounding.  Above R^3 with many pieces, the sweep runs in the 3 principal
@@ -38,12 +45,23 @@ def piece_pairs(X, pad, widen=True, check=None):
                                     full_matrices=False)[2][:3].T
         margin = CERTIFICATE_MARGIN * (np.abs(X).max() + np.abs(Z).max())
         zlo, zhi = Z[safe].min(axis=1) - margin, Z[safe].max(axis=1) + margin
-        return box_pairs(zlo, zhi, also=(lo, hi), check=check)
-    return box_pairs(lo, hi, check=check)
+        return box_pair_chunks(zlo, zhi, also=(lo, hi), check=check)
+    return box_pair_chunks(lo, hi, check=check)
 
 
 def box_pairs(lo, hi, also=None, check=None):
-    """Broad phase: the index pairs of boxes that overlap in every coordinate (a sweep).
+    """Broad phase: the index pairs of boxes that overlap in every coordinate (a sweep; all
+    of :func:`box_pair_chunks`)."""
+    return _concat(box_pair_chunks(lo, hi, also=also, check=check))
+
+
+def _concat(chunks):
+    out = list(chunks)
+    return np.concatenate(out) if out else np.zeros((0, 2), dtype=np.int64)
+
+
+def box_pair_chunks(lo, hi, also=None, check=None):
+    """:func:`box_pairs` as a generator of arrays of pairs, one per chunk of the sweep.
 
     ``also``: a second ``(lo, hi)`` per box (e.g. the full boxes, when ``lo, hi`` are
     projections) that must overlap too; checked chunk by chunk, so memory stays bounded.
@@ -51,12 +69,11 @@ def box_pairs(lo, hi, also=None, check=None):
     tried instead, was 2x slower on the folded D-II layers: their boxes overlap densely.)"""
     F = len(lo)
     if F < 2:
-        return np.zeros((0, 2), dtype=np.int64)
+        return
     ax = int(np.argmax(hi.max(0) - lo.min(0)))
     order = np.argsort(lo[:, ax], kind="stable")
     end = np.searchsorted(lo[order, ax], hi[order, ax], side="right")
     counts = np.maximum(end - np.arange(F) - 1, 0)
-    out = []
     chunk = max(1, 1_000_000 // max(1, int(counts.mean()) + 1))
     for s in range(0, F, chunk):
         if check is not None:
@@ -71,8 +88,7 @@ def box_pairs(lo, hi, also=None, check=None):
         if also is not None:
             keep = np.all((also[0][a] <= also[1][b]) & (also[0][b] <= also[1][a]), axis=1)
             a, b = a[keep], b[keep]
-        out.append(np.stack([a, b], 1))
-    return np.concatenate(out)
+        yield np.stack([a, b], 1)
 
 
 def independent(groups, margin=CERTIFICATE_MARGIN):

@@ -52,7 +52,7 @@ from ..topology.homology import homology
 from . import certificates as _cert
 from . import exact as _exact
 from ._image_cells import _cut_cluster, _split_edges
-from ._image_pairs import _certify, _collinear_segments, _coplanar_triangles
+from ._image_pairs import _certify, _collinear_segments, _coplanar_triangles, _piece_labels
 
 __all__ = ["ImageRefinement", "ImageTooLarge", "ImageBudgetExceeded", "image_complex",
            "image_homology", "refine_image"]
@@ -226,16 +226,11 @@ def refine_image(K, images, injective=None, max_exact_pairs=None, max_candidate_
                                np.zeros(0, dtype=np.int64))
     pc = _image_pieces(K, X, ex)                                  # 1. vertices and pieces
     check = _checker(budget)
-    pairs = _broad_phase(pc, ex is not None, check)               # 2. broad phase
-    stats = {"pieces": len(pc.feats), "triangles": pc.n_tri, "candidate_pairs": len(pairs)}
     if max_candidate_pairs is None and max_exact_pairs is not None:
         max_candidate_pairs = max(100 * max_exact_pairs, 1_000_000)
-    if max_candidate_pairs is not None and len(pairs) > max_candidate_pairs:
-        raise ImageTooLarge(f"{len(pairs)} candidate pairs of image simplices "
-                            f"> max_candidate_pairs={max_candidate_pairs}")
-    # 3. narrow phase: the caller's promise, a certificate, then exact intersection
-    certified, n_distinct, stats["promised_pairs"] = _certify(pc, pairs, top, injective, check)
-    stats["certified_pairs"] = int(certified.sum())
+    # 2-3. broad phase, chunk by chunk through the caller's promise and the certificates
+    pairs, certified, fold, stats = _settle_pairs(pc, ex is not None, top, injective,
+                                                  max_candidate_pairs, check)
     lines, collinear = _collinear_segments(pairs, certified, pc.n_tri, pc.n_seg, pc.feats, pc.P)
     stats["collinear_pairs"] = int(collinear.sum())
     planes, coplanar = _coplanar_triangles(pairs, certified, pc)
@@ -244,7 +239,7 @@ def refine_image(K, images, injective=None, max_exact_pairs=None, max_candidate_
     if max_exact_pairs is not None and costly > max_exact_pairs:
         raise ImageTooLarge(f"{costly} pairs of image simplices to intersect exactly "
                             f"> max_exact_pairs={max_exact_pairs}")
-    interactions, overlaps = _intersect(pc, pairs, certified, n_distinct, (lines, planes),
+    interactions, overlaps = _intersect(pc, pairs, certified, fold, (lines, planes),
                                         (collinear, coplanar), check)
     stats["exact_pairs"] = int((~certified).sum())
     stats["interactions"] = len(interactions)
@@ -276,6 +271,7 @@ class _Pieces:
     n_tri: int
     n_seg: int
     pad: np.ndarray
+    kpad: np.ndarray = None     # the pieces' vertices of K, padded like ``pad`` (built lazily)
 
 
 def _image_pieces(K, X, ex):
@@ -329,30 +325,59 @@ def _image_pieces(K, X, ex):
                    len(edge_u), pad)
 
 
-def _broad_phase(pc, exact_input, check):
-    """Step 2: the pairs of pieces whose bounding boxes overlap (a sweep)."""
-    return _cert.piece_pairs(pc.Xu, pc.pad, widen=exact_input,
-                              check=lambda where: check(where, every=1))
+def _settle_pairs(pc, exact_input, top, injective, max_candidate_pairs, check):
+    """Steps 2-3 without exact work, streamed: each chunk of the broad phase (pairs of pieces
+    whose boxes overlap) goes through the caller's promise and the float certificates
+    before the next is built, and only what still matters is kept: the uncertified pairs
+    and the certified ones that fold onto a shared face.  Memory is that of one chunk plus
+    what is kept, not of every candidate pair (tens of millions on folded layers).  Returns
+    ``(pairs, certified, fold, stats)``: the kept pairs, which of them are certified, which
+    fold (certified, meeting in more common vertex images than common vertices of ``K``)."""
+    kept, n_cand, n_cert, n_prom = [], 0, 0, 0
+    label = None if injective is None else _piece_labels(top, injective, pc.input_simplices)
+    for chunk in _cert.piece_pair_chunks(pc.Xu, pc.pad, widen=exact_input,
+                                         check=lambda where: check(where, every=1)):
+        n_cand += len(chunk)
+        if max_candidate_pairs is not None and n_cand > max_candidate_pairs:
+            raise ImageTooLarge(f"more than {n_cand - len(chunk)} candidate pairs of image "
+                                f"simplices > max_candidate_pairs={max_candidate_pairs}")
+        certified, n_distinct, promised = _certify(pc, chunk, label, check)
+        n_cert, n_prom = n_cert + int(certified.sum()), n_prom + promised
+        fold = certified & _folds_onto_shared_face(pc, chunk, n_distinct)
+        keep = ~certified | fold
+        kept.append((chunk[keep], certified[keep], fold[keep]))
+    stats = {"pieces": len(pc.feats), "triangles": pc.n_tri, "candidate_pairs": n_cand,
+             "promised_pairs": n_prom, "certified_pairs": n_cert}
+    if not kept:
+        return np.zeros((0, 2), dtype=np.int64), np.zeros(0, bool), np.zeros(0, bool), stats
+    return (*(np.concatenate(x) for x in zip(*kept)), stats)
 
 
-def _intersect(pc, pairs, certified, n_distinct, keys, same, check):
-    """Step 3, exact: the certified pairs that fold onto a shared face, and the exact
-    intersection of every other pair (``keys``: the lines and planes of the pieces in
+def _folds_onto_shared_face(pc, pairs, n_distinct):
+    """Which pairs have more common vertex images than common vertices in ``K``: the vertices
+    of a piece have distinct images, so the common face of ``K`` has as many vertex images
+    as vertices, and more means a fold onto a shared face."""
+    pad = pc.pad
+    n_common = (pad[pairs[:, 0]] >= 0).sum(1) + (pad[pairs[:, 1]] >= 0).sum(1) - n_distinct
+    if pc.kpad is None:
+        pc.kpad = np.full((len(pc.feats), 3), -1, dtype=np.int64)
+        for f, s_ in enumerate(pc.input_simplices):
+            pc.kpad[f, :len(s_)] = s_
+    ka, kb = pc.kpad[pairs[:, 0]], pc.kpad[pairs[:, 1]]
+    n_common_k = ((ka[:, :, None] == kb[:, None, :]) & (ka[:, :, None] >= 0)).sum((1, 2))
+    return n_common > n_common_k
+
+
+def _intersect(pc, pairs, certified, fold, keys, same, check):
+    """Step 3, exact: the certified pairs that fold onto a shared face (``fold``), and the
+    exact intersection of every other pair (``keys``: the lines and planes of the pieces in
     ``same``: the pairs of segments of one line and of triangles of one plane). Returns
     ``(interactions, overlaps)``."""
     (lines, planes), (collinear, coplanar) = keys, same
-    pad, P, feats, input_simplices = pc.pad, pc.P, pc.feats, pc.input_simplices
+    P, feats, input_simplices = pc.P, pc.feats, pc.input_simplices
     interactions, overlaps = [], []
-    n_common = (pad[pairs[:, 0]] >= 0).sum(1) + (pad[pairs[:, 1]] >= 0).sum(1) - n_distinct
     uid_of = dict(zip(pc.verts.tolist(), pc.uid_of_vertex.tolist()))
-    kpad = np.full((len(feats), 3), -1, dtype=np.int64)
-    for f, s_ in enumerate(input_simplices):
-        kpad[f, :len(s_)] = s_
-    ka, kb = kpad[pairs[:, 0]], kpad[pairs[:, 1]]
-    n_common_k = ((ka[:, :, None] == kb[:, None, :]) & (ka[:, :, None] >= 0)).sum((1, 2))
-    # the vertices of a piece have distinct images, so the common face of K has as many
-    # vertex images as vertices: more common images means a fold onto a shared face
-    for r in np.flatnonzero(certified & (n_common > n_common_k)).tolist():
+    for r in np.flatnonzero(fold).tolist():
         a, b = pairs[r]
         A, B = feats[a], feats[b]
         overlaps.append((int(a), int(b), [P.exact[u] for u in sorted(set(A) & set(B))]))

@@ -307,29 +307,35 @@ def _interior_overlaps(solids, solid_labels, surf, surf_labels, point, stats, ma
     pad = np.full((F, 4), -1, dtype=np.int64)
     for f, p in enumerate(pieces):
         pad[f, :len(p)] = [where[u] for u in p]
-    pairs = _cert.piece_pairs(X, pad, widen=True, check=check_block)
-    pairs = np.sort(pairs, axis=1)
-    pairs = pairs[pairs[:, 0] < S]                      # a 3-piece and another piece
-    inside = np.array([set(pieces[b]) <= set(pieces[a]) for a, b in pairs.tolist()],
-                      dtype=bool).reshape(-1)
-    pairs = pairs[~inside]                              # faces of the 3-piece: its boundary
-    stats["candidate_pairs"] = len(pairs)
-    if max_candidate_pairs is not None and len(pairs) > max_candidate_pairs:
-        raise ImageTooLarge(f"{len(pairs)} candidate pairs of solid image pieces "
-                            f"> max_candidate_pairs={max_candidate_pairs}")
-    certified = np.zeros(len(pairs), dtype=bool)
-    if solid_labels is not None and len(pairs):
+    labels = None
+    if solid_labels is not None:
         labels = np.concatenate([solid_labels, surf_labels])
-        la, lb = labels[pairs[:, 0]], labels[pairs[:, 1]]
-        certified = (la >= 0) & (la == lb)
-    stats["promised_pairs"] = int(certified.sum())
-    for start in range(0, len(pairs), _BLOCK):          # blocks: bounded memory, budget
-        if check_block is not None:
-            check_block("float certificates of solid image pieces")
-        block = slice(start, start + _BLOCK)
-        certified[block] |= _certified(X, pad, pairs[block], certified[block])
-    stats["certified_pairs"] = int(certified.sum())
-    rest = pairs[~certified]
+    rest, n_cand, n_prom, n_cert = [], 0, 0, 0
+    for chunk in _cert.piece_pair_chunks(X, pad, widen=True, check=check_block):
+        chunk = np.sort(chunk, axis=1)
+        chunk = chunk[chunk[:, 0] < S]                  # a 3-piece and another piece
+        # faces of the 3-piece are its boundary: every vertex of b is one of a's
+        pa, pb = pad[chunk[:, 0]], pad[chunk[:, 1]]
+        inside = ((pb[:, :, None] == pa[:, None, :]).any(2) | (pb < 0)).all(1)
+        chunk = chunk[~inside]
+        n_cand += len(chunk)
+        if max_candidate_pairs is not None and n_cand > max_candidate_pairs:
+            raise ImageTooLarge(f"more than {n_cand - len(chunk)} candidate pairs of solid "
+                                f"image pieces > max_candidate_pairs={max_candidate_pairs}")
+        certified = np.zeros(len(chunk), dtype=bool)
+        if labels is not None:
+            la, lb = labels[chunk[:, 0]], labels[chunk[:, 1]]
+            certified = (la >= 0) & (la == lb)
+        n_prom += int(certified.sum())
+        for start in range(0, len(chunk), _BLOCK):      # blocks: bounded memory, budget
+            if check_block is not None:
+                check_block("float certificates of solid image pieces")
+            block = slice(start, start + _BLOCK)
+            certified[block] |= _certified(X, pad, chunk[block], certified[block])
+        n_cert += int(certified.sum())
+        rest.append(chunk[~certified])
+    rest = np.concatenate(rest) if rest else np.zeros((0, 2), dtype=np.int64)
+    stats.update(candidate_pairs=n_cand, promised_pairs=n_prom, certified_pairs=n_cert)
     stats["exact_pairs"] = len(rest)
     if max_exact_pairs is not None and len(rest) > max_exact_pairs:
         raise ImageTooLarge(f"{len(rest)} pairs of solid image pieces to test exactly "
