@@ -74,31 +74,43 @@ def _near_segments(pts, E, chunk=1 << 20):
     ei = np.repeat(np.arange(len(E)), k)
     j = np.arange(len(ei)) - np.repeat(np.cumsum(k) - k, k)
     centres = A[ei] + ((j + 0.5) / k[ei])[:, None] * (B[ei] - A[ei])
-    near = cKDTree(pts).query_ball_point(centres, half[ei] / k[ei] * (1 + CERTIFICATE_MARGIN)
-                                         + CERTIFICATE_MARGIN * scale + 1e-300)
-    counts = np.fromiter(map(len, near), dtype=np.int64, count=len(near))
-    ei = np.repeat(ei, counts)
-    w = np.fromiter((x for c in near for x in c), dtype=np.int64, count=len(ei))
+    radii = half[ei] / k[ei] * (1 + CERTIFICATE_MARGIN) + CERTIFICATE_MARGIN * scale + 1e-300
     # first a test in 3 principal directions (projecting can only shorten the distance to
-    # the segment's line), then the full one; in chunks, to bound the temporaries
+    # the segment's line), then the full one
     Z = pts - pts.mean(0)
     if pts.shape[1] > 3:
         Z = Z @ np.linalg.svd(Z[:: max(1, len(Z) // 2000)], full_matrices=False)[2][:3].T
     size = np.abs(pts).sum(1)
-    out = []
-    for s in range(0, len(w), chunk):
-        e_, w_ = ei[s:s + chunk], w[s:s + chunk]
-        ok = (w_ != E[e_, 0]) & (w_ != E[e_, 1])
-        e_, w_ = e_[ok], w_[ok]
-        tol = 2 * CERTIFICATE_MARGIN * (size[E[e_, 0]] + size[E[e_, 1]] + size[w_])
-        ok = _off_line(Z, E[e_, 0], E[e_, 1], w_) <= tol
-        e_, w_ = e_[ok], w_[ok]
-        d, t = _off_line(pts, E[e_, 0], E[e_, 1], w_, with_t=True)
-        ok = (d <= tol[ok] / 2) & (t > -CERTIFICATE_MARGIN) & (t < 1 + CERTIFICATE_MARGIN)
-        out.append(np.stack([e_[ok], w_[ok]], 1))
+    tree, out = cKDTree(pts), []
+    # balls a few thousand at a time: where folded sheets pile up, each holds thousands of
+    # points, and the lists of all of them at once had taken gigabytes
+    for s in range(0, len(ei), _BALLS):
+        near = tree.query_ball_point(centres[s:s + _BALLS], radii[s:s + _BALLS])
+        counts = np.fromiter(map(len, near), dtype=np.int64, count=len(near))
+        e_ = np.repeat(ei[s:s + _BALLS], counts)
+        w_ = np.fromiter((x for c in near for x in c), dtype=np.int64, count=len(e_))
+        del near
+        for c in range(0, len(w_), chunk):        # chunks bound the float temporaries
+            out.append(_on_edge(pts, Z, size, E, e_[c:c + chunk], w_[c:c + chunk]))
     if not out:
         return []
     return np.unique(np.concatenate(out), axis=0).tolist()
+
+
+#: Balls queried at a time by :func:`_near_segments`.
+_BALLS = 4096
+
+
+def _on_edge(pts, Z, size, E, e_, w_):
+    """The pairs (edge, point) of ``e_, w_`` where the point may lie inside the edge."""
+    ok = (w_ != E[e_, 0]) & (w_ != E[e_, 1])
+    e_, w_ = e_[ok], w_[ok]
+    tol = 2 * CERTIFICATE_MARGIN * (size[E[e_, 0]] + size[E[e_, 1]] + size[w_])
+    ok = _off_line(Z, E[e_, 0], E[e_, 1], w_) <= tol
+    e_, w_ = e_[ok], w_[ok]
+    d, t = _off_line(pts, E[e_, 0], E[e_, 1], w_, with_t=True)
+    ok = (d <= tol[ok] / 2) & (t > -CERTIFICATE_MARGIN) & (t < 1 + CERTIFICATE_MARGIN)
+    return np.stack([e_[ok], w_[ok]], 1)
 
 
 def _off_line(X, a, b, w, with_t=False):

@@ -28,12 +28,15 @@ def piece_pair_chunks(X, pad, widen=True, check=None):
     caller can settle each chunk before the next is built and never hold every pair.
 
     ``widen``: ``X`` holds the floats of exact points, so the boxes are widened by far
-    more than rounding.  Above R^3 with many pieces, the sweep runs in the 3 principal
-    directions of the vertices first (pieces that meet have overlapping projections;
-    boxes widened far beyond the projection's rounding) and the pairs found must
-    overlap in every coordinate too: a sweep along one of 15 coordinates alone meets
-    most pairs.  ``check(where)`` is called per chunk of candidates (time and memory
-    budgets)."""
+    more than rounding.  Above R^3 with many pieces, the boxes are also taken in the
+    principal frame of the vertices (an orthonormal frame: pieces that meet have
+    overlapping projections on every direction; boxes widened far beyond the projection's
+    rounding).  The sweep runs along the first three principal directions, and a pair must
+    overlap in every principal direction and every coordinate too.  Images of deep layers
+    are thin, crumpled sheets along a few directions: coordinate boxes of their diagonal
+    pieces are fat, frame boxes are not (D-I class 0 model 23, layer 9: 65 million pairs
+    with the coordinates and 3 principal directions, 2.8 million with the whole frame).
+    ``check(where)`` is called per chunk of candidates (time and memory budgets)."""
     safe = np.where(pad >= 0, pad, pad[:, :1])
     lo, hi = X[safe].min(axis=1), X[safe].max(axis=1)
     if widen:
@@ -42,10 +45,11 @@ def piece_pair_chunks(X, pad, widen=True, check=None):
     if X.shape[1] > 3 and len(pad) > 1000:
         centred = X - X.mean(0)
         Z = centred @ np.linalg.svd(centred[:: max(1, len(X) // 2000)],
-                                    full_matrices=False)[2][:3].T
+                                    full_matrices=False)[2].T
         margin = CERTIFICATE_MARGIN * (np.abs(X).max() + np.abs(Z).max())
         zlo, zhi = Z[safe].min(axis=1) - margin, Z[safe].max(axis=1) + margin
-        return box_pair_chunks(zlo, zhi, also=(lo, hi), check=check)
+        also = (np.concatenate([zlo[:, 3:], lo], 1), np.concatenate([zhi[:, 3:], hi], 1))
+        return box_pair_chunks(zlo[:, :3], zhi[:, :3], also=also, check=check)
     return box_pair_chunks(lo, hi, check=check)
 
 
@@ -58,6 +62,10 @@ def box_pairs(lo, hi, also=None, check=None):
 def _concat(chunks):
     out = list(chunks)
     return np.concatenate(out) if out else np.zeros((0, 2), dtype=np.int64)
+
+
+#: Pairs of the sweep handled at a time by :func:`box_pair_chunks` (memory: ~100 bytes each).
+_SWEEP_CHUNK = 1 << 20
 
 
 def box_pair_chunks(lo, hi, also=None, check=None):
@@ -74,20 +82,22 @@ def box_pair_chunks(lo, hi, also=None, check=None):
     order = np.argsort(lo[:, ax], kind="stable")
     end = np.searchsorted(lo[order, ax], hi[order, ax], side="right")
     counts = np.maximum(end - np.arange(F) - 1, 0)
-    chunk = max(1, 1_000_000 // max(1, int(counts.mean()) + 1))
-    for s in range(0, F, chunk):
+    # chunks of about a million pairs of the sweep each (counts vary by orders of magnitude)
+    cuts = np.searchsorted(np.cumsum(counts), np.arange(1, 1 + int(counts.sum()) // _SWEEP_CHUNK)
+                           * _SWEEP_CHUNK)
+    cuts = np.unique(np.concatenate([[0], cuts + 1, [F]]).clip(0, F))
+    for s, e in zip(cuts[:-1].tolist(), cuts[1:].tolist()):
         if check is not None:
             check("broad phase (overlapping boxes)")
-        c = counts[s:s + chunk]
+        c = counts[s:e]
         i = np.repeat(np.arange(s, s + len(c)), c)
         start = np.repeat(np.cumsum(c) - c, c)
         j = i + 1 + (np.arange(len(i)) - start)
         a, b = order[i], order[j]
-        keep = np.all((lo[a] <= hi[b]) & (lo[b] <= hi[a]), axis=1)
-        a, b = a[keep], b[keep]
-        if also is not None:
-            keep = np.all((also[0][a] <= also[1][b]) & (also[0][b] <= also[1][a]), axis=1)
-            a, b = a[keep], b[keep]
+        for L, H in ((lo, hi),) if also is None else ((lo, hi), also):
+            for k in range(L.shape[1]):   # column by column: the survivors shrink fast
+                keep = (L[a, k] <= H[b, k]) & (L[b, k] <= H[a, k])
+                a, b = a[keep], b[keep]
         yield np.stack([a, b], 1)
 
 
