@@ -141,3 +141,49 @@ def test_separated_certifies_interlocked_triangles_sharing_a_vertex():
     B2[0, 0] = 0.5 * A[0, 0]
     assert not separated(C, A, B2)[0]
     assert len(intersect(P, to_exact(np.vstack([C[0], B2[0]])))) > 1
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 2 ** 32 - 1), st.integers(4, 9), st.sampled_from([1e-3, 1e-6, 0.0]))
+def test_piece_pairs_keeps_every_pair_that_meets_on_thin_images(seed, n, thin):
+    # Deep layers map the data onto thin sheets along a few directions, where the broad phase
+    # works in the principal frame of the vertices.  Every pair of pieces that meets must
+    # survive it: pieces sharing a vertex, and segments built to cross at a dyadic point
+    # (p - u, p + u) and (p - v, p + v) meet exactly at p.  More than 1000 pieces, above
+    # R^3: the frame path.  Also the chunked and unchunked answers are the same pairs.
+    import numpy as np
+
+    from topodestruct.geometry import certificates as cert
+
+    rng = np.random.default_rng(seed)
+    axis = rng.normal(size=n)
+    def on_sheet(m, spread):
+        t = rng.uniform(-8, 8, (m, 1))
+        X = t * axis + spread * rng.normal(size=(m, n)) * np.geomspace(1, 1e-3, n)
+        return np.round(X * 2 ** 20) / 2 ** 20       # dyadic: p +- u below are exact
+    V = on_sheet(1500, 0.5 + thin)
+    tri = rng.integers(0, len(V), (900, 3))
+    tri = tri[(tri[:, 0] != tri[:, 1]) & (tri[:, 1] != tri[:, 2]) & (tri[:, 0] != tri[:, 2])]
+    p, u, v = on_sheet(200, 0.2), on_sheet(200, 0.01 + thin), on_sheet(200, 0.01 + thin)
+    X = np.concatenate([V, p - u, p + u, p - v, p + v])
+    m, base = len(p), len(V)
+    segs = np.stack([np.concatenate([base + np.arange(m), base + 2 * m + np.arange(m)]),
+                     np.concatenate([base + m + np.arange(m), base + 3 * m + np.arange(m)])], 1)
+    pad = np.full((len(tri) + len(segs), 3), -1, dtype=np.int64)
+    pad[:len(tri)], pad[len(tri):, :2] = tri, segs
+    rng.shuffle(pad)
+    got = {tuple(sorted(q)) for q in cert.piece_pairs(X, pad, widen=True).tolist()}
+    chunks = list(cert.piece_pair_chunks(X, pad, widen=True))
+    assert sum(map(len, chunks)) == len(got)
+    where = {tuple(r): i for i, r in enumerate(pad.tolist())}
+    for k in range(m):               # the crossing segments
+        a = where[(base + k, base + m + k, -1)]
+        b = where[(base + 2 * m + k, base + 3 * m + k, -1)]
+        assert tuple(sorted((a, b))) in got
+    share = {}                       # pieces with a common vertex
+    for i, r in enumerate(pad.tolist()):
+        for x in r:
+            if x >= 0:
+                share.setdefault(x, []).append(i)
+    need = {(a, b) for ids in share.values() for a in ids for b in ids if a < b}
+    assert need <= got
