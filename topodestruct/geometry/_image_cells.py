@@ -45,7 +45,7 @@ def _split_edges(edges, P, check=None):
     pts = np.array(P.floats, dtype=float)
     E = np.array(edges, dtype=np.int64).reshape(-1, 2)
     inner = {}
-    for ei, w in _near_segments(pts, E):
+    for ei, w in _near_segments(pts, E, check=check):
         if check is not None:
             check("points on the image's edges")
         u, v = edges[ei]
@@ -59,7 +59,7 @@ def _split_edges(edges, P, check=None):
     return chains
 
 
-def _near_segments(pts, E, chunk=1 << 20):
+def _near_segments(pts, E, chunk=1 << 20, check=None):
     """Pairs (edge, point) where the point may lie inside the edge: every true one, and few
     others (float tests with a margin far above rounding; decide them exactly)."""
     if not len(E):
@@ -85,6 +85,8 @@ def _near_segments(pts, E, chunk=1 << 20):
     # balls a few thousand at a time: where folded sheets pile up, each holds thousands of
     # points, and the lists of all of them at once had taken gigabytes
     for s in range(0, len(ei), _BALLS):
+        if check is not None:
+            check("points on the image's edges", every=1)
         near = tree.query_ball_point(centres[s:s + _BALLS], radii[s:s + _BALLS])
         counts = np.fromiter(map(len, near), dtype=np.int64, count=len(near))
         e_ = np.repeat(ei[s:s + _BALLS], counts)

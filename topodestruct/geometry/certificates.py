@@ -13,6 +13,9 @@ import numpy as np
 from ..tolerances import (CERTIFICATE_CONDITION, CERTIFICATE_MARGIN, CERTIFICATE_MIN_LENGTH,
                           ROUNDING_BOUND)
 
+#: Steps of the accelerated minimum-norm search (a candidate direction, not a decision).
+MIN_NORM_STEPS = 300
+
 __all__ = ["independent", "separated", "box_pairs", "box_pair_chunks", "piece_pairs",
            "piece_pair_chunks"]
 
@@ -200,13 +203,55 @@ def _separated_min_norm(C, A, B, margin):
         G = (_min_norm_point_by_faces(V) if V.shape[1] <= 4 else _min_norm_point(V))[:, None, :]
         if A.shape[1] == 3 and B.shape[1] == 3:  # two triangles: also their edges' normals
             G = np.concatenate([G, _edge_normals(A), _edge_normals(B), _cross_axes(A, B)], 1)
-        return _gap_certified(A, B, G, margin)
+        out = _gap_certified(A, B, G, margin)
+        if V.shape[1] > 4 and not out.all():      # last try: a closer minimum-norm point
+            rest = np.flatnonzero(~out)
+            out[rest] = _gap_certified(A[rest], B[rest],
+                                       _min_norm_point_accelerated(V[rest])[:, None, :], margin)
+        return out
     if C.shape[1] > 2:
         return np.zeros(len(C), dtype=bool)
     A, B, na, nb, ok, Au, Bu = _cone(C, A, B)
     V = np.concatenate([Au, -Bu], 1)
-    g = _min_norm_point_by_faces(V) if V.shape[1] <= 4 else _min_norm_point(V)
-    return ok & _signs_certified(A, B, g, na, nb, margin)
+    if V.shape[1] <= 4:
+        return ok & _signs_certified(A, B, _min_norm_point_by_faces(V), na, nb, margin)
+    out = ok & _signs_certified(A, B, _min_norm_point(V), na, nb, margin)
+    rest = np.flatnonzero(ok & ~out)
+    if len(rest):                                 # last try: a closer minimum-norm point
+        out[rest] = _signs_certified(A[rest], B[rest], _min_norm_point_accelerated(V[rest]),
+                                     na[rest], nb[rest], margin)
+    return out
+
+
+def _min_norm_point_accelerated(V, iters=MIN_NORM_STEPS):
+    """Minimum-norm point of ``conv(V)`` per batch row, ``V`` (B, k, n), closer than
+    :func:`_min_norm_point`: accelerated projected gradient (FISTA) on the weights, on the
+    simplex, error O(1/iters^2) against Frank-Wolfe's O(1/iters).  Solid pieces of D-II's
+    second layer, no common vertex, 16 differences: Frank-Wolfe's direction is off by about
+    1/48 of the hull, too much where slivers of the refinement leave small gaps.  Only a
+    candidate direction: the certificate checks it."""
+    scale = np.linalg.norm(V, axis=2).max(1)
+    W = V / np.where(scale > 0, scale, 1.0)[:, None, None]
+    G = W @ W.transpose(0, 2, 1)
+    step = 1.0 / (2.0 * np.sqrt((G ** 2).sum((1, 2))) + 1e-300)[:, None]   # 1 / (2 |G|_F)
+    lam = np.full(V.shape[:2], 1.0 / V.shape[1])
+    y, t = lam, 1.0
+    for _ in range(iters):
+        new = _onto_simplex(y - step * 2.0 * np.einsum("bij,bj->bi", G, y))
+        t_next = (1.0 + np.sqrt(1.0 + 4.0 * t * t)) / 2.0
+        y = new + ((t - 1.0) / t_next) * (new - lam)
+        lam, t = new, t_next
+    return np.einsum("bk,bkn->bn", lam, V)
+
+
+def _onto_simplex(Y):
+    """Euclidean projection of each row of ``Y`` onto the probability simplex (by sorting)."""
+    U = -np.sort(-Y, axis=1)
+    css = np.cumsum(U, axis=1) - 1.0
+    k = np.arange(1, Y.shape[1] + 1)
+    rho = (U - css / k > 0).sum(1)                  # the condition holds on a prefix
+    theta = css[np.arange(len(Y)), rho - 1] / rho
+    return np.maximum(Y - theta[:, None], 0.0)
 
 
 def _min_norm_point_by_faces(V):
