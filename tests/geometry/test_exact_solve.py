@@ -219,3 +219,36 @@ def test_separated_certifies_close_solids_that_frank_wolfe_misses_and_never_touc
     B2 = B.copy()
     B2[:, 0] = (A[:, 1] + A[:, 2]) / 2                # on an edge of A: they touch
     assert not cert.separated(none, A, B2).any()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(-3, 3), min_size=3, max_size=3),
+       st.lists(st.integers(-3, 3), min_size=3, max_size=3),
+       st.lists(st.integers(-3, 3), min_size=3, max_size=3),
+       st.sampled_from([-1, 0, 1, 2, 3, 4, 5]), st.booleans())
+def test_on_segment_against_fractions(a, b, off, num, on_line):
+    # p = a + num/4 (b - a) (on the line; inside the open segment iff 0 < num < 4), or that
+    # point moved by ``off`` (off the line unless ``off`` is parallel to b - a); reference:
+    # every 2x2 minor of [p - a, b - a] vanishes and the parameter lies in (0, 1)
+    from fractions import Fraction
+
+    from flint import fmpq
+
+    from topodestruct.geometry.exact import on_segment
+
+    if a == b:
+        return
+    p = [Fraction(x) + Fraction(num, 4) * (y - x) for x, y in zip(a, b)]
+    if not on_line:
+        p = [x + d for x, d in zip(p, off)]
+    u = [x - y for x, y in zip(p, a)]
+    v = [y - x for x, y in zip(a, b)]
+    collinear = all(u[i] * v[j] == u[j] * v[i] for i in range(3) for j in range(3))
+    k = next(i for i in range(3) if v[i])
+    t = u[k] / v[k]
+    want = t if collinear and 0 < t < 1 else None
+    q = lambda xs: tuple(fmpq(x.numerator, x.denominator) for x in map(Fraction, xs))  # noqa
+    got = on_segment(q(p), q(a), q(b))
+    assert (got is None) == (want is None)
+    if want is not None:
+        assert got == fmpq(want.numerator, want.denominator)

@@ -311,14 +311,20 @@ def collinear_meet(A, B, k):
 
 def on_segment(p, a, b):
     """Whether the exact point ``p`` lies in the open segment ``(a, b)``; returns its
-    parameter ``t`` in (0, 1) or None."""
-    k = max(range(len(a)), key=lambda r: abs(b[r] - a[r]))
-    den = b[k] - a[k]
+    parameter ``t`` in (0, 1) or None.  (``t`` is read off the first coordinate where ``a``
+    and ``b`` differ: on the line it is the same in every such coordinate, and off the line
+    some coordinate fails the check; no search for the largest difference, half the cost.)"""
+    for k in range(len(a)):
+        den = b[k] - a[k]
+        if den:
+            break
+    else:
+        return None
     t = (p[k] - a[k]) / den
     if not 0 < t < 1:
         return None
     for r in range(len(a)):
-        if p[r] != a[r] + t * (b[r] - a[r]):
+        if p[r] - a[r] != t * (b[r] - a[r]):
             return None
     return t
 
