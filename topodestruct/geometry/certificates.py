@@ -14,7 +14,7 @@ from ..tolerances import (CERTIFICATE_CONDITION, CERTIFICATE_MARGIN, CERTIFICATE
                           ROUNDING_BOUND)
 
 #: Steps of the accelerated minimum-norm search (a candidate direction, not a decision).
-MIN_NORM_STEPS = 300
+_MIN_NORM_STEPS = 300
 
 __all__ = ["independent", "separated", "box_pairs", "box_pair_chunks", "piece_pairs",
            "piece_pair_chunks"]
@@ -223,7 +223,7 @@ def _separated_min_norm(C, A, B, margin):
     return out
 
 
-def _min_norm_point_accelerated(V, iters=MIN_NORM_STEPS):
+def _min_norm_point_accelerated(V, iters=_MIN_NORM_STEPS):
     """Minimum-norm point of ``conv(V)`` per batch row, ``V`` (B, k, n), closer than
     :func:`_min_norm_point`: accelerated projected gradient (FISTA) on the weights, on the
     simplex, error O(1/iters^2) against Frank-Wolfe's O(1/iters).  Solid pieces of D-II's
