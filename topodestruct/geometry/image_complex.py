@@ -271,7 +271,6 @@ class _Pieces:
     n_tri: int
     n_seg: int
     pad: np.ndarray
-    kpad: np.ndarray = None     # the pieces' vertices of K, padded like ``pad`` (built lazily)
 
 
 def _image_pieces(K, X, ex):
@@ -335,6 +334,9 @@ def _settle_pairs(pc, exact_input, top, injective, max_candidate_pairs, check):
     fold (certified, meeting in more common vertex images than common vertices of ``K``)."""
     kept, n_cand, n_cert, n_prom = [], 0, 0, 0
     label = None if injective is None else _piece_labels(top, injective, pc.input_simplices)
+    kpad = np.full((len(pc.feats), 3), -1, dtype=np.int64)   # the pieces' vertices in K
+    for f, s_ in enumerate(pc.input_simplices):
+        kpad[f, :len(s_)] = s_
     for chunk in _cert.piece_pair_chunks(pc.Xu, pc.pad, widen=exact_input,
                                          check=lambda where: check(where, every=1)):
         n_cand += len(chunk)
@@ -343,7 +345,7 @@ def _settle_pairs(pc, exact_input, top, injective, max_candidate_pairs, check):
                                 f"simplices > max_candidate_pairs={max_candidate_pairs}")
         certified, n_distinct, promised = _certify(pc, chunk, label, check)
         n_cert, n_prom = n_cert + int(certified.sum()), n_prom + promised
-        fold = certified & _folds_onto_shared_face(pc, chunk, n_distinct)
+        fold = certified & _folds_onto_shared_face(pc.pad, kpad, chunk, n_distinct)
         keep = ~certified | fold
         kept.append((chunk[keep], certified[keep], fold[keep]))
     stats = {"pieces": len(pc.feats), "triangles": pc.n_tri, "candidate_pairs": n_cand,
@@ -353,17 +355,12 @@ def _settle_pairs(pc, exact_input, top, injective, max_candidate_pairs, check):
     return (*(np.concatenate(x) for x in zip(*kept)), stats)
 
 
-def _folds_onto_shared_face(pc, pairs, n_distinct):
-    """Which pairs have more common vertex images than common vertices in ``K``: the vertices
-    of a piece have distinct images, so the common face of ``K`` has as many vertex images
-    as vertices, and more means a fold onto a shared face."""
-    pad = pc.pad
+def _folds_onto_shared_face(pad, kpad, pairs, n_distinct):
+    """Which pairs have more common vertex images (``pad``) than common vertices in ``K``
+    (``kpad``): the vertices of a piece have distinct images, so the common face of ``K``
+    has as many vertex images as vertices, and more means a fold onto a shared face."""
     n_common = (pad[pairs[:, 0]] >= 0).sum(1) + (pad[pairs[:, 1]] >= 0).sum(1) - n_distinct
-    if pc.kpad is None:
-        pc.kpad = np.full((len(pc.feats), 3), -1, dtype=np.int64)
-        for f, s_ in enumerate(pc.input_simplices):
-            pc.kpad[f, :len(s_)] = s_
-    ka, kb = pc.kpad[pairs[:, 0]], pc.kpad[pairs[:, 1]]
+    ka, kb = kpad[pairs[:, 0]], kpad[pairs[:, 1]]
     n_common_k = ((ka[:, :, None] == kb[:, None, :]) & (ka[:, :, None] >= 0)).sum((1, 2))
     return n_common > n_common_k
 
