@@ -40,18 +40,47 @@ def test_sphere_void_dies_at_its_radius():
     assert 1.8 - S.delta <= S.sizes[2][0] <= 2.0 + S.delta
 
 
-def test_rips_route_in_five_dimensions():
-    """A circle of radius 1 embedded in R^5 by a random rotation: Rips at half the edge
-    length dies between 1 / (sqrt(2) (1 + SPARSE_RIPS)) and (1 + SPARSE_RIPS) (Cech: 1)."""
+def _circle_in(n, points=90):
+    t = np.linspace(0, 2 * np.pi, points, endpoint=False)
+    Q, _ = np.linalg.qr(np.random.default_rng(0).normal(size=(n, n)))
+    return loop(np.c_[np.cos(t), np.sin(t), np.zeros((points, n - 2))] @ Q.T)
+
+
+def test_alpha_route_in_five_dimensions_reads_the_cech_radius():
+    """A circle of radius 1 embedded in R^5 by a random rotation: the alpha (Cech)
+    filtration, computed in the sample's affine hull, kills the loop at radius 1."""
+    X, E = _circle_in(5)
+    S = class_sizes(X, E, [1, 1])
+    assert S.method == "alpha"
+    assert _within(S.sizes[1][0], 1.0, S)
+
+
+def test_rips_route_above_five_dimensions():
+    """The same circle in R^7: Rips at half the edge length dies between
+    1 / (sqrt(2) (1 + SPARSE_RIPS)) and (1 + SPARSE_RIPS) (Cech: 1)."""
     from topodestruct.geometry.sizes import SPARSE_RIPS
 
-    t = np.linspace(0, 2 * np.pi, 90, endpoint=False)
-    Q, _ = np.linalg.qr(np.random.default_rng(0).normal(size=(5, 5)))
-    X, E = loop(np.c_[np.cos(t), np.sin(t), np.zeros((90, 3))] @ Q.T)
+    X, E = _circle_in(7)
     S = class_sizes(X, E, [1, 1])
     assert S.method == "rips"
     assert _within(S.sizes[1][0], 1.0, S, below=np.sqrt(2) * (1 + SPARSE_RIPS),
                    above=1 + SPARSE_RIPS)
+
+
+def test_found_factor_holds_for_a_slit_at_the_threshold():
+    """Every class of size > found_factor * delta is found (module notes): slits of
+    half-width just above that bound, sampled as coarsely as the bound allows."""
+    from topodestruct.geometry.sizes import _sample, found_factor
+
+    for n, method in ((2, "alpha"), (5, "alpha"), (7, "rips")):
+        Q, _ = np.linalg.qr(np.random.default_rng(n).normal(size=(n, n)))
+        for w in (0.3, 0.6):                                    # half-widths of the slit
+            pts = np.array([(0, -w), (6, -w), (6, w), (0, w)])
+            X, E = loop(np.c_[pts, np.zeros((4, n - 2))] @ Q.T)
+            P, delta = _sample(X, E, 500, delta_target=w / found_factor(method) * 0.99)
+            assert found_factor(method) * delta < w
+            S = class_sizes(X, E, [1, 1], sample=(P, delta))
+            assert S.method == method and S.sizes[1][0] > 0, (n, w, delta)
 
 
 def test_a_class_below_the_resolution_is_unresolved():

@@ -162,21 +162,28 @@ def image_size_row(images, simplices, parent, betti):
 
     ``resolution`` is the largest diameter of the image of a simplex of ``K``
     (:func:`.sizes.mesh_resolution`); ``image_stable`` counts the classes whose
-    measured size exceeds it.  A class of size ``s`` is found by the sample once
-    ``s > 4 delta`` (module notes of :mod:`.sizes`), so the count is decided only
-    where ``4 delta <= resolution``; elsewhere ``image_stable`` is None
-    (undecided: the sample is too coarse for the mesh) rather than a guess.  Above
-    R^3 (Rips) sizes are measured up to twice the resolution (larger ones read
-    ``inf``), and not at all where the sample cannot decide (``image_sizes`` None):
-    the Rips complex of an unbounded scale grows past memory on images in R^25.
+    measured size exceeds it.  Every class of size ``s > f delta`` is found by the
+    sample (``f``: :func:`.sizes.found_factor`, about 4 for alpha, 7.4 for Rips), so
+    the count is decided only where ``f delta <= resolution``; elsewhere
+    ``image_stable`` is None (undecided: the sample is too coarse for the mesh)
+    rather than a guess.  Above R^3 the sample is only as fine as that decision
+    needs (``delta = resolution / f``, with as few points as that takes, at most
+    :func:`.sizes.default_max_points`) and sizes are measured up to twice the
+    resolution (larger ones read ``inf``); with Rips (above R^5) not at all where
+    the sample cannot decide (``image_sizes`` None): the Rips complex of an
+    unbounded scale grows past memory on images in R^25.
     """
-    from ..geometry.sizes import DEFAULT_MAX_POINTS, _sample, class_sizes, mesh_resolution
+    from ..geometry.sizes import (_sample, class_sizes, default_max_points, found_factor,
+                                  mesh_resolution, size_method)
 
     rho = mesh_resolution(images, simplices, parent)
     images = np.asarray(images, dtype=np.float64)
-    if images.shape[1] > 3:
-        sample = _sample(images, np.asarray(simplices), DEFAULT_MAX_POINTS["rips"])
-        if 4 * sample[1] > rho:
+    n = images.shape[1]
+    if n > 3:
+        f = found_factor(size_method(n))
+        sample = _sample(images, np.asarray(simplices), default_max_points(n),
+                         delta_target=rho / f)
+        if size_method(n) == "rips" and f * sample[1] > rho:
             return {"image_sizes": None,                     # not measured
                     "image_stable": None, "resolution": float(rho),
                     "size_delta": float(sample[1])}
@@ -184,7 +191,7 @@ def image_size_row(images, simplices, parent, betti):
     else:
         S = class_sizes(images, simplices, betti)
     return {"image_sizes": [[float(x) for x in s] for s in S.sizes],
-            "image_stable": S.stable(rho) if 4 * S.delta <= rho else None,
+            "image_stable": S.stable(rho) if found_factor(S.method) * S.delta <= rho else None,
             "resolution": float(rho), "size_delta": float(S.delta)}
 
 

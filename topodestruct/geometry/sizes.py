@@ -15,19 +15,23 @@ edge over sqrt(3) of a corner (half the length on a segment), so every point of
 ``X`` lies within ``delta`` (that bound on the grid cells) of the sample ``P`` and ``P`` lies in
 ``X``: the thickenings of ``P`` and ``X`` are ``delta``-interleaved, and so are
 their persistence diagrams (bottleneck distance ``<= delta``).  The diagram of
-``P`` is the Cech (alpha) filtration in ambient dimension <= 3; above that, the
-Vietoris-Rips filtration at half the edge length ``r`` (``Cech_r`` lies in it and it
+``P`` is the Cech (alpha) filtration in ambient dimension <= :data:`ALPHA_MAX_AMBIENT`
+(gudhi's alpha complex in the sample's affine hull; its Delaunay triangulation
+grows quickly with the dimension); above that, the Vietoris-Rips filtration at half the edge length ``r`` (``Cech_r`` lies in it and it
 lies in ``Cech_{sqrt(2) r}``), in its sparse form (:data:`SPARSE_RIPS`, a factor
 ``1 + SPARSE_RIPS`` either way; linear in the sample).  A class of ``X`` of size
 ``s`` thus shows in ``P``'s diagram born before ``delta`` and dying in
 ``[s - delta, s + delta]`` (alpha) or ``[(s - delta) / c, (1 + SPARSE_RIPS) (s + delta)]``
 with ``c = sqrt(2) (1 + SPARSE_RIPS)`` (Rips).
 
-Reported sizes are the deaths of ``P``'s classes born by ``delta`` that live
-longer than ``2 delta`` (sorted, largest first), at most the exact Betti number
-of each dimension; classes of ``X`` left over are smaller than the resolution
-and reported as ``0`` (``n_unresolved``).  These are measurements, not
-decisions: the exact Betti numbers do not depend on them.
+Reported sizes are the deaths of ``P``'s classes born by ``delta`` (``1.5 delta``
+for Rips) that live longer than ``2 delta`` (sorted, largest first), at most the
+exact Betti number of each dimension; classes of ``X`` left over are smaller than
+the resolution and reported as ``0`` (``n_unresolved``).  Every class of size
+``s > found_factor(method) * delta`` is found: ``1 + 1.01 + 2`` for alpha (death
+``>= s - delta``), ``1 + 3.5 c`` for Rips (death ``>= (s - delta) / c``), about 4
+and 7.4 (:func:`found_factor`).  These are measurements, not decisions: the exact
+Betti numbers do not depend on them.
 
 Stable numbers: where ``K`` approximates a manifold, a class of the image
 smaller than the mesh as mapped by the layer cannot be told from a feature of
@@ -52,10 +56,14 @@ import numpy as np
 
 from ..tolerances import SPARSE_RIPS
 
-__all__ = ["Sizes", "class_sizes", "mesh_resolution", "DEFAULT_MAX_POINTS", "SPARSE_RIPS"]
+__all__ = ["Sizes", "class_sizes", "mesh_resolution", "found_factor", "size_method",
+           "default_max_points", "ALPHA_MAX_AMBIENT", "SPARSE_RIPS"]
 
-#: Sample size of :func:`class_sizes` in ambient dimension <= 3 (alpha) and above (Rips).
-DEFAULT_MAX_POINTS = {"alpha": 4000, "rips": 500}
+#: Largest ambient dimension measured with the alpha (Cech) filtration; Rips above.
+ALPHA_MAX_AMBIENT = 5
+
+#: Sample sizes of :func:`class_sizes`: alpha in R^<=3, alpha in R^4-5, Rips above.
+_MAX_POINTS = {"alpha": 4000, "alpha above R^3": 3000, "rips": 500}
 
 
 @dataclasses.dataclass
@@ -87,6 +95,23 @@ class Sizes:
     def to_dict(self):
         return {"sizes": [[float(x) for x in s] for s in self.sizes], "delta": float(self.delta),
                 "method": self.method, "n_points": int(self.n_points)}
+
+
+def size_method(n):
+    """``"alpha"`` in ambient dimension ``n <= ALPHA_MAX_AMBIENT``, else ``"rips"``."""
+    return "alpha" if n <= ALPHA_MAX_AMBIENT else "rips"
+
+
+def default_max_points(n):
+    """Default sample size of :func:`class_sizes` in ambient dimension ``n``."""
+    return _MAX_POINTS["alpha" if n <= 3 else "alpha above R^3" if n <= ALPHA_MAX_AMBIENT
+                       else "rips"]
+
+
+def found_factor(method):
+    """Every class of size ``> found_factor(method) * delta`` is found (module notes)."""
+    c = np.sqrt(2) * (1 + SPARSE_RIPS)
+    return 1 + 1.01 + 2 if method == "alpha" else 1 + 3.5 * c
 
 
 def mesh_resolution(images, simplices, parent=None):
@@ -132,12 +157,13 @@ def class_sizes(images, simplices, exact_betti, max_points=None, max_size=None, 
     exact_betti : list of int
         The exact Betti numbers of the union (how many sizes to report).
     max_points : int, optional
-        Sample size (default :data:`DEFAULT_MAX_POINTS` of the method); the
-        resolution ``delta`` follows from it.
+        Sample size (default :func:`default_max_points`); the resolution
+        ``delta`` follows from it.
     max_size : float, optional
         Measure sizes up to this radius only (Rips: edges up to
-        ``2 (1 + SPARSE_RIPS) max_size``, which bounds the complex); a class
-        still alive there is reported as ``inf`` (larger than ``max_size``).
+        ``2 (1 + SPARSE_RIPS) max_size``, which bounds the complex; alpha: radius
+        ``max_size``); a class still alive there is reported as ``inf`` (larger
+        than ``max_size``).
     sample : (P, delta), optional
         A sample already drawn by :func:`_sample` with the same ``max_points``.
 
@@ -149,10 +175,10 @@ def class_sizes(images, simplices, exact_betti, max_points=None, max_size=None, 
     simplices = np.asarray(simplices, dtype=np.int64)
     nonzero = [d for d, b in enumerate(exact_betti) if b]
     n_dims = nonzero[-1] + 1 if nonzero else 0       # no simplices above what homology needs
-    method = "alpha" if images.shape[1] <= 3 else "rips"
+    method = size_method(images.shape[1])
     P, delta = sample if sample is not None else \
-        _sample(images, simplices, max_points or DEFAULT_MAX_POINTS[method])
-    diagram = _alpha_diagram(P, n_dims) if method == "alpha" else \
+        _sample(images, simplices, max_points or default_max_points(images.shape[1]))
+    diagram = _alpha_diagram(P, n_dims, max_size) if method == "alpha" else \
         _rips_diagram(P, n_dims, None if max_size is None else 2 * (1 + SPARSE_RIPS) * max_size)
     sizes = []
     for dim, b in enumerate(exact_betti):
@@ -178,69 +204,104 @@ def _grid(s, d):
     return np.c_[1 - i - j, i, j]
 
 
-def _sample(images, simplices, max_points):
+def _sample(images, simplices, max_points, delta_target=None):
     """``(P, delta)``: at most ``max_points`` points of the union within ``delta`` of all of it.
 
-    A barycentric grid of about ``4 max_points`` points (every point of a triangle
-    within its longest edge over sqrt(3) of a corner, half the length on a
-    segment), then a farthest-point subsample of ``max_points`` whose covering
-    radius of the grid adds to ``delta``.
+    A barycentric grid (every point of a triangle within its longest edge over
+    sqrt(3) of a corner, half the length on a segment), then a farthest-point
+    subsample whose covering radius of the grid adds to ``delta``.  Without
+    ``delta_target`` the grid has about ``4 max_points`` points and the subsample
+    ``max_points``.  With it, the grid is fine enough for a third of the target
+    (at most :data:`_GRID_PER_POINT` grid points per sample point) and the
+    subsample stops as soon as ``delta <= delta_target``: a set that is small
+    against the target needs few points, which keeps the Rips complex small.
     """
-    from scipy.spatial import cKDTree
-
     V = images[simplices]                                        # (T, d + 1, n)
     d = simplices.shape[1] - 1
     diam = np.zeros(len(V))
     for a in range(d + 1):
         for b in range(a + 1, d + 1):
             diam = np.maximum(diam, np.linalg.norm(V[:, a] - V[:, b], axis=1))
-    target = 4 * max_points
+    n_corners = len(np.unique(simplices))
+    target = (_GRID_PER_POINT if delta_target else 4) * max_points
+    cell = np.sqrt(3) if d == 2 else 2.0                         # grid step / delta of the grid
 
-    def count(h):
+    def count(h):                                # corners once, plus each piece's inner points
         s = np.maximum(1, np.ceil(diam / h))
-        return (s + 1).sum() if d == 1 else ((s + 1) * (s + 2) / 2).sum() if d == 2 \
-            else len(V)
+        extra = s - 1 if d == 1 else (s + 1) * (s + 2) / 2 - 3 if d == 2 else 0 * s
+        return n_corners + extra.sum()
 
     hi = max(float(diam.max()), 1e-300)
-    lo = hi / 1e6
-    for _ in range(60):                        # smallest step h within the target
-        mid = np.sqrt(lo) * np.sqrt(hi)        # lo * hi underflows for a point-sized image
-        lo, hi = (lo, mid) if count(mid) <= target else (mid, hi)
+    if delta_target and count(cell * delta_target / 3) <= target:
+        hi = cell * delta_target / 3                             # fine enough for the target
+    else:
+        lo = hi / 1e6
+        for _ in range(60):                    # smallest step h within the target
+            mid = np.sqrt(lo) * np.sqrt(hi)    # lo * hi underflows for a point-sized image
+            lo, hi = (lo, mid) if count(mid) <= target else (mid, hi)
     s_of = np.maximum(1, np.ceil(diam / hi)).astype(int)
     pts = [images[np.unique(simplices)]]
-    for s in np.unique(s_of):
+    for s in np.unique(s_of[s_of > 1]):
         rows = np.flatnonzero(s_of == s)
         G = _grid(int(s), d)
         pts.append(np.einsum("gk,tkn->tgn", G, V[rows]).reshape(-1, images.shape[1]))
     P = np.unique(np.concatenate(pts), axis=0)
-    delta = float((diam / s_of).max()) / (np.sqrt(3) if d == 2 else 2.0) if len(diam) else 0.0
-    if len(P) > max_points:
-        Q = P[_farthest_points(P, max_points)]
-        delta += float(cKDTree(Q).query(P)[0].max())
-        P = Q
+    delta = float((diam / s_of).max()) / cell if len(diam) else 0.0
+    stop = None if not delta_target else max(delta_target - delta, 0.0)
+    if len(P) > max_points or (stop is not None and len(P) > 1):
+        chosen, radius = _farthest_points(P, min(max_points, len(P)), stop)
+        if len(chosen) < len(P):
+            delta += radius
+            P = P[chosen]
     return P, delta
 
 
-def _farthest_points(P, n):
-    """Indices of ``n`` greedy farthest points of ``P`` (first: index 0)."""
+#: Grid points per sample point when a target resolution is asked of :func:`_sample`.
+_GRID_PER_POINT = 40
+
+
+def _farthest_points(P, n, stop=None):
+    """Greedy farthest points of ``P`` (first: index 0): at most ``n``, fewer once the
+    covering radius is ``<= stop``; returns ``(indices, covering radius)``."""
     chosen = np.empty(n, dtype=np.int64)
     chosen[0] = 0
     dist = np.linalg.norm(P - P[0], axis=1)
     for i in range(1, n):
-        chosen[i] = int(np.argmax(dist))
-        dist = np.minimum(dist, np.linalg.norm(P - P[chosen[i]], axis=1))
-    return chosen
+        j = int(np.argmax(dist))
+        if stop is not None and dist[j] <= stop:
+            return chosen[:i], float(dist[j])
+        chosen[i] = j
+        dist = np.minimum(dist, np.linalg.norm(P - P[j], axis=1))
+    return chosen, float(dist.max())
 
 
-def _alpha_diagram(P, n_dims):
+def _alpha_diagram(P, n_dims, max_size=None):
     import gudhi
 
-    st = gudhi.AlphaComplex(points=P).create_simplex_tree()
+    kw = {} if max_size is None else {"max_alpha_square": float(max_size) ** 2}
+    st = gudhi.AlphaComplex(points=_affine_hull_coordinates(P)).create_simplex_tree(**kw)
     if n_dims < P.shape[1] + 1:
         st.prune_above_dimension(max(n_dims, 1))
     st.compute_persistence()
     return {d: np.sqrt(np.asarray(st.persistence_intervals_in_dimension(d)).reshape(-1, 2))
             for d in range(n_dims)}
+
+
+def _affine_hull_coordinates(P):
+    """``P`` in orthonormal coordinates of its affine hull (an isometry, so the same
+    diagram): images of dead units lie in coordinate planes, and a Delaunay
+    triangulation of a degenerate set is slow."""
+    if len(P) < 2 or P.shape[1] <= 3:
+        return P
+    Q = P - P.mean(axis=0)
+    _, sv, Vt = np.linalg.svd(Q, full_matrices=False)
+    keep = sv > _FLAT * sv[0] if sv[0] > 0 else np.zeros(len(sv), bool)
+    return Q @ Vt[keep].T if keep.any() else P[:, :1] * 0
+
+
+#: Singular values of the centred sample below this fraction of the largest are
+#: float noise of a flat direction (a MEASUREMENT: the diagram moves by at most that).
+_FLAT = 1e-12
 
 
 def _rips_diagram(P, n_dims, max_edge=None):
