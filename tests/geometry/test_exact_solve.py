@@ -117,6 +117,13 @@ def test_box_pairs_is_every_overlapping_pair_once(F, d, seed, big):
     got = np.sort(box_pairs(lo, hi, also=also), axis=1)
     assert len(got) == len({tuple(p) for p in got.tolist()})          # each pair once
     assert {tuple(p) for p in got.tolist()} == _brute_pairs(lo, hi, also)
+    # only the pairs with one of the first boxes (the solid route's 3-pieces), without
+    # building the others' pairs: the same pairs, each once
+    first = int(rng.integers(0, F + 1))
+    got = np.sort(box_pairs(lo, hi, also=also, first=first), axis=1)
+    assert len(got) == len({tuple(p) for p in got.tolist()})
+    assert {tuple(p) for p in got.tolist()} == {p for p in _brute_pairs(lo, hi, also)
+                                                if p[0] < first}
 
 
 def test_separated_certifies_interlocked_triangles_sharing_a_vertex():

@@ -154,7 +154,9 @@ def _fmt(b):
 
 
 def _largest(row):
-    """The largest finite size per dimension ('<delta' where none was resolved)."""
+    """The largest finite size per dimension ('small' where none was resolved: every
+    class of that dimension is smaller than about 4 delta, or 7.4 delta with Rips;
+    :func:`~topodestruct.geometry.sizes.found_factor`)."""
     if row["image_sizes"] is None:
         return "not measured"
     out = []
@@ -162,7 +164,7 @@ def _largest(row):
         sizes = [float(s) for s in sizes]       # read back from JSON, inf is "inf"
         finite = [s for s in sizes if np.isfinite(s) and s > 0]
         out.append(f"{max(finite):.3g}" if finite else "inf" if sizes and sizes[0] == np.inf
-                   else "<delta" if sizes else "-")
+                   else "small" if sizes else "-")
     return " ".join(out)
 
 

@@ -20,13 +20,13 @@ __all__ = ["independent", "separated", "box_pairs", "box_pair_chunks", "piece_pa
            "piece_pair_chunks"]
 
 
-def piece_pairs(X, pad, widen=True, check=None):
+def piece_pairs(X, pad, widen=True, check=None, first=None):
     """Broad phase of pieces given as rows of vertex indices into ``X`` (padded with -1):
     the index pairs whose bounding boxes overlap (all of :func:`piece_pair_chunks`)."""
-    return _concat(piece_pair_chunks(X, pad, widen=widen, check=check))
+    return _concat(piece_pair_chunks(X, pad, widen=widen, check=check, first=first))
 
 
-def piece_pair_chunks(X, pad, widen=True, check=None):
+def piece_pair_chunks(X, pad, widen=True, check=None, first=None):
     """:func:`piece_pairs` chunk by chunk (arrays of at most about a million pairs), so that a
     caller can settle each chunk before the next is built and never hold every pair.
 
@@ -39,7 +39,8 @@ def piece_pair_chunks(X, pad, widen=True, check=None):
     are thin, crumpled sheets along a few directions: coordinate boxes of their diagonal
     pieces are fat, frame boxes are not (D-I class 0 model 23, layer 9: 65 million pairs
     with the coordinates and 3 principal directions, 2.8 million with the whole frame).
-    ``check(where)`` is called per chunk of candidates (time and memory budgets)."""
+    ``check(where)`` is called per chunk of candidates (time and memory budgets);
+    ``first``: only pairs with one of the first ``first`` pieces (:func:`box_pair_chunks`)."""
     safe = np.where(pad >= 0, pad, pad[:, :1])
     lo, hi = X[safe].min(axis=1), X[safe].max(axis=1)
     if widen:
@@ -52,14 +53,14 @@ def piece_pair_chunks(X, pad, widen=True, check=None):
         margin = CERTIFICATE_MARGIN * (np.abs(X).max() + np.abs(Z).max())
         zlo, zhi = Z[safe].min(axis=1) - margin, Z[safe].max(axis=1) + margin
         also = (np.concatenate([zlo[:, 3:], lo], 1), np.concatenate([zhi[:, 3:], hi], 1))
-        return box_pair_chunks(zlo[:, :3], zhi[:, :3], also=also, check=check)
-    return box_pair_chunks(lo, hi, check=check)
+        return box_pair_chunks(zlo[:, :3], zhi[:, :3], also=also, check=check, first=first)
+    return box_pair_chunks(lo, hi, check=check, first=first)
 
 
-def box_pairs(lo, hi, also=None, check=None):
+def box_pairs(lo, hi, also=None, check=None, first=None):
     """Broad phase: the index pairs of boxes that overlap in every coordinate (a sweep; all
     of :func:`box_pair_chunks`)."""
-    return _concat(box_pair_chunks(lo, hi, also=also, check=check))
+    return _concat(box_pair_chunks(lo, hi, also=also, check=check, first=first))
 
 
 def _concat(chunks):
@@ -71,37 +72,69 @@ def _concat(chunks):
 _SWEEP_CHUNK = 1 << 20
 
 
-def box_pair_chunks(lo, hi, also=None, check=None):
+def box_pair_chunks(lo, hi, also=None, check=None, first=None):
     """:func:`box_pairs` as a generator of arrays of pairs, one per chunk of the sweep.
 
     ``also``: a second ``(lo, hi)`` per box (e.g. the full boxes, when ``lo, hi`` are
     projections) that must overlap too; checked chunk by chunk, so memory stays bounded.
-    ``check(where)``: called once per chunk (a budget).  (A uniform grid in 3 dimensions,
-    tried instead, was 2x slower on the folded D-II layers: their boxes overlap densely.)"""
+    ``check(where)``: called once per chunk (a budget).  ``first``: only the pairs with a
+    box among the first ``first`` (both sweeps then run over those and the others
+    separately, so pairs of two others are never built).  (A uniform grid in 3
+    dimensions, tried instead, was 2x slower on the folded D-II layers: their boxes
+    overlap densely.)"""
     F = len(lo)
-    if F < 2:
+    if F < 2 or first == 0:
         return
     ax = int(np.argmax(hi.max(0) - lo.min(0)))
-    order = np.argsort(lo[:, ax], kind="stable")
-    end = np.searchsorted(lo[order, ax], hi[order, ax], side="right")
-    counts = np.maximum(end - np.arange(F) - 1, 0)
-    # chunks of about a million pairs of the sweep each (counts vary by orders of magnitude)
-    cuts = np.searchsorted(np.cumsum(counts), np.arange(1, 1 + int(counts.sum()) // _SWEEP_CHUNK)
+    if first is None or first >= F:
+        runs = [_self_sweep(np.arange(F), lo[:, ax], hi[:, ax])]
+    else:
+        A, B = np.arange(first), np.arange(first, F)
+        runs = [_self_sweep(A, lo[A, ax], hi[A, ax]),
+                _cross_sweep(A, B, lo[:, ax], hi[:, ax], "left"),     # lo_b in [lo_a, hi_a]
+                _cross_sweep(B, A, lo[:, ax], hi[:, ax], "right")]    # lo_a in (lo_b, hi_b]
+    for src, start, count, tgt in runs:
+        for a, b in _range_pairs(src, start, count, tgt, check):
+            for L, H in ((lo, hi),) if also is None else ((lo, hi), also):
+                for k in range(L.shape[1]):   # column by column: the survivors shrink fast
+                    keep = (L[a, k] <= H[b, k]) & (L[b, k] <= H[a, k])
+                    a, b = a[keep], b[keep]
+            yield np.stack([a, b], 1)
+
+
+def _self_sweep(ids, lo, hi):
+    """Sweep of boxes ``ids`` along one axis: each box and those after it in the order of
+    ``lo`` whose ``lo`` is at most its ``hi`` (``(src, start, count, tgt)``)."""
+    order = np.argsort(lo, kind="stable")
+    end = np.searchsorted(lo[order], hi[order], side="right")
+    n = len(order)
+    return ids[order], np.arange(1, n + 1), np.maximum(end - np.arange(n) - 1, 0), ids[order]
+
+
+def _cross_sweep(src, tgt, lo, hi, side):
+    """Each box of ``src`` and the boxes of ``tgt`` whose ``lo`` lies in its interval along
+    the axis (closed on the left with ``side="left"``, open with ``"right"``)."""
+    order = np.argsort(lo[tgt], kind="stable")
+    keys = lo[tgt][order]
+    start = np.searchsorted(keys, lo[src], side=side)
+    end = np.searchsorted(keys, hi[src], side="right")
+    return src, start, np.maximum(end - start, 0), tgt[order]
+
+
+def _range_pairs(src, start, count, tgt, check):
+    """Pairs ``(src[p], tgt[start[p] + r])`` for ``r < count[p]``, in chunks of about
+    :data:`_SWEEP_CHUNK` (counts vary by orders of magnitude)."""
+    n = len(src)
+    cuts = np.searchsorted(np.cumsum(count), np.arange(1, 1 + int(count.sum()) // _SWEEP_CHUNK)
                            * _SWEEP_CHUNK)
-    cuts = np.unique(np.concatenate([[0], cuts + 1, [F]]).clip(0, F))
+    cuts = np.unique(np.concatenate([[0], cuts + 1, [n]]).clip(0, n))
     for s, e in zip(cuts[:-1].tolist(), cuts[1:].tolist()):
         if check is not None:
             check("broad phase (overlapping boxes)")
-        c = counts[s:e]
-        i = np.repeat(np.arange(s, s + len(c)), c)
-        start = np.repeat(np.cumsum(c) - c, c)
-        j = i + 1 + (np.arange(len(i)) - start)
-        a, b = order[i], order[j]
-        for L, H in ((lo, hi),) if also is None else ((lo, hi), also):
-            for k in range(L.shape[1]):   # column by column: the survivors shrink fast
-                keep = (L[a, k] <= H[b, k]) & (L[b, k] <= H[a, k])
-                a, b = a[keep], b[keep]
-        yield np.stack([a, b], 1)
+        c = count[s:e]
+        p = np.repeat(np.arange(s, e), c)
+        r = np.arange(len(p)) - np.repeat(np.cumsum(c) - c, c)
+        yield src[p], tgt[start[p] + r]
 
 
 def independent(groups, margin=CERTIFICATE_MARGIN):

@@ -311,9 +311,8 @@ def _interior_overlaps(solids, solid_labels, surf, surf_labels, point, stats, ma
     if solid_labels is not None:
         labels = np.concatenate([solid_labels, surf_labels])
     rest, n_cand, n_prom, n_cert = [], 0, 0, 0
-    for chunk in _cert.piece_pair_chunks(X, pad, widen=True, check=check_block):
-        chunk = np.sort(chunk, axis=1)
-        chunk = chunk[chunk[:, 0] < S]                  # a 3-piece and another piece
+    for chunk in _cert.piece_pair_chunks(X, pad, widen=True, check=check_block, first=S):
+        chunk = np.sort(chunk, axis=1)                  # a 3-piece and another piece
         # faces of the 3-piece are its boundary: every vertex of b is one of a's
         pa, pb = pad[chunk[:, 0]], pad[chunk[:, 1]]
         inside = ((pb[:, :, None] == pa[:, None, :]).any(2) | (pb < 0)).all(1)

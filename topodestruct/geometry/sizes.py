@@ -63,7 +63,7 @@ __all__ = ["Sizes", "class_sizes", "mesh_resolution", "found_factor", "size_meth
 ALPHA_MAX_AMBIENT = 5
 
 #: Sample sizes of :func:`class_sizes`: alpha in R^<=3, alpha in R^4-5, Rips above.
-_MAX_POINTS = {"alpha": 4000, "alpha above R^3": 3000, "rips": 500}
+_MAX_POINTS = {"alpha": 4000, "alpha above R^3": 2000, "rips": 500}
 
 
 @dataclasses.dataclass
