@@ -31,6 +31,7 @@ OVERLAP_RTOL                  1e-9      DECISION     analysis.vertex_overlaps (`
 JACOBIAN_RANK_RTOL            1e-9      DECISION     analysis.labels (simplex ranks)
 RANK_AMBIGUITY                100.0     DECISION     relu.rank (``ambiguity`` default)
 SPARSE_RIPS                   0.3       MEASUREMENT  geometry.sizes
+FLAT_DIRECTION                1e-12     MEASUREMENT  geometry.sizes (alpha in the affine hull)
 ESTIMATOR_SCALE_FLOOR         1e-12     MEASUREMENT  topology.point_clouds
 BARCODE_MIN_FRACTION          1e-3      MEASUREMENT  plotting.representation
 ============================  ========  ===========  =========================================
@@ -48,7 +49,7 @@ which follow from the float format rather than from a choice; budgets
 __all__ = ["CERTIFICATE_MARGIN", "ROUNDING_BOUND", "CERTIFICATE_MIN_LENGTH",
            "CERTIFICATE_CONDITION", "CODEWORD_BOUND_FACTOR", "IMAGE_RTOL", "ZERO_IMAGE_GRID",
            "OVERLAP_RTOL", "JACOBIAN_RANK_RTOL", "RANK_AMBIGUITY", "SPARSE_RIPS",
-           "ESTIMATOR_SCALE_FLOOR", "BARCODE_MIN_FRACTION"]
+           "FLAT_DIRECTION", "ESTIMATOR_SCALE_FLOOR", "BARCODE_MIN_FRACTION"]
 
 # -- certificates: float shortcuts backed by exact arithmetic ---------------------------------
 
@@ -110,6 +111,11 @@ RANK_AMBIGUITY = 100.0
 #: MEASUREMENT. Sparsity of the Rips filtration that measures class sizes above dimension 3:
 #: its diagram is within a factor ``1 + SPARSE_RIPS`` of the full Rips's (geometry.sizes).
 SPARSE_RIPS = 0.3
+
+#: MEASUREMENT. Singular values of a centred sample below this fraction of the largest are
+#: float noise of a flat direction, dropped before the alpha complex is built in the
+#: sample's affine hull (geometry.sizes): the diagram moves by at most that.
+FLAT_DIRECTION = 1e-12
 
 #: MEASUREMENT. Smallest scale of the alpha-scale search's grid, when the median
 #: nearest-neighbour distance is smaller (duplicate points; topology.point_clouds.

@@ -17,9 +17,10 @@ edge over sqrt(3) of a corner (half the length on a segment), so every point of
 their persistence diagrams (bottleneck distance ``<= delta``).  The diagram of
 ``P`` is the Cech (alpha) filtration in ambient dimension <= :data:`ALPHA_MAX_AMBIENT`
 (gudhi's alpha complex in the sample's affine hull; its Delaunay triangulation
-grows quickly with the dimension); above that, the Vietoris-Rips filtration at half the edge length ``r`` (``Cech_r`` lies in it and it
-lies in ``Cech_{sqrt(2) r}``), in its sparse form (:data:`SPARSE_RIPS`, a factor
-``1 + SPARSE_RIPS`` either way; linear in the sample).  A class of ``X`` of size
+grows quickly with the dimension); above that, the Vietoris-Rips filtration at
+half the edge length ``r`` (``Cech_r`` lies in it and it lies in ``Cech_{sqrt(2) r}``),
+in its sparse form (:data:`SPARSE_RIPS`, a factor ``1 + SPARSE_RIPS`` either way;
+linear in the sample).  A class of ``X`` of size
 ``s`` thus shows in ``P``'s diagram born before ``delta`` and dying in
 ``[s - delta, s + delta]`` (alpha) or ``[(s - delta) / c, (1 + SPARSE_RIPS) (s + delta)]``
 with ``c = sqrt(2) (1 + SPARSE_RIPS)`` (Rips).
@@ -54,7 +55,7 @@ import dataclasses
 
 import numpy as np
 
-from ..tolerances import SPARSE_RIPS
+from ..tolerances import FLAT_DIRECTION, SPARSE_RIPS
 
 __all__ = ["Sizes", "class_sizes", "mesh_resolution", "found_factor", "size_method",
            "default_max_points", "ALPHA_MAX_AMBIENT", "SPARSE_RIPS"]
@@ -295,13 +296,8 @@ def _affine_hull_coordinates(P):
         return P
     Q = P - P.mean(axis=0)
     _, sv, Vt = np.linalg.svd(Q, full_matrices=False)
-    keep = sv > _FLAT * sv[0] if sv[0] > 0 else np.zeros(len(sv), bool)
+    keep = sv > FLAT_DIRECTION * sv[0] if sv[0] > 0 else np.zeros(len(sv), bool)
     return Q @ Vt[keep].T if keep.any() else P[:, :1] * 0
-
-
-#: Singular values of the centred sample below this fraction of the largest are
-#: float noise of a flat direction (a MEASUREMENT: the diagram moves by at most that).
-_FLAT = 1e-12
 
 
 def _rips_diagram(P, n_dims, max_edge=None):
