@@ -180,10 +180,11 @@ def image_size_row(images, simplices, parent, betti):
     images = np.asarray(images, dtype=np.float64)
     n = images.shape[1]
     if n > 3:
-        f = found_factor(size_method(n))
+        method = size_method(n)
+        f = found_factor(method)
         sample = _sample(images, np.asarray(simplices), default_max_points(n),
                          delta_target=rho / f)
-        if size_method(n) == "rips" and f * sample[1] > rho:
+        if method == "rips" and f * sample[1] > rho:
             return {"image_sizes": None,                     # not measured
                     "image_stable": None, "resolution": float(rho),
                     "size_delta": float(sample[1])}

@@ -109,10 +109,18 @@ def default_max_points(n):
                        else "rips"]
 
 
+#: A bar of the sample counts when born by ``_BORN_BY[method] * delta`` (1% slack: a
+#: circle's sample is born at its covering radius itself) and living over ``_MIN_LIFE * delta``.
+_BORN_BY = {"alpha": 1.01, "rips": 1.5}
+_MIN_LIFE = 2.0
+
+
 def found_factor(method):
-    """Every class of size ``> found_factor(method) * delta`` is found (module notes)."""
-    c = np.sqrt(2) * (1 + SPARSE_RIPS)
-    return 1 + 1.01 + 2 if method == "alpha" else 1 + 3.5 * c
+    """Every class of size ``> found_factor(method) * delta`` is found (module notes): its
+    death is at least ``(s - delta) / c`` (``c = 1`` alpha, ``sqrt(2) (1 + SPARSE_RIPS)``
+    Rips), and it must outlive the keep rule of :func:`class_sizes`."""
+    c = 1.0 if method == "alpha" else np.sqrt(2) * (1 + SPARSE_RIPS)
+    return 1 + c * (_BORN_BY[method] + _MIN_LIFE)
 
 
 def mesh_resolution(images, simplices, parent=None):
@@ -184,9 +192,8 @@ def class_sizes(images, simplices, exact_betti, max_points=None, max_size=None, 
     sizes = []
     for dim, b in enumerate(exact_betti):
         bars = diagram.get(dim, np.zeros((0, 2)))
-        # born by delta (1% slack: a circle's sample is born at its covering radius itself)
-        keep = (bars[:, 0] <= delta * (1.5 if method == "rips" else 1.01)) & \
-            (bars[:, 1] - bars[:, 0] > 2 * delta)
+        keep = (bars[:, 0] <= _BORN_BY[method] * delta) & \
+            (bars[:, 1] - bars[:, 0] > _MIN_LIFE * delta)
         found = np.sort(bars[keep, 1])[::-1][:b]
         sizes.append(np.concatenate([found, np.zeros(b - len(found))]))
     return Sizes(sizes=sizes, delta=float(delta), method=method, n_points=len(P))
