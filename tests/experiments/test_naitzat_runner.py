@@ -9,6 +9,7 @@ import json
 import pytest
 
 from topodestruct.cli import main
+from topodestruct.experiments import naitzat, reproduce, runner
 from test_naitzat import _tiny_folder
 
 
@@ -20,11 +21,20 @@ def _records(path):
     return sorted(out, key=lambda pr: pr[0]["model"])
 
 
-def test_worker_processes_give_the_same_records(tmp_path):
+def test_worker_processes_give_the_same_records(tmp_path, monkeypatch):
     folder = _tiny_folder(tmp_path / "set")
     common = ["reproduce", "naitzat", "--data", str(folder), "--dataset", "R", "--exact"]
+    routes = []
+    real = runner.iter_jobs
+
+    def spy(fn, items, n_jobs=1, backend="serial", **kw):
+        routes.append((n_jobs, backend))
+        return real(fn, items, n_jobs=n_jobs, backend=backend, **kw)
+    monkeypatch.setattr(runner, "iter_jobs", spy)
     assert main(common + ["--out", str(tmp_path / "here")]) == 0
     assert main(common + ["--out", str(tmp_path / "two"), "--jobs", "2"]) == 0
+    # --jobs reaches the runner (it had been dropped on the way: every run was serial)
+    assert routes == [(1, "serial"), (2, "processes")]
     here = _records(tmp_path / "here" / "naitzat-R.jsonl")
     two = _records(tmp_path / "two" / "naitzat-R.jsonl")
     assert [p["model"] for p, _ in here] == ["R_model_0.pth", "R_model_1.pth"]
@@ -44,3 +54,11 @@ def test_budget_is_part_of_the_key_and_needs_exact(tmp_path, capsys):
     assert exc.value.code == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--budget" in err[0] and "--exact" in err[0]
+
+
+def test_reproduce_passes_jobs_and_scheduler_to_naitzat(monkeypatch):
+    seen = {}
+    monkeypatch.setattr(naitzat, "reproduce_naitzat", lambda **kw: seen.update(kw) or "run")
+    assert reproduce("naitzat", jobs=3, scheduler="local:2", data="d", dataset="D-I") == {
+        "naitzat": "run"}
+    assert seen["jobs"] == 3 and seen["scheduler"] == "local:2"

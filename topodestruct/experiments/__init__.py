@@ -101,7 +101,7 @@ def reproduce(panel, quick=False, out="results", seed=0, jobs=1, progress=True,
     if panel == "naitzat":
         from .naitzat import reproduce_naitzat
         return {panel: reproduce_naitzat(quick=quick, out=out, progress=progress, log=log,
-                                         **options)}
+                                         jobs=jobs, scheduler=scheduler, **options)}
     panels = FIGURES.get(panel, (panel,))
     unknown = [p for p in panels if p not in _PANEL_MODULES]
     if unknown:
