@@ -83,10 +83,16 @@ def test_exact_rows_of_a_solid_ring_under_injective_layers(tmp_path):
         assert all(r["image_homology"] == [1, 1] for r in rows)   # the ring's (Z, Z)
         assert all(r["predicted"] == [1, 1] for r in rows)
         for r in rows[1:]:                                  # not built in 3-D: None, said
-            assert r["quotient"] is None and r["image_sizes"] is None
+            assert r["quotient"] is None
             assert any("quotient by both sources: not computed for 3-complexes" in s
                        for s in r["skipped"])
-            assert any("sizes" in s and "not built for 3-complexes" in s for s in r["skipped"])
+        for r in rows:        # sizes of the solid image's classes: one per class, measured
+            sizes = r["image_sizes"]
+            assert [len(x) for x in sizes[:2]] == [1, 1] and sizes[0][0] in ("inf", np.inf)
+            assert not any("sizes" in s for s in r["skipped"])
+            if r["image_stable"] is not None:               # decided: classes > resolution
+                assert r["image_stable"][:2] == [1, int(float(sizes[1][0]) > r["resolution"])]
+        assert 0 < float(rows[0]["image_sizes"][1][0]) < 1.4   # the hole: inside the ring
         assert res["verdict"]["changes"] is False
         assert res["complex"]["used"] == "pure part"        # the complex is not pure
         assert "equal" in res["complex"]["homology_checked"]

@@ -159,3 +159,67 @@ def test_sample_of_a_point_sized_image_warns_nothing():
         warnings.simplefilter("error")
         pts, delta = _sample(np.zeros((3, 2)), np.array([[0, 1, 2]]), 100)[:2]
     assert delta == 0.0 and np.all(np.asarray(pts) == 0.0)
+
+
+# --- solids: tetrahedra (issue 25: sizes and stability in 3-D) --------------------------
+def _tets(K):
+    return K.coordinates, np.searchsorted(K.vertices, K.simplices(3))
+
+
+def test_tetrahedron_grid_covers_within_the_longest_edge_over_s():
+    # the bound of the module notes, checked by brute force: random (also flat) tetrahedra,
+    # random points inside, nearest grid point at most (longest edge) / s away
+    from topodestruct.geometry.sizes import _grid
+
+    rng = np.random.default_rng(0)
+    worst = 0.0
+    for trial in range(200):
+        V = rng.normal(size=(4, 3)) * rng.uniform(0.1, 3, size=3)
+        D = max(np.linalg.norm(V[a] - V[b]) for a in range(4) for b in range(a))
+        s = int(rng.integers(1, 5))
+        G = _grid(s, 3) @ V
+        lam = rng.dirichlet(np.ones(4) * rng.uniform(0.2, 3), size=300)
+        X = lam @ V
+        d = np.linalg.norm(X[:, None] - G[None], axis=2).min(1)
+        worst = max(worst, float((d * s / D).max()))
+    assert worst <= 1.0
+    assert len(_grid(3, 3)) == 20                       # (s+1)(s+2)(s+3)/6 points
+
+
+def test_solid_sample_is_within_its_delta():
+    # _sample's delta for tetrahedra (its grid constant) against brute force
+    from topodestruct.geometry.sizes import _sample
+
+    rng = np.random.default_rng(1)
+    for trial in range(50):
+        V = rng.normal(size=(8, 3)) * rng.uniform(0.1, 3, size=3)
+        T = np.array([[0, 1, 2, 3], [4, 5, 6, 7]])
+        P, delta = _sample(V, T, int(rng.integers(10, 400)))
+        X = np.concatenate([rng.dirichlet(np.ones(4), size=300) @ V[t] for t in T])
+        assert np.linalg.norm(X[:, None] - P[None], axis=2).min(1).max() <= delta + 1e-12
+
+
+@pytest.mark.parametrize("n", [5, 7])
+def test_solid_square_ring_loop_dies_when_its_hole_fills(n):
+    from solid_builders import ring
+
+    from topodestruct.geometry.sizes import found_factor
+
+    X, T = _tets(ring(n))         # cubes around an (n-2) x (n-2) hole, one layer thick
+    S = class_sizes(X, T, [1, 1, 0])
+    # the hole's axis is (n-2)/2 from the inner faces: a spanning disc is covered then
+    truth = (n - 2) / 2
+    assert S.method == "alpha" and found_factor("alpha") * S.delta < truth   # must be found
+    assert S.sizes[0][0] == np.inf and _within(S.sizes[1][0], truth, S)
+
+
+def test_thick_cube_shell_void_dies_at_its_inradius():
+    from solid_builders import cube_shell
+
+    from topodestruct.geometry.sizes import found_factor
+
+    X, T = _tets(cube_shell(5))   # the cube [1, 4]^3 is the cavity: its centre 1.5 away
+    S = class_sizes(X, T, [1, 0, 1], max_points=40000)
+    assert found_factor("alpha") * S.delta < 1.5
+    assert _within(S.sizes[2][0], 1.5, S)
+    assert S.stable(1.0) == [1, 0, 1] and S.stable(2.0) == [1, 0, 0]

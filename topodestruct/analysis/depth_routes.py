@@ -12,12 +12,8 @@ from .exact_route import exact_folding, exact_images
 from ..geometry.image_complex import ImageTooLarge
 from .refine import refine_next, start_refinement
 
-__all__ = ["exact_route", "NO_SIZES", "SIZES_NOT_3D"]
+__all__ = ["exact_route"]
 
-#: The size keys of a row whose sizes are not measured (a 3-complex: not built yet).
-NO_SIZES = {"image_sizes": None, "image_stable": None, "resolution": None, "size_delta": None}
-#: What such a row's ``skipped`` says.
-SIZES_NOT_3D = "sizes of the image's classes: not built for 3-complexes (None)"
 
 
 def exact_route(net, K, layers, ranks_at=None, max_pieces=None, max_exact_pairs=None,
@@ -39,7 +35,7 @@ def exact_route(net, K, layers, ranks_at=None, max_pieces=None, max_exact_pairs=
     net : Network
     K : SimplicialComplex of dimension <= 3 with coordinates (3: the exact image where
         solid pieces do not overlap, :func:`~.image_complex_3d.refine_image_3d`; no
-        quotient by both sources and no sizes yet)
+        quotient by both sources yet)
     layers : increasing list of int
     ranks_at : callable ``(points, layer) -> ranks``, optional
         Ranks at the pieces' barycentres instead of :func:`.labels.piece_ranks`.
@@ -85,8 +81,8 @@ def exact_route(net, K, layers, ranks_at=None, max_pieces=None, max_exact_pairs=
         ``layer -> {"predicted": Homology, "image_homology": Homology,
         "quotient": Homology, "pieces": int, "overlaps": int}`` (with ``sizes``: also
         ``"image_sizes"``, ``"image_stable"``, ``"resolution"`` and
-        ``"size_delta"``, see :func:`image_size_row`; on a 3-complex these are None and
-        ``"skipped"`` says :data:`SIZES_NOT_3D`); None above dimension 3.
+        ``"size_delta"``, see :func:`image_size_row`, measured on the top simplices'
+        images, tetrahedra included); None above dimension 3.
     """
     if K.dimension > 3 or K.dimension < 1:
         return None
@@ -117,12 +113,9 @@ def exact_route(net, K, layers, ranks_at=None, max_pieces=None, max_exact_pairs=
         if sample:
             from ..topology.persistence import sample_simplices
             out[layer]["sample"] = sample_simplices(R.values(layer), R.simplices, 2)
-        if sizes and image and R.dimension <= 2:
+        if sizes and image:
             out[layer].update(image_size_row(R.values(layer), R.simplices, R.parent,
                                              out[layer]["image_homology"].betti))
-        elif sizes and image:
-            out[layer].update(NO_SIZES)
-            out[layer]["skipped"] = out[layer].get("skipped", []) + [SIZES_NOT_3D]
         if on_layer is not None:
             on_layer(layer)
     return out
@@ -182,7 +175,8 @@ def image_size_row(images, simplices, parent, betti):
     if n > 3:
         method = size_method(n)
         f = found_factor(method)
-        sample = _sample(images, np.asarray(simplices), default_max_points(n),
+        simplices = np.asarray(simplices)
+        sample = _sample(images, simplices, default_max_points(n, simplices.shape[1] - 1),
                          delta_target=rho / f)
         if method == "rips" and f * sample[1] > rho:
             return {"image_sizes": None,                     # not measured

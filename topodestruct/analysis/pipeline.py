@@ -242,12 +242,8 @@ def assemble(s, routes, vertex, estimates, ranks, stops, overlaps=True):
              "estimate": estimates[0], "skipped": _estimate_skips(estimates[0])}]
     if any(SIZE_KEYS[0] in r for r in routes.values()):   # sizes of the input's own classes
         K = s.K
-        if K.dimension == 3:                                 # not built for 3-complexes
-            rows[0].update(depth_routes.NO_SIZES)
-            rows[0]["skipped"].append(depth_routes.SIZES_NOT_3D)
-        else:
-            rows[0].update(depth_routes.image_size_row(
-                s.X, np.searchsorted(K.vertices, K.simplices(K.dimension)), None, H0.betti))
+        rows[0].update(depth_routes.image_size_row(
+            s.X, np.searchsorted(K.vertices, K.simplices(K.dimension)), None, H0.betti))
     for layer in s.layers:
         route, row = routes.get(layer), {"layer": layer, "width": s.widths[layer]}
         row["low_rank"] = int((ranks[layer] <= 1).sum())

@@ -10,8 +10,12 @@ with; the classes that never die, such as one component, have size ``inf``).
 Method and bound
 ----------------
 ``X`` is a union of simplices (the image pieces, float coordinates).  Each is
-sampled on a barycentric grid; every point of a triangle lies within its longest
-edge over sqrt(3) of a corner (half the length on a segment), so every point of
+sampled on a barycentric grid of step ``1/s``; every point of a triangle lies within its
+longest edge over ``s sqrt(3)`` of a grid point (half that length on a segment; on a
+tetrahedron within the longest edge over ``s``: round the barycentric coordinates to
+the grid, the ``r`` largest fractional parts up and the others down, ``r`` their
+integer sum; the mass moved, the ``4 - r`` smallest over ``s``, is at most ``1/s``, and
+the point moves by that times a distance within the tetrahedron), so every point of
 ``X`` lies within ``delta`` (that bound on the grid cells) of the sample ``P`` and ``P`` lies in
 ``X``: the thickenings of ``P`` and ``X`` are ``delta``-interleaved, and so are
 their persistence diagrams (bottleneck distance ``<= delta``).  The diagram of
@@ -63,8 +67,9 @@ __all__ = ["Sizes", "class_sizes", "mesh_resolution", "found_factor", "size_meth
 #: Largest ambient dimension measured with the alpha (Cech) filtration; Rips above.
 ALPHA_MAX_AMBIENT = 5
 
-#: Sample sizes of :func:`class_sizes`: alpha in R^<=3, alpha in R^4-5, Rips above.
-_MAX_POINTS = {"alpha": 4000, "alpha above R^3": 2000, "rips": 500}
+#: Sample sizes of :func:`class_sizes`: alpha in R^<=3 (solids: a grid of tetrahedra in
+#: R^3, whose alpha complex stays cheap), alpha in R^4-5, Rips above.
+_MAX_POINTS = {"alpha": 4000, "alpha, solids": 20000, "alpha above R^3": 2000, "rips": 500}
 
 
 @dataclasses.dataclass
@@ -103,10 +108,12 @@ def size_method(n):
     return "alpha" if n <= ALPHA_MAX_AMBIENT else "rips"
 
 
-def default_max_points(n):
-    """Default sample size of :func:`class_sizes` in ambient dimension ``n``."""
-    return _MAX_POINTS["alpha" if n <= 3 else "alpha above R^3" if n <= ALPHA_MAX_AMBIENT
-                       else "rips"]
+def default_max_points(n, d=2):
+    """Default sample size of :func:`class_sizes` for pieces of dimension ``d`` in ambient
+    dimension ``n``."""
+    if n <= 3:
+        return _MAX_POINTS["alpha, solids" if d == 3 else "alpha"]
+    return _MAX_POINTS["alpha above R^3" if n <= ALPHA_MAX_AMBIENT else "rips"]
 
 
 #: A bar of the sample counts when born by ``_BORN_BY[method] * delta`` (1% slack: a
@@ -162,7 +169,7 @@ def class_sizes(images, simplices, exact_betti, max_points=None, max_size=None, 
     images : (V, n) float array
         Vertex coordinates (e.g. ``Phi^k`` at the refined vertices).
     simplices : (T, d + 1) int array
-        Simplices of one dimension ``d <= 2``, rows of vertex indices.
+        Simplices of one dimension ``d <= 3``, rows of vertex indices.
     exact_betti : list of int
         The exact Betti numbers of the union (how many sizes to report).
     max_points : int, optional
@@ -185,8 +192,10 @@ def class_sizes(images, simplices, exact_betti, max_points=None, max_size=None, 
     nonzero = [d for d, b in enumerate(exact_betti) if b]
     n_dims = nonzero[-1] + 1 if nonzero else 0       # no simplices above what homology needs
     method = size_method(images.shape[1])
-    P, delta = sample if sample is not None else \
-        _sample(images, simplices, max_points or default_max_points(images.shape[1]))
+    if sample is None:
+        max_points = max_points or default_max_points(images.shape[1], simplices.shape[1] - 1)
+        sample = _sample(images, simplices, max_points)
+    P, delta = sample
     diagram = _alpha_diagram(P, n_dims, max_size) if method == "alpha" else \
         _rips_diagram(P, n_dims, None if max_size is None else 2 * (1 + SPARSE_RIPS) * max_size)
     sizes = []
@@ -206,17 +215,18 @@ def _grid(s, d):
     if d == 1:
         i = np.arange(s + 1) / s
         return np.c_[1 - i, i]
-    i, j = np.meshgrid(np.arange(s + 1), np.arange(s + 1), indexing="ij")
-    ok = i + j <= s
-    i, j = i[ok] / s, j[ok] / s
-    return np.c_[1 - i - j, i, j]
+    axes = np.meshgrid(*[np.arange(s + 1)] * d, indexing="ij")
+    ok = sum(axes) <= s
+    coords = [a[ok] / s for a in axes]
+    return np.c_[1 - sum(coords), np.stack(coords, 1)]
 
 
 def _sample(images, simplices, max_points, delta_target=None):
     """``(P, delta)``: at most ``max_points`` points of the union within ``delta`` of all of it.
 
-    A barycentric grid (every point of a triangle within its longest edge over
-    sqrt(3) of a corner, half the length on a segment), then a farthest-point
+    A barycentric grid (every point of a grid cell within ``h / cell`` of a grid point,
+    ``h`` the piece's longest edge over ``s``: ``cell`` is 2 on a segment, sqrt(3) on
+    a triangle, 1 on a tetrahedron; module notes), then a farthest-point
     subsample whose covering radius of the grid adds to ``delta``.  Without
     ``delta_target`` the grid has about ``4 max_points`` points and the subsample
     ``max_points``.  With it, the grid is fine enough for a third of the target
@@ -231,13 +241,17 @@ def _sample(images, simplices, max_points, delta_target=None):
         for b in range(a + 1, d + 1):
             diam = np.maximum(diam, np.linalg.norm(V[:, a] - V[:, b], axis=1))
     n_corners = len(np.unique(simplices))
-    target = (_GRID_PER_POINT if delta_target else 4) * max_points
-    cell = np.sqrt(3) if d == 2 else 2.0                         # grid step / delta of the grid
+    # solids without a target (alpha in R^3, a large sample): the grid itself is the sample
+    # (a farthest-point pass over a grid of volume is quadratic in a count that grows as the
+    # cube of the resolution)
+    per_point = _GRID_PER_POINT if delta_target else 1 if d == 3 else 4
+    target = per_point * max_points
+    cell = {1: 2.0, 2: np.sqrt(3), 3: 1.0}.get(d, 2.0)          # grid step / delta of the grid
 
     def count(h):                                # corners once, plus each piece's inner points
         s = np.maximum(1, np.ceil(diam / h))
-        extra = s - 1 if d == 1 else (s + 1) * (s + 2) / 2 - 3 if d == 2 else 0 * s
-        return n_corners + extra.sum()
+        grid = {1: s + 1, 2: (s + 1) * (s + 2) / 2, 3: (s + 1) * (s + 2) * (s + 3) / 6}
+        return n_corners + (grid[d] - (d + 1)).sum() if d else n_corners
 
     hi = max(float(diam.max()), 1e-300)
     if delta_target and count(cell * delta_target / 3) <= target:
