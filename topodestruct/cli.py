@@ -193,8 +193,8 @@ def _add_reproduce(sub):
                    help="naitzat: class (default: more homology)")
     p.add_argument("--models", help="naitzat: glob in DIR/models (default NAME_model_*.pth)")
     p.add_argument("--exact", action="store_true",
-                   help="naitzat: exact image homology at every layer, and the exact quotient "
-                        "(2-D data; not built for 3-D: None); data of dimension <= 3; one to "
+                   help="naitzat: exact image homology at every layer, and the exact quotient; "
+                        "data of dimension <= 3; one to "
                         "several minutes per model for D-I, longer for D-II (use --budget)")
     p.add_argument("--budget", type=positive_float, default=None, metavar="SECONDS",
                    help="naitzat --exact: the exact route's time per model (default: no "

@@ -32,10 +32,9 @@ def test_profile_of_a_symmetric_fold_gives_exact_image_rows():
     assert rows[1]["image_homology"].betti == [1, 1, 0, 0]     # injective: a solid torus
     assert rows[2]["image_homology"].betti == [1, 0, 0, 0]     # half of it: a ball
     assert rows[2]["overlaps"] > 0                             # the mirror halves overlap
-    for r in rows[1:]:
-        assert r["quotient"] is None
-        assert any("quotient by both sources: not computed for 3-complexes" in s
-                   for s in r["skipped"])
+    for r in rows[1:]:                   # full rank everywhere: nothing collapses, and the
+        assert r["quotient"] == r["image_homology"]    # overlaps are identified in the image
+        assert not r["skipped"]
 
 
 def test_profile_names_the_fallback_where_solids_overlap():

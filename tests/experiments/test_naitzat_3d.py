@@ -82,10 +82,8 @@ def test_exact_rows_of_a_solid_ring_under_injective_layers(tmp_path):
         assert [r["route"] for r in rows] == ["input", "exact", "exact"]
         assert all(r["image_homology"] == [1, 1] for r in rows)   # the ring's (Z, Z)
         assert all(r["predicted"] == [1, 1] for r in rows)
-        for r in rows[1:]:                                  # not built in 3-D: None, said
-            assert r["quotient"] is None
-            assert any("quotient by both sources: not computed for 3-complexes" in s
-                       for s in r["skipped"])
+        for r in rows[1:]:             # injective layers: the quotient is the image's too
+            assert r["quotient"] == [1, 1]
         for r in rows:        # sizes of the solid image's classes: one per class, measured
             sizes = r["image_sizes"]
             assert [len(x) for x in sizes[:2]] == [1, 1] and sizes[0][0] in ("inf", np.inf)
@@ -101,8 +99,8 @@ def test_exact_rows_of_a_solid_ring_under_injective_layers(tmp_path):
     summary = (out / "naitzat-S-exact.md").read_text()
     assert "exact route on the pure part of the complex" in summary
     assert "in 2/2 models" in summary and "checked equal" in summary
-    assert "not built for 3-complexes (None)" in summary
-    assert "- rank + overlap sources: not computed" in summary   # no vertex layer either
+    assert "not built for 3-complexes" not in summary
+    assert "- rank + overlap sources: changes in 0/2 models" in summary
 
 
 def test_quick_exact_on_3d_data_is_one_model_one_ring_and_a_budget(tmp_path, capsys):

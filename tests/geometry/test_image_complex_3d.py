@@ -136,3 +136,50 @@ def test_exact_feasibility():
     assert feasible([[1, 1], [2, 2]], [1, 2])                 # a redundant row
     assert not feasible([[3, 0], [0, 3]], [1, Fraction(-1, 3)])
     assert feasible([[Fraction(1, 3), 1, 0], [0, 1, 1]], [Fraction(1, 9), Fraction(1, 3)])
+
+
+# --- the quotient by both sources in 3-D (folding on a 3-complex) -------------------------
+def _sub(K, keep):
+    """The subcomplex of K spanned by its simplices whose vertices all satisfy ``keep``."""
+    X = dict(zip(K.vertices.tolist(), K.coordinates.tolist()))
+    tops = [s for d in range(K.dimension + 1) for s in K.simplices(d).tolist()
+            if all(keep(*X[v]) for v in s)]
+    return td.SimplicialComplex(tops)
+
+
+def _loop(K, corners):
+    """The closed edge path of K through the integer points along the axis-parallel sides
+    between consecutive ``corners``."""
+    ids = {tuple(map(int, x)): v for v, x in zip(K.vertices.tolist(), K.coordinates)}
+    pts = []
+    for a, b in zip(corners, corners[1:] + corners[:1]):
+        step = np.sign(np.subtract(b, a)).astype(int)
+        p = np.array(a)
+        while tuple(p) != tuple(b):
+            pts.append(ids[tuple(p)])
+            p = p + step
+    return td.SimplicialComplex([tuple(sorted((pts[i], pts[(i + 1) % len(pts)])))
+                                 for i in range(len(pts))])
+
+
+@pytest.mark.parametrize("collapsed, expected", [
+    # by hand, from the long exact sequence of (X, A) with X the solid torus:
+    ("longitude", [1, 0, 0, 0]),      # A ~ the core: H1(A) -> H1(X) onto, nothing left
+    ("meridian", [1, 1, 1, 0]),       # A bounds a disc in X: H2(X, A) = H1(A) = Z
+    ("meridian disc", [1, 1, 0, 0]),  # contractible: nothing changes
+    ("one cube", [1, 1, 0, 0]),       # a ball of six solid tetrahedra (their cones)
+    ("everything", [1, 0, 0, 0]),     # X / X is a point
+])
+def test_quotient_of_a_solid_ring_by_a_collapsed_piece(collapsed, expected):
+    from topodestruct.geometry.overlap import folding
+
+    K = ring(5)                       # unit cubes around the 3 x 3 hole [1, 4]^2, z in [0, 1]
+    A = {"longitude": lambda: _loop(K, [(0, 0, 0), (5, 0, 0), (5, 5, 0), (0, 5, 0)]),
+         "meridian": lambda: _loop(K, [(0, 2, 0), (1, 2, 0), (1, 2, 1), (0, 2, 1)]),
+         "meridian disc": lambda: _sub(K, lambda x, y, z: y == 2 and x <= 1),
+         "one cube": lambda: _sub(K, lambda x, y, z: x <= 1 and 2 <= y <= 3),
+         "everything": lambda: K}[collapsed]()
+    F = folding(K, K.coordinates, collapse=[A])
+    assert F.image_homology.betti == [1, 1, 0, 0]          # the identity: the solid torus
+    assert F.quotient.betti == expected
+    assert F.agrees == (expected == [1, 1, 0, 0])

@@ -34,8 +34,7 @@ def exact_route(net, K, layers, ranks_at=None, max_pieces=None, max_exact_pairs=
     ----------
     net : Network
     K : SimplicialComplex of dimension <= 3 with coordinates (3: the exact image where
-        solid pieces do not overlap, :func:`~.image_complex_3d.refine_image_3d`; no
-        quotient by both sources yet)
+        solid pieces do not overlap, :func:`~.image_complex_3d.refine_image_3d`)
     layers : increasing list of int
     ranks_at : callable ``(points, layer) -> ranks``, optional
         Ranks at the pieces' barycentres instead of :func:`.labels.piece_ranks`.
@@ -141,9 +140,6 @@ def _exact_layer(net, R, layer, ranks_at, rank, separate_images, random_state, m
     row = {"predicted": predicted, "image_homology": F and F.image_homology,
            "quotient": F and F.quotient, "pieces": int(len(R.simplices)),
            "overlaps": F and len(F.overlaps)}
-    if F is not None and R.dimension == 3:
-        row["skipped"] = ["quotient by both sources: not computed for 3-complexes (issue 25; "
-                          "the image homology is exact)"]
     if keep:
         row["details"] = {"refinement": R, "complex": C, "ranks": ranks[order],
                           "components": comps, "notes": qnotes, "folding": F}

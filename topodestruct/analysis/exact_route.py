@@ -27,11 +27,9 @@ Examples
 >>> print(F.image_homology, "|", F.quotient)
 H0 = Z, H1 = Z^2 | H0 = Z, H1 = Z^2
 """
-from dataclasses import dataclass, field
-
 import numpy as np
 
-__all__ = ["exact_folding", "exact_images", "input_embedded", "Folding3D"]
+__all__ = ["exact_folding", "exact_images", "input_embedded"]
 
 
 def exact_images(R, layer):
@@ -111,7 +109,7 @@ def exact_folding(net, R, layer, ranks, separate_images=True, rank="ambient", im
     R : Refinement
         Exact refinement with ``R.layer >= layer``, dimension <= 3 (3: the image by
         :func:`~.image_complex_3d.refine_image_3d`, which refuses where solid pieces
-        overlap; no quotient by both sources yet, see :class:`Folding3D`).
+        overlap).
     layer : int
         1-based.
     ranks : (T,) int array
@@ -133,9 +131,10 @@ def exact_folding(net, R, layer, ranks, separate_images=True, rank="ambient", im
 
     Returns
     -------
-    Folding or Folding3D
+    Folding
         On ``R.complex()`` (vertex ids ``0..V-1``); each overlap's ``regions``
-        are the pieces' region indices (``R.region_index(layer)``).
+        are the pieces' region indices (``R.region_index(layer)``; None in 3-D, whose
+        overlaps are those of the 2-skeleton).
     """
     from .labels import collapse_ranks, piece_ranks
     from ..geometry.overlap import folding
@@ -148,43 +147,11 @@ def exact_folding(net, R, layer, ranks, separate_images=True, rank="ambient", im
     C = R.complex()
     order = np.lexsort(R.simplices.T[::-1])      # rows of C.simplices(d)
     images = exact_images(R, layer) if images is None else images
-    if R.dimension == 3:
-        ambient = ranks if rank == "ambient" else piece_ranks(net, R, layer)
-        return _folding_3d(C, images, layer, injective_labels(R, layer, ambient, budget),
-                           max_exact_pairs, budget)
     subs, _, _ = low_rank_regions(C, collapse_ranks(ranks, rank, R.dimension)[order], images,
                                   "simplices", separate_images)
-    regions = R.region_index(layer)[1][order]
+    regions = R.region_index(layer)[1][order] if R.dimension <= 2 else None
     ambient = ranks if rank == "ambient" else piece_ranks(net, R, layer)
     return folding(C, images, collapse=subs, regions=regions, layer=layer,
                    injective=injective_labels(R, layer, ambient, budget),
                    max_exact_pairs=max_exact_pairs, budget=budget)
 
-
-@dataclass
-class Folding3D:
-    """The exact image of a 3-complex at one layer (the 3-D part of :func:`exact_folding`).
-
-    ``image_homology`` is exact; ``quotient`` is None: the quotient by both sources of a
-    3-complex is not implemented (issue 25), and rows fall back as documented there.
-    ``overlaps`` are the 2-skeleton's overlapping simplex pairs
-    (:func:`~.overlap.overlap_pairs`; solids folded onto one another overlap there too).
-    """
-
-    image_homology: object
-    quotient: object
-    overlaps: list = field(repr=False)
-    refinement: object = field(repr=False)
-
-
-def _folding_3d(C, images, layer, injective, max_exact_pairs, budget):
-    """:class:`Folding3D` of the 3-complex ``C`` (raises ``ImageNotSupported`` where solid
-    pieces overlap in their interiors, an ``ImageTooLarge``)."""
-    from ..geometry.image_complex_3d import refine_image_3d
-    from ..geometry.overlap import overlap_pairs
-    from ..topology.homology import homology
-
-    I = refine_image_3d(C, images, injective=injective, max_exact_pairs=max_exact_pairs,
-                        budget=budget)
-    overlaps = overlap_pairs(C.skeleton(2), images, layer=layer, refinement=I.surface)
-    return Folding3D(homology(I.complex), None, overlaps, I)

@@ -8,7 +8,7 @@ one), in phases:
    complexes of dimension 1, 2 or 3; in 3-D the image where solid pieces do not
    overlap, else the vertex route with the reason): one refinement refined layer
    by layer, the rank-source prediction on it, the exact image homology and the
-   quotient by both sources (not yet in 3-D), within a time budget
+   quotient by both sources, within a time budget
    (``exact=None``: :data:`DEFAULT_BUDGET_S` seconds for the whole call) or
    always (``exact=True``: an error, never a silent gap, where it cannot finish);
 3. :func:`vertex_phase`: the layers the exact route did not reach, from

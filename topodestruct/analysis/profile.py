@@ -335,9 +335,7 @@ def methods(info, layers, overlaps=True):
                f"vertices (radius {info['overlap_radius']:.4g}, k {info['overlap_k']}) "
                "identified simplicially" if rest and overlaps else "")
                + ("; not computed off the exact route (overlaps=False)"
-                  if rest and not overlaps else "")
-               + (f"; exact {on}: not built for 3-complexes (None)"
-                  if exact and overlaps and len(info.get("f_vector", ())) == 4 else "")),
+                  if rest and not overlaps else "")),
            "image_homology": (f"exact on {on}" if exact else "not computed")
            + (f"; not computed on {_span(rest)}" if exact and rest else ""),
            "estimate": estimate,

@@ -19,8 +19,8 @@ Choices, all stated in the summary:
 * Naitzat's estimator: hop scale 2.5, ``k`` the middle of the longest run of k
   in 5..30 at which it reads the input class's Betti numbers (the authors
   tuned k on the input the same way);
-* quotient by both sources: exact on the layers the exact route reaches for
-  2-D data (not built for 3-complexes: None there); otherwise overlaps detected
+* quotient by both sources: exact on the layers the exact route reaches (2-D and
+  3-D data); otherwise overlaps detected
   at the vertices (see :mod:`topodestruct.analysis.vertex_overlaps`);
 * ``--exact`` on a complex that is not pure (alpha complexes of 3-D data often
   hold triangles in no tetrahedron): the exact route runs on its pure part (the

@@ -7,7 +7,8 @@ dimension <= 2 on which the map ``Φ`` is affine simplex by simplex (after the
 exact refinement), :func:`overlap_pairs` lists, exactly, the pairs of simplices
 whose images meet in more than the image of their common face, with the
 intersection pulled back into both. :func:`folding` adds the exact homology of
-the image ``Φ(K)`` and of the quotient of ``K`` by both sources.
+the image ``Φ(K)`` and of the quotient of ``K`` by both sources (also on a
+3-complex whose solid pieces do not overlap: :mod:`.image_complex_3d`).
 
 The quotient by both sources, ``K / (O_Φ ∪ rank source)``: every point is
 identified with the points of other regions that have the same image
@@ -313,7 +314,7 @@ class Folding:
     overlaps : list of Overlap
     collapsed : list of SimplicialComplex
         ``Φ(C_i)`` in the image complex, one per collapsed piece.
-    refinement : ImageRefinement
+    refinement : ImageRefinement or ImageRefinement3D
     """
 
     input: Homology
@@ -321,7 +322,7 @@ class Folding:
     quotient: Homology
     overlaps: list = field(repr=False)
     collapsed: list = field(repr=False)
-    refinement: ImageRefinement = field(repr=False)
+    refinement: object = field(repr=False)
 
     @property
     def agrees(self):
@@ -354,11 +355,13 @@ def folding(K, images, collapse=(), regions=None, layer=None, injective=None,
     Parameters
     ----------
     K : SimplicialComplex
-        Dimension <= 2, the map affine on each simplex.
+        Dimension <= 3, the map affine on each simplex (dimension 3: the image from
+        :func:`~.image_complex_3d.refine_image_3d`, which refuses solids that overlap).
     images : array of float, shape (K.n_vertices, n), or object array of exact rationals
     collapse : list of subcomplexes of K
         The rank-deficient pieces (Ω_0, the components of Ω_1), each collapsed to a point.
-    regions, layer : see :func:`overlap_pairs`.
+    regions, layer : see :func:`overlap_pairs` (on a 3-complex the overlaps are those of
+        its 2-skeleton, without regions: solids folded onto one another overlap there too).
     injective, max_exact_pairs, budget : see :func:`~.image_complex.refine_image`.
 
     Returns
@@ -377,6 +380,8 @@ def folding(K, images, collapse=(), regions=None, layer=None, injective=None,
     >>> [o.dimension for o in F.overlaps]
     [1, 1, 1, 1, 1, 1]
     """
+    if isinstance(K, SimplicialComplex) and K.dimension == 3:
+        return _folding_3d(K, images, collapse, layer, injective, max_exact_pairs, budget)
     R = refine_image(K, images, injective=injective, max_exact_pairs=max_exact_pairs,
                      budget=budget)
     images_of = _SubcomplexImages(R, K, budget)
@@ -385,3 +390,34 @@ def folding(K, images, collapse=(), regions=None, layer=None, injective=None,
     quot = quotient_homology(R.complex, subs) if subs else homology(R.complex)
     return Folding(homology(K), homology(R.complex), quot,
                    overlap_pairs(K, images, regions, layer, refinement=R), subs, R)
+
+
+def _folding_3d(K, images, collapse, layer, injective, max_exact_pairs, budget):
+    """:func:`folding` of a 3-complex.  The image complex is the surface ``L2`` (the image
+    of the 2-skeleton) plus one cone per 3-piece, from an apex numbered after ``L2``'s
+    vertices in the order of the 3-pieces; so ``Φ(C)`` of a collapsed piece is the image
+    of its 2-skeleton in ``L2`` plus the cones of the 3-pieces of its tetrahedra."""
+    from .image_complex_3d import refine_image_3d
+
+    I = refine_image_3d(K, images, injective=injective, max_exact_pairs=max_exact_pairs,
+                        budget=budget)
+    L, K2, L2 = I.complex, K.skeleton(2), I.surface.complex
+    first_apex = int(L2.vertices.max()) + 1 if L2.n_vertices else 0
+    solid_of = {t: i for i, members in enumerate(I.tetrahedra) for t in members}
+    cones = {}
+    for tet in L.simplices(3).tolist():              # every 3-simplex is a cone: apex last
+        cones.setdefault(tet[-1] - first_apex, []).append(tuple(tet))
+    images_of = _SubcomplexImages(I.surface, K2, budget)
+    subs = []
+    for C in collapse:
+        C = as_subcomplex(C, "collapse")
+        if C.dimension < 0:
+            continue
+        pieces = {solid_of[t] for t in map(tuple, C.simplices(3).tolist()) if t in solid_of}
+        top = list(images_of(C.skeleton(2)).maximal_simplices()) + [
+            s for i in sorted(pieces) for s in cones[i]]
+        if top:
+            subs.append(SimplicialComplex(top))
+    quot = quotient_homology(L, subs) if subs else homology(L)
+    return Folding(homology(K), homology(L), quot,
+                   overlap_pairs(K2, images, None, layer, refinement=I.surface), subs, I)
