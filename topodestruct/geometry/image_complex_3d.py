@@ -100,6 +100,8 @@ class ImageRefinement3D:
         Exact coordinates of ``complex.vertices`` (same order).
     solids : list of tuple of int
         The 3-pieces: sorted vertex ids of ``complex`` (``surface.complex``'s labels).
+        The cone over the boundary of the ``i``-th has the apex
+        ``surface.complex.vertices.max() + 1 + i`` (its barycentre).
     tetrahedra : list of list of tuple of int
         For each 3-piece, the tetrahedra of ``K`` mapped onto it (more than one: a fold).
     surface : ImageRefinement

@@ -407,6 +407,8 @@ def _folding_3d(K, images, collapse, layer, injective, max_exact_pairs, budget):
     cones = {}
     for tet in L.simplices(3).tolist():              # every 3-simplex is a cone: apex last
         cones.setdefault(tet[-1] - first_apex, []).append(tuple(tet))
+    if sorted(cones) != list(range(len(I.solids))):   # a bug, never an answer
+        raise RuntimeError("the image complex's cone apexes are not numbered as documented")
     images_of = _SubcomplexImages(I.surface, K2, budget)
     subs = []
     for C in collapse:
