@@ -250,8 +250,8 @@ def _sample(images, simplices, max_points, delta_target=None):
 
     def count(h):                                # corners once, plus each piece's inner points
         s = np.maximum(1, np.ceil(diam / h))
-        grid = {1: s + 1, 2: (s + 1) * (s + 2) / 2, 3: (s + 1) * (s + 2) * (s + 3) / 6}
-        return n_corners + (grid[d] - (d + 1)).sum() if d else n_corners
+        grid = np.prod([(s + k) / k for k in range(1, d + 1)], axis=0)   # C(s + d, d)
+        return n_corners + (grid - (d + 1)).sum() if d else n_corners
 
     hi = max(float(diam.max()), 1e-300)
     if delta_target and count(cell * delta_target / 3) <= target:
