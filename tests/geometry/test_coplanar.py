@@ -78,3 +78,48 @@ def test_intersect_coplanar_equals_general_intersection(seed):
         assert len(got) == len(want) and all(any(p == q for q in want) for p in got)
         kinds.add(len(want) if len(want) < 3 else 3)
     assert kinds >= {0, 3}      # disjoint and overlapping pairs both occurred
+
+
+class _Pieces:
+    """The fields of the image complex's pieces that ``_overlap_in_area`` reads."""
+
+    def __init__(self, triangles):
+        pts = sorted({p for T in triangles for p in T})
+        index = {p: i for i, p in enumerate(pts)}
+        self.P = type("P", (), {"exact": pts})()
+        self.Xu = np.array([[float(x) for x in p] for p in pts])
+        self.pad = np.array([[index[p] for p in T] for T in triangles], dtype=np.int64)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_overlap_in_area_agrees_with_the_general_intersection(seed):
+    """Two triangles of one plane overlap in area exactly when the general intersection
+    (:func:`intersect`, a linear solve sharing nothing with the separating-axis signs) has a
+    2-dimensional set of corners; half-integer grids and shared corners make touching,
+    edge-sharing and folded pairs common."""
+    from topodestruct.geometry._image_pairs import _overlap_in_area
+
+    rng = random.Random(100 + seed)
+    triangles, kinds = [], []
+    n = 3 + seed % 3                                 # one ambient dimension per run
+    for _ in range(60):
+        plane = _plane(rng, n)
+        if fmpq_mat(plane[1]).rank() < 2:
+            continue
+        T1, _ = _triangle(rng, plane, small=True)
+        T2, _ = _triangle(rng, plane, small=True)
+        share = rng.randint(0, 2)                    # corners of T1 that T2 reuses
+        T2 = T1[:share] + T2[share:]
+        rows = [[b - a for a, b in zip(T2[0], q)] for q in T2[1:]]
+        if fmpq_mat(rows).rank() < 2:
+            continue
+        I = E.intersect(list(T1), list(T2))
+        flat = len(I) < 3 or fmpq_mat([[b - a for a, b in zip(I[0], q)] for q in I[1:]]
+                                       ).rank() < 2
+        triangles += [tuple(T1), tuple(T2)]
+        kinds.append(not flat)
+    pc = _Pieces(triangles)
+    pairs = np.arange(len(triangles)).reshape(-1, 2)
+    planes = {f: E.plane_key(*triangles[f]) for f in range(len(triangles))}
+    assert _overlap_in_area(pairs, pc, planes).tolist() == kinds
+    assert 5 < sum(kinds) < len(kinds) - 5          # both answers occur

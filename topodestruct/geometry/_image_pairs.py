@@ -63,6 +63,83 @@ def _coplanar_triangles(pairs, certified, pc):
     return planes, coplanar
 
 
+class AreaMeet:
+    """The corners of the intersection of two triangles of one plane that overlap in area,
+    computed exactly (:func:`~.exact.intersect_coplanar`) on first access: where a network
+    folds a region onto a plane there are tens of thousands of such pairs, the image complex
+    needs only that they overlap (their cluster's cells are cut from all its edges at once),
+    and the corners are read only where someone looks at the overlap. A sequence of points."""
+
+    dimension = 2
+
+    def __init__(self, P, Q, plane):
+        self._args, self._corners = (P, Q, plane), None
+
+    def _get(self):
+        if self._corners is None:
+            self._corners = _exact.intersect_coplanar(*self._args)
+        return self._corners
+
+    def __len__(self):
+        return len(self._get())
+
+    def __iter__(self):
+        return iter(self._get())
+
+    def __getitem__(self, i):
+        return self._get()[i]
+
+    def __bool__(self):
+        return True
+
+    def __eq__(self, other):
+        return list(self) == list(other)
+
+    def __repr__(self):
+        return f"AreaMeet({list(self)!r})"
+
+
+def _overlap_in_area(pairs, pc, planes):
+    """Which pairs of triangles of one plane overlap in area (their interiors meet), decided
+    exactly: iff no edge line of either triangle has the other on its closed outer side (two
+    convex polygons with disjoint interiors are separated by a line through an edge of one).
+    Orientations in the plane's chart (its pivot coordinates): float signs with a certified
+    rounding bound decide almost all; the others are exact (a shared vertex: exactly 0)."""
+    n = len(pairs)
+    if not n:
+        return np.zeros(0, dtype=bool)
+    axes = np.array([planes[a][:2] for a in pairs[:, 0].tolist()], dtype=np.int64)
+    ids = pc.pad[pairs]                                           # (n, 2, 3) point ids
+    F = np.take_along_axis(pc.Xu[ids], axes[:, None, None, :], axis=3)   # (n, 2, 3, 2)
+    size = np.abs(F).reshape(n, -1).max(1)
+    o = np.stack([_exact.orient2_signs(F[:, s, 0], F[:, s, 1], F[:, s, 2], size)
+                  for s in (0, 1)], 1)                                # (n, 2) orientations
+    inner = np.zeros((n, 2, 3), dtype=bool)   # some vertex of the other certainly inside
+    for s in (0, 1):
+        for e in range(3):
+            a, b = F[:, s, e], F[:, s, (e + 1) % 3]
+            for w in range(3):
+                inner[:, s, e] |= o[:, s] * _exact.orient2_signs(a, b, F[:, 1 - s, w],
+                                                                 size) > 0
+    area = inner.all((1, 2))
+    for r in np.flatnonzero(~area).tolist():
+        area[r] = _overlap_in_area_exact(
+            [[tuple(pc.P.exact[u][c] for c in axes[r]) for u in ids[r, s]] for s in (0, 1)])
+    return area
+
+
+def _overlap_in_area_exact(T):
+    """:func:`_overlap_in_area` of two triangles ``T`` of exact 2-D points."""
+    for s in (0, 1):
+        A, B = T[s], T[1 - s]
+        o = _exact.orient2(*A)
+        for e in range(3):
+            a, b = A[e], A[(e + 1) % 3]
+            if not any(w != a and w != b and o * _exact.orient2(a, b, w) > 0 for w in B):
+                return False
+    return True
+
+
 def _collinear_segments(pairs, certified, n_tri, n_seg, feats, P):
     """Which uncertified pairs are two segments of one line (exactly), and the line of each
     segment involved. A network that folds a region onto a line leaves hundreds of thousands

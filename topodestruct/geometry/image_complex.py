@@ -20,7 +20,9 @@ Method
    affine function vanishing on the shared vertices separates the others;
    then the images meet exactly in the hull of the shared vertex images.
    Every other pair is intersected exactly
-   (:func:`topodestruct.geometry.exact.intersect`).
+   (:func:`topodestruct.geometry.exact.intersect`), except two triangles of one
+   plane that overlap in area (decided exactly by separating axes): the cells of
+   step 4 need only that they do, and their corners are computed where read.
 4. Triangles whose images overlap in area are coplanar; they are grouped into
    clusters. In a cluster's plane, the vertical decomposition of the segments
    of all pieces that meet the cluster (its members' edges, segments where
@@ -52,7 +54,8 @@ from ..topology.homology import homology
 from . import certificates as _cert
 from . import exact as _exact
 from ._image_cells import _cut_cluster, _split_edges
-from ._image_pairs import _certify, _collinear_segments, _coplanar_triangles, _piece_labels
+from ._image_pairs import (AreaMeet, _certify, _collinear_segments, _coplanar_triangles,
+                           _overlap_in_area, _piece_labels)
 
 __all__ = ["ImageRefinement", "ImageTooLarge", "ImageBudgetExceeded", "image_complex",
            "image_homology", "refine_image"]
@@ -96,7 +99,9 @@ class ImageRefinement:
     interactions : list of (int, int, list)
         Pairs ``(i, j, corners)`` of pieces whose images meet in more than
         the hull of their common vertex images (these cut the pieces), with
-        the exact corners of the intersection.
+        the exact corners of the intersection (for two triangles of one plane
+        overlapping in area, an :class:`~._image_pairs.AreaMeet`: a sequence
+        computed on first access).
     overlaps : list of (int, int, list)
         Pairs ``(i, j, corners)`` of pieces whose images meet in more than
         the image of their common face in ``K`` (the overlap source; this
@@ -374,6 +379,8 @@ def _intersect(pc, pairs, certified, fold, keys, same, check):
     P, feats, input_simplices = pc.P, pc.feats, pc.input_simplices
     interactions, overlaps = [], []
     uid_of = dict(zip(pc.verts.tolist(), pc.uid_of_vertex.tolist()))
+    rows = np.flatnonzero(coplanar)
+    area = dict(zip(rows.tolist(), _overlap_in_area(pairs[rows], pc, planes).tolist()))
     for r in np.flatnonzero(fold).tolist():
         a, b = pairs[r]
         A, B = feats[a], feats[b]
@@ -385,6 +392,11 @@ def _intersect(pc, pairs, certified, fold, keys, same, check):
         if collinear[r]:  # segments of one line: an interval, no linear algebra
             I = _exact.collinear_meet([P.exact[u] for u in A], [P.exact[u] for u in B],
                                       lines[a][0])
+        elif coplanar[r] and area[r]:  # overlap in area: more than any common face
+            I = AreaMeet([P.exact[u] for u in A], [P.exact[u] for u in B], planes[a])
+            interactions.append((a, b, I))
+            overlaps.append((a, b, I))
+            continue
         elif coplanar[r]:  # triangles of one plane: clipped in its chart
             I = _exact.intersect_coplanar([P.exact[u] for u in A], [P.exact[u] for u in B],
                                           planes[a])
@@ -406,6 +418,9 @@ def _cells(pc, interactions, check):
     n_tri, feats, P = pc.n_tri, pc.feats, pc.P
     cuts, glue = {}, []
     for a, b, I in interactions:
+        if isinstance(I, AreaMeet):  # its corners are corners of its cluster's cells
+            glue.append((a, b))
+            continue
         for p in I:
             P.add(p)
         if b < n_tri and len(I) >= 3:

@@ -22,6 +22,7 @@ same point, as the equivalence relation requires). It equals the homology of
 condition of the 2026 theorem fails), the two differ and :class:`Folding`
 reports it.
 """
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,6 +34,7 @@ from ..topology.homology import homology, quotient_homology
 from ..tolerances import CERTIFICATE_MARGIN, ROUNDING_BOUND
 from . import certificates as _cert
 from . import exact as _exact
+from ._image_pairs import AreaMeet
 from .image_complex import ImageRefinement, _checker, refine_image
 
 __all__ = ["Overlap", "Folding", "overlap_pairs", "folding", "image_of_subcomplex"]
@@ -66,11 +68,23 @@ class Overlap:
     regions: tuple
     layer: object
     dimension: int
-    image: np.ndarray = field(repr=False)
-    centroid: np.ndarray = field(repr=False)
-    # the pull-back is exact work per corner, needed only where someone looks: computed on
-    # first access (a folded trained layer has tens of thousands of overlaps)
+    # the corners of two triangles folded onto one plane and the pull-back are exact work
+    # per pair, needed only where someone looks: computed on first access (a folded trained
+    # layer has tens of thousands of overlaps)
+    _corners: object = field(repr=False, compare=False)
     _pull: object = field(repr=False, default=None, compare=False)
+
+    @property
+    def image(self):
+        """See the class notes; computed (exactly) on first access."""
+        if callable(self._corners):
+            object.__setattr__(self, "_corners", self._corners())   # a cache on a frozen record
+        return self._corners
+
+    @property
+    def centroid(self):
+        """See the class notes."""
+        return self.image.mean(axis=0)
 
     @property
     def preimages(self):
@@ -177,12 +191,16 @@ def overlap_pairs(K, images, regions=None, layer=None, refinement=None):
     out = []
     for a, b, I in R.overlaps:
         sa, sb = R.input_simplices[a], R.input_simplices[b]
-        corners = np.array([[float(x) for x in p] for p in I], dtype=float)
+        corners = functools.partial(_floats, I)
         pull = None if K.coordinates is None else _pull_back(I, (sa, sb), ex, pos, K.coordinates)
         reg = (None, None) if labels is None else (labels.get(sa), labels.get(sb))
-        out.append(Overlap((sa, sb), reg, layer, min(len(I) - 1, 2), corners,
-                           corners.mean(axis=0), pull))
+        dim = I.dimension if isinstance(I, AreaMeet) else min(len(I) - 1, 2)
+        out.append(Overlap((sa, sb), reg, layer, dim, corners if dim == 2 else corners(), pull))
     return out
+
+
+def _floats(I):
+    return np.array([[float(x) for x in p] for p in I], dtype=float)
 
 
 def _pull_back(I, simplices, ex, pos, coordinates):
