@@ -25,6 +25,13 @@ def _cut_cluster(members, feats, cuts, P, cells, check=None):
                 proj(piece[0]) if len(piece) == 1 else (proj(piece[0]), proj(piece[-1])))
     triangles = [[proj(P.exact[u]) for u in feats[t]] for t in members]
     lifted = {}
+    # the members' corners and the cut points are known points of the plane: a cell corner
+    # equal to one of them is not lifted (lifting to R^n is the costly exact step here)
+    known = [u for t in members for u in feats[t]] + [
+        P.add(p) for t in members for piece in cuts.get(t, ()) for p in piece]
+    for u in dict.fromkeys(known):
+        y = proj(P.exact[u])
+        lifted.setdefault((float(y[0]), float(y[1])), []).append((y, u))
 
     def lift(y):  # cached: cells share their corners
         key = (float(y[0]), float(y[1]))
