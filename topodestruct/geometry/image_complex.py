@@ -32,8 +32,10 @@ Method
    and their crossings).
 5. Every edge (cell sides, image segments) is split at every vertex lying on
    it, and each cell is coned from its centroid (a cell that is a triangle with
-   no extra boundary vertex is kept as it is). Vertices are identified by their
-   exact coordinates, so the pieces glue into a simplicial complex.
+   no extra boundary vertex is kept as it is; a cell with a corner whose two
+   sides hold no other vertex is the fan from that corner). Vertices are
+   identified by their exact coordinates, so the pieces glue into a
+   simplicial complex.
 
 What is exact: every incidence and intersection, hence the complex and its
 homology, for the images as given. Floats enter only as certificates (margin
@@ -465,13 +467,23 @@ def _assemble(pc, cells, check):
         return chains[(v, u)][::-1]
     for corners, carr in cells.values():
         k = len(corners)
-        boundary = []
-        for i in range(k):
-            boundary.extend(chain(corners[i], corners[(i + 1) % k])[:-1])
+        sides = [chain(corners[i], corners[(i + 1) % k]) for i in range(k)]
+        boundary = [u for side in sides for u in side[:-1]]
         if len(boundary) == 3:
             s = tuple(sorted(boundary))
             simplices.append(s)
             carriers.setdefault(s, set()).update(carr)
+            continue
+        # a corner whose two sides hold no other vertex: the cell (strictly convex) is the
+        # fan from it over the other sides, with no new vertex and two triangles fewer
+        i = next((i for i in range(k) if len(sides[i]) == 2 and len(sides[i - 1]) == 2), None)
+        if i is not None:
+            for m in range(1, k - 1):
+                side = sides[(i + m) % k]
+                for j in range(len(side) - 1):
+                    s = tuple(sorted((corners[i], side[j], side[j + 1])))
+                    simplices.append(s)
+                    carriers.setdefault(s, set()).update(carr)
             continue
         pts = [P.exact[c] for c in corners]
         centre = P.add(tuple(sum(x) / k for x in zip(*pts)))
