@@ -84,9 +84,11 @@ def _split_points(segs, pts, reg, F, check):
         for s, t in pairs[crossing].tolist():
             check("crossings in a coplanar cluster")
             _cross(s, t, segs, X, reg, inner)
-        for s, t in pairs[~apart & ~crossing].tolist():
+        rest = ~apart & ~crossing
+        signs = np.stack([s1, s2, s3, s4], 1)[rest].tolist()
+        for (s, t), sg in zip(pairs[rest].tolist(), signs):
             check("crossings in a coplanar cluster")
-            _meet(s, t, segs, X, reg, inner)
+            _meet(s, t, segs, X, reg, inner, sg)
     if pts:
         _points_on_segments(pts, segs, A, B, F, X, inner)
     return inner
@@ -121,12 +123,15 @@ def _cross(s, t, segs, X, reg, inner):
     inner[t].append(q)
 
 
-def _meet(s, t, segs, X, reg, inner):
-    """Exact intersection of two segments: record crossing and touching points in ``inner``."""
+def _meet(s, t, segs, X, reg, inner, signs=(0, 0, 0, 0)):
+    """Exact intersection of two segments: record crossing and touching points in ``inner``.
+    ``signs``: certified float signs of the four orientations (0: uncertain, decided exactly;
+    a proper crossing computes its point from the exact ones)."""
     (u, v), (w, z) = segs[s], segs[t]
     a, b, c, d = X[u], X[v], X[w], X[z]
     o = _exact.orient2
-    o1, o2, o3, o4 = o(a, b, c), o(a, b, d), o(c, d, a), o(c, d, b)
+    o1, o2, o3, o4 = (sg if sg else o(*abc) for sg, abc in zip(
+        signs, ((a, b, c), (a, b, d), (c, d, a), (c, d, b))))
     touched = False
     for p, pid, o, (e, f), seg in ((c, w, o1, (a, b), s), (d, z, o2, (a, b), s),
                                    (a, u, o3, (c, d), t), (b, v, o4, (c, d), t)):
@@ -136,6 +141,7 @@ def _meet(s, t, segs, X, reg, inner):
     if touched or not (o1 and o2 and o3 and o4):
         return
     if (o1 > 0) != (o2 > 0) and (o3 > 0) != (o4 > 0):  # proper crossing
+        o1, o2 = o(a, b, c), o(a, b, d)
         r = o1 / (o1 - o2)
         q = reg.add((c[0] + r * (d[0] - c[0]), c[1] + r * (d[1] - c[1])))
         inner[s].append(q)
