@@ -141,7 +141,7 @@ def _meet(s, t, segs, X, reg, inner, signs=(0, 0, 0, 0)):
     if touched or not (o1 and o2 and o3 and o4):
         return
     if (o1 > 0) != (o2 > 0) and (o3 > 0) != (o4 > 0):  # proper crossing
-        o1, o2 = o(a, b, c), o(a, b, d)
+        o1, o2 = _exact.orient2(a, b, c), _exact.orient2(a, b, d)
         r = o1 / (o1 - o2)
         q = reg.add((c[0] + r * (d[0] - c[0]), c[1] + r * (d[1] - c[1])))
         inner[s].append(q)
