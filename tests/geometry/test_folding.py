@@ -227,6 +227,22 @@ def test_overlaps_of_a_folded_circle_are_counted_and_pulled_back():
             assert np.allclose(pa * [-1, 1], pb)
 
 
+def test_overlaps_in_area_of_a_folded_square_have_their_corners():
+    """(x, y) -> (|x|, y) on [-1, 1] x [0, 1] (four triangles, symmetric): each left triangle
+    lands on its mirror (an overlap in area whose corners are that triangle's, computed only
+    when read) and touches the other right triangle along the diagonal."""
+    from topodestruct.geometry.overlap import overlap_pairs
+    X = np.array([[-1.0, 0], [0, 0], [1, 0], [-1, 1], [0, 1], [1, 1]])
+    K = td.SimplicialComplex([(0, 1, 4), (0, 3, 4), (1, 2, 4), (2, 4, 5)], coordinates=X)
+    ov = overlap_pairs(K, np.abs(X))
+    assert sorted(o.dimension for o in ov) == [1, 1, 2, 2]
+    area = {o.simplices: sorted(map(tuple, o.image.tolist())) for o in ov if o.dimension == 2}
+    assert area == {((0, 1, 4), (1, 2, 4)): [(0, 0), (0, 1), (1, 0)],
+                    ((0, 3, 4), (2, 4, 5)): [(0, 1), (1, 0), (1, 1)]}
+    for o in ov:
+        assert np.allclose(o.centroid, o.image.mean(0)) and o.to_dict()["dimension"] == o.dimension
+
+
 def test_quotient_by_both_sources_fold_with_a_dead_region():
     from topodestruct.geometry.overlap import folding
     C = symmetric_circle(6)
