@@ -287,3 +287,38 @@ def test_a_budget_check_interrupts_a_large_cluster():
     calls.clear()
     with pytest.raises(Spent):
         decompose(tris, segs, pts, check=budget)
+
+
+def _strictly_on(p, a, b):
+    """``p`` in the open segment ``(a, b)`` (exact)."""
+    if orient(a, b, p) != 0 or p in (a, b):
+        return False
+    k = 0 if a[0] != b[0] else 1
+    return min(a[k], b[k]) < p[k] < max(a[k], b[k])
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_wall_feet_are_the_corners_inside_lower_and_upper_sides(seed):
+    """``feet=True``: the points listed inside a cell's side are exactly the other cells'
+    corners that lie strictly inside it (brute force over all corners), in order along it,
+    for every side that is not vertical; on vertical sides none are listed. The cells
+    themselves are those without ``feet``."""
+    rng = np.random.default_rng(500 + seed)
+    tris, segs, pts = random_case(rng, int(rng.integers(2, 9)), 4, extras=seed % 2 == 0)
+    cells = decompose(tris, segs, pts, feet=True)
+    assert [(c, k) for c, k, _ in cells] == decompose(tris, segs, pts)
+    corners = {p for c, _, _ in cells for p in c}
+    listed = 0
+    for c, _, inner in cells:
+        assert len(inner) == len(c)
+        for i, side in enumerate(inner):
+            a, b = c[i], c[(i + 1) % len(c)]
+            if a[0] == b[0]:
+                assert side == []
+                continue
+            truth = sorted((p for p in corners if _strictly_on(p, a, b)),
+                           key=lambda p: p[0] if a[0] < b[0] else -p[0])
+            assert side == truth
+            listed += len(side)
+    if seed == 0:
+        assert listed > 0          # the case has wall feet at all

@@ -7,14 +7,16 @@ where the floats decide with a wide margin.
 import numpy as np
 from scipy.spatial import cKDTree
 
-from ..tolerances import CERTIFICATE_MARGIN
+from ..tolerances import CERTIFICATE_MARGIN, ROUNDING_BOUND
 from . import exact as _exact
-from .planar import decompose
+from .planar import _sort_certified, decompose
 
 
-def _cut_cluster(members, feats, cuts, P, cells, check=None):
+def _cut_cluster(members, feats, cuts, P, cells, check=None, known=None):
     """Cells of the triangles of one coplanar cluster: the vertical decomposition of their
-    edges and of the pieces cutting them (:func:`~._planar.decompose`), lifted to R^n."""
+    edges and of the pieces cutting them (:func:`~._planar.decompose`), lifted to R^n.
+    ``known`` (a dict, filled): cell side ``(u, v)``, ``u < v`` -> ids of other cells' corners
+    that the decomposition knows to lie inside it (the feet of their walls)."""
     a, b, c = (P.exact[u] for u in feats[members[0]])
     i, j, M = _exact.chart(a, b, c)
     proj = lambda p: (p[i], p[j])  # noqa: E731
@@ -27,9 +29,9 @@ def _cut_cluster(members, feats, cuts, P, cells, check=None):
     lifted = {}
     # the members' corners and the cut points are known points of the plane: a cell corner
     # equal to one of them is not lifted (lifting to R^n is the costly exact step here)
-    known = [u for t in members for u in feats[t]] + [
+    given = [u for t in members for u in feats[t]] + [
         P.add(p) for t in members for piece in cuts.get(t, ()) for p in piece]
-    for u in dict.fromkeys(known):
+    for u in dict.fromkeys(given):
         y = proj(P.exact[u])
         lifted.setdefault((float(y[0]), float(y[1])), []).append((y, u))
 
@@ -41,29 +43,64 @@ def _cut_cluster(members, feats, cuts, P, cells, check=None):
         idx = P.add(_exact.lift(y, a, i, j, M))
         lifted.setdefault(key, []).append((y, idx))
         return idx
-    for corners, carriers in decompose(triangles, segments, points, check=check):
+    for corners, carriers, inner in decompose(triangles, segments, points, check=check,
+                                              feet=True):
         ids = [lift(y) for y in corners]
         cells.setdefault(tuple(sorted(ids)), [ids, set()])[1].update(
             members[k] for k in carriers)
+        if known is not None:
+            for s, side in enumerate(inner):     # (i, j: the chart's coordinates)
+                if side:
+                    u, v = ids[s], ids[(s + 1) % len(ids)]
+                    known.setdefault((min(u, v), max(u, v)), set()).update(map(lift, side))
 
 
-def _split_edges(edges, P, check=None):
-    """For each edge ``(u, v)``: the chain of point ids from u to v through every point on it."""
+def _split_edges(edges, P, check=None, known=None):
+    """For each edge ``(u, v)``: the chain of point ids from u to v through every point on it.
+
+    The candidates of a float search (:func:`_near_segments`) are decided exactly, except
+    those in ``known`` (edge -> ids of points known to lie inside it, :func:`_cut_cluster`);
+    the points of an edge are ordered by their float parameter along it where that
+    certifies the order, else by the exact one."""
     pts = np.array(P.floats, dtype=float)
     E = np.array(edges, dtype=np.int64).reshape(-1, 2)
-    inner = {}
+    known = known or {}
+    inner, exact_t = {}, {}
     for ei, w in _near_segments(pts, E, check=check):
         if check is not None:
             check("points on the image's edges")
         u, v = edges[ei]
+        if w in known.get((u, v), ()):
+            inner.setdefault(ei, []).append(w)
+            continue
         tt = _exact.on_segment(P.exact[w], P.exact[u], P.exact[v])
         if tt is not None:
-            inner.setdefault(ei, []).append((tt, w))
+            inner.setdefault(ei, []).append(w)
+            exact_t[(ei, w)] = tt
     chains = {}
     for e, (u, v) in enumerate(edges):
-        mids = sorted(inner.get(e, ()))
-        chains[(u, v)] = [u] + [x for _, x in mids] + [v]
+        mids = inner.get(e, ())
+        if len(mids) > 1:
+            mids = _along(e, u, v, mids, pts, P.exact, exact_t)
+        chains[(u, v)] = [u, *mids, v]
     return chains
+
+
+def _along(e, u, v, mids, pts, X, exact_t):
+    """The points ``mids`` of the open segment ``(u, v)`` in order from u: by the float
+    parameter (within ROUNDING_BOUND * (1 + size / length) of the exact one: the points'
+    floats are within rounding of them), exactly where two floats are closer than that."""
+    d = pts[v] - pts[u]
+    length2 = float(d @ d)
+    size = float(np.abs(pts[[u, v, *mids]]).max())
+    tol = ROUNDING_BOUND * (1 + size / max(np.sqrt(length2), 1e-300))
+    ft = dict(zip(mids, ((pts[mids] - pts[u]) @ d / max(length2, 1e-300)).tolist()))
+    k = next(r for r in range(len(X[u])) if X[u][r] != X[v][r])
+
+    def exact(w):
+        t = exact_t.get((e, w))
+        return t if t is not None else (X[w][k] - X[u][k]) / (X[v][k] - X[u][k])
+    return _sort_certified(mids, ft.__getitem__, exact, tol)
 
 
 def _near_segments(pts, E, chunk=1 << 20, check=None):

@@ -251,9 +251,9 @@ def refine_image(K, images, injective=None, max_exact_pairs=None, max_candidate_
     stats["exact_pairs"] = int((~certified).sum())
     stats["interactions"] = len(interactions)
     stats["overlaps"] = len(overlaps)
-    cells, stats["clusters"] = _cells(pc, interactions, check)   # 4. clusters and cells
+    cells, stats["clusters"], known = _cells(pc, interactions, check)   # 4. clusters, cells
     stats["cells"] = len(cells)
-    L, exact, carriers, vertex_map = _assemble(pc, cells, check)  # 5. edges split, cells coned
+    L, exact, carriers, vertex_map = _assemble(pc, cells, known, check)  # 5. split, coned
     stats["image_f_vector"] = L.f_vector
     return ImageRefinement(L, exact, pc.input_simplices, interactions, overlaps, carriers, stats,
                            pc.vertex_exact, vertex_map)
@@ -415,8 +415,9 @@ def _intersect(pc, pairs, certified, fold, keys, same, check):
 
 def _cells(pc, interactions, check):
     """Step 4: clusters of triangles overlapping in area, and the convex cells of each
-    (cut by the pieces that meet it). Returns ``(cells, number of clusters)``; ``cells``:
-    sorted corner ids -> [cyclic corner ids, set of carriers]."""
+    (cut by the pieces that meet it). Returns ``(cells, number of clusters, known)``;
+    ``cells``: sorted corner ids -> [cyclic corner ids, set of carriers]; ``known``: cell
+    side -> corners of other cells inside it, known from the decompositions."""
     n_tri, feats, P = pc.n_tri, pc.feats, pc.P
     cuts, glue = {}, []
     for a, b, I in interactions:
@@ -434,7 +435,7 @@ def _cells(pc, interactions, check):
     clusters = {}
     for t, lab in enumerate(component_labels(n_tri, glue)[1].tolist()):
         clusters.setdefault(lab, []).append(t)
-    cells = {}
+    cells, known = {}, {}
     for members in clusters.values():
         check("coplanar clusters of the image", every=16)
         if len(members) == 1 and members[0] not in cuts:
@@ -442,11 +443,11 @@ def _cells(pc, interactions, check):
             key = tuple(sorted(feats[t]))
             cells.setdefault(key, [list(feats[t]), set()])[1].add(t)
             continue
-        _cut_cluster(members, feats, cuts, P, cells, check)
-    return cells, len(clusters)
+        _cut_cluster(members, feats, cuts, P, cells, check, known)
+    return cells, len(clusters), known
 
 
-def _assemble(pc, cells, check):
+def _assemble(pc, cells, known, check):
     """Step 5: split edges at the points on them, cone the cells, and glue the pieces into
     the image complex. Returns ``(L, exact, carriers, vertex_map)``."""
     n_tri, n_seg, feats, P = pc.n_tri, pc.n_seg, pc.feats, pc.P
@@ -457,7 +458,7 @@ def _assemble(pc, cells, check):
                      for i in range(k))
     seg_feats = list(range(n_tri, n_tri + n_seg))
     edges.update(tuple(sorted(feats[f])) for f in seg_feats)
-    chains = _split_edges(sorted(edges), P, check)
+    chains = _split_edges(sorted(edges), P, check, known)
     simplices, carriers = [], {}
 
     def chain(u, v):

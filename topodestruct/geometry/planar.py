@@ -25,6 +25,7 @@ Cost: linear in the vertices and cells times a logarithmic search; exact
 rationals only for orientations the floats do not certify and for the cells'
 corners.
 """
+import bisect
 from functools import cmp_to_key
 
 import numpy as np
@@ -188,7 +189,7 @@ def _graph(triangles, segments, points, check):
     return reg, F, list(sub), parents, tri_segs, tri, pts
 
 
-def decompose(triangles, segments=(), points=(), check=None):
+def decompose(triangles, segments=(), points=(), check=None, feet=False):
     """Convex cells covering the union of the triangles, shared by all that contain them.
 
     Parameters
@@ -201,14 +202,19 @@ def decompose(triangles, segments=(), points=(), check=None):
         Extra points that must lie on cell edges or corners.
     check : callable, optional
         Called as ``check(where)`` now and then (a time or memory budget that raises).
+    feet : bool
+        Also return, per cell, the corners of other cells that lie inside its lower and
+        upper sides (the feet of their walls), known from the sweep without a test.
 
     Returns
     -------
-    list of (corners, carriers)
+    list of (corners, carriers) or, with ``feet``, of (corners, carriers, inner)
         ``corners``: exact 2D points of a convex cell, counter-clockwise;
         ``carriers``: indices of the triangles that contain the cell. Every
         triangle is the union of the cells that it carries, and distinct cells
-        meet only along their boundaries.
+        meet only along their boundaries. ``inner[i]``: corners of other cells
+        strictly inside the side from ``corners[i]`` to the next corner, in that
+        order (not every point on the side: those on vertical sides are left out).
 
     Examples
     --------
@@ -222,7 +228,7 @@ def decompose(triangles, segments=(), points=(), check=None):
     reg, F, edges, parents, tri_segs, tri, pts = _graph(triangles, segments, points, check)
     if not edges:
         return []
-    return _Sweep(reg.exact, F, edges, parents, tri_segs, tri, pts).run(check)
+    return _Sweep(reg.exact, F, edges, parents, tri_segs, tri, pts).run(check, feet)
 
 
 class _Sweep:
@@ -317,7 +323,7 @@ class _Sweep:
             fan = sorted(fan, key=cmp_to_key(lambda e, f: -self._orient(v, E[e][1], E[f][1])))
         return fan
 
-    def run(self, check):
+    def run(self, check, feet=False):
         S, above, opened, cells = [], {None: frozenset()}, {}, []
         cols = self._columns()
         self.cols = [self.X[c[0]][0] for c in cols]
@@ -341,10 +347,17 @@ class _Sweep:
                         below, up = self.flips[low]
                         above[low] = (above[S[k - 1] if k > 0 else None] - below) | up
                     opened[low] = col
+        on_edge = None
+        if feet:   # the columns where some cell has a corner on each edge: its wall feet
+            on_edge = {}
+            for low, up, c0, c1, _ in cells:
+                on_edge.setdefault(low, set()).update((c0, c1))
+                on_edge.setdefault(up, set()).update((c0, c1))
+            on_edge = {e: sorted(cs) for e, cs in on_edge.items()}
         out = []
         for c in cells:
             check("cells of a coplanar cluster")
-            out.append(self._cell(*c))
+            out.append(self._cell(*c, on_edge=on_edge))
         return out
 
     def _height(self, e, col):
@@ -364,12 +377,34 @@ class _Sweep:
             self.heights[key] = h
         return h
 
-    def _cell(self, low, up, c0, c1, carriers):
+    def _cell(self, low, up, c0, c1, carriers, on_edge=None):
         xl, xr = self.cols[c0], self.cols[c1]
         pts = [(xl, self._height(low, c0)), (xr, self._height(low, c1)),
                (xr, self._height(up, c1)), (xl, self._height(up, c0))]
-        corners = [p for k, p in enumerate(pts) if p != pts[k - 1]]
-        return corners, tuple(sorted(carriers))
+        keep = [k for k in range(4) if pts[k] != pts[k - 1]]
+        corners = [pts[k] for k in keep]
+        if on_edge is None:
+            return corners, tuple(sorted(carriers))
+        # the wall feet of the cells below and above on its lower and upper side, in the
+        # order of the corners (a side between kept corners spans the empty ones dropped)
+        sides = [self._feet(low, c0, c1, on_edge), [], self._feet(up, c0, c1, on_edge)[::-1], []]
+        inner = []
+        for j, k in enumerate(keep):
+            nxt, side, m = keep[(j + 1) % len(keep)], [], k
+            while True:
+                side += sides[m]
+                m = (m + 1) % 4
+                if m == nxt:
+                    break
+            inner.append(side)
+        return corners, tuple(sorted(carriers)), inner
+
+    def _feet(self, e, c0, c1, on_edge):
+        """The corners of other cells on edge ``e`` strictly between columns ``c0`` and ``c1``
+        (left to right): exact points of ``e``, computed as those cells' corners are."""
+        cs = on_edge.get(e, ())
+        return [(self.cols[c], self._height(e, c))
+                for c in cs[bisect.bisect_right(cs, c0):bisect.bisect_left(cs, c1)]]
 
 
 def _sort_certified(ids, fkey, xkey, tol):
