@@ -21,7 +21,8 @@ CERTIFICATE_MARGIN            1e-9      CERTIFICATE  geometry.certificates, geom
                                                      geometry._image_cells,
                                                      geometry.image_complex, geometry.overlap
 ROUNDING_BOUND                1e-12     CERTIFICATE  geometry.certificates, geometry.exact,
-                                                     geometry.planar, geometry.overlap
+                                                     geometry.planar, geometry.overlap,
+                                                     geometry._image_cells (order on edges)
 CERTIFICATE_MIN_LENGTH        1e-5      CERTIFICATE  geometry.certificates (independent, _off_hull)
 CERTIFICATE_CONDITION         1e-4      CERTIFICATE  geometry.certificates (_off_hull)
 CODEWORD_BOUND_FACTOR         4.0       CERTIFICATE  relu.batched
