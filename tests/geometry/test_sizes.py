@@ -223,3 +223,30 @@ def test_thick_cube_shell_void_dies_at_its_inradius():
     assert found_factor("alpha") * S.delta < 1.5
     assert _within(S.sizes[2][0], 1.5, S)
     assert S.stable(1.0) == [1, 0, 1] and S.stable(2.0) == [1, 0, 0]
+
+
+def test_rips_too_large_bounds_the_complex_that_would_be_built():
+    """The bound counts at least the simplices gudhi builds (dense Rips, same threshold and
+    top dimension), and refuses a complete complex of tetrahedra on 500 points."""
+    import gudhi
+    from scipy.spatial import cKDTree
+    from scipy.special import comb
+
+    from topodestruct.geometry import sizes as S
+
+    rng = np.random.default_rng(3)
+    P = rng.normal(size=(60, 6))
+    for betti, top in (([1], 1), ([1, 2], 2), ([1, 0, 1], 3)):
+        st = gudhi.RipsComplex(points=P, max_edge_length=2.0).create_simplex_tree(
+            max_dimension=top)
+        built = sum(1 for s, _ in st.get_simplices() if len(s) == top + 1)
+        pairs = cKDTree(P).query_pairs(2.0, output_type="ndarray")
+        bound = comb(np.bincount(pairs.ravel(), minlength=len(P)), top).sum() / (top + 1)
+        assert built <= bound
+        old, S.RIPS_MAX_SIMPLICES = S.RIPS_MAX_SIMPLICES, built - 1
+        try:
+            assert S.rips_too_large(P, 2.0, betti)      # past a limit below what is built
+        finally:
+            S.RIPS_MAX_SIMPLICES = old
+    Q = rng.normal(size=(500, 15)) * 1e-3
+    assert S.rips_too_large(Q, 1.0, [1, 0, 1]) and not S.rips_too_large(Q, 1.0, [1])

@@ -159,11 +159,12 @@ def image_size_row(images, simplices, parent, betti):
     needs (``delta = resolution / f``, with as few points as that takes, at most
     :func:`.sizes.default_max_points`) and sizes are measured up to twice the
     resolution (larger ones read ``inf``); with Rips (above R^5) not at all where
-    the sample cannot decide (``image_sizes`` None): the Rips complex of an
+    the sample cannot decide or its Rips complex may be too large to build within memory
+    (``image_sizes`` None; :func:`.sizes.rips_too_large`): the Rips complex of an
     unbounded scale grows past memory on images in R^25.
     """
-    from ..geometry.sizes import (_sample, class_sizes, default_max_points, found_factor,
-                                  mesh_resolution, size_method)
+    from ..geometry.sizes import (SPARSE_RIPS, _sample, class_sizes, default_max_points,
+                                  found_factor, mesh_resolution, rips_too_large, size_method)
 
     rho = mesh_resolution(images, simplices, parent)
     images = np.asarray(images, dtype=np.float64)
@@ -174,7 +175,8 @@ def image_size_row(images, simplices, parent, betti):
         simplices = np.asarray(simplices)
         sample = _sample(images, simplices, default_max_points(n, simplices.shape[1] - 1),
                          delta_target=rho / f)
-        if method == "rips" and f * sample[1] > rho:
+        if method == "rips" and (f * sample[1] > rho or rips_too_large(
+                sample[0], 2 * (1 + SPARSE_RIPS) * 2 * rho, betti)):
             return {"image_sizes": None,                     # not measured
                     "image_stable": None, "resolution": float(rho),
                     "size_delta": float(sample[1])}

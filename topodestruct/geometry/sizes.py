@@ -62,7 +62,8 @@ import numpy as np
 from ..tolerances import FLAT_DIRECTION, SPARSE_RIPS
 
 __all__ = ["Sizes", "class_sizes", "mesh_resolution", "found_factor", "size_method",
-           "default_max_points", "ALPHA_MAX_AMBIENT", "SPARSE_RIPS"]
+           "default_max_points", "ALPHA_MAX_AMBIENT", "SPARSE_RIPS", "rips_too_large",
+           "RIPS_MAX_SIMPLICES"]
 
 #: Largest ambient dimension measured with the alpha (Cech) filtration; Rips above.
 ALPHA_MAX_AMBIENT = 5
@@ -319,6 +320,28 @@ def _affine_hull_coordinates(P):
     _, sv, Vt = np.linalg.svd(Q, full_matrices=False)
     keep = sv > FLAT_DIRECTION * sv[0] if sv[0] > 0 else np.zeros(len(sv), bool)
     return Q @ Vt[keep].T if keep.any() else P[:, :1] * 0
+
+
+#: Most simplices of its top dimension that a Rips complex of the sizes may have (an upper
+#: bound from the edge degrees, :func:`rips_too_large`): gudhi's construction and
+#: persistence cannot be interrupted by a budget, and 500 points of a folded D-I layer in
+#: R^15 with b2 > 0 (tetrahedra) had taken more than 5 GB and minutes.
+RIPS_MAX_SIMPLICES = 2_000_000
+
+
+def rips_too_large(P, max_edge, exact_betti):
+    """Whether the Rips complex that :func:`class_sizes` would build on the sample ``P`` (edges
+    up to ``max_edge``, simplices up to the last nonzero dimension of ``exact_betti`` plus
+    one) may exceed :data:`RIPS_MAX_SIMPLICES`: a k-simplex is counted at each of its k + 1
+    vertices among the C(degree, k) choices there."""
+    from scipy.spatial import cKDTree
+    from scipy.special import comb
+
+    nonzero = [d for d, b in enumerate(exact_betti) if b]
+    k = max(nonzero[-1] + 1 if nonzero else 0, 1)
+    pairs = cKDTree(P).query_pairs(float(max_edge), output_type="ndarray")
+    degree = np.bincount(pairs.ravel(), minlength=len(P))
+    return float(comb(degree, k).sum()) / (k + 1) > RIPS_MAX_SIMPLICES
 
 
 def _rips_diagram(P, n_dims, max_edge=None):
