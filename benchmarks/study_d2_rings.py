@@ -17,7 +17,6 @@ seconds) is written to OUT/rings.jsonl as it finishes (resumable); OUT/summary.m
 table.
 """
 import argparse
-import json
 import pathlib
 import time
 
@@ -25,6 +24,7 @@ import topodestruct as td
 from topodestruct.datasets.naitzat import load_points, model_paths
 from topodestruct.experiments.naitzat import _predict
 from topodestruct.experiments.naitzat_complex import exact_complex
+from topodestruct.experiments.store import ResultStore
 from topodestruct.relu.load import load_network
 from topodestruct.topology.point_clouds import choose_alpha_scale, point_complex
 
@@ -51,12 +51,9 @@ def main(argv=None):
     args = ap.parse_args(argv)
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    store = out / "rings.jsonl"
-    done = {}
-    if store.exists():
-        for line in store.read_text().splitlines():
-            r = json.loads(line)
-            done[(r["model"], r["class"], r["ring"])] = r
+    store = ResultStore(out / "rings.jsonl")   # crash-safe, locked appends: runs may share it
+    done = {(r["params"]["model"], r["params"]["class"], r["params"]["ring"]): r["result"]
+            for r in store}
     net, comps, note = rings(args.data, args.model, args.cls)
     print(f"model {args.model}, class {args.cls}: {len(comps)} rings ({note['used']})",
           flush=True)
@@ -75,8 +72,8 @@ def main(argv=None):
                "rows": {r["layer"]: list(r["image_homology"].betti) if r["route"] == "exact"
                         else None for r in prof.rows}}
         done[(args.model, args.cls, i)] = rec
-        with store.open("a") as f:
-            f.write(json.dumps(rec) + "\n")
+        store.add({"model": args.model, "class": args.cls, "ring": i,
+                   "budget_s": args.budget}, rec)
         print(f"ring {i} {rec['f_vector']}: {rec['cpu_s']:.0f} s CPU; exact to layer "
               f"{_reached(rec)}" + (f"; {rec['exact_stopped']}" if rec["exact_stopped"] else ""),
               flush=True)
