@@ -163,8 +163,9 @@ def image_size_row(images, simplices, parent, betti):
     (``image_sizes`` None; :func:`.sizes.rips_too_large`): the Rips complex of an
     unbounded scale grows past memory on images in R^25.
     """
-    from ..geometry.sizes import (SPARSE_RIPS, _sample, class_sizes, default_max_points,
-                                  found_factor, mesh_resolution, rips_too_large, size_method)
+    from ..geometry.sizes import (_sample, class_sizes, default_max_points, found_factor,
+                                  mesh_resolution, rips_max_edge, rips_too_large,
+                                  size_method)
 
     rho = mesh_resolution(images, simplices, parent)
     images = np.asarray(images, dtype=np.float64)
@@ -176,7 +177,7 @@ def image_size_row(images, simplices, parent, betti):
         sample = _sample(images, simplices, default_max_points(n, simplices.shape[1] - 1),
                          delta_target=rho / f)
         if method == "rips" and (f * sample[1] > rho or rips_too_large(
-                sample[0], 2 * (1 + SPARSE_RIPS) * 2 * rho, betti)):
+                sample[0], rips_max_edge(2 * rho), betti)):
             return {"image_sizes": None,                     # not measured
                     "image_stable": None, "resolution": float(rho),
                     "size_delta": float(sample[1])}

@@ -134,15 +134,15 @@ def _meet(s, t, segs, X, reg, inner, signs=(0, 0, 0, 0)):
     o1, o2, o3, o4 = (sg if sg else o(*abc) for sg, abc in zip(
         signs, ((a, b, c), (a, b, d), (c, d, a), (c, d, b))))
     touched = False
-    for p, pid, o, (e, f), seg in ((c, w, o1, (a, b), s), (d, z, o2, (a, b), s),
-                                   (a, u, o3, (c, d), t), (b, v, o4, (c, d), t)):
-        if o == 0 and pid not in segs[seg] and _inside(p, e, f):
+    for p, pid, op, (e, f), seg in ((c, w, o1, (a, b), s), (d, z, o2, (a, b), s),
+                                    (a, u, o3, (c, d), t), (b, v, o4, (c, d), t)):
+        if op == 0 and pid not in segs[seg] and _inside(p, e, f):
             inner[seg].append(pid)
             touched = True
     if touched or not (o1 and o2 and o3 and o4):
         return
     if (o1 > 0) != (o2 > 0) and (o3 > 0) != (o4 > 0):  # proper crossing
-        o1, o2 = _exact.orient2(a, b, c), _exact.orient2(a, b, d)
+        o1, o2 = o(a, b, c), o(a, b, d)
         r = o1 / (o1 - o2)
         q = reg.add((c[0] + r * (d[0] - c[0]), c[1] + r * (d[1] - c[1])))
         inner[s].append(q)

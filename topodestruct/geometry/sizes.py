@@ -63,7 +63,7 @@ from ..tolerances import FLAT_DIRECTION, SPARSE_RIPS
 
 __all__ = ["Sizes", "class_sizes", "mesh_resolution", "found_factor", "size_method",
            "default_max_points", "ALPHA_MAX_AMBIENT", "SPARSE_RIPS", "rips_too_large",
-           "RIPS_MAX_SIMPLICES"]
+           "rips_max_edge", "RIPS_MAX_SIMPLICES"]
 
 #: Largest ambient dimension measured with the alpha (Cech) filtration; Rips above.
 ALPHA_MAX_AMBIENT = 5
@@ -198,7 +198,7 @@ def class_sizes(images, simplices, exact_betti, max_points=None, max_size=None, 
         sample = _sample(images, simplices, max_points)
     P, delta = sample
     diagram = _alpha_diagram(P, n_dims, max_size) if method == "alpha" else \
-        _rips_diagram(P, n_dims, None if max_size is None else 2 * (1 + SPARSE_RIPS) * max_size)
+        _rips_diagram(P, n_dims, None if max_size is None else rips_max_edge(max_size))
     sizes = []
     for dim, b in enumerate(exact_betti):
         bars = diagram.get(dim, np.zeros((0, 2)))
@@ -320,6 +320,11 @@ def _affine_hull_coordinates(P):
     _, sv, Vt = np.linalg.svd(Q, full_matrices=False)
     keep = sv > FLAT_DIRECTION * sv[0] if sv[0] > 0 else np.zeros(len(sv), bool)
     return Q @ Vt[keep].T if keep.any() else P[:, :1] * 0
+
+
+def rips_max_edge(max_size):
+    """The longest edge of the Rips complex that measures sizes up to ``max_size``."""
+    return 2 * (1 + SPARSE_RIPS) * max_size
 
 
 #: Most simplices of its top dimension that a Rips complex of the sizes may have (an upper
