@@ -1,15 +1,19 @@
 r"""Exact refinement of a complex of dimension <= 3 along a ReLU network's bent hyperplanes.
 
-Layer by layer, every maximal simplex is cut by the zero sets of the layer's
-pre-activations until each piece lies in a single activation region of layers
-``1..k``, where ``Phi^k`` is affine.  On such a piece every pre-activation
-``z_j`` of layer ``k + 1`` is affine, so its zero set meets the piece in a
-segment (or point) through the points where ``z_j`` changes sign on the
-edges.  Cut points are created once per edge and shared by the simplices on
-both sides, so the refinement stays a simplicial complex subdividing ``K``
-(homeomorphic to it).  A tetrahedron's two sides are convex polytopes,
-triangulated by pulling from their smallest vertex id (facets fanned from
-theirs): the order is global, so shared faces are cut alike.
+Layer by layer, the *cells* (the parts of each maximal simplex in one activation
+region of layers ``1..k``, convex: segments, polygons, polyhedra; see
+:mod:`._cells`) are cut by the zero sets of the layer's pre-activations.  On a
+cell every pre-activation ``z_j`` of layer ``k + 1`` is affine, so its zero set
+meets the cell in a plane section through the points where ``z_j`` changes sign
+on the cell's edges.  Cut points are created once per edge and shared by the
+cells on both sides.  After each layer the cells are triangulated by pulling
+with the global vertex order (polygons fanned from their smallest id,
+polyhedra coned from theirs), so shared faces are triangulated alike and the
+refinement is a simplicial complex subdividing ``K`` (homeomorphic to it), each
+piece in one region.  Cutting cells rather than the previous layer's pieces
+keeps later hyperplanes from cutting triangulation diagonals (fewer vertices
+and pieces: a triangle crossed by lines in general position gets exactly the
+vertices and cells of the line arrangement).
 
 Exact arithmetic
 ----------------
@@ -69,13 +73,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._cells import Cells
 from ._network import check_layer, jacobians, network_layers
 
 __all__ = ["Refinement", "refine", "refine_next", "start_refinement"]
-
-_PAIRS = {1: [(0, 1)], 2: [(0, 1), (0, 2), (1, 2)],
-          3: [(0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3)]}
-
 
 @dataclass
 class Refinement:
@@ -105,6 +106,8 @@ class Refinement:
     embedded : bool or None
         Whether K's coordinates embed it (distinct simplices meet in common
         faces); None until someone checks (:func:`.exact_route.input_embedded`).
+    cells : Cells or None
+        The convex cells that :func:`refine_next` cuts (module notes); None at layer 0.
     """
 
     points: np.ndarray
@@ -120,6 +123,7 @@ class Refinement:
     embedded: object = field(default=None, repr=False)
     exact_points: np.ndarray = field(default=None, repr=False)
     exact_values: np.ndarray = field(default=None, repr=False)
+    cells: object = field(default=None, repr=False)
 
     @property
     def dimension(self):
@@ -157,8 +161,11 @@ class Refinement:
         if not 1 <= k <= self.layer:
             raise ValueError(f"layer {k} is not refined (1..{self.layer})")
         G = np.concatenate(self.codewords[:k], axis=1)
-        codes, inverse = np.unique(G, axis=0, return_inverse=True)
-        return codes, inverse.reshape(-1)
+        # rows packed to bytes: the same lexicographic order as np.unique(G, axis=0), 8x shorter
+        P = np.ascontiguousarray(np.packbits(G, axis=1))
+        _, first, inverse = np.unique(P.view(np.dtype((np.void, P.shape[1]))).ravel(),
+                                      return_index=True, return_inverse=True)
+        return G[first], inverse.reshape(-1)
 
     def jacobians(self, k):
         """``(J, inverse)``: float64 Jacobians of ``Phi^k`` per distinct region, piece -> row."""
@@ -272,53 +279,43 @@ def refine_next(R):
     if k >= len(R.layers):
         raise ValueError(f"the network has only {len(R.layers)} layers")
     W, b, relu = R.layers[k]
-    st = _State(points=R.points, exact=R.exact_points, simp=R.simplices,
-                ancestor=np.arange(len(R.simplices)), parent=R.parent, pre=list(R.pre),
+    cells = (R.cells if R.cells is not None else
+             Cells.of_simplices(R.simplices, R.parent)).start_layer()
+    st = _State(points=R.points, exact=R.exact_points, pre=list(R.pre),
                 Zq=exact_affine(W, b, R.exact_values))
     st.sign = _signs(st.Zq)
     if relu:
         for j in range(W.shape[0]):
-            _cut(st, j)
-    code = (st.sign[st.simp] > 0).any(axis=1)
+            hit, E = cells.crossing_edges(st.sign[:, j])
+            if len(E):
+                lookup = _cut_points(st, j, E)          # extends st.sign by the cut points
+                cells.split(hit, st.sign[:, j], lookup)
+    cells.end_layer(st.sign)
+    simp, owner = cells.triangulate()
     Z = _to_float(st.Zq)
     Hq = np.where(st.sign > 0, st.Zq, fmpq(0)) if relu else st.Zq
-    return Refinement(points=st.points, simplices=st.simp, parent=st.parent,
-                      codewords=[c[st.ancestor] for c in R.codewords] + [code],
+    return Refinement(points=st.points, simplices=simp, parent=cells.parent[owner],
+                      codewords=[c[owner] for c in cells.codes],
                       pre=st.pre + [Z], layer=k + 1, layers=R.layers,
                       n_original_vertices=R.n_original_vertices,
                       n_original_simplices=R.n_original_simplices, original=R.original,
-                      embedded=R.embedded, exact_points=st.exact, exact_values=Hq)
+                      embedded=R.embedded, exact_points=st.exact, exact_values=Hq, cells=cells)
 
 
 @dataclass
 class _State:
-    """The refinement while one layer cuts it: floats, exact values and their signs."""
+    """The refinement's points while one layer cuts it: floats, exact values and signs."""
 
     points: np.ndarray
     exact: np.ndarray
-    simp: np.ndarray
-    ancestor: np.ndarray
-    parent: np.ndarray
     pre: list
     Zq: np.ndarray
     sign: np.ndarray = None
 
 
-def _cut(st, j):
-    """Cut every piece along ``z_j = 0`` at exact cut points (module notes)."""
-    simp, sg = st.simp, st.sign[:, j]
-    d = simp.shape[1] - 1
-    if d == 0:
-        return
-    pairs = _PAIRS[d]
-    cross = np.stack([sg[simp[:, a]] * sg[simp[:, b]] < 0 for a, b in pairs], 1)
-    hit = cross.any(1)
-    if not hit.any():
-        return
-    # one new vertex per crossing edge, shared by all pieces on that edge
-    E = np.concatenate([simp[hit][:, [a, b]][cross[hit][:, i]] for i, (a, b) in
-                        enumerate(pairs)])
-    E = np.unique(np.sort(E, axis=1), axis=0)
+def _cut_points(st, j, E):
+    """New vertices where the edges ``E`` (rows ``a < b``) cross ``z_j = 0``, at exact cut
+    points (module notes); returns ``{(a, b): new id}``."""
     a, b = E[:, 0], E[:, 1]
     f = st.Zq[:, j]
     t = (f[a] / (f[a] - f[b]))[:, None]           # exact, in (0, 1)
@@ -337,102 +334,4 @@ def _cut(st, j):
     st.Zq = np.concatenate([st.Zq, Zn])
     st.sign = np.concatenate([st.sign, _signs(Zn)])
     st.pre = [np.concatenate([P, interp(P)]) for P in st.pre]
-    sgn = st.sign[:, j]
-    keep = ~hit
-    new, anc, par = [], [st.ancestor[keep]], [st.parent[keep]]
-    for r in np.flatnonzero(hit):
-        s = simp[r]
-        if d == 1:
-            p = lookup[(int(min(s)), int(max(s)))]
-            pieces = [(s[0], p), (p, s[1])]
-        elif d == 2:
-            pieces = _cut_triangle(s, sgn, lookup)
-        else:
-            pieces = _cut_tetrahedron(s, sgn, lookup)
-        new.extend(pieces)
-        anc.append(np.full(len(pieces), st.ancestor[r]))
-        par.append(np.full(len(pieces), st.parent[r]))
-    st.simp = np.concatenate([simp[keep], np.sort(np.array(new, dtype=np.int64), axis=1)])
-    st.ancestor, st.parent = np.concatenate(anc), np.concatenate(par)
-
-
-def _cut_triangle(s, sg, lookup):
-    def cut(x, y):
-        return lookup[(min(x, y), max(x, y))]
-
-    v = [int(x) for x in s]
-    sv = [sg[x] for x in v]
-    # case 1: one vertex on the hyperplane, the opposite edge crosses it
-    for i in range(3):
-        o = [v[(i + 1) % 3], v[(i + 2) % 3]]
-        if sv[i] == 0 and sg[o[0]] * sg[o[1]] < 0:
-            p = cut(*o)
-            return [(v[i], o[0], p), (v[i], p, o[1])]
-    # case 2: a lone vertex on one side, two crossing edges
-    for i in range(3):
-        o = [v[(i + 1) % 3], v[(i + 2) % 3]]
-        if sv[i] * sg[o[0]] < 0 and sv[i] * sg[o[1]] < 0:
-            p, q = cut(v[i], o[0]), cut(v[i], o[1])
-            return [(v[i], p, q), (p, o[0], o[1]), (p, o[1], q)]
-    raise AssertionError("a triangle with a crossing edge must fall in one of the two cases")
-
-
-def _cut_tetrahedron(s, sg, lookup):
-    """Tetrahedra of the two sides of a tetrahedron cut by a plane (vertex signs ``sg``).
-
-    Each side is the convex hull of the tetrahedron's vertices on that closed side
-    and the cut points of its crossing edges; its facets are the faces' parts on
-    that side and the cut polygon.  Each side is triangulated by pulling: cone
-    from its smallest vertex id over the facets not containing it, each facet
-    fanned from its own smallest id.  The order is global, so two tetrahedra
-    that share a face triangulate its parts alike and the result stays a
-    simplicial complex.
-    """
-    v = [int(x) for x in s]
-    out = []
-    for side in (1, -1):
-        verts = [x for x in v if sg[x] * side >= 0]
-        facets = []
-        for face in ((v[0], v[1], v[2]), (v[0], v[1], v[3]), (v[0], v[2], v[3]),
-                     (v[1], v[2], v[3])):
-            poly = _clip_polygon(face, sg, lookup, side)
-            if len(poly) >= 3:
-                facets.append(poly)
-        cut = _cut_polygon(v, sg, lookup)
-        if len(cut) >= 3:
-            facets.append(cut)
-        verts = sorted(set(verts) | {p for f in facets for p in f})
-        if len(verts) < 4:
-            continue
-        apex = verts[0]
-        for f in facets:
-            if apex in f:
-                continue
-            i = f.index(min(f))
-            f = f[i:] + f[:i]                          # fan from the facet's smallest id
-            out.extend((apex, f[0], f[j], f[j + 1]) for j in range(1, len(f) - 1))
-    return out
-
-
-def _clip_polygon(face, sg, lookup, side):
-    """The part of a triangle on one closed side, as a cyclic list of vertex ids."""
-    poly = []
-    for i in range(3):
-        a, b = face[i], face[(i + 1) % 3]
-        if sg[a] * side >= 0:
-            poly.append(a)
-        if sg[a] * sg[b] < 0:
-            poly.append(lookup[(min(a, b), max(a, b))])
-    return poly
-
-
-def _cut_polygon(v, sg, lookup):
-    """The section of a tetrahedron by the plane (zero vertices and cut points), cyclic."""
-    pts = [x for x in v if sg[x] == 0]
-    pos = [x for x in v if sg[x] > 0]
-    neg = [x for x in v if sg[x] < 0]
-    if len(pos) == 2 and len(neg) == 2:                 # a quadrilateral, in cyclic order
-        (a1, a2), (b1, b2) = pos, neg
-        ring = [(a1, b1), (a1, b2), (a2, b2), (a2, b1)]
-        return [lookup[(min(a, b), max(a, b))] for a, b in ring]
-    return pts + [lookup[(min(a, b), max(a, b))] for a in pos for b in neg]
+    return lookup
