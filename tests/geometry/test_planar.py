@@ -322,3 +322,42 @@ def test_wall_feet_are_the_corners_inside_lower_and_upper_sides(seed):
             listed += len(side)
     if seed == 0:
         assert listed > 0          # the case has wall feet at all
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_points_inside_segments_match_brute_force_with_many_collinear(seed):
+    """Segments piled on a few lines (collinear pairs are split along their line, sorted, not
+    pair by pair) and others across them: each segment's inner points (ends of others and
+    crossings) equal a brute-force exact test of every point against every segment."""
+    from topodestruct.geometry import planar
+
+    rng = np.random.default_rng(seed)
+    reg = planar._Registry()
+    segs = set()
+    lines = [((0, 0), (1, 1)), ((0, 2), (1, 0)), ((3, 0), (3, 1)), ((0, 1), (1, 1))]
+    for _ in range(60):
+        (x0, y0), (dx, dy) = lines[rng.integers(len(lines))]
+        t = sorted(rng.choice(np.arange(-8, 9), size=2, replace=False) / 4)
+        ends = [reg.add((fmpq(int(4 * (x0 + ti * dx)), 4), fmpq(int(4 * (y0 + ti * dy)), 4)))
+                for ti in t]
+        segs.add(tuple(sorted(ends)))
+    for _ in range(15):
+        a, b = (tuple(fmpq(int(v), 2) for v in rng.integers(-6, 7, size=2)) for _ in range(2))
+        if a != b:
+            segs.add(tuple(sorted((reg.add(a), reg.add(b)))))
+    segs = sorted(segs)
+    F = np.array([[float(v) for v in p] for p in reg.exact])
+    inner = planar._split_points(segs, [], reg, F, lambda where, every=1: None)
+    X = reg.exact
+
+    def inside(p, a, b):
+        if (b[0] - a[0]) * (p[1] - a[1]) != (b[1] - a[1]) * (p[0] - a[0]):
+            return False
+        return p not in (a, b) and min(a[0], b[0]) <= p[0] <= max(a[0], b[0]) and \
+            min(a[1], b[1]) <= p[1] <= max(a[1], b[1])
+    n_collinear = 0
+    for s, (u, v) in enumerate(segs):
+        expected = {w for w in range(len(X)) if inside(X[w], X[u], X[v])}
+        assert set(inner[s]) == expected, (s, segs[s])
+        n_collinear += any(inside(X[w], X[u], X[v]) for t in segs if t != (u, v) for w in t)
+    assert n_collinear > 10          # the case under test occurs

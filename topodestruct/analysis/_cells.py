@@ -29,9 +29,9 @@ __all__ = ["Cells"]
 
 
 class Cells:
-    """The cells (module notes) with their vertices and edges as flat arrays (vectorised
-    sign tests) and, per cell, its simplex of ``K`` (``parent``) and its cell at the start
-    of the current layer (``ancestor``) and its codewords at the layers cut (``codes``)."""
+    """The cells (module notes), their vertices and edges as flat arrays (vectorised sign
+    tests) and per cell: its simplex of ``K`` (``parent``), its cell at the start of the
+    current layer (``ancestor``) and its codewords at the layers cut (``codes``)."""
 
     def __init__(self, d, shapes, parent):
         self.d, self.shapes, self.codes = d, list(shapes), []

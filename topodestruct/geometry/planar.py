@@ -68,31 +68,71 @@ def _split_points(segs, pts, reg, F, check):
     inner = [[] for _ in segs]
     X = reg.exact
     A, B = F[E[:, 0]], F[E[:, 1]]
-    pairs = _cert.box_pairs(np.minimum(A, B), np.maximum(A, B))
-    if len(pairs):
-        i, j = pairs[:, 0], pairs[:, 1]
-        a, b, c, d = A[i], B[i], A[j], B[j]
-        size = np.abs(np.stack([a, b, c, d])).max(axis=(0, 2))
-        s1, s2 = _exact.orient2_signs(a, b, c, size), _exact.orient2_signs(a, b, d, size)
-        s3, s4 = _exact.orient2_signs(c, d, a, size), _exact.orient2_signs(c, d, b, size)
-        apart = (s1 * s2 == 1) | (s3 * s4 == 1)
-        shared = (E[i, 0] == E[j, 0]) | (E[i, 0] == E[j, 1]) | (E[i, 1] == E[j, 0]) | \
-            (E[i, 1] == E[j, 1])
-        # segments with a common end meet beyond it only if collinear
-        apart |= shared & ((s1 != 0) | (s2 != 0))
-        # certified proper crossings need only their crossing point; the rest is decided exactly
-        crossing = ~apart & (s1 * s2 == -1) & (s3 * s4 == -1)
-        for s, t in pairs[crossing].tolist():
-            check("crossings in a coplanar cluster")
-            _cross(s, t, segs, X, reg, inner)
-        rest = ~apart & ~crossing
-        signs = np.stack([s1, s2, s3, s4], 1)[rest].tolist()
-        for (s, t), sg in zip(pairs[rest].tolist(), signs):
-            check("crossings in a coplanar cluster")
-            _meet(s, t, segs, X, reg, inner, sg)
+    # chunk by chunk: a coplanar cluster's segments can make tens of millions of box pairs
+    lines, keys = {}, {}
+    for pairs in _cert.box_pair_chunks(np.minimum(A, B), np.maximum(A, B), check=check):
+        _split_pairs(pairs, E, A, B, segs, X, reg, inner, check, (lines, keys))
+    for group in lines.values():
+        _split_collinear(group, segs, X, inner, check)
     if pts:
         _points_on_segments(pts, segs, A, B, F, X, inner)
     return inner
+
+
+def _split_pairs(pairs, E, A, B, segs, X, reg, inner, check, collinear):
+    """One chunk of :func:`_split_points`: float certificates, then the exact tests; pairs
+    on one line (exactly) are collected in ``lines`` (line -> segments) for
+    :func:`_split_collinear` (``collinear = (lines, keys)``, ``keys``: segment -> line)."""
+    lines, keys = collinear
+    i, j = pairs[:, 0], pairs[:, 1]
+    a, b, c, d = A[i], B[i], A[j], B[j]
+    size = np.abs(np.stack([a, b, c, d])).max(axis=(0, 2))
+    s1, s2 = _exact.orient2_signs(a, b, c, size), _exact.orient2_signs(a, b, d, size)
+    s3, s4 = _exact.orient2_signs(c, d, a, size), _exact.orient2_signs(c, d, b, size)
+    apart = (s1 * s2 == 1) | (s3 * s4 == 1)
+    shared = (E[i, 0] == E[j, 0]) | (E[i, 0] == E[j, 1]) | (E[i, 1] == E[j, 0]) | \
+        (E[i, 1] == E[j, 1])
+    # segments with a common end meet beyond it only if collinear
+    apart |= shared & ((s1 != 0) | (s2 != 0))
+    # certified proper crossings need only their crossing point; the rest is decided exactly
+    crossing = ~apart & (s1 * s2 == -1) & (s3 * s4 == -1)
+    for s, t in pairs[crossing].tolist():
+        check("crossings in a coplanar cluster")
+        _cross(s, t, segs, X, reg, inner)
+    rest = ~apart & ~crossing
+    signs = np.stack([s1, s2, s3, s4], 1)[rest].tolist()
+    for (s, t), sg in zip(pairs[rest].tolist(), signs):
+        check("crossings in a coplanar cluster")
+        if not any(sg):       # perhaps collinear: one exact line key per segment, not a test
+            ks = keys[s] if s in keys else keys.setdefault(s, _line(X, *segs[s]))
+            kt = keys[t] if t in keys else keys.setdefault(t, _line(X, *segs[t]))
+            if ks == kt:
+                lines.setdefault(ks, set()).update((s, t))
+                continue
+        _meet(s, t, segs, X, reg, inner, sg)
+
+
+def _line(X, u, v):
+    """The exact line through points ``u != v``: ``(slope, intercept)``, or ``(None, x)``."""
+    p, q = X[u], X[v]
+    if p[0] == q[0]:
+        return None, p[0]
+    m = (q[1] - p[1]) / (q[0] - p[0])
+    return m, p[1] - m * p[0]
+
+
+def _split_collinear(group, segs, X, inner, check):
+    """Segments on one line: each gets the others' ends that lie strictly inside it (sorted
+    along the line, exact coordinates; what :func:`_meet` finds pair by pair)."""
+    u0, v0 = segs[next(iter(group))]
+    k = 0 if X[u0][0] != X[v0][0] else 1
+    ends = sorted({w for s in group for w in segs[s]}, key=lambda w: X[w][k])
+    at = [X[w][k] for w in ends]
+    for s in sorted(group):
+        check("collinear segments in a coplanar cluster")
+        lo, hi = sorted((X[w][k] for w in segs[s]))
+        i, j = bisect.bisect_right(at, lo), bisect.bisect_left(at, hi)
+        inner[s].extend(ends[i:j])
 
 
 def _points_on_segments(pts, segs, A, B, F, X, inner):
