@@ -214,4 +214,5 @@ def _pull(facets):
 
 
 _SPLIT = {1: _split_segment, 2: _split_polygon, 3: _split_polyhedron}
-_TRIANGULATE = {0: lambda s: [tuple(s)], 1: lambda s: [tuple(s)], 2: lambda s: _fan(tuple(s)), 3: _pull}
+_TRIANGULATE = {0: lambda s: [tuple(s)], 1: lambda s: [tuple(s)], 2: lambda s: _fan(tuple(s)),
+                3: _pull}

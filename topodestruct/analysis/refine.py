@@ -157,7 +157,7 @@ class Refinement:
         return self.points[self.simplices].mean(axis=1)
 
     def region_index(self, k):
-        """``(codes, inverse)``: distinct codeword chains of layers ``1..k`` and each piece's row."""
+        """``(codes, inverse)``: distinct codeword chains of layers ``1..k``, each piece's row."""
         if not 1 <= k <= self.layer:
             raise ValueError(f"layer {k} is not refined (1..{self.layer})")
         G = np.concatenate(self.codewords[:k], axis=1)
