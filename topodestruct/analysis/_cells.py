@@ -37,12 +37,7 @@ class Cells:
         self.d, self.shapes, self.codes = d, list(shapes), []
         self.parent = np.asarray(parent, dtype=np.int64)
         self.ancestor = np.arange(len(self.shapes))
-        verts = [_vertices(s, d) for s in self.shapes]
-        edges = [_edges(s, d) for s in self.shapes]
-        self.vlen = np.array([len(v) for v in verts], dtype=np.int64)
-        self.elen = np.array([len(e) for e in edges], dtype=np.int64)
-        self.vflat = _flat(verts, 1)
-        self.eflat = _flat(edges, 2)
+        self.vlen, self.vflat, self.elen, self.eflat = _index(self.shapes, d)
 
     @classmethod
     def of_simplices(cls, simp, parent):
@@ -69,8 +64,7 @@ class Cells:
         ends have strictly opposite signs (rows ``(min, max)``, unique)."""
         if not len(self.shapes):
             return np.zeros(0, dtype=bool), np.zeros((0, 2), dtype=np.int64)
-        s = sg[self.vflat]
-        starts = np.concatenate([[0], np.cumsum(self.vlen)[:-1]])
+        s, starts = sg[self.vflat], self._starts()
         hit = (np.maximum.reduceat(s, starts) > 0) & (np.minimum.reduceat(s, starts) < 0)
         Eh = self.eflat[np.repeat(hit, self.elen)]
         E = Eh[sg[Eh[:, 0]] * sg[Eh[:, 1]] < 0]
@@ -85,12 +79,11 @@ class Cells:
             new.extend(cut(self.shapes[c], sg, lookup))
         keep = np.flatnonzero(~hit)
         src = np.repeat(idx, 2)
-        verts = [_vertices(s, self.d) for s in new]
-        edges = [_edges(s, self.d) for s in new]
-        self.vflat = np.concatenate([self.vflat[np.repeat(~hit, self.vlen)], _flat(verts, 1)])
-        self.eflat = np.concatenate([self.eflat[np.repeat(~hit, self.elen)], _flat(edges, 2)])
-        self.vlen = np.concatenate([self.vlen[keep], [len(v) for v in verts]]).astype(np.int64)
-        self.elen = np.concatenate([self.elen[keep], [len(e) for e in edges]]).astype(np.int64)
+        vlen, vflat, elen, eflat = _index(new, self.d)
+        self.vflat = np.concatenate([self.vflat[np.repeat(~hit, self.vlen)], vflat])
+        self.eflat = np.concatenate([self.eflat[np.repeat(~hit, self.elen)], eflat])
+        self.vlen = np.concatenate([self.vlen[keep], vlen])
+        self.elen = np.concatenate([self.elen[keep], elen])
         self.shapes = [self.shapes[i] for i in keep.tolist()] + new
         self.parent = np.concatenate([self.parent[keep], self.parent[src]])
         self.ancestor = np.concatenate([self.ancestor[keep], self.ancestor[src]])
@@ -99,8 +92,11 @@ class Cells:
         """Per cell and unit: whether some vertex has a strictly positive pre-activation."""
         if not len(self.shapes):
             return np.zeros((0, sign.shape[1]), dtype=bool)
-        starts = np.concatenate([[0], np.cumsum(self.vlen)[:-1]])
-        return np.logical_or.reduceat(sign[self.vflat] > 0, starts, axis=0)
+        return np.logical_or.reduceat(sign[self.vflat] > 0, self._starts(), axis=0)
+
+    def _starts(self):
+        """Offset of each cell's vertices in ``vflat``."""
+        return np.concatenate([[0], np.cumsum(self.vlen)[:-1]])
 
     def triangulate(self):
         """``(simplices, cell)``: the pulling triangulation (rows sorted) and each piece's cell."""
@@ -112,6 +108,14 @@ class Cells:
             owner.extend([c] * len(got))
         simp = np.sort(np.array(pieces, dtype=np.int64).reshape(-1, self.d + 1), axis=1)
         return simp, np.array(owner, dtype=np.int64)
+
+
+def _index(shapes, d):
+    """``(vlen, vflat, elen, eflat)``: the shapes' vertices and edges, flat, with counts."""
+    verts = [_vertices(s, d) for s in shapes]
+    edges = [_edges(s, d) for s in shapes]
+    return (np.array([len(v) for v in verts], dtype=np.int64), _flat(verts, 1),
+            np.array([len(e) for e in edges], dtype=np.int64), _flat(edges, 2))
 
 
 def _flat(lists, width):

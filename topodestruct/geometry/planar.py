@@ -104,10 +104,11 @@ def _split_pairs(pairs, E, A, B, segs, X, reg, inner, check, collinear):
     for (s, t), sg in zip(pairs[rest].tolist(), signs):
         check("crossings in a coplanar cluster")
         if not any(sg):       # perhaps collinear: one exact line key per segment, not a test
-            ks = keys[s] if s in keys else keys.setdefault(s, _line(X, *segs[s]))
-            kt = keys[t] if t in keys else keys.setdefault(t, _line(X, *segs[t]))
-            if ks == kt:
-                lines.setdefault(ks, set()).update((s, t))
+            for r in (s, t):
+                if r not in keys:
+                    keys[r] = _line(X, *segs[r])
+            if keys[s] == keys[t]:
+                lines.setdefault(keys[s], set()).update((s, t))
                 continue
         _meet(s, t, segs, X, reg, inner, sg)
 
