@@ -37,16 +37,14 @@ def test_profile_of_a_symmetric_fold_gives_exact_image_rows():
         assert not r["skipped"]
 
 
-def test_profile_names_the_fallback_where_solids_overlap():
+def test_profile_carves_solids_that_overlap():
     K = ring(4, lo=-2)                                 # Kuhn on both sides: not symmetric
-    prof = td.profile(fold_net(), K, estimate=None)
+    prof = td.profile(fold_net(), K, estimate=None, exact=True)
     rows = prof.rows
-    assert rows[1]["route"] == "exact" and rows[1]["image_homology"].betti == [1, 1, 0, 0]
-    assert rows[2]["route"] == "vertex" and rows[2]["image_homology"] is None
-    assert any("3-D overlap not supported" in s and "interior overlaps" in s
-               for s in rows[2]["skipped"])
-    with pytest.raises(RuntimeError, match="3-D overlap not supported"):
-        td.profile(fold_net(), K, estimate=None, exact=True)
+    assert [r["route"] for r in rows] == ["input", "exact", "exact"]
+    assert rows[1]["image_homology"].betti == [1, 1, 0, 0]
+    assert rows[2]["image_homology"].betti == [1, 0, 0, 0]     # half of it: a ball
+    assert rows[2]["quotient"] == rows[2]["image_homology"] and not rows[2]["skipped"]
 
 
 def _dense_sample(V, tets, h):
@@ -193,6 +191,18 @@ def test_exact_image_agrees_with_the_nerve_of_the_image_tetrahedra(seed):
     F = exact_folding(net, R, 1, piece_ranks(net, R, 1))
     nerve = _nerve_betti(R.complex(), exact_images(R, 1))
     assert (F.image_homology.betti + [0, 0, 0])[:3] == nerve == [1, 1, 0]
+
+
+def test_carved_fold_agrees_with_the_nerve():
+    from topodestruct.analysis.exact_route import exact_images
+
+    K = ring(4, lo=-2)                                 # not symmetric: solids carved
+    net = fold_net()
+    R = refine(net, K, 2)
+    F = exact_folding(net, R, 2, piece_ranks(net, R, 2))
+    assert F.refinement.stats["carved_solids"] > 0
+    assert F.image_homology.betti[:3] == _nerve_betti(R.complex(), exact_images(R, 2)) \
+        == [1, 0, 0]
 
 
 def test_symmetric_fold_agrees_with_the_nerve():

@@ -64,12 +64,68 @@ def test_symmetric_fold_of_the_shell_is_contractible():
     assert betti(K, fold(K)) == [1, 0, 0, 0]           # half a thick sphere: a ball
 
 
-def test_a_fold_that_is_not_clean_is_refused():
+def test_a_fold_that_is_not_clean_is_carved():
     K = ring(4, lo=-2)                                 # Kuhn on both sides: not symmetric
     with pytest.raises(ImageNotSupported, match="3-D overlap not supported") as err:
-        refine_image_3d(K, fold(K))
+        refine_image_3d(K, fold(K), carve=False)
     assert err.value.n_solid > 0 and err.value.n_overlaps >= err.value.n_solid
     assert isinstance(err.value, ValueError)
+    # carved: the mirror halves triangulated differently are cut alike; half a ring, a ball
+    R = refine_image_3d(K, fold(K))
+    assert td.homology(R.complex).betti == [1, 0, 0, 0]
+    assert R.stats["carved_solids"] > 0 and R.stats["interior_overlaps"] == 0
+    n = len(K.simplices(3))
+    assert sorted({t for m in R.tetrahedra for t in m}) == sorted(map(tuple, K.simplices(3)
+                                                                     .tolist()))
+    assert len(R.tetrahedra) >= n // 2
+
+
+def off_centre_ring(a):
+    """The square ring [0, 4]^2 minus (1, 3)^2, height 1, as boxes whose x-breakpoints
+    include ``a`` (1 < a < 2): 0, 1, a, 2, 3, 4 (Kuhn cubes stretched along x)."""
+    K = ring(5)
+    keep = [s for s in K.simplices(3).tolist()
+            if K.coordinates[s][:, 1].max() <= 1 or K.coordinates[s][:, 1].min() >= 3
+            or K.coordinates[s][:, 0].max() <= 1 or K.coordinates[s][:, 0].min() >= 4]
+    X = K.coordinates.copy()
+    X[:, 0] = np.interp(X[:, 0], [0, 1, 2, 3, 4, 5], [0, 1, a, 2, 3, 4])
+    X[:, 1] = np.interp(X[:, 1], [0, 1, 4, 5], [0, 1, 3, 4])
+    pos = np.searchsorted(K.vertices, np.unique(keep))
+    C = td.SimplicialComplex(keep)
+    return C, X[pos]
+
+
+@pytest.mark.parametrize("a, expected", [(1.25, [1, 1, 0, 0]), (1.75, [1, 0, 0, 0])])
+def test_off_centre_fold_of_a_ring(a, expected):
+    # (x, y, z) -> (a + |x - a|, y, z) with the plane x = a through the hole: the image is
+    # A1 ∪ A2, A1 the ring's part x >= a and A2 the mirror of its part x <= a, both balls.
+    # A1 ∩ A2: the bars (y in [0, 1] or [3, 4]) for x in [a, 2a], and in the middle rows
+    # x in [3, 4] ∩ [2a - 1, 2a]: empty for a = 1.25 (two pieces: Mayer-Vietoris gives one
+    # loop, around the strip (2a, 3) x (1, 3)), a box for a = 1.75 (connected: a ball)
+    K, X = off_centre_ring(a)
+    assert td.homology(K).betti == [1, 1, 0, 0]
+    Y = X.copy()
+    Y[:, 0] = a + np.abs(X[:, 0] - a)
+    with pytest.raises(ImageNotSupported):
+        refine_image_3d(K, Y, carve=False)
+    R = refine_image_3d(K, Y)
+    assert td.homology(R.complex).betti == expected
+    assert R.stats["carved_solids"] > 0
+
+
+def test_solids_crossing_in_r4_are_carved():
+    # two tetrahedra in transverse 3-flats of R^4 (w = 0 and z = 1) crossing through each
+    # other's interiors in a convex polygon around (1, 1, 1, 0): their union is two balls
+    # glued along a contractible set, a ball; an edge path from a vertex of one to a vertex
+    # of the other through a far point closes one loop
+    T1 = [[0, 0, 0, 0], [4, 0, 0, 0], [0, 4, 0, 0], [0, 0, 4, 0]]
+    T2 = [[1, 1, 1, -2], [1, 1, 1, 2], [1, -3, 1, 0], [-3, 1, 1, 0]]
+    X = np.array(T1 + T2 + [[9, 9, 9, 9]], dtype=float)
+    K = td.SimplicialComplex([(0, 1, 2, 3), (4, 5, 6, 7), (3, 8), (8, 5)], coordinates=X)
+    with pytest.raises(ImageNotSupported):
+        refine_image_3d(K, X, carve=False)
+    R = refine_image_3d(K, X)
+    assert td.homology(R.complex).betti == [1, 1, 0, 0]
 
 
 def test_a_collapsed_slab_keeps_the_solid_torus_but_not_its_surface():
@@ -104,11 +160,13 @@ def test_pieces_on_the_boundary_are_clean(a, b, expected):
     assert betti(K, K.coordinates) == expected
 
 
-def test_a_piece_through_the_interior_is_refused():
+def test_a_piece_through_the_interior_is_carved():
     K = tetrahedron_and_edge([4, 4, 4], [0, 0, 0])   # through (1, 1, 1), inside
     with pytest.raises(ImageNotSupported) as err:
-        refine_image_3d(K, K.coordinates)
+        refine_image_3d(K, K.coordinates, carve=False)
     assert err.value.n_overlaps == 1 and err.value.n_solid == 0
+    R = refine_image_3d(K, K.coordinates)           # a ball with a whisker: contractible
+    assert td.homology(R.complex).betti == [1, 0, 0, 0] and R.stats["carved_solids"] == 1
 
 
 def test_low_dimensional_complexes_go_to_the_2d_route():

@@ -84,7 +84,8 @@ def _embedded_3d(K0, X, budget):
         I = refine_image_3d(K0, X, budget=budget)
     except ImageNotSupported:
         return False
-    return not I.surface.interactions and I.stats["solids"] == len(K0.simplices(3))
+    return (not I.stats.get("carved_solids") and not I.surface.interactions
+            and I.stats["solids"] == len(K0.simplices(3)))
 
 
 def injective_labels(R, layer, ranks, budget=None):

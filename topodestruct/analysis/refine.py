@@ -73,7 +73,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._cells import Cells
+from ..geometry._cells import Cells
 from ._network import check_layer, jacobians, network_layers
 
 __all__ = ["Refinement", "refine", "refine_next", "start_refinement"]

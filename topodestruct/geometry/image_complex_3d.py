@@ -1,12 +1,12 @@
-"""The exact image of a simplexwise-affine map on a 3-complex whose solid pieces do not overlap.
+"""The exact image of a simplexwise-affine map on a 3-complex, solid pieces that overlap carved first.
 
 Given a simplicial complex ``K`` of dimension 3 and the exact images of its
 vertices under a map that is affine on each simplex (true after the exact
 refinement of ``K`` along a ReLU network's bent hyperplanes),
 :func:`refine_image_3d` builds a simplicial complex whose underlying space *is*
-the image ``Φ(|K|)``, or refuses (:class:`ImageNotSupported`) where that would
-need the 3-D common refinement of solid pieces that overlap.  It never returns
-a wrong answer.
+the image ``Φ(|K|)``.  Solid pieces whose interiors other pieces meet are cut
+first (step 5); where that still leaves an interior met, it refuses
+(:class:`ImageNotSupported`).  It never returns a wrong answer.
 
 Method
 ------
@@ -38,8 +38,10 @@ Method
    (:func:`topodestruct.geometry.certificates.separated`); each of these says the
    images meet only in the hull of the shared vertex images, a face of
    ``Φ(T)``.  Every other pair goes to the exact test.  If any 3-piece is not
-   clean, :class:`ImageNotSupported` says how many pairs overlap in an
-   interior: the 3-D arrangement of solids in a shared 3-flat is future work.
+   clean, step 5; if it is still not clean after step 5 (or ``carve=False``),
+   :class:`ImageNotSupported` says how many pairs overlap in an interior.
+   Steps 1 and 3 need only the merged vertex images, so they run before the
+   costly surface of step 2.
 4. *Cones.*  If every 3-piece is clean, ``Φ(T) ∩ Φ(|K^(2)|) = ∂Φ(T)``, which is
    a subcomplex of ``L2`` (the triangles carried by pieces with ``T``'s facet
    images; checked to be a closed surface of Euler characteristic 2).  The
@@ -48,6 +50,15 @@ Method
    ``L2``, so this is a simplicial complex whose underlying space is ``Φ(|K|)``,
    and its integer homology comes from the one engine
    (:func:`topodestruct.homology`).
+5. *Carving.*  Each 3-piece that another piece meets in its interior is cut by
+   planes of its flat that hold what meets it (:mod:`._solid_cuts`: a polygon's
+   plane, a segment's or point's plane; 3-pieces of one flat whose interiors
+   overlap are cut alike by all their facet planes, so their cells are equal or
+   interior-disjoint), and replaced by the tetrahedra of its cells, whose
+   vertices get new ids.  Steps 1-4 run again on that complex (faces only of
+   replaced tetrahedra are left out: the new tetrahedra cover them), now with
+   every piece clean or a refusal.  The image is the same set, so the answer is
+   the image's; each 3-piece lists the tetrahedra of ``K`` whose image holds it.
 
 What is exact: every decision (ranks, incidences, interior tests) is made in
 rational arithmetic; floats are certificates only (margins in
@@ -64,16 +75,18 @@ from ..topology.simplicial import SimplicialComplex
 from . import certificates as _cert
 from . import exact as _exact
 from .exact_lp import feasible
+from ._solid_cuts import carve_solids
 from .._budget import BudgetExceeded
-from .image_complex import ImageBudgetExceeded, ImageTooLarge, _checker, refine_image
+from .image_complex import (ImageBudgetExceeded, ImageTooLarge, _check, _checker, _image_pieces,
+                            refine_image)
 
 __all__ = ["ImageNotSupported", "ImageRefinement3D", "refine_image_3d", "image_homology_3d"]
 
 
 class ImageNotSupported(ImageTooLarge):
-    """Solid pieces of the image overlap in their interiors: the 3-D common refinement of
-    solids in a shared 3-flat is not implemented (``n_overlaps`` pairs, ``n_solid`` of them
-    between two 3-pieces; None when raised with a message only)."""
+    """Pieces of the image meet solid pieces in their interiors, and carving was off or did
+    not clean them (``n_overlaps`` pairs, ``n_solid`` of them between two 3-pieces; None
+    when raised with a message only)."""
 
     n_overlaps = None
     n_solid = None
@@ -103,14 +116,18 @@ class ImageRefinement3D:
         The cone over the boundary of the ``i``-th has the apex
         ``surface.complex.vertices.max() + 1 + i`` (its barycentre).
     tetrahedra : list of list of tuple of int
-        For each 3-piece, the tetrahedra of ``K`` mapped onto it (more than one: a fold).
+        For each 3-piece, the tetrahedra of ``K`` whose image holds it (more than one: a
+        fold); after carving a tetrahedron of ``K`` may hold several.
     surface : ImageRefinement
-        The exact image complex of the 2-skeleton (``L2``).
+        The exact image complex of the 2-skeleton (``L2``); after carving, of the
+        2-skeleton of the carved complex (``K``'s vertices first, then the new ones).
     overlaps : list of (tuple, tuple)
-        Pairs of tetrahedra of ``K`` with the same image (a fold of solids); the
+        Pairs of tetrahedra of ``K`` whose images share a 3-piece (a fold of solids); the
         surface's own overlaps are ``surface.overlaps``.
     stats : dict
-        Counts: 3-pieces, degenerate tetrahedra, candidate, certified and exact pairs.
+        Counts: 3-pieces, degenerate tetrahedra, candidate, certified and exact pairs;
+        after carving also ``carved_solids``, ``carved_tetrahedra`` (their cells'
+        tetrahedra) and ``carved_overlaps`` (the interior overlaps that carving removed).
     """
 
     complex: SimplicialComplex
@@ -133,7 +150,7 @@ def _exact_rows(K, images):
 
 
 def refine_image_3d(K, images, injective=None, max_exact_pairs=None, max_candidate_pairs=None,
-                    budget=None):
+                    budget=None, carve=True):
     """The image of ``K`` (dimension <= 3) as a simplicial complex (see the module notes).
 
     Parameters
@@ -148,6 +165,10 @@ def refine_image_3d(K, images, injective=None, max_exact_pairs=None, max_candida
         the map is one injective affine map, and ``K`` is embedded.
     max_exact_pairs, max_candidate_pairs, budget
         As in :func:`~.image_complex.refine_image` (raise :class:`ImageTooLarge`).
+    carve : bool
+        Where a 3-piece is not clean, replace it by the tetrahedra of its cells in the
+        arrangement of the planes that carve what meets it (module notes, step 5) and
+        build the image again; False: refuse instead.
 
     Returns
     -------
@@ -156,7 +177,8 @@ def refine_image_3d(K, images, injective=None, max_exact_pairs=None, max_candida
     Raises
     ------
     ImageNotSupported
-        Where a 3-piece is not clean (module notes, step 3).
+        Where a 3-piece is not clean (module notes, step 3) and ``carve`` is False, or
+        is still not clean after carving.
     """
     if not isinstance(K, SimplicialComplex):
         raise TypeError(f"K must be a SimplicialComplex, got {type(K).__name__}")
@@ -177,35 +199,83 @@ def refine_image_3d(K, images, injective=None, max_exact_pairs=None, max_candida
     tri_labels = None if injective is None else _triangle_labels(K2.simplices(2), tets, injective)
     obj = np.empty((len(ex), len(ex[0])), dtype=object)
     obj[:] = ex
-    R2 = refine_image(K2, obj, tri_labels, max_exact_pairs, max_candidate_pairs, budget)
-    L = R2.complex
-    label = L.vertices[R2.vertex_map]                    # K's vertex -> vertex of L2
-    point = dict(zip(L.vertices.tolist(), R2.exact))     # vertex of L2 -> exact point
+    pc = _image_pieces(K2, *_check(K2, obj))       # merged vertex images: the ids of L2
+    label = pc.uid_of_vertex                        # K's vertex -> vertex of L2
+    point = {u: pc.P.exact[u] for u in set(label.tolist())}
     tet_ids = label[np.searchsorted(K.vertices, tets)]
     solids, members, n_flat = _solid_pieces(tet_ids, point)
-    stats = {"solids": len(solids), "tetrahedra": len(tets), "flat_tetrahedra": n_flat,
-             "surface_f_vector": L.f_vector}
-    solid_labels = None
-    if injective is not None:
-        solid_labels = np.array([injective[m[0]] if len(m) == 1 else -1 for m in members],
-                                dtype=np.int64)
+    stats = {"solids": len(solids), "tetrahedra": len(tets), "flat_tetrahedra": n_flat}
     surf = [tuple(sorted(int(x) for x in label[np.searchsorted(K.vertices, s)]))
-            for s in R2.input_simplices]
-    surf_labels = None
-    if tri_labels is not None:
-        index = {tuple(t): i for i, t in enumerate(K2.simplices(2).tolist())}
-        surf_labels = np.array([tri_labels[index[s]] if s in index else -1
-                                for s in R2.input_simplices], dtype=np.int64)
-    bad, solid_bad = _interior_overlaps(solids, solid_labels, surf, surf_labels, point, stats,
-                                        max_exact_pairs, max_candidate_pairs, _checker(budget),
-                                        _block_checker(budget))
-    if bad:
+            for s in pc.input_simplices]
+    hits, bad, solid_bad = _interior_overlaps(
+        solids, _solid_labels(injective, members), surf,
+        _surface_labels(K2, tri_labels, pc.input_simplices), point, stats, max_exact_pairs,
+        max_candidate_pairs, _checker(budget), _block_checker(budget))
+    if bad and not carve:
         raise _not_supported(bad, solid_bad)
+    if bad:                                         # step 5, before the costly surface
+        check = _checker(budget)
+        new = carve_solids(solids, point, hits, solids + surf, lambda where: check(where))
+        return _carved(K, ex, tets, injective, members, new, stats,
+                       (max_exact_pairs, max_candidate_pairs, budget))
+    R2 = refine_image(K2, obj, tri_labels, max_exact_pairs, max_candidate_pairs, budget)
+    L = R2.complex
+    if not np.array_equal(L.vertices[R2.vertex_map], label):   # a bug, never an answer
+        raise RuntimeError("the surface image complex numbers the vertex images differently")
+    stats["surface_f_vector"] = L.f_vector
     C, exact = _cone_solids(L, R2, solids, surf, point)
     stats["image_f_vector"] = C.f_vector
     tet_rows = [[tuple(int(v) for v in tets[i]) for i in m] for m in members]
     folds = [(m[0], m[j]) for m in tet_rows for j in range(1, len(m))]
     return ImageRefinement3D(C, exact, solids, tet_rows, R2, folds, stats)
+
+
+def _solid_labels(injective, members):
+    """The caller's promise for each 3-piece: its tetrahedron's label, -1 for a fold."""
+    if injective is None:
+        return None
+    return np.array([injective[m[0]] if len(m) == 1 else -1 for m in members], dtype=np.int64)
+
+
+def _surface_labels(K2, tri_labels, input_simplices):
+    """The promise for each piece of the 2-skeleton: its triangle's label, -1 for others."""
+    if tri_labels is None:
+        return None
+    index = {tuple(t): i for i, t in enumerate(K2.simplices(2).tolist())}
+    return np.array([tri_labels[index[s]] if s in index else -1 for s in input_simplices],
+                    dtype=np.int64)
+
+
+def _carved(K, ex, tets, injective, members, new, stats, limits):
+    """Step 5: the image again, from ``K`` with the tetrahedra of each carved 3-piece
+    replaced by the tetrahedra of its cells (``new``: 3-piece -> tuples of exact points;
+    their vertices get ids after ``K``'s, one per exact point) and no carving.  Each
+    3-piece of the result lists the tetrahedra of ``K`` whose image contains it."""
+    first = int(K.vertices.max()) + 1
+    fresh, origin = {}, {}
+    for t, cells in new.items():
+        for corners in cells:
+            row = tuple(sorted(fresh.setdefault(p, first + len(fresh)) for p in corners))
+            origin.setdefault(row, set()).update(tuple(int(v) for v in tets[i]) for i in members[t])
+    gone = {i for t in new for i in members[t]}
+    kept = [tuple(int(v) for v in tets[i]) for i in range(len(tets)) if i not in gone]
+    label = {} if injective is None else {tuple(tets[i]): int(injective[i])
+                                           for i in range(len(tets)) if i not in gone}
+    # faces only of replaced tetrahedra are covered by the new ones and left out (they would
+    # only double the surface's exact work); every vertex of K stays (the caller's ids)
+    rest = [s for s in K.maximal_simplices() if len(s) < 4]
+    K1 = SimplicialComplex([(int(v),) for v in K.vertices] + rest + kept + list(origin))
+    X = np.empty((K1.n_vertices, len(ex[0])), dtype=object)
+    for i, row in enumerate(ex + list(fresh)):      # K1's vertices: K's, then the fresh ids
+        X[i] = row
+    inj = None if injective is None else np.array(
+        [label.get(tuple(r), -1) for r in K1.simplices(3).tolist()], dtype=np.int64)
+    R = refine_image_3d(K1, X, inj, *limits, carve=False)
+    tet_rows = [sorted({s for t in rows for s in origin.get(t, (t,))}) for rows in R.tetrahedra]
+    folds = sorted({(m[0], x) for m in tet_rows for x in m[1:]})
+    R.stats.update(carved_solids=len(new), carved_tetrahedra=len(origin),
+                   carved_overlaps=stats["interior_overlaps"])
+    return ImageRefinement3D(R.complex, R.exact, R.solids, tet_rows, R.surface, folds, R.stats)
 
 
 def _triangle_labels(tris, tets, injective):
@@ -341,7 +411,7 @@ def _interior_overlaps(solids, solid_labels, surf, surf_labels, point, stats, ma
     if max_exact_pairs is not None and len(rest) > max_exact_pairs:
         raise ImageTooLarge(f"{len(rest)} pairs of solid image pieces to test exactly "
                             f"> max_exact_pairs={max_exact_pairs}")
-    frames, bad, solid_bad = {}, 0, 0
+    frames, hits, bad, solid_bad = {}, [], 0, 0
     for a, b in rest.tolist():
         check("exact interiors of solid image pieces")
         hit = False
@@ -351,11 +421,11 @@ def _interior_overlaps(solids, solid_labels, surf, surf_labels, point, stats, ma
                 frames[t] = _Frame([point[u] for u in T])
             if _meets_interior(T, pieces[q], point, frames[t]):
                 hit = True
-                break
+                hits.append((t, q))
         bad += hit
         solid_bad += hit and b < S
     stats["interior_overlaps"] = bad
-    return bad, solid_bad
+    return hits, bad, solid_bad
 
 
 def _block_checker(budget):

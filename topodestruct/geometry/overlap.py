@@ -191,6 +191,8 @@ def overlap_pairs(K, images, regions=None, layer=None, refinement=None):
     out = []
     for a, b, I in R.overlaps:
         sa, sb = R.input_simplices[a], R.input_simplices[b]
+        if not all(v in pos for v in sa + sb):
+            continue            # a piece the 3-D route added (a carved solid), not K's
         corners = functools.partial(_floats, I)
         pull = None if K.coordinates is None else _pull_back(I, (sa, sb), ex, pos, K.coordinates)
         reg = (None, None) if labels is None else (labels.get(sa), labels.get(sb))
@@ -421,7 +423,10 @@ def _folding_3d(K, images, collapse, layer, injective, max_exact_pairs, budget):
                         budget=budget)
     L, K2, L2 = I.complex, K.skeleton(2), I.surface.complex
     first_apex = int(L2.vertices.max()) + 1 if L2.n_vertices else 0
-    solid_of = {t: i for i, members in enumerate(I.tetrahedra) for t in members}
+    solid_of = {}                                    # a carved tetrahedron: several
+    for i, members in enumerate(I.tetrahedra):
+        for t in members:
+            solid_of.setdefault(t, []).append(i)
     cones = {}
     for tet in L.simplices(3).tolist():              # every 3-simplex is a cone: apex last
         cones.setdefault(tet[-1] - first_apex, []).append(tuple(tet))
@@ -433,7 +438,7 @@ def _folding_3d(K, images, collapse, layer, injective, max_exact_pairs, budget):
         C = as_subcomplex(C, "collapse")
         if C.dimension < 0:
             continue
-        pieces = {solid_of[t] for t in map(tuple, C.simplices(3).tolist()) if t in solid_of}
+        pieces = {i for t in map(tuple, C.simplices(3).tolist()) for i in solid_of.get(t, ())}
         top = list(images_of(C.skeleton(2)).maximal_simplices()) + [
             s for i in sorted(pieces) for s in cones[i]]
         if top:
