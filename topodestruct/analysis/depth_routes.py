@@ -33,8 +33,8 @@ def exact_route(net, K, layers, ranks_at=None, max_pieces=None, max_exact_pairs=
     Parameters
     ----------
     net : Network
-    K : SimplicialComplex of dimension <= 3 with coordinates (3: the exact image where
-        solid pieces do not overlap, :func:`~.image_complex_3d.refine_image_3d`)
+    K : SimplicialComplex of dimension <= 3 with coordinates (3: the exact image,
+        :func:`~.image_complex_3d.refine_image_3d`)
     layers : increasing list of int
     ranks_at : callable ``(points, layer) -> ranks``, optional
         Ranks at the pieces' barycentres instead of :func:`.labels.piece_ranks`.

@@ -109,8 +109,8 @@ def exact_folding(net, R, layer, ranks, separate_images=True, rank="ambient", im
         intrinsic; the images use the refinement's layers).
     R : Refinement
         Exact refinement with ``R.layer >= layer``, dimension <= 3 (3: the image by
-        :func:`~.image_complex_3d.refine_image_3d`, which refuses where solid pieces
-        overlap).
+        :func:`~.image_complex_3d.refine_image_3d`, which carves solid pieces that
+        overlap and refuses where carving does not clean them).
     layer : int
         1-based.
     ranks : (T,) int array

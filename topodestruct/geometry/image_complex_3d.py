@@ -195,6 +195,14 @@ def refine_image_3d(K, images, injective=None, max_exact_pairs=None, max_candida
             raise ValueError(f"injective must be integer labels, one per tetrahedron of K "
                              f"({len(tets)}), got shape {injective.shape}, "
                              f"dtype {injective.dtype}")
+    return _image_3d(K, ex, tets, injective, (max_exact_pairs, max_candidate_pairs, budget),
+                     carve)
+
+
+def _image_3d(K, ex, tets, injective, limits, carve, settled=None):
+    """Steps 1-5 on validated input (``ex``: exact rows aligned with ``K.vertices``;
+    ``settled``: pieces whose pairs an earlier pass found clean, see :func:`_carved`)."""
+    max_exact_pairs, max_candidate_pairs, budget = limits
     K2 = K.skeleton(2)
     tri_labels = None if injective is None else _triangle_labels(K2.simplices(2), tets, injective)
     obj = np.empty((len(ex), len(ex[0])), dtype=object)
@@ -210,14 +218,15 @@ def refine_image_3d(K, images, injective=None, max_exact_pairs=None, max_candida
     hits, bad, solid_bad = _interior_overlaps(
         solids, _solid_labels(injective, members), surf,
         _surface_labels(K2, tri_labels, pc.input_simplices), point, stats, max_exact_pairs,
-        max_candidate_pairs, _checker(budget), _block_checker(budget))
+        max_candidate_pairs, _checker(budget), _block_checker(budget), settled)
     if bad and not carve:
         raise _not_supported(bad, solid_bad)
     if bad:                                         # step 5, before the costly surface
         check = _checker(budget)
         new = carve_solids(solids, point, hits, solids + surf, lambda where: check(where))
-        return _carved(K, ex, tets, injective, members, new, stats,
-                       (max_exact_pairs, max_candidate_pairs, budget))
+        kept = {s for t, s in enumerate(solids) if t not in new}
+        return _carved(K, ex, tets, injective, members, new, stats, limits,
+                       (kept, kept | set(surf)))
     R2 = refine_image(K2, obj, tri_labels, max_exact_pairs, max_candidate_pairs, budget)
     L = R2.complex
     if not np.array_equal(L.vertices[R2.vertex_map], label):   # a bug, never an answer
@@ -246,31 +255,39 @@ def _surface_labels(K2, tri_labels, input_simplices):
                     dtype=np.int64)
 
 
-def _carved(K, ex, tets, injective, members, new, stats, limits):
+def _carved(K, ex, tets, injective, members, new, stats, limits, settled):
     """Step 5: the image again, from ``K`` with the tetrahedra of each carved 3-piece
     replaced by the tetrahedra of its cells (``new``: 3-piece -> tuples of exact points;
     their vertices get ids after ``K``'s, one per exact point) and no carving.  Each
-    3-piece of the result lists the tetrahedra of ``K`` whose image contains it."""
+    3-piece of the result lists the tetrahedra of ``K`` whose image contains it.
+
+    The new tetrahedra of one carved 3-piece triangulate it (a simplicial complex on which
+    the map is the identity), so they carry the promise ``injective`` makes: one new label
+    per carved 3-piece (a tetrahedron of equal cells of several: the first's).  Pairs of an
+    uncarved 3-piece and a piece of this pass (``settled``: their sorted vertex-image ids,
+    which the new pass shares: ``K``'s vertices come first) were found clean here and are
+    not tested again."""
     first = int(K.vertices.max()) + 1
-    fresh, origin = {}, {}
+    base = 0 if injective is None or not len(injective) else int(injective.max()) + 1
+    fresh, origin, label = {}, {}, {}
     for t, cells in new.items():
         for corners in cells:
             row = tuple(sorted(fresh.setdefault(p, first + len(fresh)) for p in corners))
             origin.setdefault(row, set()).update(tuple(int(v) for v in tets[i]) for i in members[t])
+            label.setdefault(row, base + t)
     gone = {i for t in new for i in members[t]}
     kept = [tuple(int(v) for v in tets[i]) for i in range(len(tets)) if i not in gone]
-    label = {} if injective is None else {tuple(tets[i]): int(injective[i])
-                                           for i in range(len(tets)) if i not in gone}
+    if injective is not None:
+        label.update((tuple(int(v) for v in tets[i]), int(injective[i]))
+                     for i in range(len(tets)) if i not in gone)
     # faces only of replaced tetrahedra are covered by the new ones and left out (they would
     # only double the surface's exact work); every vertex of K stays (the caller's ids)
     rest = [s for s in K.maximal_simplices() if len(s) < 4]
     K1 = SimplicialComplex([(int(v),) for v in K.vertices] + rest + kept + list(origin))
-    X = np.empty((K1.n_vertices, len(ex[0])), dtype=object)
-    for i, row in enumerate(ex + list(fresh)):      # K1's vertices: K's, then the fresh ids
-        X[i] = row
-    inj = None if injective is None else np.array(
-        [label.get(tuple(r), -1) for r in K1.simplices(3).tolist()], dtype=np.int64)
-    R = refine_image_3d(K1, X, inj, *limits, carve=False)
+    tets1 = K1.simplices(3)
+    inj = np.array([label.get(tuple(r), -1) for r in tets1.tolist()], dtype=np.int64)
+    # K1's vertices: K's, then the fresh ids
+    R = _image_3d(K1, ex + list(fresh), tets1, inj, limits, False, settled)
     tet_rows = [sorted({s for t in rows for s in origin.get(t, (t,))}) for rows in R.tetrahedra]
     folds = sorted({(m[0], x) for m in tet_rows for x in m[1:]})
     R.stats.update(carved_solids=len(new), carved_tetrahedra=len(origin),
@@ -367,7 +384,7 @@ def _meets_interior(T, Q, point, frame):
 
 
 def _interior_overlaps(solids, solid_labels, surf, surf_labels, point, stats, max_exact_pairs,
-                       max_candidate_pairs, check, check_block=None):
+                       max_candidate_pairs, check, check_block=None, settled=None):
     """Step 3: how many pairs (3-piece, other piece) meet in the 3-piece's interior, and how
     many of them are pairs of 3-pieces.  Broad phase, certificates, then the exact test
     (``check``: per exact pair; ``check_block``: per block of certificates)."""
@@ -382,12 +399,18 @@ def _interior_overlaps(solids, solid_labels, surf, surf_labels, point, stats, ma
     labels = None
     if solid_labels is not None:
         labels = np.concatenate([solid_labels, surf_labels])
+    old = None
+    if settled is not None:                             # (uncarved 3-pieces, every piece)
+        old = np.array([p in settled[1] for p in pieces], dtype=bool)
+        old[:S] &= np.array([p in settled[0] for p in solids], dtype=bool)
     rest, n_cand, n_prom, n_cert = [], 0, 0, 0
     for chunk in _cert.piece_pair_chunks(X, pad, widen=True, check=check_block, first=S):
         chunk = np.sort(chunk, axis=1)                  # a 3-piece and another piece
         # faces of the 3-piece are its boundary: every vertex of b is one of a's
         pa, pb = pad[chunk[:, 0]], pad[chunk[:, 1]]
         inside = ((pb[:, :, None] == pa[:, None, :]).any(2) | (pb < 0)).all(1)
+        if old is not None:
+            inside |= old[chunk[:, 0]] & old[chunk[:, 1]]
         chunk = chunk[~inside]
         n_cand += len(chunk)
         if max_candidate_pairs is not None and n_cand > max_candidate_pairs:

@@ -8,7 +8,7 @@ exact refinement), :func:`overlap_pairs` lists, exactly, the pairs of simplices
 whose images meet in more than the image of their common face, with the
 intersection pulled back into both. :func:`folding` adds the exact homology of
 the image ``Φ(K)`` and of the quotient of ``K`` by both sources (also on a
-3-complex whose solid pieces do not overlap: :mod:`.image_complex_3d`).
+3-complex: :mod:`.image_complex_3d`, which carves solids that overlap).
 
 The quotient by both sources, ``K / (O_Φ ∪ rank source)``: every point is
 identified with the points of other regions that have the same image
@@ -376,7 +376,7 @@ def folding(K, images, collapse=(), regions=None, layer=None, injective=None,
     ----------
     K : SimplicialComplex
         Dimension <= 3, the map affine on each simplex (dimension 3: the image from
-        :func:`~.image_complex_3d.refine_image_3d`, which refuses solids that overlap).
+        :func:`~.image_complex_3d.refine_image_3d`, which carves solids that overlap).
     images : array of float, shape (K.n_vertices, n), or object array of exact rationals
     collapse : list of subcomplexes of K
         The rank-deficient pieces (Ω_0, the components of Ω_1), each collapsed to a point.
