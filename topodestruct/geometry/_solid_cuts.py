@@ -1,4 +1,4 @@
-"""The 3-D common refinement of solid image pieces that overlap: each cut by the planes that carve what meets it.
+"""Carving solid image pieces that other pieces meet inside: cut by planes holding what meets them.
 
 A 3-piece ``T`` (the image of a tetrahedron, nondegenerate) is *not clean*
 when another piece ``Q`` meets its interior: another 3-piece in the same
@@ -203,7 +203,7 @@ def carve_solids(solids, point, hits, pieces, check=lambda where: None):
         For each 3-piece that is not clean: the tetrahedra of its cells, each a tuple of
         four exact points of ``R^n``.
     """
-    flats, keys, parent, S = {}, {}, {}, len(solids)
+    flats, keys, parent = {}, {}, {}
 
     def root(t):
         while parent[t] != t:

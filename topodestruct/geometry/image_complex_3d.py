@@ -1,4 +1,4 @@
-"""The exact image of a simplexwise-affine map on a 3-complex, solid pieces that overlap carved first.
+"""The exact image of a simplexwise-affine map on a 3-complex, overlapping solids carved first.
 
 Given a simplicial complex ``K`` of dimension 3 and the exact images of its
 vertices under a map that is affine on each simplex (true after the exact
