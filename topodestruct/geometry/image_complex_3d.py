@@ -222,8 +222,7 @@ def _image_3d(K, ex, tets, injective, limits, carve, settled=None):
     if bad and not carve:
         raise _not_supported(bad, solid_bad)
     if bad:                                         # step 5, before the costly surface
-        check = _checker(budget)
-        new = carve_solids(solids, point, hits, solids + surf, lambda where: check(where))
+        new = carve_solids(solids, point, hits, solids + surf, _checker(budget))
         kept = {s for t, s in enumerate(solids) if t not in new}
         return _carved(K, ex, tets, injective, members, new, stats, limits,
                        (kept, kept | set(surf)))
@@ -269,17 +268,17 @@ def _carved(K, ex, tets, injective, members, new, stats, limits, settled):
     not tested again."""
     first = int(K.vertices.max()) + 1
     base = 0 if injective is None or not len(injective) else int(injective.max()) + 1
+    rows = [tuple(r) for r in tets.tolist()]
     fresh, origin, label = {}, {}, {}
     for t, cells in new.items():
         for corners in cells:
             row = tuple(sorted(fresh.setdefault(p, first + len(fresh)) for p in corners))
-            origin.setdefault(row, set()).update(tuple(int(v) for v in tets[i]) for i in members[t])
+            origin.setdefault(row, set()).update(rows[i] for i in members[t])
             label.setdefault(row, base + t)
     gone = {i for t in new for i in members[t]}
-    kept = [tuple(int(v) for v in tets[i]) for i in range(len(tets)) if i not in gone]
+    kept = [r for i, r in enumerate(rows) if i not in gone]
     if injective is not None:
-        label.update((tuple(int(v) for v in tets[i]), int(injective[i]))
-                     for i in range(len(tets)) if i not in gone)
+        label.update((r, int(injective[i])) for i, r in enumerate(rows) if i not in gone)
     # faces only of replaced tetrahedra are covered by the new ones and left out (they would
     # only double the surface's exact work); every vertex of K stays (the caller's ids)
     rest = [s for s in K.maximal_simplices() if len(s) < 4]
