@@ -19,6 +19,8 @@ name                          value     kind         used in
 CERTIFICATE_MARGIN            1e-9      CERTIFICATE  geometry.certificates, geometry.exact
                                                      (coplanar clipping), geometry.planar,
                                                      geometry._image_cells,
+                                                     geometry._image_pairs (collinear
+                                                     segments skip certificates),
                                                      geometry.image_complex, geometry.overlap
 ROUNDING_BOUND                1e-12     CERTIFICATE  geometry.certificates, geometry.exact,
                                                      geometry.planar, geometry.overlap,

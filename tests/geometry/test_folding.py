@@ -566,3 +566,39 @@ def test_image_of_subcomplex_equals_the_exact_test_of_every_vertex(seed, rank):
     have = sorted(tuple(row) for d in range(got.dimension + 1)
                   for row in got.simplices(d).tolist())
     assert have == want and len(want) > 0
+
+
+# ------------------------------------------------- segments of one line, settled by their ranks
+@pytest.mark.parametrize("seed", range(6))
+def test_segments_of_one_line_meet_as_pair_by_pair(seed):
+    """A path folded onto one line many times (vertex images repeat, edges overlap, touch
+    and nest): the interactions and overlaps of refine_image, computed for all collinear
+    pairs at once from ranks along the line, equal the pair-by-pair answer from exact
+    interval ends (every pair of edges, no broad phase, no certificates)."""
+    from fractions import Fraction
+    rng = np.random.default_rng(seed)
+    n = 40
+    t = rng.integers(0, 12, n).astype(float)        # positions on the line, repeats
+    t[1:][t[1:] == t[:-1]] += 1                     # no edge of K collapses to a point
+    K = td.SimplicialComplex([(i, i + 1) for i in range(n - 1)])
+    images = np.stack([1 + 2 * t, 3 - t, 0.5 * t], 1)  # the line (1, 3, 0) + t (2, -1, 1/2)
+    R = refine_image(K, images)
+    pos = {v: Fraction(x) for v, x in enumerate(t.tolist())}
+    expect_i, expect_o = set(), set()
+    pieces = R.input_simplices
+    for a in range(len(pieces)):
+        for b in range(a + 1, len(pieces)):
+            A, B = sorted(pos[v] for v in pieces[a]), sorted(pos[v] for v in pieces[b])
+            lo, hi = max(A[0], B[0]), min(A[1], B[1])
+            meet = set() if lo > hi else {lo, hi}
+            if meet != set(A) & set(B):
+                expect_i.add((a, b, tuple(sorted(meet))))
+            common_k = {pos[v] for v in set(pieces[a]) & set(pieces[b])}
+            if meet and meet != common_k:
+                expect_o.add((a, b, tuple(sorted(meet))))
+    along = lambda p: Fraction(int(p[2].p), int(p[2].q)) * 2      # noqa: E731  (z = t / 2)
+    got = lambda L: {(min(a, b), max(a, b), tuple(sorted(along(p) for p in I)))  # noqa: E731
+                     for a, b, I in L}
+    assert len(expect_o) > 10
+    assert got(R.interactions) == expect_i
+    assert got(R.overlaps) == expect_o

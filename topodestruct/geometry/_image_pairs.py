@@ -5,6 +5,7 @@ Helpers of :func:`topodestruct.geometry.image_complex.refine_image` (step 3 of i
 """
 import numpy as np
 
+from ..tolerances import CERTIFICATE_MARGIN
 from . import certificates as _cert
 from . import exact as _exact
 
@@ -34,10 +35,13 @@ def _certify(pc, pairs, label=None, check=lambda where, every=1: None):
     in_a = (pb[:, :, None] == pa[:, None, :]).any(2) & (pb >= 0)
     only_a, only_b = (pa >= 0) & ~in_b, (pb >= 0) & ~in_a
     key = np.stack([in_b.sum(1), only_a.sum(1), only_b.sum(1)], 1)
+    # segments of (perhaps) one line are settled exactly by their ranks along it
+    # (:func:`_collinear_meets`): a fold onto a line makes millions, no certificate helps
+    skip = _maybe_collinear(Xu, pa, pb)
     for c, ka, kb in np.unique(key, axis=0).tolist():
         if not ka or not kb:
             continue
-        for sel in _chunks(np.flatnonzero((key == (c, ka, kb)).all(1))):
+        for sel in _chunks(np.flatnonzero((key == (c, ka, kb)).all(1) & ~skip)):
             check("float certificates of image pairs", every=1)
             # row-major selection keeps each row's entries together, in feature order
             C = Xu[pa[sel][in_b[sel]].reshape(len(sel), c)]
@@ -45,6 +49,28 @@ def _certify(pc, pairs, label=None, check=lambda where, every=1: None):
                 C, Xu[pa[sel][only_a[sel]].reshape(len(sel), ka)],
                 Xu[pb[sel][only_b[sel]].reshape(len(sel), kb)])
     return certified, n_distinct, n_promised
+
+
+def _maybe_collinear(X, pa, pb):
+    """Which pairs of point-id rows (``pad`` rows) are two segments whose four end points
+    may lie on one line: not certified off it by a wide float margin (only a shortcut past
+    the certificates; the exact line keys decide)."""
+    seg = (pa[:, 1] >= 0) & (pa[:, 2] < 0) & (pb[:, 1] >= 0) & (pb[:, 2] < 0)
+    out = np.zeros(len(pa), dtype=bool)
+    r = np.flatnonzero(seg)
+    if not len(r):
+        return out
+    p0, p1 = X[pa[r, 0]], X[pa[r, 1]]
+    d = p1 - p0
+    dd = np.maximum(np.einsum("ij,ij->i", d, d), 1e-300)
+    size = np.abs(np.concatenate([p0, p1, X[pb[r, 0]], X[pb[r, 1]]], 1)).max(1)
+    near = np.ones(len(r), dtype=bool)
+    for q in (X[pb[r, 0]], X[pb[r, 1]]):
+        w = q - p0
+        off = w - (np.einsum("ij,ij->i", w, d) / dd)[:, None] * d
+        near &= np.linalg.norm(off, axis=1) <= CERTIFICATE_MARGIN * (1 + size)
+    out[r] = near
+    return out
 
 
 def _coplanar_triangles(pairs, certified, pc):
@@ -143,16 +169,73 @@ def _overlap_in_area_exact(T):
 def _collinear_segments(pairs, certified, n_tri, n_seg, feats, P):
     """Which uncertified pairs are two segments of one line (exactly), and the line of each
     segment involved. A network that folds a region onto a line leaves hundreds of thousands
-    of such pairs; they are settled by comparing end points."""
+    of such pairs; they are settled by comparing end points (:func:`_collinear_meets`)."""
     collinear = np.zeros(len(pairs), dtype=bool)
     is_seg = lambda f: (f >= n_tri) & (f < n_tri + n_seg)  # noqa: E731
     rows = np.flatnonzero(~certified & is_seg(pairs[:, 0]) & is_seg(pairs[:, 1]))
     lines = {f: _exact.line_key(*(P.exact[u] for u in feats[f]))
              for f in np.unique(pairs[rows]).tolist()}
-    for r in rows.tolist():
-        a, b = pairs[r].tolist()
-        collinear[r] = lines[a] == lines[b]
+    # one integer per distinct line (exact keys hashed once per segment, not per pair)
+    ids = {}
+    line_id = np.full(n_tri + n_seg, -1, dtype=np.int64)
+    for f, key in lines.items():
+        line_id[f] = ids.setdefault(key, len(ids))
+    collinear[rows] = line_id[pairs[rows, 0]] == line_id[pairs[rows, 1]]
     return lines, collinear
+
+
+def _collinear_meets(pairs, collinear, lines, pc):
+    """:func:`~.exact.collinear_meet` of every collinear pair at once, and which of them
+    interact or overlap (as in :func:`~.image_complex._intersect`). The end points of a
+    line's segments are ranked once by their exact coordinate along it, so each pair is
+    settled by comparing ranks. Returns per pair ``(lo, hi, interacts, overlaps)``: point ids
+    of the meet's ends (-1: empty; ``lo == hi``: one point), and the two flags."""
+    n = len(pairs)
+    lo, hi = np.full(n, -1, dtype=np.int64), np.full(n, -1, dtype=np.int64)
+    inter, over = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    rows = np.flatnonzero(collinear)
+    if not len(rows):
+        return lo, hi, inter, over
+    segs = np.unique(pairs[rows])
+    ends = pc.pad[segs][:, :2].copy()                   # point ids of each segment's ends
+    rank = np.empty_like(ends)
+    by_line = {}
+    for i, f in enumerate(segs.tolist()):
+        by_line.setdefault(lines[f], []).append(i)
+    for key, sel in by_line.items():                    # exact order along the line
+        k = key[0]
+        pts = sorted(set(ends[sel].ravel().tolist()), key=lambda u: pc.P.exact[u][k])
+        where = {u: r for r, u in enumerate(pts)}
+        rank[sel] = [[where[u] for u in e] for e in ends[sel].tolist()]
+    swap = rank[:, 0] > rank[:, 1]
+    ends[swap], rank[swap] = ends[swap][:, ::-1], rank[swap][:, ::-1]
+    ia, ib = np.searchsorted(segs, pairs[rows, 0]), np.searchsorted(segs, pairs[rows, 1])
+    first = rank[ia, 0] >= rank[ib, 0]
+    lo_r, lo_u = np.where(first, rank[ia, 0], rank[ib, 0]), np.where(first, ends[ia, 0],
+                                                                     ends[ib, 0])
+    last = rank[ia, 1] <= rank[ib, 1]
+    hi_r, hi_u = np.where(last, rank[ia, 1], rank[ib, 1]), np.where(last, ends[ia, 1],
+                                                                   ends[ib, 1])
+    empty = lo_r > hi_r
+    lo[rows] = np.where(empty, -1, lo_u)
+    hi[rows] = np.where(empty, -1, hi_u)
+    n_meet = np.where(empty, 0, np.where(lo_r == hi_r, 1, 2))
+    # the meet equals the hull of the common end points iff it has as many points, all common
+    common = lambda u: (u[:, None] == ends[ia]).any(1) & (u[:, None] == ends[ib]).any(1)  # noqa
+    n_common = (ends[ia][:, :, None] == ends[ib][:, None, :]).any(2).sum(1)
+    held = (n_meet < 1) | common(lo_u)
+    held &= (n_meet < 2) | common(hi_u)
+    inter[rows] = ~(held & (n_meet == n_common))
+    # ... and of the images of the common vertices of the two edges of K (an overlap)
+    kv = np.array([pc.input_simplices[f] for f in segs.tolist()], dtype=np.int64)
+    ku = pc.uid_of_vertex[np.searchsorted(pc.verts, kv)]
+    cm = (kv[ia][:, :, None] == kv[ib][:, None, :]).any(2)          # common, by a's ends
+    in_k = lambda u: ((u[:, None] == ku[ia]) & cm).any(1)  # noqa: E731
+    n_k = cm.sum(1) - (cm.all(1) & (ku[ia, 0] == ku[ia, 1]))
+    held = (n_meet < 1) | in_k(lo_u)
+    held &= (n_meet < 2) | in_k(hi_u)
+    over[rows] = (n_meet > 0) & ~(held & (n_meet == n_k))
+    return lo, hi, inter, over
 
 
 def _chunks(idx, size=50_000):

@@ -56,7 +56,7 @@ from ..topology.homology import homology
 from . import certificates as _cert
 from . import exact as _exact
 from ._image_cells import _cut_cluster, _split_edges
-from ._image_pairs import (AreaMeet, _certify, _collinear_segments, _coplanar_triangles,
+from ._image_pairs import (AreaMeet, _certify, _collinear_meets, _collinear_segments, _coplanar_triangles,
                            _overlap_in_area, _piece_labels)
 
 __all__ = ["ImageRefinement", "ImageTooLarge", "ImageBudgetExceeded", "image_complex",
@@ -387,14 +387,20 @@ def _intersect(pc, pairs, certified, fold, keys, same, check):
         a, b = pairs[r]
         A, B = feats[a], feats[b]
         overlaps.append((int(a), int(b), [P.exact[u] for u in sorted(set(A) & set(B))]))
+    lo, hi, inter, over = (x.tolist() for x in _collinear_meets(pairs, collinear, lines, pc))
     for r in np.flatnonzero(~certified).tolist():
         check("exact intersections of image simplices")
         a, b = pairs[r].tolist()
+        if collinear[r]:  # segments of one line: an interval, ranks along it, all at once
+            if inter[r] or over[r]:
+                I = [P.exact[u] for u in ((lo[r],) if lo[r] == hi[r] else (lo[r], hi[r]))]
+                if inter[r]:
+                    interactions.append((a, b, I))
+                if over[r]:
+                    overlaps.append((a, b, I))
+            continue
         A, B = feats[a], feats[b]
-        if collinear[r]:  # segments of one line: an interval, no linear algebra
-            I = _exact.collinear_meet([P.exact[u] for u in A], [P.exact[u] for u in B],
-                                      lines[a][0])
-        elif coplanar[r] and area[r]:  # overlap in area: more than any common face
+        if coplanar[r] and area[r]:  # overlap in area: more than any common face
             I = AreaMeet([P.exact[u] for u in A], [P.exact[u] for u in B], planes[a])
             interactions.append((a, b, I))
             overlaps.append((a, b, I))

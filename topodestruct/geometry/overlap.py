@@ -68,9 +68,8 @@ class Overlap:
     regions: tuple
     layer: object
     dimension: int
-    # the corners of two triangles folded onto one plane and the pull-back are exact work
-    # per pair, needed only where someone looks: computed on first access (a folded trained
-    # layer has tens of thousands of overlaps)
+    # the corners (as floats) and the pull-back are work per pair, needed only where someone
+    # looks: computed on first access (a folded trained layer has up to millions of overlaps)
     _corners: object = field(repr=False, compare=False)
     _pull: object = field(repr=False, default=None, compare=False)
 
@@ -197,7 +196,7 @@ def overlap_pairs(K, images, regions=None, layer=None, refinement=None):
         pull = None if K.coordinates is None else _pull_back(I, (sa, sb), ex, pos, K.coordinates)
         reg = (None, None) if labels is None else (labels.get(sa), labels.get(sb))
         dim = I.dimension if isinstance(I, AreaMeet) else min(len(I) - 1, 2)
-        out.append(Overlap((sa, sb), reg, layer, dim, corners if dim == 2 else corners(), pull))
+        out.append(Overlap((sa, sb), reg, layer, dim, corners, pull))   # floats on first look
     return out
 
 

@@ -69,9 +69,9 @@ def _split_points(segs, pts, reg, F, check):
     X = reg.exact
     A, B = F[E[:, 0]], F[E[:, 1]]
     # chunk by chunk: a coplanar cluster's segments can make tens of millions of box pairs
-    lines, keys = {}, {}
+    lines, keys, ids = {}, {}, {}
     for pairs in _cert.box_pair_chunks(np.minimum(A, B), np.maximum(A, B), check=check):
-        _split_pairs(pairs, E, A, B, segs, X, reg, inner, check, (lines, keys))
+        _split_pairs(pairs, E, A, B, segs, X, reg, inner, check, (lines, keys, ids))
     for group in lines.values():
         _split_collinear(group, segs, X, inner, check)
     if pts:
@@ -81,9 +81,8 @@ def _split_points(segs, pts, reg, F, check):
 
 def _split_pairs(pairs, E, A, B, segs, X, reg, inner, check, collinear):
     """One chunk of :func:`_split_points`: float certificates, then the exact tests; pairs
-    on one line (exactly) are collected in ``lines`` (line -> segments) for
-    :func:`_split_collinear` (``collinear = (lines, keys)``, ``keys``: segment -> line)."""
-    lines, keys = collinear
+    on one line (exactly) are collected for :func:`_split_collinear` (``collinear``: see
+    :func:`_same_line`)."""
     i, j = pairs[:, 0], pairs[:, 1]
     a, b, c, d = A[i], B[i], A[j], B[j]
     size = np.abs(np.stack([a, b, c, d])).max(axis=(0, 2))
@@ -100,17 +99,37 @@ def _split_pairs(pairs, E, A, B, segs, X, reg, inner, check, collinear):
         check("crossings in a coplanar cluster")
         _cross(s, t, segs, X, reg, inner)
     rest = ~apart & ~crossing
+    rest[rest] &= ~_same_line(pairs[rest], (s1[rest], s2[rest], s3[rest], s4[rest]), segs, X,
+                              collinear)
     signs = np.stack([s1, s2, s3, s4], 1)[rest].tolist()
     for (s, t), sg in zip(pairs[rest].tolist(), signs):
         check("crossings in a coplanar cluster")
-        if not any(sg):       # perhaps collinear: one exact line key per segment, not a test
-            for r in (s, t):
-                if r not in keys:
-                    keys[r] = _line(X, *segs[r])
-            if keys[s] == keys[t]:
-                lines.setdefault(keys[s], set()).update((s, t))
-                continue
         _meet(s, t, segs, X, reg, inner, sg)
+
+
+def _same_line(pairs, signs, segs, X, collinear):
+    """Which ``pairs`` (all four float orientations uncertain) are segments of one line,
+    exactly; they are added to ``collinear = (lines, keys, ids)`` (line id -> segments,
+    segment -> line id, exact line -> id). One exact key per segment, compared as integers:
+    a fold onto a line leaves millions of such pairs."""
+    lines, keys, ids = collinear
+    zero = (signs[0] == 0) & (signs[1] == 0) & (signs[2] == 0) & (signs[3] == 0)
+    if not zero.any():
+        return zero
+    for r in np.unique(pairs[zero]).tolist():
+        if r not in keys:
+            keys[r] = ids.setdefault(_line(X, *segs[r]), len(ids))
+    ki = np.array([keys[r] for r in pairs[zero, 0].tolist()], dtype=np.int64)
+    kj = np.array([keys[r] for r in pairs[zero, 1].tolist()], dtype=np.int64)
+    same = np.zeros(len(pairs), dtype=bool)
+    same[np.flatnonzero(zero)[ki == kj]] = True
+    k2 = np.concatenate([ki[ki == kj]] * 2)
+    s2 = np.concatenate([pairs[same, 0], pairs[same, 1]])
+    order = np.argsort(k2, kind="stable")
+    for grp in np.split(order, np.flatnonzero(np.diff(k2[order])) + 1):
+        if len(grp):
+            lines.setdefault(int(k2[grp[0]]), set()).update(s2[grp].tolist())
+    return same
 
 
 def _line(X, u, v):
