@@ -184,6 +184,11 @@ def _collinear_segments(pairs, certified, n_tri, n_seg, feats, P):
     return lines, collinear
 
 
+class EndPoints(list):
+    """The meet of two segments of one line: a list of their own end points (points of the
+    image already), so the cells' step registers nothing for it."""
+
+
 def _collinear_meets(pairs, collinear, lines, pc):
     """:func:`~.exact.collinear_meet` of every collinear pair at once, and which of them
     interact or overlap (as in :func:`~.image_complex._intersect`). The end points of a

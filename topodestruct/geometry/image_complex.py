@@ -56,8 +56,8 @@ from ..topology.homology import homology
 from . import certificates as _cert
 from . import exact as _exact
 from ._image_cells import _cut_cluster, _split_edges
-from ._image_pairs import (AreaMeet, _certify, _collinear_meets, _collinear_segments, _coplanar_triangles,
-                           _overlap_in_area, _piece_labels)
+from ._image_pairs import (AreaMeet, EndPoints, _certify, _collinear_meets, _collinear_segments,
+                           _coplanar_triangles, _overlap_in_area, _piece_labels)
 
 __all__ = ["ImageRefinement", "ImageTooLarge", "ImageBudgetExceeded", "image_complex",
            "image_homology", "refine_image"]
@@ -393,7 +393,8 @@ def _intersect(pc, pairs, certified, fold, keys, same, check):
         a, b = pairs[r].tolist()
         if collinear[r]:  # segments of one line: an interval, ranks along it, all at once
             if inter[r] or over[r]:
-                I = [P.exact[u] for u in ((lo[r],) if lo[r] == hi[r] else (lo[r], hi[r]))]
+                I = EndPoints(P.exact[u] for u in ((lo[r],) if lo[r] == hi[r] else
+                                                   (lo[r], hi[r])))
                 if inter[r]:
                     interactions.append((a, b, I))
                 if over[r]:
@@ -429,6 +430,8 @@ def _cells(pc, interactions, check):
     for a, b, I in interactions:
         if isinstance(I, AreaMeet):  # its corners are corners of its cluster's cells
             glue.append((a, b))
+            continue
+        if type(I) is EndPoints:     # two segments of one line: no new point, no cut
             continue
         for p in I:
             P.add(p)

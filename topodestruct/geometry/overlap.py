@@ -188,12 +188,15 @@ def overlap_pairs(K, images, regions=None, layer=None, refinement=None):
     ex = R.vertex_exact
     pos = {int(v): i for i, v in enumerate(K.vertices.tolist())}
     out = []
+    # pieces the 3-D route added (carved solids) are not K's: checked once per piece
+    of_k = [all(v in pos for v in s) for s in R.input_simplices]
     for a, b, I in R.overlaps:
+        if not (of_k[a] and of_k[b]):
+            continue
         sa, sb = R.input_simplices[a], R.input_simplices[b]
-        if not all(v in pos for v in sa + sb):
-            continue            # a piece the 3-D route added (a carved solid), not K's
         corners = functools.partial(_floats, I)
-        pull = None if K.coordinates is None else _pull_back(I, (sa, sb), ex, pos, K.coordinates)
+        pull = None if K.coordinates is None else functools.partial(
+            _pull_back, I, (sa, sb), ex, pos, K.coordinates)
         reg = (None, None) if labels is None else (labels.get(sa), labels.get(sb))
         dim = I.dimension if isinstance(I, AreaMeet) else min(len(I) - 1, 2)
         out.append(Overlap((sa, sb), reg, layer, dim, corners, pull))   # floats on first look
@@ -205,16 +208,14 @@ def _floats(I):
 
 
 def _pull_back(I, simplices, ex, pos, coordinates):
-    """A function computing the corners ``I`` pulled back into each simplex (K's
-    coordinates), by exact barycentric coordinates."""
-    def pull():
-        pre = []
-        for s in simplices:
-            cs = [ex[pos[v]] for v in s]
-            W = np.array([[float(x) for x in row] for row in _barycentric(I, cs)])
-            pre.append(W @ coordinates[[pos[v] for v in s]])
-        return tuple(pre)
-    return pull
+    """The corners ``I`` pulled back into each simplex (K's coordinates), by exact
+    barycentric coordinates."""
+    pre = []
+    for s in simplices:
+        cs = [ex[pos[v]] for v in s]
+        W = np.array([[float(x) for x in row] for row in _barycentric(I, cs)])
+        pre.append(W @ coordinates[[pos[v] for v in s]])
+    return tuple(pre)
 
 
 def image_of_subcomplex(R, K, C, budget=None):
