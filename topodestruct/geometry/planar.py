@@ -108,8 +108,8 @@ def _split_pairs(pairs, E, A, B, segs, X, reg, inner, check, collinear):
 
 
 def _same_line(pairs, signs, segs, X, collinear):
-    """Which ``pairs`` (all four float orientations uncertain) are segments of one line,
-    exactly; they are added to ``collinear = (lines, keys, ids)`` (line id -> segments,
+    """Which ``pairs`` are segments of one line, exactly (tested: those whose four float
+    orientations ``signs`` are all uncertain); they are added to ``collinear = (lines, keys, ids)`` (line id -> segments,
     segment -> line id, exact line -> id). One exact key per segment, compared as integers:
     a fold onto a line leaves millions of such pairs."""
     lines, keys, ids = collinear
