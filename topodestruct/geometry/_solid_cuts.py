@@ -144,6 +144,14 @@ class _Cluster:
 
     def __init__(self, flat):
         self.flat, self.points, self.ids, self.planes = flat, [], {}, set()
+        self._lifted = {}
+
+    def lifted(self, v):
+        """Vertex ``v`` in R^n (exact; lifted once: cells share their corners)."""
+        p = self._lifted.get(v)
+        if p is None:
+            p = self._lifted[v] = self.flat.lift(self.points[v])
+        return p
 
     def vid(self, y):
         i = self.ids.get(y)
@@ -161,7 +169,8 @@ class _Cluster:
             vals = [_dot(plane[:3], y) + plane[3] for y in corners]
             if max(vals) <= 0 or min(vals) >= 0:
                 continue                         # the plane does not cross the tetrahedron
-            check("carving overlapping solid image pieces")
+            # the clock every few planes: a cut of a large pile of cells takes seconds
+            check("carving overlapping solid image pieces", every=4)
             verts = np.unique(cells.vflat).tolist()
             value = {v: _dot(plane[:3], self.points[v]) + plane[3] for v in verts}
             sg = np.zeros(len(self.points), dtype=np.int64)
@@ -181,7 +190,7 @@ class _Cluster:
         return simp
 
 
-def carve_solids(solids, point, hits, pieces, check=lambda where: None):
+def carve_solids(solids, point, hits, pieces, check=lambda where, every=1: None):
     """The tetrahedra replacing the 3-pieces that are not clean (module notes).
 
     Parameters
@@ -195,7 +204,7 @@ def carve_solids(solids, point, hits, pieces, check=lambda where: None):
     pieces : list of tuple of int
         Every piece (3-pieces first, then the 2-skeleton's), vertex ids.
     check : callable
-        Called with a description before each cut (a budget check).
+        ``check(where, every)``: a budget check, called before cuts and after each solid.
 
     Returns
     -------
@@ -246,5 +255,6 @@ def carve_solids(solids, point, hits, pieces, check=lambda where: None):
     for t in sorted(parent):
         C = clusters[root(t)]
         simp = C.cut([C.flat.chart(point[u]) for u in solids[t]], check)
-        out[t] = [tuple(C.flat.lift(C.points[v]) for v in row) for row in simp.tolist()]
+        check("carving overlapping solid image pieces", every=1)
+        out[t] = [tuple(map(C.lifted, row)) for row in simp.tolist()]
     return out
