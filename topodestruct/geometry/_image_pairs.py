@@ -8,6 +8,7 @@ import numpy as np
 from ..tolerances import CERTIFICATE_MARGIN
 from . import certificates as _cert
 from . import exact as _exact
+from ._image_cells import _off_line
 
 
 def _certify(pc, pairs, label=None, check=lambda where, every=1: None):
@@ -60,16 +61,10 @@ def _maybe_collinear(X, pa, pb):
     r = np.flatnonzero(seg)
     if not len(r):
         return out
-    p0, p1 = X[pa[r, 0]], X[pa[r, 1]]
-    d = p1 - p0
-    dd = np.maximum(np.einsum("ij,ij->i", d, d), 1e-300)
-    size = np.abs(np.concatenate([p0, p1, X[pb[r, 0]], X[pb[r, 1]]], 1)).max(1)
-    near = np.ones(len(r), dtype=bool)
-    for q in (X[pb[r, 0]], X[pb[r, 1]]):
-        w = q - p0
-        off = w - (np.einsum("ij,ij->i", w, d) / dd)[:, None] * d
-        near &= np.linalg.norm(off, axis=1) <= CERTIFICATE_MARGIN * (1 + size)
-    out[r] = near
+    a, b = pa[r, 0], pa[r, 1]
+    ends = np.concatenate([pa[r, :2], pb[r, :2]], 1)
+    tol = CERTIFICATE_MARGIN * (1 + np.abs(X[ends]).max((1, 2)))
+    out[r] = (_off_line(X, a, b, pb[r, 0]) <= tol) & (_off_line(X, a, b, pb[r, 1]) <= tol)
     return out
 
 
@@ -168,18 +163,19 @@ def _overlap_in_area_exact(T):
 
 def _collinear_segments(pairs, certified, n_tri, n_seg, feats, P):
     """Which uncertified pairs are two segments of one line (exactly), and the line of each
-    segment involved. A network that folds a region onto a line leaves hundreds of thousands
+    segment involved (``(id, k)``: one id per distinct line, and the coordinate it moves
+    along first, :func:`~.exact.line_key`). A network that folds a region onto a line leaves hundreds of thousands
     of such pairs; they are settled by comparing end points (:func:`_collinear_meets`)."""
     collinear = np.zeros(len(pairs), dtype=bool)
     is_seg = lambda f: (f >= n_tri) & (f < n_tri + n_seg)  # noqa: E731
     rows = np.flatnonzero(~certified & is_seg(pairs[:, 0]) & is_seg(pairs[:, 1]))
-    lines = {f: _exact.line_key(*(P.exact[u] for u in feats[f]))
-             for f in np.unique(pairs[rows]).tolist()}
     # one integer per distinct line (exact keys hashed once per segment, not per pair)
-    ids = {}
+    ids, lines = {}, {}
     line_id = np.full(n_tri + n_seg, -1, dtype=np.int64)
-    for f, key in lines.items():
+    for f in np.unique(pairs[rows]).tolist():
+        key = _exact.line_key(*(P.exact[u] for u in feats[f]))
         line_id[f] = ids.setdefault(key, len(ids))
+        lines[f] = (int(line_id[f]), key[0])
     collinear[rows] = line_id[pairs[rows, 0]] == line_id[pairs[rows, 1]]
     return lines, collinear
 
@@ -207,8 +203,7 @@ def _collinear_meets(pairs, collinear, lines, pc):
     by_line = {}
     for i, f in enumerate(segs.tolist()):
         by_line.setdefault(lines[f], []).append(i)
-    for key, sel in by_line.items():                    # exact order along the line
-        k = key[0]
+    for (_, k), sel in by_line.items():                 # exact order along the line
         pts = sorted(set(ends[sel].ravel().tolist()), key=lambda u: pc.P.exact[u][k])
         where = {u: r for r, u in enumerate(pts)}
         rank[sel] = [[where[u] for u in e] for e in ends[sel].tolist()]
