@@ -59,24 +59,29 @@ class Cells:
         """Record the layer's codewords per cell (``sign``: the exact signs at the vertices)."""
         self.codes = [c[self.ancestor] for c in self.codes] + [self.active(sign)]
 
-    def crossing_edges(self, sg):
-        """``(hit, E)``: the cells with vertices of both strict signs, and their edges whose
-        ends have strictly opposite signs (rows ``(min, max)``, unique)."""
+    def crossing_edges(self, sg, among=None):
+        """``(hit, E)``: the cells (``among`` these, a mask, if given) with vertices of both
+        strict signs, and their edges whose ends have strictly opposite signs (rows
+        ``(min, max)``, unique)."""
         if not len(self.shapes):
             return np.zeros(0, dtype=bool), np.zeros((0, 2), dtype=np.int64)
         s, starts = sg[self.vflat], self._starts()
         hit = (np.maximum.reduceat(s, starts) > 0) & (np.minimum.reduceat(s, starts) < 0)
+        if among is not None:
+            hit &= among
         Eh = self.eflat[np.repeat(hit, self.elen)]
         E = Eh[sg[Eh[:, 0]] * sg[Eh[:, 1]] < 0]
         return hit, unique_rows(E)
 
     def split(self, hit, sg, lookup):
-        """Replace each hit cell by its two sides (``lookup``: edge -> cut point id)."""
+        """Replace each hit cell by its two sides (``lookup``: edge -> cut point id); the
+        cells not hit keep their order, the sides follow.  Returns each cell's side: 0 for
+        a cell not hit, 1 and -1 for the positive and negative side of a hit one."""
         idx = np.flatnonzero(hit)
-        cut, sg = _SPLIT[self.d], sg.tolist()
+        cut, signs = _SPLIT[self.d], sg.tolist()
         new = []
         for c in idx.tolist():
-            new.extend(cut(self.shapes[c], sg, lookup))
+            new.extend(cut(self.shapes[c], signs, lookup))
         keep = np.flatnonzero(~hit)
         src = np.repeat(idx, 2)
         vlen, vflat, elen, eflat = _index(new, self.d)
@@ -87,12 +92,22 @@ class Cells:
         self.shapes = [self.shapes[i] for i in keep.tolist()] + new
         self.parent = np.concatenate([self.parent[keep], self.parent[src]])
         self.ancestor = np.concatenate([self.ancestor[keep], self.ancestor[src]])
+        side = np.zeros(len(self.shapes), dtype=np.int64)
+        if len(new):                         # a side's vertices: its strict signs and cuts
+            sg = np.asarray(sg)
+            pos = np.maximum.reduceat(sg[vflat], np.concatenate([[0], np.cumsum(vlen)[:-1]]))
+            side[len(keep):] = np.where(pos > 0, 1, -1)
+        return side
 
     def active(self, sign):
         """Per cell and unit: whether some vertex has a strictly positive pre-activation."""
         if not len(self.shapes):
             return np.zeros((0, sign.shape[1]), dtype=bool)
         return np.logical_or.reduceat(sign[self.vflat] > 0, self._starts(), axis=0)
+
+    def per_cell(self, ufunc, values):
+        """``ufunc`` reduced over each cell's entries of ``values`` (aligned with ``vflat``)."""
+        return ufunc.reduceat(values, self._starts(), axis=0)
 
     def _starts(self):
         """Offset of each cell's vertices in ``vflat``."""

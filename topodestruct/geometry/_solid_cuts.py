@@ -7,23 +7,31 @@ triangle, edge or point of the 2-skeleton.  Then ``X = Q ∩ flat(T)`` is a
 convex polytope of dimension <= 3 in that flat (its vertices: the basic
 solutions over ``Q``'s vertices), and ``T`` is cut by planes of the flat that
 hold ``X``: a solid's four facet planes, a polygon's plane, one plane through a
-segment or a point (unless a plane already taken holds it).  Then ``X`` meets
-no cell's interior, and neither does ``Q`` (``Q`` meets the flat only in
-``X``).  Cells of different 3-pieces need not match along their faces: the
+segment or a point (one already taken where it holds it); a plane cuts only the cells
+whose boxes meet those of the sections it holds.  Then ``X`` meets no cell's
+interior, and neither does ``Q`` (``Q`` meets the flat only in ``X``).  Cells of different 3-pieces need not match along their faces: the
 caller hands their tetrahedra to the exact image of the 2-skeleton, which
 refines every triangle against every other, and cones each over its refined
 boundary.
 
-Only 3-pieces of one flat whose interiors overlap must be cut alike (a *cluster*:
-linked by interior overlaps): each member is cut by every plane of the cluster,
-its members' facet planes included.  Then every cell is a cell of the
-arrangement of the cluster's planes inside a member, so two members' cells are
-equal or have disjoint interiors.  The cells are cut with the refinement's own
-:class:`~._cells.Cells` (shared exact cut points, one id per exact point within
-the cluster) and triangulated by pulling with that vertex order, so equal cells
-give equal tetrahedra (one 3-piece).  The caller replaces ``T`` by these
-tetrahedra and checks the result exactly again (a piece still meeting an
-interior is refused, never answered).
+3-pieces of one flat whose interiors overlap (a *cluster*: linked by interior
+overlaps) are cut into an *overlay*: interior-disjoint convex cells, each inside or
+interior-disjoint from every member, so a member is the union of its cells (which the
+images of collapsed pieces need).  Members are added one at a time: each earlier cell
+that the new member ``T`` meets is cut by ``T``'s facet planes, one after the other,
+into its part in ``T`` and parts outside (a cell that misses ``T``'s interior stays
+whole), and ``T`` less the earlier members it overlaps is cut the same way by each of
+their facet planes.  Then every cell near a section (boxes of floats widened far
+beyond rounding) is cut by that section's plane.  Cutting every member by every plane
+of its cluster (the arrangement, until session 15) was O(P^3) cells per member: on a
+pile of 209 solids of one 3-flat (D-II model 2, layer 2) it ran for minutes; the
+overlay takes 12 s.  The cells are cut with the refinement's own
+:class:`~._cells.Cells` (shared exact cut points, one id per exact point within the
+cluster) and triangulated by pulling with that vertex order; a cell held by several
+members gives equal tetrahedra (one 3-piece).  Cells need not meet face to face, so
+each carries its own number (the caller's promise of injectivity holds within a cell
+only).  The caller replaces ``T`` by these tetrahedra and checks the result exactly
+again (a piece still meeting an interior is refused, never answered).
 
 Coordinates in a flat: the three coordinates on which it projects bijectively
 (the pivots of its direction space's reduced row echelon form), with the exact
@@ -36,6 +44,7 @@ import numpy as np
 from flint import fmpq, fmpq_mat
 
 from .exact import _solve
+from ..tolerances import ROUNDING_BOUND
 from ._cells import Cells
 
 __all__ = ["carve_solids"]
@@ -115,9 +124,9 @@ def _on(plane, y):
 
 
 def _section_planes(X, planes):
-    """Planes to add to ``planes`` so that the hull of the points ``X`` lies in their union
-    (module notes): a solid's four facet planes, a polygon's plane, and for a segment or
-    a point one plane through it unless one of ``planes`` already holds it."""
+    """Planes whose union holds the hull of the points ``X`` (module notes): a solid's four
+    facet planes, a polygon's plane, and for a segment or a point one plane through it,
+    one of ``planes`` if one already holds it."""
     p0 = X[0]
     basis = []
     for d in (_sub(p, p0) for p in X[1:]):   # a maximal independent set of directions
@@ -132,19 +141,22 @@ def _section_planes(X, planes):
                 for f in combinations(X, 3)}
     if len(basis) == 2:
         return {_plane(_cross(basis[0], basis[1]), p0)}
-    if any(all(_on(h, y) for y in X) for h in planes):
-        return set()
+    held = next((h for h in sorted(planes) if all(_on(h, y) for y in X)), None)
+    if held is not None:
+        return {held}
     if len(basis) == 1:
         return {_plane(next(c for c in (_cross(basis[0], a) for a in _AXES) if any(c)), p0)}
     return {_plane(_AXES[0], p0)}
 
 
 class _Cluster:
-    """The vertices (chart coordinates, one id per exact point) and planes of a cluster."""
+    """One cluster's carving (module notes): its vertices (chart coordinates, one id per
+    exact point), its members (chart corners) and the planes of its sections, each with
+    the boxes of the sections it holds."""
 
     def __init__(self, flat):
-        self.flat, self.points, self.ids, self.planes = flat, [], {}, set()
-        self._lifted = {}
+        self.flat, self.points, self.ids, self.floats = flat, [], {}, []
+        self.members, self.sections, self._lifted = {}, {}, {}
 
     def lifted(self, v):
         """Vertex ``v`` in R^n (exact; lifted once: cells share their corners)."""
@@ -158,36 +170,110 @@ class _Cluster:
         if i is None:
             i = self.ids[y] = len(self.points)
             self.points.append(y)
+            self.floats.append([float(x) for x in y])
         return i
 
-    def cut(self, corners, check):
-        """Cut the tetrahedron ``corners`` (chart coordinates) by the cluster's planes:
-        the pulling triangulation of its cells, rows of vertex ids."""
-        a, b, c, d = (self.vid(y) for y in corners)
-        cells = Cells.of_simplices(np.array([[a, b, c, d]]), [0])
-        for plane in sorted(self.planes):
-            vals = [_dot(plane[:3], y) + plane[3] for y in corners]
-            if max(vals) <= 0 or min(vals) >= 0:
-                continue                         # the plane does not cross the tetrahedron
-            # the clock every few planes: a cut of a large pile of cells takes seconds
+    def add_section(self, X):
+        """Planes holding the section ``X`` (chart points), each cutting near ``X`` only."""
+        F = np.array([[float(x) for x in y] for y in X])
+        box = (tuple(_widen(F.min(0), -1)), tuple(_widen(F.max(0), 1)))
+        for h in _section_planes(X, self.sections):
+            self.sections.setdefault(h, set()).add(box)
+
+    def carve(self, overlaps, check):
+        """``{t: rows of vertex ids}``: the pulling triangulations of the cells of each
+        member (module notes: the overlay of the members, then the sections' planes)."""
+        shapes, label = [], []                   # interior-disjoint cells, members holding each
+        for t in sorted(self.members):
+            check("carving overlapping solid image pieces", every=1)
+            T = [self.vid(y) for y in self.members[t]]
+            before = {m for m in overlaps.get(t, ()) if m < t}
+            met = [i for i, lab in enumerate(label) if lab & before]
+            if met:                              # cells of earlier members: in T, or not
+                parts = self._clip([shapes[i] for i in met], T, check)
+                for i, (inside, outside) in zip(met, parts):
+                    old = label[i]
+                    pieces = [(s, old | {t}) for s in inside] + [(s, old) for s in outside]
+                    shapes[i], label[i] = pieces[0]
+                    shapes.extend(s for s, _ in pieces[1:])
+                    label.extend(lab for _, lab in pieces[1:])
+            rest = Cells.of_simplices(np.array([T]), [0]).shapes
+            for m in sorted(before):             # T less the earlier members it overlaps
+                M = [self.vid(y) for y in self.members[m]]
+                rest = [s for _, out in self._clip(rest, M, check) for s in out]
+            shapes.extend(rest)
+            label.extend([frozenset([t])] * len(rest))
+        cells = Cells(3, shapes, np.arange(len(shapes)))
+        for h in sorted(self.sections):
             check("carving overlapping solid image pieces", every=4)
-            verts = np.unique(cells.vflat).tolist()
-            value = {v: _dot(plane[:3], self.points[v]) + plane[3] for v in verts}
-            sg = np.zeros(len(self.points), dtype=np.int64)
-            for v, x in value.items():
-                sg[v] = (x > 0) - (x < 0)
-            hit, E = cells.crossing_edges(sg)
-            if not hit.any():
-                continue
-            lookup = {}
-            for u, v in E.tolist():
-                t = value[u] / (value[u] - value[v])
-                pu, pv = self.points[u], self.points[v]
-                lookup[(u, v)] = self.vid(tuple(x + t * (y - x) for x, y in zip(pu, pv)))
-            sg = np.concatenate([sg, np.zeros(len(self.points) - len(sg), dtype=np.int64)])
-            cells.split(hit, sg, lookup)
-        simp, _ = cells.triangulate()
-        return simp
+            self._cut(cells, h, self.sections[h])
+        simp, owner = cells.triangulate()
+        out = {t: [] for t in self.members}
+        for row, c, o in zip(simp.tolist(), cells.parent[owner].tolist(), owner.tolist()):
+            for t in label[c]:
+                out[t].append((o, row))
+        return out
+
+    def _signs(self, cells, h, among):
+        """Exact signs of the plane ``h`` at the vertices of the cells ``among``, and the
+        cut points of the edges it crosses there."""
+        verts = np.unique(cells.vflat[np.repeat(among, cells.vlen)]).tolist()
+        value = {v: _dot(h[:3], self.points[v]) + h[3] for v in verts}
+        sg = np.zeros(len(self.points), dtype=np.int64)
+        for v, x in value.items():
+            sg[v] = (x > 0) - (x < 0)
+        hit, E = cells.crossing_edges(sg, among)
+        lookup = {}
+        for u, v in E.tolist():
+            r = value[u] / (value[u] - value[v])
+            pu, pv = self.points[u], self.points[v]
+            lookup[(u, v)] = self.vid(tuple(x + r * (y - x) for x, y in zip(pu, pv)))
+        sg = np.concatenate([sg, np.zeros(len(self.points) - len(sg), dtype=np.int64)])
+        return sg, hit, lookup
+
+    def _cut(self, cells, h, boxes):
+        """Cut the cells near one of ``boxes`` that the plane ``h`` crosses."""
+        P = np.array(self.floats)[cells.vflat]
+        lo, hi = cells.per_cell(np.minimum, P), cells.per_cell(np.maximum, P)
+        B = np.array(sorted(boxes))                       # boxes x (lo, hi) x 3
+        near = ((lo[:, None, :] <= B[None, :, 1, :]) & (B[None, :, 0, :] <= hi[:, None, :])
+                ).all(2).any(1)
+        if near.any():
+            sg, hit, lookup = self._signs(cells, h, near)
+            if hit.any():
+                cells.split(hit, sg, lookup)
+
+    def _clip(self, shapes, T, check):
+        """For each cell of ``shapes``: ``(inside, outside)``, its cells in the tetrahedron
+        ``T`` (vertex ids) and out of its interior, cut by ``T``'s facet planes one after the
+        other; a cell that does not meet ``T``'s interior comes back whole (``([], [it])``)."""
+        cells = Cells(3, shapes, np.arange(len(shapes)))
+        inside = np.ones(len(shapes), dtype=bool)          # not yet outside a facet plane
+        for f in combinations(range(4), 3):
+            check("carving overlapping solid image pieces", every=4)
+            h = _outward([self.points[T[i]] for i in f], self.points[T[6 - sum(f)]])
+            sg, hit, lookup = self._signs(cells, h, inside)
+            low = cells.per_cell(np.minimum, sg[cells.vflat])
+            inside &= hit | (low < 0)
+            if hit.any():
+                side = cells.split(hit, sg, lookup)
+                inside = np.concatenate([inside[~hit], side[len(inside) - hit.sum():] < 0])
+        out = [([], []) for _ in shapes]
+        for c, s in enumerate(cells.shapes):
+            out[cells.parent[c]][0 if inside[c] else 1].append(s)
+        return [(i, o) if i else ([], [shapes[k]]) for k, (i, o) in enumerate(out)]
+
+
+def _outward(tri, opposite):
+    """The plane through the three points ``tri``, positive on the side away from
+    ``opposite``."""
+    h = _plane(_cross(_sub(tri[1], tri[0]), _sub(tri[2], tri[0])), tri[0])
+    return h if _dot(h[:3], opposite) + h[3] < 0 else tuple(-x for x in h)
+
+
+def _widen(x, direction):
+    """Floats of exact coordinates moved outward far beyond their rounding."""
+    return x + direction * ROUNDING_BOUND * (np.abs(x) + 1e-300)
 
 
 def carve_solids(solids, point, hits, pieces, check=lambda where, every=1: None):
@@ -209,8 +295,10 @@ def carve_solids(solids, point, hits, pieces, check=lambda where, every=1: None)
     Returns
     -------
     dict
-        For each 3-piece that is not clean: the tetrahedra of its cells, each a tuple of
-        four exact points of ``R^n``.
+        For each 3-piece that is not clean: the tetrahedra of its cells, each as ``(cell,
+        corners)``: a cell number (one per cell, over all clusters; the tetrahedra of one
+        cell form a simplicial complex, those of two cells of one 3-piece need not meet
+        face to face) and a tuple of four exact points of ``R^n``.
     """
     flats, keys, parent = {}, {}, {}
 
@@ -233,28 +321,28 @@ def carve_solids(solids, point, hits, pieces, check=lambda where, every=1: None)
     for t, q in hits:                            # clusters: same flat, interiors overlapping
         if q in parent and key(t) == key(q):
             parent[root(t)] = root(q)
-    clusters, members = {}, {}
+    clusters, members, overlaps = {}, {}, {}
     for t in parent:
-        clusters.setdefault(root(t), _Cluster(flats[key(t)]))
+        C = clusters.setdefault(root(t), _Cluster(flats[key(t)]))
         members.setdefault(root(t), []).append(set(solids[t]))
-        C = clusters[root(t)]
-        C.planes |= _section_planes([C.flat.chart(point[u]) for u in solids[t]], ())
+        C.members[t] = [C.flat.chart(point[u]) for u in solids[t]]
     sections = []
     for t, q in hits:
         r = root(t)
         if q in parent and root(q) == r:
-            continue                             # a member: its facet planes are in
+            overlaps.setdefault(t, set()).add(q)     # members: carved by the overlay
+            continue
         if len(pieces[q]) < 4 and any(set(pieces[q]) <= m for m in members[r]):
-            continue                             # a face of a member: carved by its facets
+            continue                             # a face of a member: carved by the overlay
         X = _section(clusters[r].flat, [point[u] for u in pieces[q]])
         if X:
             sections.append((-len(X), r, X))        # polygons first: their planes hold more
     for _, r, X in sorted(sections, key=lambda s: (s[0], s[1])):
-        clusters[r].planes |= _section_planes(X, clusters[r].planes)
-    out = {}
-    for t in sorted(parent):
-        C = clusters[root(t)]
-        simp = C.cut([C.flat.chart(point[u]) for u in solids[t]], check)
-        check("carving overlapping solid image pieces", every=1)
-        out[t] = [tuple(map(C.lifted, row)) for row in simp.tolist()]
+        clusters[r].add_section(X)
+    out, first = {}, 0
+    for r, C in sorted(clusters.items()):
+        carved = C.carve(overlaps, check)
+        for t, rows in carved.items():
+            out[t] = [(first + c, tuple(map(C.lifted, row))) for c, row in rows]
+        first += 1 + max((c for rows in carved.values() for c, _ in rows), default=-1)
     return out

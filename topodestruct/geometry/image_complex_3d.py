@@ -256,13 +256,15 @@ def _surface_labels(K2, tri_labels, input_simplices):
 
 def _carved(K, ex, tets, injective, members, new, stats, limits, settled):
     """Step 5: the image again, from ``K`` with the tetrahedra of each carved 3-piece
-    replaced by the tetrahedra of its cells (``new``: 3-piece -> tuples of exact points;
-    their vertices get ids after ``K``'s, one per exact point) and no carving.  Each
-    3-piece of the result lists the tetrahedra of ``K`` whose image contains it.
+    replaced by the tetrahedra of its cells (``new``: 3-piece -> ``(cell, corners)``, the
+    corners exact points; their vertices get ids after ``K``'s, one per exact point) and
+    no carving.  Each 3-piece of the result lists the tetrahedra of ``K`` whose image
+    contains it.
 
-    The new tetrahedra of one carved 3-piece triangulate it (a simplicial complex on which
-    the map is the identity), so they carry the promise ``injective`` makes: one new label
-    per carved 3-piece (a tetrahedron of equal cells of several: the first's).  Pairs of an
+    The tetrahedra of one cell triangulate it (a simplicial complex on which the map is
+    the identity), so they carry the promise ``injective`` makes: one new label per cell.
+    The cells of one 3-piece need not meet face to face (an overlay), so they get
+    different labels and their pairs are decided, not promised.  Pairs of an
     uncarved 3-piece and a piece of this pass (``settled``: their sorted vertex-image ids,
     which the new pass shares: ``K``'s vertices come first) were found clean here and are
     not tested again."""
@@ -271,10 +273,10 @@ def _carved(K, ex, tets, injective, members, new, stats, limits, settled):
     rows = [tuple(r) for r in tets.tolist()]
     fresh, origin, label = {}, {}, {}
     for t, cells in new.items():
-        for corners in cells:
+        for cell, corners in cells:
             row = tuple(sorted(fresh.setdefault(p, first + len(fresh)) for p in corners))
             origin.setdefault(row, set()).update(rows[i] for i in members[t])
-            label.setdefault(row, base + t)
+            label.setdefault(row, base + cell)
     gone = {i for t in new for i in members[t]}
     kept = [r for i, r in enumerate(rows) if i not in gone]
     if injective is not None:
