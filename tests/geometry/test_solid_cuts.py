@@ -104,10 +104,10 @@ def test_carved_pile_is_an_overlay(seed, dim):
     assert hits, "the pile should overlap somewhere"
     out = carve_solids(solids, point, hits, list(solids))
     assert set(out) == {t for t, _ in hits}
-    cells = sorted({tuple(sorted(c)) for rows in out.values() for _, c in rows})
+    cells = sorted({tuple(sorted(c)) for rows in out.values() for _, _, c in rows})
     for t, rows in out.items():
         T = pts(solids[t])
-        assert all(_inside(q, T, chart) for _, c in rows for q in c)
-        assert sum(_volume(c, chart) for _, c in rows) == _volume(T, chart)
+        assert all(_inside(q, T, chart) for _, _, c in rows for q in c)
+        assert sum(_volume(c, chart) for _, _, c in rows) == _volume(T, chart)
     for A, B in combinations(cells, 2):
         assert not _interiors_meet(list(A), list(B), chart)

@@ -4,6 +4,8 @@ Helpers of :func:`topodestruct.geometry.image_complex.refine_image` (steps 4
 and 5 of its method), exact with float certificates that skip the exact work
 where the floats decide with a wide margin.
 """
+from itertools import chain
+
 import numpy as np
 from scipy.spatial import cKDTree
 
@@ -134,7 +136,7 @@ def _near_segments(pts, E, chunk=1 << 20, check=None):
         near = tree.query_ball_point(centres[s:s + _BALLS], radii[s:s + _BALLS])
         counts = np.fromiter(map(len, near), dtype=np.int64, count=len(near))
         e_ = np.repeat(ei[s:s + _BALLS], counts)
-        w_ = np.fromiter((x for c in near for x in c), dtype=np.int64, count=len(e_))
+        w_ = np.fromiter(chain.from_iterable(near), dtype=np.int64, count=len(e_))
         del near
         for c in range(0, len(w_), chunk):        # chunks bound the float temporaries
             out.append(_on_edge(pts, Z, size, E, e_[c:c + chunk], w_[c:c + chunk]))

@@ -295,10 +295,11 @@ def carve_solids(solids, point, hits, pieces, check=lambda where, every=1: None)
     Returns
     -------
     dict
-        For each 3-piece that is not clean: the tetrahedra of its cells, each as ``(cell,
-        corners)``: a cell number (one per cell, over all clusters; the tetrahedra of one
-        cell form a simplicial complex, those of two cells of one 3-piece need not meet
-        face to face) and a tuple of four exact points of ``R^n``.
+        For each 3-piece that is not clean: the tetrahedra of its cells, each as
+        ``(cluster, cell, corners)``: its cluster's number (the cells of one cluster have
+        disjoint interiors), a cell number (one per cell, over all clusters; the
+        tetrahedra of one cell form a simplicial complex, those of two cells of one
+        3-piece need not meet face to face) and a tuple of four exact points of ``R^n``.
     """
     flats, keys, parent = {}, {}, {}
 
@@ -340,9 +341,9 @@ def carve_solids(solids, point, hits, pieces, check=lambda where, every=1: None)
     for _, r, X in sorted(sections, key=lambda s: (s[0], s[1])):
         clusters[r].add_section(X)
     out, first = {}, 0
-    for r, C in sorted(clusters.items()):
+    for k, (r, C) in enumerate(sorted(clusters.items())):
         carved = C.carve(overlaps, check)
         for t, rows in carved.items():
-            out[t] = [(first + c, tuple(map(C.lifted, row))) for c, row in rows]
+            out[t] = [(k, first + c, tuple(map(C.lifted, row))) for c, row in rows]
         first += 1 + max((c for rows in carved.values() for c, _ in rows), default=-1)
     return out

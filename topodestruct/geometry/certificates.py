@@ -93,11 +93,15 @@ def box_pair_chunks(lo, hi, also=None, check=None, first=None):
         runs = [_self_sweep(A, lo[A, ax], hi[A, ax]),
                 _cross_sweep(A, B, lo[:, ax], hi[:, ax], "left"),     # lo_b in [lo_a, hi_a]
                 _cross_sweep(B, A, lo[:, ax], hi[:, ax], "right")]    # lo_a in (lo_b, hi_b]
+    # column by column (the survivors shrink fast), each column contiguous: gathers from
+    # a row-major (F, d) array strided by d were 3x slower
+    cols = [(np.ascontiguousarray(L.T), np.ascontiguousarray(H.T))
+            for L, H in (((lo, hi),) if also is None else ((lo, hi), also))]
     for src, start, count, tgt in runs:
         for a, b in _range_pairs(src, start, count, tgt, check):
-            for L, H in ((lo, hi),) if also is None else ((lo, hi), also):
-                for k in range(L.shape[1]):   # column by column: the survivors shrink fast
-                    keep = (L[a, k] <= H[b, k]) & (L[b, k] <= H[a, k])
+            for Lt, Ht in cols:
+                for L, H in zip(Lt, Ht):
+                    keep = (L[a] <= H[b]) & (L[b] <= H[a])
                     a, b = a[keep], b[keep]
             yield np.stack([a, b], 1)
 

@@ -65,6 +65,7 @@ rational arithmetic; floats are certificates only (margins in
 :mod:`topodestruct.tolerances`) and the output ``coordinates``.
 """
 from dataclasses import dataclass, field
+from itertools import combinations
 
 import numpy as np
 from flint import fmpq, fmpq_mat
@@ -166,9 +167,9 @@ def refine_image_3d(K, images, injective=None, max_exact_pairs=None, max_candida
     max_exact_pairs, max_candidate_pairs, budget
         As in :func:`~.image_complex.refine_image` (raise :class:`ImageTooLarge`).
     carve : bool
-        Where a 3-piece is not clean, replace it by the tetrahedra of its cells in the
-        arrangement of the planes that carve what meets it (module notes, step 5) and
-        build the image again; False: refuse instead.
+        Where a 3-piece is not clean, replace it by the tetrahedra of its cells, cut by
+        planes that hold what meets it (module notes, step 5), and build the image
+        again; False: refuse instead.
 
     Returns
     -------
@@ -199,9 +200,10 @@ def refine_image_3d(K, images, injective=None, max_exact_pairs=None, max_candida
                      carve)
 
 
-def _image_3d(K, ex, tets, injective, limits, carve, settled=None):
+def _image_3d(K, ex, tets, injective, limits, carve, settled=None, overlay=None):
     """Steps 1-5 on validated input (``ex``: exact rows aligned with ``K.vertices``;
-    ``settled``: pieces whose pairs an earlier pass found clean, see :func:`_carved`)."""
+    ``settled``: pieces whose pairs an earlier pass found clean, ``overlay``: the carved
+    cluster of each tetrahedron or -1, see :func:`_carved`)."""
     max_exact_pairs, max_candidate_pairs, budget = limits
     K2 = K.skeleton(2)
     tri_labels = None if injective is None else _triangle_labels(K2.simplices(2), tets, injective)
@@ -218,7 +220,8 @@ def _image_3d(K, ex, tets, injective, limits, carve, settled=None):
     hits, bad, solid_bad = _interior_overlaps(
         solids, _solid_labels(injective, members), surf,
         _surface_labels(K2, tri_labels, pc.input_simplices), point, stats, max_exact_pairs,
-        max_candidate_pairs, _checker(budget), _block_checker(budget), settled)
+        max_candidate_pairs, _checker(budget), _block_checker(budget), settled,
+        _overlay_labels(overlay, members, tets, pc.input_simplices))
     if bad and not carve:
         raise _not_supported(bad, solid_bad)
     if bad:                                         # step 5, before the costly surface
@@ -236,6 +239,22 @@ def _image_3d(K, ex, tets, injective, limits, carve, settled=None):
     tet_rows = [[tuple(int(v) for v in tets[i]) for i in m] for m in members]
     folds = [(m[0], m[j]) for m in tet_rows for j in range(1, len(m))]
     return ImageRefinement3D(C, exact, solids, tet_rows, R2, folds, stats)
+
+
+def _overlay_labels(overlay, members, tets, input_simplices):
+    """Per piece (3-pieces, then the 2-skeleton's): the carved cluster whose cells hold it,
+    or -1 (a piece in the cells of two clusters, or of none)."""
+    if overlay is None:
+        return None
+    solid = [{int(overlay[i]) for i in m} for m in members]
+    faces = {}
+    for row, c in zip(tets.tolist(), overlay.tolist()):
+        if c >= 0:
+            for f in combinations(row, 3):
+                faces.setdefault(f, set()).add(c)
+    surf = [faces.get(tuple(s), set()) for s in input_simplices]
+    return np.array([next(iter(x)) if len(x) == 1 and -1 not in x else -1
+                     for x in solid + surf], dtype=np.int64)
 
 
 def _solid_labels(injective, members):
@@ -256,9 +275,9 @@ def _surface_labels(K2, tri_labels, input_simplices):
 
 def _carved(K, ex, tets, injective, members, new, stats, limits, settled):
     """Step 5: the image again, from ``K`` with the tetrahedra of each carved 3-piece
-    replaced by the tetrahedra of its cells (``new``: 3-piece -> ``(cell, corners)``, the
-    corners exact points; their vertices get ids after ``K``'s, one per exact point) and
-    no carving.  Each 3-piece of the result lists the tetrahedra of ``K`` whose image
+    replaced by the tetrahedra of its cells (``new``: 3-piece -> ``(cluster, cell,
+    corners)``, the corners exact points; their vertices get ids after ``K``'s, one per
+    exact point) and no carving.  Each 3-piece of the result lists the tetrahedra of ``K`` whose image
     contains it.
 
     The tetrahedra of one cell triangulate it (a simplicial complex on which the map is
@@ -267,16 +286,19 @@ def _carved(K, ex, tets, injective, members, new, stats, limits, settled):
     different labels and their pairs are decided, not promised.  Pairs of an
     uncarved 3-piece and a piece of this pass (``settled``: their sorted vertex-image ids,
     which the new pass shares: ``K``'s vertices come first) were found clean here and are
-    not tested again."""
+    not tested again, nor are pairs within one cluster's cells (an overlay: interiors
+    disjoint by construction, checked in tests/geometry/test_solid_cuts.py)."""
     first = int(K.vertices.max()) + 1
     base = 0 if injective is None or not len(injective) else int(injective.max()) + 1
     rows = [tuple(r) for r in tets.tolist()]
     fresh, origin, label = {}, {}, {}
+    cluster = {}
     for t, cells in new.items():
-        for cell, corners in cells:
+        for c, cell, corners in cells:
             row = tuple(sorted(fresh.setdefault(p, first + len(fresh)) for p in corners))
             origin.setdefault(row, set()).update(rows[i] for i in members[t])
             label.setdefault(row, base + cell)
+            cluster[row] = c
     gone = {i for t in new for i in members[t]}
     kept = [r for i, r in enumerate(rows) if i not in gone]
     if injective is not None:
@@ -288,7 +310,8 @@ def _carved(K, ex, tets, injective, members, new, stats, limits, settled):
     tets1 = K1.simplices(3)
     inj = np.array([label.get(tuple(r), -1) for r in tets1.tolist()], dtype=np.int64)
     # K1's vertices: K's, then the fresh ids
-    R = _image_3d(K1, ex + list(fresh), tets1, inj, limits, False, settled)
+    R = _image_3d(K1, ex + list(fresh), tets1, inj, limits, False, settled,
+                  np.array([cluster.get(tuple(r), -1) for r in tets1.tolist()], dtype=np.int64))
     tet_rows = [sorted({s for t in rows for s in origin.get(t, (t,))}) for rows in R.tetrahedra]
     folds = sorted({(m[0], x) for m in tet_rows for x in m[1:]})
     R.stats.update(carved_solids=len(new), carved_tetrahedra=len(origin),
@@ -385,10 +408,13 @@ def _meets_interior(T, Q, point, frame):
 
 
 def _interior_overlaps(solids, solid_labels, surf, surf_labels, point, stats, max_exact_pairs,
-                       max_candidate_pairs, check, check_block=None, settled=None):
+                       max_candidate_pairs, check, check_block=None, settled=None,
+                       overlay=None):
     """Step 3: how many pairs (3-piece, other piece) meet in the 3-piece's interior, and how
     many of them are pairs of 3-pieces.  Broad phase, certificates, then the exact test
-    (``check``: per exact pair; ``check_block``: per block of certificates)."""
+    (``check``: per exact pair; ``check_block``: per block of certificates; ``overlay``:
+    per piece, a carved cluster it lies in or -1: pieces of one cluster's cells never
+    meet its cells' interiors, by construction, see :mod:`._solid_cuts`)."""
     pieces = solids + surf
     S, F = len(solids), len(solids) + len(surf)
     ids = sorted(point)
@@ -412,6 +438,9 @@ def _interior_overlaps(solids, solid_labels, surf, surf_labels, point, stats, ma
         inside = ((pb[:, :, None] == pa[:, None, :]).any(2) | (pb < 0)).all(1)
         if old is not None:
             inside |= old[chunk[:, 0]] & old[chunk[:, 1]]
+        if overlay is not None:
+            oa = overlay[chunk[:, 0]]
+            inside |= (oa >= 0) & (oa == overlay[chunk[:, 1]])
         chunk = chunk[~inside]
         n_cand += len(chunk)
         if max_candidate_pairs is not None and n_cand > max_candidate_pairs:
