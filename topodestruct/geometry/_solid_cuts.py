@@ -157,6 +157,7 @@ class _Cluster:
     def __init__(self, flat):
         self.flat, self.points, self.ids, self.floats = flat, [], {}, []
         self.members, self.sections, self._lifted = {}, {}, {}
+        self._F = np.zeros((0, 3))
 
     def lifted(self, v):
         """Vertex ``v`` in R^n (exact; lifted once: cells share their corners)."""
@@ -233,7 +234,9 @@ class _Cluster:
 
     def _cut(self, cells, h, boxes):
         """Cut the cells near one of ``boxes`` that the plane ``h`` crosses."""
-        P = np.array(self.floats)[cells.vflat]
+        if len(self._F) < len(self.floats):         # floats of the points, grown lazily
+            self._F = np.concatenate([self._F, np.array(self.floats[len(self._F):])])
+        P = self._F[cells.vflat]
         lo, hi = cells.per_cell(np.minimum, P), cells.per_cell(np.maximum, P)
         B = np.array(sorted(boxes))                       # boxes x (lo, hi) x 3
         near = ((lo[:, None, :] <= B[None, :, 1, :]) & (B[None, :, 0, :] <= hi[:, None, :])
