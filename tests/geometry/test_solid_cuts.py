@@ -111,3 +111,18 @@ def test_carved_pile_is_an_overlay(seed, dim):
         assert sum(_volume(c, chart) for _, _, c in rows) == _volume(T, chart)
     for A, B in combinations(cells, 2):
         assert not _interiors_meet(list(A), list(B), chart)
+
+
+def test_cells_split_reports_each_side_and_respects_among():
+    # a square cut by x = 1 (vertices: 0 (0,0), 1 (2,0), 2 (2,2), 3 (0,2); cut points 4, 5);
+    # a second square far away is left alone when it is not among the cells to cut
+    from topodestruct.geometry._cells import Cells
+
+    C = Cells(2, [(0, 1, 2, 3), (6, 7, 8, 9)], [0, 1])
+    sg = np.array([-1, 1, 1, -1, 0, 0, -1, 1, 1, -1])
+    hit, E = C.crossing_edges(sg, among=np.array([True, False]))
+    assert hit.tolist() == [True, False] and E.tolist() == [[0, 1], [2, 3]]
+    side = C.split(hit, sg, {(0, 1): 4, (2, 3): 5})
+    assert C.shapes[0] == (6, 7, 8, 9) and side[0] == 0
+    by_side = {int(s): set(shape) for s, shape in zip(side[1:], C.shapes[1:])}
+    assert by_side == {1: {1, 2, 4, 5}, -1: {0, 3, 4, 5}}
