@@ -368,30 +368,37 @@ class _Frame:
         assert rank == 3
         self.rows = [next(r for r in range(n) if rref[i, r] != 0) for i in range(3)]
         self.inv = fmpq_mat(3, 3, [self.D[r][j] for r in self.rows for j in range(3)]).inv()
+        self._D = fmpq_mat(n, 3, [x for row in self.D for x in row])
+        self._t0 = fmpq_mat(n, 1, list(self.t0))
 
     def coordinates(self, q):
-        d = [x - y for x, y in zip(q, self.t0)]
-        b = self.inv * fmpq_mat(3, 1, [d[r] for r in self.rows])
-        b = [b[0, 0], b[1, 0], b[2, 0]]
-        off = [d[r] - sum((self.D[r][j] * b[j] for j in range(3)), fmpq(0))
-               for r in range(len(d))]
-        return [1 - b[0] - b[1] - b[2]] + b, off
+        """``(β, d, b)`` of the point ``q``: its barycentric coordinates and, for
+        :meth:`offset`, its difference from the first corner and its coordinates along
+        the edges (matrix products in flint, not Python sums)."""
+        d = fmpq_mat(len(q), 1, list(q)) - self._t0
+        b = self.inv * fmpq_mat(3, 1, [d[r, 0] for r in self.rows])
+        e = b.entries()
+        return [1 - e[0] - e[1] - e[2]] + e, d, b
+
+    def offset(self, d, b):
+        """The offset ``r`` of a point from the 3-flat (from :meth:`coordinates`)."""
+        return (d - self._D * b).entries()
 
 
 def _meets_interior(T, Q, point, frame):
     """Whether the hull of ``Q``'s points meets the relative interior of the tetrahedron ``T``
     (sorted vertex ids; ``frame`` its :class:`_Frame`): the exact test of step 3."""
-    betas, offs = [], []
+    betas, rest = [], []
     for u in Q:
         if u in T:
-            beta = [fmpq(int(u == t)) for t in T]
-            off = None
+            beta, db = [fmpq(int(u == t)) for t in T], None
         else:
-            beta, off = frame.coordinates(point[u])
+            beta, *db = frame.coordinates(point[u])
         betas.append(beta)
-        offs.append(off)
+        rest.append(db)
     if any(all(beta[i] <= 0 for beta in betas) for i in range(4)):
         return False            # Φ(Q) ∩ flat(Φ(T)) lies on the far side of a facet's plane
+    offs = [None if db is None else frame.offset(*db) for db in rest]
     m = len(Q)
     n = len(point[T[0]])
     A, b = [], []
