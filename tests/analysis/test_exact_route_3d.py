@@ -238,6 +238,7 @@ def test_carved_pile_with_crossing_pieces_agrees_with_the_nerve(seed, n, spread)
         pts += P
     X = np.array(pts, dtype=float)
     K = td.SimplicialComplex(tops, coordinates=X)
-    R = refine_image_3d(K, X)
+    R = refine_image_3d(K, X, verify_carving=True)     # every pair tested again: clean
     assert R.stats.get("carved_solids", 0) > 0
     assert (td.homology(R.complex).betti + [0, 0])[:3] == (_nerve_betti(K, pts) + [0, 0])[:3]
+    assert td.homology(refine_image_3d(K, X).complex).betti == td.homology(R.complex).betti

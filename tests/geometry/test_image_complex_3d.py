@@ -37,7 +37,7 @@ def test_injective_affine_map_into_r5_keeps_it():
         X = K.coordinates.astype(int)
         Y = np.array([[Fraction(int(v)) + Fraction(1, 3) for v in A @ x] for x in X],
                      dtype=object)                      # exact rationals, not dyadic
-        R = refine_image_3d(K, Y)
+        R = refine_image_3d(K, Y, verify_carving=True)
         assert td.homology(R.complex).betti == expected
         assert R.stats["solids"] == len(K.simplices(3))   # none flat, none folded
         assert R.complex.coordinates.shape[1] == 5
@@ -71,9 +71,11 @@ def test_a_fold_that_is_not_clean_is_carved():
     assert err.value.n_solid > 0 and err.value.n_overlaps >= err.value.n_solid
     assert isinstance(err.value, ValueError)
     # carved: the mirror halves triangulated differently are cut alike; half a ring, a ball
-    R = refine_image_3d(K, fold(K))
+    # verify_carving: every pair tested again after carving (clean by construction)
+    R = refine_image_3d(K, fold(K), verify_carving=True)
     assert td.homology(R.complex).betti == [1, 0, 0, 0]
     assert R.stats["carved_solids"] > 0 and R.stats["interior_overlaps"] == 0
+    assert td.homology(refine_image_3d(K, fold(K)).complex).betti == [1, 0, 0, 0]
     n = len(K.simplices(3))
     assert sorted({t for m in R.tetrahedra for t in m}) == sorted(map(tuple, K.simplices(3)
                                                                      .tolist()))
@@ -108,7 +110,7 @@ def test_off_centre_fold_of_a_ring(a, expected):
     Y[:, 0] = a + np.abs(X[:, 0] - a)
     with pytest.raises(ImageNotSupported):
         refine_image_3d(K, Y, carve=False)
-    R = refine_image_3d(K, Y)
+    R = refine_image_3d(K, Y, verify_carving=True)
     assert td.homology(R.complex).betti == expected
     assert R.stats["carved_solids"] > 0
 
@@ -124,7 +126,7 @@ def test_solids_crossing_in_r4_are_carved():
     K = td.SimplicialComplex([(0, 1, 2, 3), (4, 5, 6, 7), (3, 8), (8, 5)], coordinates=X)
     with pytest.raises(ImageNotSupported):
         refine_image_3d(K, X, carve=False)
-    R = refine_image_3d(K, X)
+    R = refine_image_3d(K, X, verify_carving=True)
     assert td.homology(R.complex).betti == [1, 1, 0, 0]
 
 
@@ -165,7 +167,7 @@ def test_a_piece_through_the_interior_is_carved():
     with pytest.raises(ImageNotSupported) as err:
         refine_image_3d(K, K.coordinates, carve=False)
     assert err.value.n_overlaps == 1 and err.value.n_solid == 0
-    R = refine_image_3d(K, K.coordinates)           # a ball with a whisker: contractible
+    R = refine_image_3d(K, K.coordinates, verify_carving=True)   # a ball with a whisker
     assert td.homology(R.complex).betti == [1, 0, 0, 0] and R.stats["carved_solids"] == 1
 
 

@@ -53,12 +53,23 @@ Method
 5. *Carving.*  Each 3-piece that another piece meets in its interior is cut by
    planes of its flat that hold what meets it (:mod:`._solid_cuts`: a polygon's
    plane, a segment's or point's plane; 3-pieces of one flat whose interiors
-   overlap are cut alike by all their facet planes, so their cells are equal or
-   interior-disjoint), and replaced by the tetrahedra of its cells, whose
-   vertices get new ids.  Steps 1-4 run again on that complex (faces only of
-   replaced tetrahedra are left out: the new tetrahedra cover them), now with
-   every piece clean or a refusal.  The image is the same set, so the answer is
-   the image's; each 3-piece lists the tetrahedra of ``K`` whose image holds it.
+   overlap are cut into an overlay, cells each inside or interior-disjoint from
+   every member), and replaced by the tetrahedra of its cells, whose vertices get
+   new ids.  Steps 1, 2 and 4 run again on that complex (faces only of replaced
+   tetrahedra are left out: the new tetrahedra cover them).  Step 3 need not: every
+   piece is now clean by construction.  A new piece lies in a carved 3-piece ``T``
+   (a cell, or a face of one), an old one was a piece of the first pass.  (a) No
+   piece of the first pass met the interior of an uncarved 3-piece ``A``, and each
+   new piece lies in one of them.  (b) A cell ``c`` of
+   ``T`` has ``int c ⊂ int T``: an old piece ``Q`` that missed ``int T`` misses
+   ``int c``; one that met it was carved against (a member of ``T``'s cluster: the
+   overlay; a face of one: the overlay too; any other: a plane holding ``Q ∩
+   flat(T)`` cut every cell near it); a new piece of another cluster lies in a
+   3-piece ``T'`` that missed ``int T`` or was such a section; one of ``T``'s own
+   cluster has its interior disjoint from ``c``.  So the second pass tests nothing
+   (``verify_carving=True`` tests every pair again and refuses where one meets an
+   interior: the tests run it).  The image is the same set, so the answer is the
+   image's; each 3-piece lists the tetrahedra of ``K`` whose image holds it.
 
 What is exact: every decision (ranks, incidences, interior tests) is made in
 rational arithmetic; floats are certificates only (margins in
@@ -151,7 +162,7 @@ def _exact_rows(K, images):
 
 
 def refine_image_3d(K, images, injective=None, max_exact_pairs=None, max_candidate_pairs=None,
-                    budget=None, carve=True):
+                    budget=None, carve=True, verify_carving=False):
     """The image of ``K`` (dimension <= 3) as a simplicial complex (see the module notes).
 
     Parameters
@@ -170,6 +181,10 @@ def refine_image_3d(K, images, injective=None, max_exact_pairs=None, max_candida
         Where a 3-piece is not clean, replace it by the tetrahedra of its cells, cut by
         planes that hold what meets it (module notes, step 5), and build the image
         again; False: refuse instead.
+    verify_carving : bool
+        After carving, test every pair of pieces again (exactly, as in step 3) and refuse
+        where a piece still meets an interior, instead of relying on the construction
+        (module notes, step 5; slower: for tests).
 
     Returns
     -------
@@ -197,13 +212,14 @@ def refine_image_3d(K, images, injective=None, max_exact_pairs=None, max_candida
                              f"({len(tets)}), got shape {injective.shape}, "
                              f"dtype {injective.dtype}")
     return _image_3d(K, ex, tets, injective, (max_exact_pairs, max_candidate_pairs, budget),
-                     carve)
+                     carve, verify=verify_carving)
 
 
-def _image_3d(K, ex, tets, injective, limits, carve, settled=None, overlay=None):
+def _image_3d(K, ex, tets, injective, limits, carve, settled=None, overlay=None, verify=False):
     """Steps 1-5 on validated input (``ex``: exact rows aligned with ``K.vertices``;
     ``settled``: pieces whose pairs an earlier pass found clean, ``overlay``: the carved
-    cluster of each tetrahedron or -1, see :func:`_carved`)."""
+    cluster of each tetrahedron or -1, see :func:`_carved`; ``verify``: after carving,
+    step 3 again rather than by construction)."""
     max_exact_pairs, max_candidate_pairs, budget = limits
     K2 = K.skeleton(2)
     tri_labels = None if injective is None else _triangle_labels(K2.simplices(2), tets, injective)
@@ -217,18 +233,22 @@ def _image_3d(K, ex, tets, injective, limits, carve, settled=None, overlay=None)
     stats = {"solids": len(solids), "tetrahedra": len(tets), "flat_tetrahedra": n_flat}
     surf = [tuple(sorted(int(x) for x in label[np.searchsorted(K.vertices, s)]))
             for s in pc.input_simplices]
-    hits, bad, solid_bad = _interior_overlaps(
-        solids, _solid_labels(injective, members), surf,
-        _surface_labels(K2, tri_labels, pc.input_simplices), point, stats, max_exact_pairs,
-        max_candidate_pairs, _checker(budget), _block_checker(budget), settled,
-        _overlay_labels(overlay, members, tets, pc.input_simplices))
+    if settled is not None and not verify:          # after carving: clean by construction
+        hits, bad, solid_bad = [], 0, 0
+        stats.update(interior_overlaps=0, interior_test="none: clean by construction")
+    else:
+        hits, bad, solid_bad = _interior_overlaps(
+            solids, _solid_labels(injective, members), surf,
+            _surface_labels(K2, tri_labels, pc.input_simplices), point, stats,
+            max_exact_pairs, max_candidate_pairs, _checker(budget), _block_checker(budget),
+            settled, _overlay_labels(overlay, members, tets, pc.input_simplices))
     if bad and not carve:
         raise _not_supported(bad, solid_bad)
     if bad:                                         # step 5, before the costly surface
         new = carve_solids(solids, point, hits, solids + surf, _checker(budget))
         kept = {s for t, s in enumerate(solids) if t not in new}
         return _carved(K, ex, tets, injective, members, new, stats, limits,
-                       (kept, kept | set(surf)))
+                       (kept, kept | set(surf)), verify)
     R2 = refine_image(K2, obj, tri_labels, max_exact_pairs, max_candidate_pairs, budget)
     L = R2.complex
     if not np.array_equal(L.vertices[R2.vertex_map], label):   # a bug, never an answer
@@ -273,20 +293,21 @@ def _surface_labels(K2, tri_labels, input_simplices):
                     dtype=np.int64)
 
 
-def _carved(K, ex, tets, injective, members, new, stats, limits, settled):
+def _carved(K, ex, tets, injective, members, new, stats, limits, settled, verify):
     """Step 5: the image again, from ``K`` with the tetrahedra of each carved 3-piece
     replaced by the tetrahedra of its cells (``new``: 3-piece -> ``(cluster, cell,
     corners)``, the corners exact points; their vertices get ids after ``K``'s, one per
-    exact point) and no carving.  Each 3-piece of the result lists the tetrahedra of ``K`` whose image
-    contains it.
+    exact point) and no carving; its pieces are clean by construction (module notes, step
+    5), tested again only with ``verify``.  Each 3-piece of the result lists the
+    tetrahedra of ``K`` whose image contains it.
 
     The tetrahedra of one cell triangulate it (a simplicial complex on which the map is
     the identity), so they carry the promise ``injective`` makes: one new label per cell.
     The cells of one 3-piece need not meet face to face (an overlay), so they get
-    different labels and their pairs are decided, not promised.  Pairs of an
-    uncarved 3-piece and a piece of this pass (``settled``: their sorted vertex-image ids,
-    which the new pass shares: ``K``'s vertices come first) were found clean here and are
-    not tested again, nor are pairs within one cluster's cells (an overlay: interiors
+    different labels and their pairs are decided, not promised.  With ``verify``, pairs of
+    an uncarved 3-piece and a piece of this pass (``settled``: their sorted vertex-image
+    ids, which the new pass shares: ``K``'s vertices come first) were found clean here and
+    are not tested again, nor are pairs within one cluster's cells (an overlay: interiors
     disjoint by construction, checked in tests/geometry/test_solid_cuts.py)."""
     first = int(K.vertices.max()) + 1
     base = 0 if injective is None or not len(injective) else int(injective.max()) + 1
@@ -311,7 +332,8 @@ def _carved(K, ex, tets, injective, members, new, stats, limits, settled):
     inj = np.array([label.get(tuple(r), -1) for r in tets1.tolist()], dtype=np.int64)
     # K1's vertices: K's, then the fresh ids
     R = _image_3d(K1, ex + list(fresh), tets1, inj, limits, False, settled,
-                  np.array([cluster.get(tuple(r), -1) for r in tets1.tolist()], dtype=np.int64))
+                  np.array([cluster.get(tuple(r), -1) for r in tets1.tolist()], dtype=np.int64),
+                  verify)
     tet_rows = [sorted({s for t in rows for s in origin.get(t, (t,))}) for rows in R.tetrahedra]
     folds = sorted({(m[0], x) for m in tet_rows for x in m[1:]})
     R.stats.update(carved_solids=len(new), carved_tetrahedra=len(origin),
