@@ -182,8 +182,9 @@ class _Cluster:
             self.sections.setdefault(h, set()).add(box)
 
     def carve(self, overlaps, check):
-        """``{t: rows of vertex ids}``: the pulling triangulations of the cells of each
-        member (module notes: the overlay of the members, then the sections' planes)."""
+        """``{t: [(cell, row of vertex ids)]}``: the pulling triangulations of the cells of
+        each member (module notes: the overlay of the members, then the sections' planes);
+        a cell held by several members is listed for each."""
         shapes, label = [], []                   # interior-disjoint cells, members holding each
         for t in sorted(self.members):
             check("carving overlapping solid image pieces", every=1)
