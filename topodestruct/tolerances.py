@@ -67,8 +67,9 @@ CERTIFICATE_MARGIN = 1e-9
 
 #: CERTIFICATE. Relative bound, far above float64 rounding, on how far a float computed from
 #: exact data can lie from it: bounding boxes of exact points' floats
-#: (geometry.certificates, geometry._solid_cuts), heights of edges in a slab (geometry.planar; overlapping
-#: intervals are ordered exactly), the absolute term of a ball query (geometry.overlap).
+#: (geometry.certificates, geometry._solid_cuts), heights of edges in a slab
+#: (geometry.planar; overlapping intervals are ordered exactly), the absolute term of a
+#: ball query (geometry.overlap).
 ROUNDING_BOUND = 1e-12
 
 #: CERTIFICATE. A float difference (or direction) shorter than this times the size of its

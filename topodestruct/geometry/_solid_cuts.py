@@ -9,10 +9,10 @@ solutions over ``Q``'s vertices), and ``T`` is cut by planes of the flat that
 hold ``X``: a solid's four facet planes, a polygon's plane, one plane through a
 segment or a point (one already taken where it holds it); a plane cuts only the cells
 whose boxes meet those of the sections it holds.  Then ``X`` meets no cell's
-interior, and neither does ``Q`` (``Q`` meets the flat only in ``X``).  Cells of different 3-pieces need not match along their faces: the
-caller hands their tetrahedra to the exact image of the 2-skeleton, which
-refines every triangle against every other, and cones each over its refined
-boundary.
+interior, and neither does ``Q`` (``Q`` meets the flat only in ``X``).  Cells of
+different 3-pieces need not match along their faces: the caller hands their
+tetrahedra to the exact image of the 2-skeleton, which refines every triangle
+against every other, and cones each over its refined boundary.
 
 3-pieces of one flat whose interiors overlap (a *cluster*: linked by interior
 overlaps) are cut into an *overlay*: interior-disjoint convex cells, each inside or
