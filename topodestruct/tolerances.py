@@ -25,7 +25,7 @@ CERTIFICATE_MARGIN            1e-9      CERTIFICATE  geometry.certificates, geom
 ROUNDING_BOUND                1e-12     CERTIFICATE  geometry.certificates, geometry.exact,
                                                      geometry.planar, geometry.overlap,
                                                      geometry._image_cells (order on edges),
-                                                     geometry._solid_cuts (boxes of sections)
+                                                     geometry._solid_cuts (via certificates.widened)
 CERTIFICATE_MIN_LENGTH        1e-5      CERTIFICATE  geometry.certificates (independent, _off_hull)
 CERTIFICATE_CONDITION         1e-4      CERTIFICATE  geometry.certificates (_off_hull)
 CODEWORD_BOUND_FACTOR         4.0       CERTIFICATE  relu.batched
@@ -67,7 +67,7 @@ CERTIFICATE_MARGIN = 1e-9
 
 #: CERTIFICATE. Relative bound, far above float64 rounding, on how far a float computed from
 #: exact data can lie from it: bounding boxes of exact points' floats
-#: (geometry.certificates, geometry._solid_cuts), heights of edges in a slab
+#: (geometry.certificates, also for geometry._solid_cuts), heights of edges in a slab
 #: (geometry.planar; overlapping intervals are ordered exactly), the absolute term of a
 #: ball query (geometry.overlap).
 ROUNDING_BOUND = 1e-12

@@ -44,8 +44,8 @@ import numpy as np
 from flint import fmpq, fmpq_mat
 
 from .exact import _solve
-from ..tolerances import ROUNDING_BOUND
 from ._cells import Cells
+from .certificates import widened
 
 __all__ = ["carve_solids"]
 
@@ -155,7 +155,7 @@ class _Cluster:
     the boxes of the sections it holds."""
 
     def __init__(self, flat):
-        self.flat, self.points, self.ids, self.floats = flat, [], {}, []
+        self.flat, self.points, self.ids = flat, [], {}
         self.members, self.sections, self._lifted = {}, {}, {}
         self._F = np.zeros((0, 3))
 
@@ -171,13 +171,12 @@ class _Cluster:
         if i is None:
             i = self.ids[y] = len(self.points)
             self.points.append(y)
-            self.floats.append([float(x) for x in y])
         return i
 
     def add_section(self, X):
         """Planes holding the section ``X`` (chart points), each cutting near ``X`` only."""
         F = np.array([[float(x) for x in y] for y in X])
-        box = (tuple(_widen(F.min(0), -1)), tuple(_widen(F.max(0), 1)))
+        box = tuple(map(tuple, widened(F.min(0), F.max(0))))
         for h in _section_planes(X, self.sections):
             self.sections.setdefault(h, set()).add(box)
 
@@ -235,8 +234,9 @@ class _Cluster:
 
     def _cut(self, cells, h, boxes):
         """Cut the cells near one of ``boxes`` that the plane ``h`` crosses."""
-        if len(self._F) < len(self.floats):         # floats of the points, grown lazily
-            self._F = np.concatenate([self._F, np.array(self.floats[len(self._F):])])
+        if len(self._F) < len(self.points):         # floats of the points, grown lazily
+            new = [[float(x) for x in y] for y in self.points[len(self._F):]]
+            self._F = np.concatenate([self._F, np.array(new)])
         P = self._F[cells.vflat]
         lo, hi = cells.per_cell(np.minimum, P), cells.per_cell(np.maximum, P)
         B = np.array(sorted(boxes))                       # boxes x (lo, hi) x 3
@@ -273,11 +273,6 @@ def _outward(tri, opposite):
     ``opposite``."""
     h = _plane(_cross(_sub(tri[1], tri[0]), _sub(tri[2], tri[0])), tri[0])
     return h if _dot(h[:3], opposite) + h[3] < 0 else tuple(-x for x in h)
-
-
-def _widen(x, direction):
-    """Floats of exact coordinates moved outward far beyond their rounding."""
-    return x + direction * ROUNDING_BOUND * (np.abs(x) + 1e-300)
 
 
 def carve_solids(solids, point, hits, pieces, check=lambda where, every=1: None):

@@ -17,7 +17,7 @@ from ..tolerances import (CERTIFICATE_CONDITION, CERTIFICATE_MARGIN, CERTIFICATE
 _MIN_NORM_STEPS = 300
 
 __all__ = ["independent", "separated", "box_pairs", "box_pair_chunks", "piece_pairs",
-           "piece_pair_chunks"]
+           "piece_pair_chunks", "widened"]
 
 
 def piece_pairs(X, pad, widen=True, check=None, first=None):
@@ -44,8 +44,7 @@ def piece_pair_chunks(X, pad, widen=True, check=None, first=None):
     safe = np.where(pad >= 0, pad, pad[:, :1])
     lo, hi = X[safe].min(axis=1), X[safe].max(axis=1)
     if widen:
-        lo = lo - ROUNDING_BOUND * (np.abs(lo) + 1e-300)
-        hi = hi + ROUNDING_BOUND * (np.abs(hi) + 1e-300)
+        lo, hi = widened(lo, hi)
     if X.shape[1] > 3 and len(pad) > 1000:
         centred = X - X.mean(0)
         Z = centred @ np.linalg.svd(centred[:: max(1, len(X) // 2000)],
@@ -55,6 +54,12 @@ def piece_pair_chunks(X, pad, widen=True, check=None, first=None):
         also = (np.concatenate([zlo[:, 3:], lo], 1), np.concatenate([zhi[:, 3:], hi], 1))
         return box_pair_chunks(zlo[:, :3], zhi[:, :3], also=also, check=check, first=first)
     return box_pair_chunks(lo, hi, check=check, first=first)
+
+
+def widened(lo, hi):
+    """Boxes of the floats of exact points, moved outward far beyond their rounding (they
+    then hold the exact points' boxes)."""
+    return lo - ROUNDING_BOUND * (np.abs(lo) + 1e-300), hi + ROUNDING_BOUND * (np.abs(hi) + 1e-300)
 
 
 def box_pairs(lo, hi, also=None, check=None, first=None):
