@@ -115,7 +115,7 @@ def test_two_overlapping_triangles_share_their_overlap():
 def test_identical_triangles_are_one_cell():
     t = [q(0, 0), q(3, 1), q(1, 2)]
     one = decompose([t])
-    assert len(one) == 2                          # a wall at the middle vertex's x
+    assert len(one) == 1        # the wall at the middle vertex's x goes: the union is convex
     assert decompose([t, t[::-1]]) == [(c, (0, 1)) for c, _ in one]
 
 
@@ -146,6 +146,47 @@ def test_a_triangulated_patch_folded_onto_another():
                 tris += [[sh(a), sh(b), sh(c)], [sh(a), sh(c), sh(d)]]
     cells = check(tris, [], [], rng)
     assert max(len(car) for _, car in cells) == 2
+
+
+def _boundary_point(rng, tri, i):
+    """A random rational point inside edge ``i`` of ``tri``."""
+    t = fmpq(int(rng.integers(1, 997)), 997)
+    a, b = tri[i], tri[(i + 1) % 3]
+    return (a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1]))
+
+
+def _crossing(s, t):
+    """The point where chords ``s`` and ``t`` cross in their interiors, or None (exact)."""
+    (a, b), (c, d) = s, t
+    o1, o2, o3, o4 = orient(a, b, c), orient(a, b, d), orient(c, d, a), orient(c, d, b)
+    if o1 * o2 >= 0 or o3 * o4 >= 0:
+        return None
+    u = o3 / (o3 - o4)
+    return (a[0] + u * (b[0] - a[0]), a[1] + u * (b[1] - a[1]))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_chords_of_a_triangle_give_the_faces_of_their_arrangement(seed):
+    """n chords of a triangle in general position cut it into 1 + n + I convex faces (Euler:
+    I interior crossings, counted here by exact orientations); every face is convex, so the
+    walls of the trapezoidal map inside it all go and the cells are exactly the faces."""
+    rng = np.random.default_rng(900 + seed)
+    tri = [q(0, 0), q(10, 3), q(4, 10)]     # no vertical edge: one vertex per column
+    n = int(rng.integers(3, 12))
+    chords = []
+    while len(chords) < n:
+        i, j = rng.choice(3, 2, replace=False)    # ends on two different edges
+        a, b = _boundary_point(rng, tri, i), _boundary_point(rng, tri, j)
+        if a[0] != b[0]:
+            chords.append((a, b))
+    points = [p for s in chords for p in s]
+    points += [x for i, s in enumerate(chords) for t in chords[:i]
+               if (x := _crossing(s, t)) is not None]
+    xs = [p[0] for p in points]
+    assert len(set(points)) == len(points) and len(set(xs)) == len(xs)   # general position
+    crossings = len(points) - 2 * n
+    cells = check([tri], chords, [], rng)
+    assert len(cells) == 1 + n + crossings
 
 
 def test_cell_count_is_linear_in_a_mesh_not_quadratic():
@@ -300,14 +341,16 @@ def _strictly_on(p, a, b):
 @pytest.mark.parametrize("seed", range(20))
 def test_wall_feet_are_the_corners_inside_lower_and_upper_sides(seed):
     """``feet=True``: the points listed inside a cell's side are exactly the other cells'
-    corners that lie strictly inside it (brute force over all corners), in order along it,
-    for every side that is not vertical; on vertical sides none are listed. The cells
-    themselves are those without ``feet``."""
+    corners and the given points (triangles' corners, segments' ends, isolated points) that
+    lie strictly inside it (brute force), in order along it, for every side that is not
+    vertical; on vertical sides none are listed. The cells themselves are those without
+    ``feet``."""
     rng = np.random.default_rng(500 + seed)
     tris, segs, pts = random_case(rng, int(rng.integers(2, 9)), 4, extras=seed % 2 == 0)
     cells = decompose(tris, segs, pts, feet=True)
     assert [(c, k) for c, k, _ in cells] == decompose(tris, segs, pts)
     corners = {p for c, _, _ in cells for p in c}
+    corners |= {p for t in tris for p in t} | {p for s in segs for p in s} | set(pts)
     listed = 0
     for c, _, inner in cells:
         assert len(inner) == len(c)

@@ -20,12 +20,19 @@ Method (all incidences decided in exact rationals, floats only as certificates):
 3. The triangles carrying a trapezoid are those carrying the region just above
    its lower edge: the region below that edge's, with the triangles that have a
    side on the edge entered or left. Trapezoids outside all triangles are dropped.
+4. A wall goes where the trapezoids on its two sides have it as a whole side,
+   carry the same triangles, and their union is convex (decided at the wall's two
+   ends by exact orientations): a convex face of the graph becomes one cell. Where
+   folded sheets pile up, the walls below and above every crossing go, and the
+   cells fall to a third or less (D-I class 0 model 8, layer 8: 67 567 trapezoids
+   of one cluster into 23 249 cells).
 
 Cost: linear in the vertices and cells times a logarithmic search; exact
 rationals only for orientations the floats do not certify and for the cells'
 corners.
 """
 import bisect
+from itertools import chain
 from functools import cmp_to_key
 
 import numpy as np
@@ -281,8 +288,8 @@ def decompose(triangles, segments=(), points=(), check=None, feet=False):
     >>> from flint import fmpq
     >>> q = lambda *xy: tuple(fmpq(v) for v in xy)
     >>> cells = decompose([[q(0, 0), q(2, 0), q(0, 2)], [q(0, 0), q(2, 0), q(2, 2)]])
-    >>> sorted(c for _, c in cells)   # their overlap is two trapezoids: a wall at x = 1
-    [(0,), (0, 1), (0, 1), (1,)]
+    >>> sorted(c for _, c in cells)   # their overlap, the triangle (0,0), (2,0), (1,1): one cell
+    [(0,), (0, 1), (1,)]
     """
     check = check or (lambda where: None)
     reg, F, edges, parents, tri_segs, tri, pts = _graph(triangles, segments, points, check)
@@ -324,7 +331,7 @@ class _Sweep:
             self.starts.setdefault(u, []).append(e)
             self.ends[v] = self.ends.get(v, 0) + 1
         self.vertices = sorted(set(self.starts) | set(self.ends) | self.vertical | set(pts))
-        self.heights, self.slopes = {}, {}
+        self.heights, self.slopes, self._ys = {}, {}, {}
 
     @staticmethod
     def _flips(E, parents, tri_segs, tri, X):
@@ -407,18 +414,79 @@ class _Sweep:
                         below, up = self.flips[low]
                         above[low] = (above[S[k - 1] if k > 0 else None] - below) | up
                     opened[low] = col
+        merged = self._merge(cells, cols)
         on_edge = None
         if feet:   # the columns where some cell has a corner on each edge: its wall feet
             on_edge = {}
-            for low, up, c0, c1, _ in cells:
-                on_edge.setdefault(low, set()).update((c0, c1))
-                on_edge.setdefault(up, set()).update((c0, c1))
+            for lower, upper, _ in merged:
+                for e, c0, c1 in chain(lower, upper):
+                    on_edge.setdefault(e, set()).update((c0, c1))
             on_edge = {e: sorted(cs) for e, cs in on_edge.items()}
         out = []
-        for c in cells:
+        for c in merged:
             check("cells of a coplanar cluster")
             out.append(self._cell(*c, on_edge=on_edge))
         return out
+
+    def _merge(self, cells, cols):
+        """Trapezoids chained across walls that hold nothing, merged where the union stays
+        convex. Returns ``(lower runs, upper runs, carriers)`` per cell, a run being
+        ``[edge, first column, last column]``, left to right.
+
+        A wall goes when the trapezoids on its two sides have it as their whole right and
+        left side and carry the same triangles, no vertex lies strictly inside it, neither
+        end is on a vertical edge, and at its ends the lower chain turns left and the upper
+        chain right (or goes straight): two convex polygons sharing a whole side have a
+        convex union exactly when both angles at that side's ends are at most straight.
+        Where folded sheets pile up, most walls are of this kind (those below and above
+        every crossing), and the cells fall to a fraction."""
+        E = self.E
+        col_of = {w: c for c, verts in enumerate(cols) for w in verts}
+
+        def end(e, c):   # the edge's point at column c: its vertex there, or the edge itself
+            u, v = E[e]
+            return u if col_of[u] == c else v if col_of[v] == c else -1 - e
+        left = {(c0, end(low, c0), end(up, c0)): i for i, (low, up, c0, _, _) in enumerate(cells)}
+        nxt = {}
+        for i, (low, up, _, c1, carriers) in enumerate(cells):
+            bottom, top = end(low, c1), end(up, c1)
+            j = left.get((c1, bottom, top))
+            if j is not None and bottom != top and cells[j][4] == carriers and \
+                    self._removable(cells[i], cells[j], bottom, top, c1, cols[c1]):
+                nxt[i] = j
+        out, later = [], set(nxt.values())
+        for i, (low, up, c0, c1, carriers) in enumerate(cells):
+            if i in later:
+                continue
+            lower, upper = [[low, c0, c1]], [[up, c0, c1]]
+            while i in nxt:
+                i = nxt[i]
+                low, up, _, c1, _ = cells[i]
+                for runs, e in ((lower, low), (upper, up)):
+                    if runs[-1][0] == e:
+                        runs[-1][2] = c1
+                    else:
+                        runs.append([e, runs[-1][2], c1])
+            out.append((lower, upper, carriers))
+        return out
+
+    def _removable(self, A, B, bottom, top, c, verts):
+        """Whether the wall at column ``c`` (vertices ``verts``, bottom to top) between
+        trapezoids ``A`` (left) and ``B`` may go (:meth:`_merge`); ``bottom``, ``top``: its
+        ends (vertex ids, or negative where inside an edge)."""
+        if bottom in self.vertical or top in self.vertical:
+            return False
+        E = self.E
+        if len(verts) > (bottom >= 0) + (top >= 0):   # another vertex in the column
+            ys = self._ys.get(c)
+            if ys is None:
+                ys = self._ys[c] = [self.X[w][1] for w in verts]
+            k = bisect.bisect_right(ys, self._height(A[0], c))
+            if k < len(ys) and ys[k] < self._height(A[1], c):
+                return False
+        if A[0] != B[0] and self._orient(E[A[0]][0], bottom, E[B[0]][1]) < 0:
+            return False
+        return A[1] == B[1] or self._orient(E[A[1]][0], top, E[B[1]][1]) <= 0
 
     def _height(self, e, col):
         """Exact height of edge ``e`` at column ``col`` (cached: cells share corners)."""
@@ -437,25 +505,45 @@ class _Sweep:
             self.heights[key] = h
         return h
 
-    def _cell(self, low, up, c0, c1, carriers, on_edge=None):
-        xl, xr = self.cols[c0], self.cols[c1]
-        pts = [(xl, self._height(low, c0)), (xr, self._height(low, c1)),
-               (xr, self._height(up, c1)), (xl, self._height(up, c0))]
-        keep = [k for k in range(4) if pts[k] != pts[k - 1]]
+    def _cell(self, lower, upper, carriers, on_edge=None):
+        """Corners (counter-clockwise) of the convex cell between the runs ``lower`` and
+        ``upper`` (:meth:`_merge`) and the vertical walls at their ends, and its carriers;
+        with ``on_edge``, per side the points known to lie strictly inside it: the other
+        cells' corners there (the feet of their walls) and the vertices where the side goes
+        straight on from one edge to the next."""
+        E, cols, h = self.E, self.cols, self._height
+        pts, sides, flat = [], [], []     # the boundary counter-clockwise, from bottom left
+        for k, (e, c0, c1) in enumerate(lower):
+            pts.append((cols[c0], h(e, c0)))
+            sides.append(self._feet(e, c0, c1, on_edge) if on_edge is not None else [])
+            flat.append(k > 0 and self._orient(E[lower[k - 1][0]][0], E[e][0], E[e][1]) == 0)
+        e = lower[-1][0]
+        pts.append((cols[lower[-1][2]], h(e, lower[-1][2])))
+        sides.append([])
+        flat.append(False)
+        for k in range(len(upper) - 1, -1, -1):
+            e, c0, c1 = upper[k]
+            pts.append((cols[c1], h(e, c1)))
+            sides.append(self._feet(e, c0, c1, on_edge)[::-1] if on_edge is not None else [])
+            flat.append(k + 1 < len(upper) and
+                        self._orient(E[e][0], E[e][1], E[upper[k + 1][0]][1]) == 0)
+        pts.append((cols[upper[0][1]], h(upper[0][0], upper[0][1])))
+        sides.append([])
+        flat.append(False)
+        keep = [k for k in range(len(pts)) if not flat[k] and pts[k] != pts[k - 1]]
         corners = [pts[k] for k in keep]
         if on_edge is None:
             return corners, tuple(sorted(carriers))
-        # the wall feet of the cells below and above on its lower and upper side, in the
-        # order of the corners (a side between kept corners spans the empty ones dropped)
-        sides = [self._feet(low, c0, c1, on_edge), [], self._feet(up, c0, c1, on_edge)[::-1], []]
+        # a side between kept corners spans the empty sides of the corners dropped, and the
+        # straight ones with their vertex
         inner = []
         for j, k in enumerate(keep):
-            nxt, side, m = keep[(j + 1) % len(keep)], [], k
-            while True:
+            nxt, side, m = keep[(j + 1) % len(keep)], list(sides[k]), (k + 1) % len(pts)
+            while m != nxt:
+                if flat[m]:
+                    side.append(pts[m])
                 side += sides[m]
-                m = (m + 1) % 4
-                if m == nxt:
-                    break
+                m = (m + 1) % len(pts)
             inner.append(side)
         return corners, tuple(sorted(carriers)), inner
 
