@@ -238,6 +238,26 @@ def _collinear_meets(pairs, collinear, lines, pc):
     return lo, hi, inter, over
 
 
+def _inside_segments(pairs, rows, lo, hi, pc):
+    """For the segments of the collinear pairs ``rows`` (meets ``lo``, ``hi`` from
+    :func:`_collinear_meets`): segment -> ids of the points known to lie strictly inside it.
+    A meet's ends lie in both closed segments (their ranks along the line say so), so those
+    that are not a segment's own ends lie inside it: the edge split of the image complex
+    then needs no exact test for them (folded layers have hundreds of thousands)."""
+    rows = rows[lo[rows] >= 0]
+    f = np.concatenate([pairs[rows, 0], pairs[rows, 0], pairs[rows, 1], pairs[rows, 1]])
+    u = np.concatenate([lo[rows], hi[rows], lo[rows], hi[rows]])
+    ends = pc.pad[f]
+    keep = (u != ends[:, 0]) & (u != ends[:, 1])
+    fu = np.unique(np.stack([f[keep], u[keep]], 1), axis=0)
+    out = {}
+    if len(fu):
+        cut = np.flatnonzero(np.diff(fu[:, 0])) + 1
+        for grp in np.split(fu, cut):
+            out[int(grp[0, 0])] = grp[:, 1].tolist()
+    return out
+
+
 def _chunks(idx, size=50_000):
     """``idx`` in slices of ``size``: the float certificates build (size, 16, n) arrays."""
     return [idx[i:i + size] for i in range(0, len(idx), size)]

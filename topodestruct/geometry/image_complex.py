@@ -57,7 +57,7 @@ from . import certificates as _cert
 from . import exact as _exact
 from ._image_cells import _cut_cluster, _split_edges
 from ._image_pairs import (AreaMeet, EndPoints, _certify, _collinear_meets, _collinear_segments,
-                           _coplanar_triangles, _overlap_in_area, _piece_labels)
+                           _coplanar_triangles, _inside_segments, _overlap_in_area, _piece_labels)
 
 __all__ = ["ImageRefinement", "ImageTooLarge", "ImageBudgetExceeded", "image_complex",
            "image_homology", "refine_image"]
@@ -246,12 +246,12 @@ def refine_image(K, images, injective=None, max_exact_pairs=None, max_candidate_
     if max_exact_pairs is not None and costly > max_exact_pairs:
         raise ImageTooLarge(f"{costly} pairs of image simplices to intersect exactly "
                             f"> max_exact_pairs={max_exact_pairs}")
-    interactions, overlaps = _intersect(pc, pairs, certified, fold, (lines, planes),
-                                        (collinear, coplanar), check)
+    interactions, overlaps, inside = _intersect(pc, pairs, certified, fold, (lines, planes),
+                                                (collinear, coplanar), check)
     stats["exact_pairs"] = int((~certified).sum())
     stats["interactions"] = len(interactions)
     stats["overlaps"] = len(overlaps)
-    cells, stats["clusters"], known = _cells(pc, interactions, check)   # 4. clusters, cells
+    cells, stats["clusters"], known = _cells(pc, interactions, inside, check)  # 4. cells
     stats["cells"] = len(cells)
     L, exact, carriers, vertex_map = _assemble(pc, cells, known, check)  # 5. split, coned
     stats["image_f_vector"] = L.f_vector
@@ -376,7 +376,8 @@ def _intersect(pc, pairs, certified, fold, keys, same, check):
     """Step 3, exact: the certified pairs that fold onto a shared face (``fold``), and the
     exact intersection of every other pair (``keys``: the lines and planes of the pieces in
     ``same``: the pairs of segments of one line and of triangles of one plane). Returns
-    ``(interactions, overlaps)``."""
+    ``(interactions, overlaps, inside)``, ``inside``: segment -> ids of points known to lie
+    inside it (:func:`~._image_pairs._inside_segments`)."""
     (lines, planes), (collinear, coplanar) = keys, same
     P, feats, input_simplices = pc.P, pc.feats, pc.input_simplices
     interactions, overlaps = [], []
@@ -387,7 +388,9 @@ def _intersect(pc, pairs, certified, fold, keys, same, check):
         a, b = pairs[r]
         A, B = feats[a], feats[b]
         overlaps.append((int(a), int(b), [P.exact[u] for u in sorted(set(A) & set(B))]))
-    lo, hi, inter, over = (x.tolist() for x in _collinear_meets(pairs, collinear, lines, pc))
+    lo, hi, inter, over = _collinear_meets(pairs, collinear, lines, pc)
+    inside = _inside_segments(pairs, np.flatnonzero(collinear & ~certified), lo, hi, pc)
+    lo, hi, inter, over = (x.tolist() for x in (lo, hi, inter, over))
     for r in np.flatnonzero(~certified).tolist():
         check("exact intersections of image simplices")
         a, b = pairs[r].tolist()
@@ -417,24 +420,31 @@ def _intersect(pc, pairs, certified, fold, keys, same, check):
                                     & set(input_simplices[b])}]
         if I and not _same(I, kc):
             overlaps.append((a, b, I))
-    return interactions, overlaps
+    return interactions, overlaps, inside
 
 
-def _cells(pc, interactions, check):
+def _cells(pc, interactions, inside, check):
     """Step 4: clusters of triangles overlapping in area, and the convex cells of each
     (cut by the pieces that meet it). Returns ``(cells, number of clusters, known)``;
-    ``cells``: sorted corner ids -> [cyclic corner ids, set of carriers]; ``known``: cell
-    side -> corners of other cells inside it, known from the decompositions."""
+    ``cells``: sorted corner ids -> [cyclic corner ids, set of carriers]; ``known``: edge
+    ``(u, v)``, ``u < v`` -> ids of points known to lie inside it: corners of other cells
+    (from the decompositions) and points met on segments (``inside``, and the meets here)."""
     n_tri, feats, P = pc.n_tri, pc.feats, pc.P
-    cuts, glue = {}, []
+    cuts, glue, known = {}, [], {}
+    seg = range(n_tri, n_tri + pc.n_seg)
+    for f, ids in inside.items():
+        known.setdefault(tuple(sorted(feats[f])), set()).update(ids)
     for a, b, I in interactions:
         if isinstance(I, AreaMeet):  # its corners are corners of its cluster's cells
             glue.append((a, b))
             continue
         if type(I) is EndPoints:     # two segments of one line: no new point, no cut
             continue
-        for p in I:
-            P.add(p)
+        ids = [P.add(p) for p in I]
+        for f in (a, b):             # a meet's points lie in a segment it meets
+            if f in seg:
+                known.setdefault(tuple(sorted(feats[f])), set()).update(
+                    u for u in ids if u not in feats[f])
         if b < n_tri and len(I) >= 3:
             glue.append((a, b))
             continue
@@ -444,7 +454,7 @@ def _cells(pc, interactions, check):
     clusters = {}
     for t, lab in enumerate(component_labels(n_tri, glue)[1].tolist()):
         clusters.setdefault(lab, []).append(t)
-    cells, known = {}, {}
+    cells = {}
     for members in clusters.values():
         check("coplanar clusters of the image", every=16)
         if len(members) == 1 and members[0] not in cuts:
