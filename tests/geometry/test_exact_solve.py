@@ -259,3 +259,43 @@ def test_on_segment_against_fractions(a, b, off, num, on_line):
     assert (got is None) == (want is None)
     if want is not None:
         assert got == fmpq(want.numerator, want.denominator)
+
+
+_coef = st.fractions(min_value=-1, max_value=2, max_denominator=4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(tri=st.lists(st.lists(st.integers(-3, 3), min_size=4, max_size=4), min_size=3,
+                    max_size=3),
+       ends=st.lists(st.tuples(_coef, _coef, st.lists(st.integers(-3, 3), min_size=4,
+                                                      max_size=4)), min_size=2, max_size=2),
+       mode=st.sampled_from(["plane", "free", "mixed", "across", "beside"]))
+def test_segment_triangle_meet_by_the_plane_equals_the_general_solve(tri, ends, mode):
+    """:func:`intersect_segment_triangle` against :func:`intersect` (the linear solve checked
+    above) on triangles of R^4 and segments in their plane (ends affine combinations of the
+    corners: through corners, along edges, outside), off it, half in it, crossing it (ends
+    ``x + w`` and ``y - 2w``, ``x, y`` in the plane) or with the crossing beyond an end
+    (``x + w``, ``y + 2w``)."""
+    from topodestruct.geometry.exact import intersect_segment_triangle, plane_key
+    T = to_exact(tri)
+    try:
+        plane = plane_key(*T)
+    except ValueError:
+        return                                   # a degenerate triangle: not a piece
+    S, w = [], [as_exact(x) for x in ends[0][2]]
+    for i, (s, t, free) in enumerate(ends):
+        s, t = as_exact(s), as_exact(t)
+        x = tuple(a + s * (b - a) + t * (c - a) for a, b, c in zip(*T))
+        if mode in ("across", "beside"):
+            f = 1 if i == 0 else -2 if mode == "across" else 2
+            x = tuple(y + f * z for y, z in zip(x, w))
+        elif mode == "free" or (mode == "mixed" and i == 1):
+            x = tuple(as_exact(y) for y in free)
+        S.append(x)
+    if S[0] == S[1]:
+        return
+    for seg in (S, S[::-1]):
+        for T_ in (T, T[::-1], T[1:] + T[:1]):
+            got = intersect_segment_triangle(seg, T_, plane_key(*T_))
+            want = intersect(T_, seg)
+            assert sorted(got) == sorted(want) and len(got) == len(set(got))

@@ -84,6 +84,21 @@ def _coplanar_triangles(pairs, certified, pc):
     return planes, coplanar
 
 
+def _meet(P, feats, a, b, planes):
+    """Exact meet of pieces ``a`` and ``b`` that are not of one line or plane: a segment and a
+    triangle by the triangle's plane (:func:`~.exact.intersect_segment_triangle`; planes
+    cached in ``planes``), the rest by the general solve (:func:`~.exact.intersect`)."""
+    A, B = feats[a], feats[b]
+    if len(A) + len(B) == 5:
+        tri, seg = (a, B) if len(A) == 3 else (b, A)
+        plane = planes.get(tri)
+        if plane is None:
+            plane = planes[tri] = _exact.plane_key(*(P.exact[u] for u in feats[tri]))
+        return _exact.intersect_segment_triangle([P.exact[u] for u in seg],
+                                                 [P.exact[u] for u in feats[tri]], plane)
+    return _exact.intersect([P.exact[u] for u in A], [P.exact[u] for u in B])
+
+
 class AreaMeet:
     """The corners of the intersection of two triangles of one plane that overlap in area,
     computed exactly (:func:`~.exact.intersect_coplanar`) on first access: where a network

@@ -57,7 +57,8 @@ from . import certificates as _cert
 from . import exact as _exact
 from ._image_cells import _cut_cluster, _split_edges
 from ._image_pairs import (AreaMeet, EndPoints, _certify, _collinear_meets, _collinear_segments,
-                           _coplanar_triangles, _inside_segments, _overlap_in_area, _piece_labels)
+                           _coplanar_triangles, _inside_segments, _meet, _overlap_in_area,
+                           _piece_labels)
 
 __all__ = ["ImageRefinement", "ImageTooLarge", "ImageBudgetExceeded", "image_complex",
            "image_homology", "refine_image"]
@@ -413,7 +414,7 @@ def _intersect(pc, pairs, certified, fold, keys, same, check):
             I = _exact.intersect_coplanar([P.exact[u] for u in A], [P.exact[u] for u in B],
                                           planes[a])
         else:
-            I = _exact.intersect([P.exact[u] for u in A], [P.exact[u] for u in B])
+            I = _meet(P, feats, a, b, planes)
         if not _same(I, [P.exact[u] for u in set(A) & set(B)]):
             interactions.append((a, b, I))
         kc = [P.exact[u] for u in {uid_of[v] for v in set(input_simplices[a])
