@@ -246,7 +246,10 @@ def _separated_min_norm(C, A, B, margin):
         if A.shape[1] == 3 and B.shape[1] == 3:  # two triangles: also their edges' normals
             G = np.concatenate([G, _edge_normals(A), _edge_normals(B), _cross_axes(A, B)], 1)
         out = _gap_certified(A, B, G, margin)
-        if V.shape[1] > 4 and not out.all():      # last try: a closer minimum-norm point
+        # last try, where a solid is involved: a closer minimum-norm point (between a
+        # segment or triangle and a triangle of a folded D-I layer it certified 27 of
+        # 143 809 pairs in 14 s; those pairs, mostly meeting, go to the exact test)
+        if max(A.shape[1], B.shape[1]) == 4 and not out.all():
             rest = np.flatnonzero(~out)
             Ar, Br = A[rest], B[rest]
             out[rest] = _min_norm_point_accelerated(
