@@ -176,11 +176,16 @@ def intersect_segment_triangle(S, T, plane):
         if not 0 <= lo <= 1 or any(lo * x != y for x, y in zip(g, h)):
             return []
     t2 = [(p[k], p[m]) for p in T]
-    if orient2(*t2) < 0:
-        t2 = t2[::-1]
     a2, b2 = (a[k], a[m]), (b[k], b[m])
+    f2 = [(float(x), float(y)) for x, y in (*t2, a2, b2)]
+    size = max(abs(x) for p in f2 for x in p)
+    if (orient2_sign(*f2[:3], size) or orient2(*t2)) < 0:
+        t2, f2[:3] = t2[::-1], f2[2::-1]
     for e in range(3):
         p, q = t2[e], t2[(e + 1) % 3]
+        fp, fq = f2[e], f2[(e + 1) % 3]
+        if orient2_sign(fp, fq, f2[3], size) > 0 and orient2_sign(fp, fq, f2[4], size) > 0:
+            continue                            # both ends certainly inside: no cut
         oa, ob = orient2(p, q, a2), orient2(p, q, b2)
         # orient2 along the segment is oa + t (ob - oa): keep t where it is >= 0
         if oa < 0 and ob < 0:
