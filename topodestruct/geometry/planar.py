@@ -32,8 +32,8 @@ rationals only for orientations the floats do not certify and for the cells'
 corners.
 """
 import bisect
-from itertools import chain
 from functools import cmp_to_key
+from itertools import chain
 
 import numpy as np
 
@@ -476,7 +476,6 @@ class _Sweep:
         ends (vertex ids, or negative where inside an edge)."""
         if bottom in self.vertical or top in self.vertical:
             return False
-        E = self.E
         if len(verts) > (bottom >= 0) + (top >= 0):   # another vertex in the column
             ys = self._ys.get(c)
             if ys is None:
@@ -484,9 +483,14 @@ class _Sweep:
             k = bisect.bisect_right(ys, self._height(A[0], c))
             if k < len(ys) and ys[k] < self._height(A[1], c):
                 return False
-        if A[0] != B[0] and self._orient(E[A[0]][0], bottom, E[B[0]][1]) < 0:
+        if A[0] != B[0] and self._turn(A[0], B[0]) < 0:
             return False
-        return A[1] == B[1] or self._orient(E[A[1]][0], top, E[B[1]][1]) <= 0
+        return A[1] == B[1] or self._turn(A[1], B[1]) <= 0
+
+    def _turn(self, e, f):
+        """Sign of the turn from edge ``e`` to edge ``f``, which starts where ``e`` ends
+        (left 1, straight 0, right -1)."""
+        return self._orient(self.E[e][0], self.E[e][1], self.E[f][1])
 
     def _height(self, e, col):
         """Exact height of edge ``e`` at column ``col`` (cached: cells share corners)."""
@@ -511,12 +515,12 @@ class _Sweep:
         with ``on_edge``, per side the points known to lie strictly inside it: the other
         cells' corners there (the feet of their walls) and the vertices where the side goes
         straight on from one edge to the next."""
-        E, cols, h = self.E, self.cols, self._height
+        cols, h = self.cols, self._height
         pts, sides, flat = [], [], []     # the boundary counter-clockwise, from bottom left
         for k, (e, c0, c1) in enumerate(lower):
             pts.append((cols[c0], h(e, c0)))
             sides.append(self._feet(e, c0, c1, on_edge) if on_edge is not None else [])
-            flat.append(k > 0 and self._orient(E[lower[k - 1][0]][0], E[e][0], E[e][1]) == 0)
+            flat.append(k > 0 and self._turn(lower[k - 1][0], e) == 0)
         e = lower[-1][0]
         pts.append((cols[lower[-1][2]], h(e, lower[-1][2])))
         sides.append([])
@@ -525,8 +529,7 @@ class _Sweep:
             e, c0, c1 = upper[k]
             pts.append((cols[c1], h(e, c1)))
             sides.append(self._feet(e, c0, c1, on_edge)[::-1] if on_edge is not None else [])
-            flat.append(k + 1 < len(upper) and
-                        self._orient(E[e][0], E[e][1], E[upper[k + 1][0]][1]) == 0)
+            flat.append(k + 1 < len(upper) and self._turn(e, upper[k + 1][0]) == 0)
         pts.append((cols[upper[0][1]], h(upper[0][0], upper[0][1])))
         sides.append([])
         flat.append(False)
