@@ -321,7 +321,8 @@ class _Sweep:
         for u, v in edges:  # left to right (lexicographic: bottom to top if vertical)
             E.append((u, v) if (X[u][0], X[u][1]) < (X[v][0], X[v][1]) else (v, u))
         self.E = E
-        self.flips = self._flips(E, parents, tri_segs, tri, X)
+        self.parents = [frozenset(p) for p in parents]
+        self.flips = self._flips(E, parents, tri_segs, tri, X, self.F, size)
         self.starts, self.ends = {}, {}
         self.vertical = set()
         for e, (u, v) in enumerate(E):
@@ -334,14 +335,17 @@ class _Sweep:
         self.heights, self.slopes, self._ys = {}, {}, {}
 
     @staticmethod
-    def _flips(E, parents, tri_segs, tri, X):
+    def _flips(E, parents, tri_segs, tri, X, F, size):
         """For each non-vertical edge: (triangles below it, triangles above it) among those
         with a side on it."""
         side = {}
         for t, (ids, segs) in enumerate(zip(tri, tri_segs)):
             for (i, j, k), s in zip(((0, 1, 2), (1, 2, 0), (0, 2, 1)), segs):
                 a, b = sorted((ids[i], ids[j]), key=lambda w: (X[w][0], X[w][1]))
-                side.setdefault(s, []).append((t, _exact.orient2(X[a], X[b], X[ids[k]]) > 0))
+                # a nondegenerate triangle: the sign is never 0, floats decide it mostly
+                up = _exact.orient2_sign(F[a], F[b], F[ids[k]], size) or \
+                    _exact.orient2(X[a], X[b], X[ids[k]])
+                side.setdefault(s, []).append((t, up > 0))
         flips = []
         for e in range(len(E)):
             below, above = set(), set()
@@ -489,7 +493,10 @@ class _Sweep:
 
     def _turn(self, e, f):
         """Sign of the turn from edge ``e`` to edge ``f``, which starts where ``e`` ends
-        (left 1, straight 0, right -1)."""
+        (left 1, straight 0, right -1): straight without a test where both are pieces of one
+        segment of the graph (consecutive, they meet only at their common end)."""
+        if not self.parents[e].isdisjoint(self.parents[f]):
+            return 0
         return self._orient(self.E[e][0], self.E[e][1], self.E[f][1])
 
     def _height(self, e, col):
