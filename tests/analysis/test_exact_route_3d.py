@@ -47,6 +47,34 @@ def test_profile_carves_solids_that_overlap():
     assert rows[2]["quotient"] == rows[2]["image_homology"] and not rows[2]["skipped"]
 
 
+@pytest.mark.parametrize("mirrored", [True, False])
+def test_a_fold_of_solids_is_reported_as_overlaps_of_tetrahedra(mirrored):
+    # (x, y, z) -> (|x|, y + 3, z + 3) maps each side of the plane x = 0 injectively onto the
+    # same half of the (symmetric) ring: two tetrahedra share volume in the image only from
+    # opposite sides, and every tetrahedron does with some other; an image point's two
+    # preimages are mirror images (-x, y, z) and (x, y, z). Mirrored: each tetrahedron's
+    # partner is its mirror image alone (half as many folds as tetrahedra); Kuhn cubes on
+    # both sides (not mirrored) are carved, and their folds were reported as none before
+    net, K = fold_net(), ring(4, lo=-2, mirrored=mirrored)
+    R = refine(net, K, 2)
+    F = exact_folding(net, R, 2, piece_ranks(net, R, 2))
+    C = R.complex()
+    side = {t: np.sign(C.coordinates[np.searchsorted(C.vertices, t), 0].sum())
+            for t in map(tuple, C.simplices(3).tolist())}
+    folds = [o for o in F.overlaps if o.dimension == 3]
+    assert {t for o in folds for t in o.simplices} == set(side)
+    for o in folds:
+        a, b = o.simplices
+        assert side[a] * side[b] == -1
+        pa, pb = o.preimages
+        assert np.allclose(pa * [-1, 1, 1], pb) and np.allclose(np.abs(pa[:, 0]), o.image[:, 0])
+    if mirrored:
+        assert len(folds) == len(side) // 2
+    assert (F.refinement.stats.get("carved_solids", 0) > 0) == (not mirrored)
+    row = td.profile(net, K, estimate=None, exact=True).rows[2]
+    assert row["overlaps"] == len(F.overlaps) >= len(folds) > 0
+
+
 def _dense_sample(V, tets, h):
     """Points of the union of the image tetrahedra: barycentric grids of step <= h (every
     point of a tetrahedron lies within h of its grid)."""

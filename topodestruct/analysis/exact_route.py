@@ -135,7 +135,7 @@ def exact_folding(net, R, layer, ranks, separate_images=True, rank="ambient", im
     Folding
         On ``R.complex()`` (vertex ids ``0..V-1``); each overlap's ``regions``
         are the pieces' region indices (``R.region_index(layer)``; None in 3-D, whose
-        overlaps are those of the 2-skeleton).
+        overlaps are those of the 2-skeleton's simplices and the folds of tetrahedra).
     """
     from .labels import collapse_ranks, piece_ranks
     from ..geometry.overlap import folding

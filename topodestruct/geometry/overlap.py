@@ -54,9 +54,12 @@ class Overlap:
         The layer of the map, as given.
     dimension : int
         Dimension of the intersection of the images (0, 1 or 2; 2 is a fold
-        of two coplanar triangles).
+        of two coplanar triangles; 3 a fold of two tetrahedra of a 3-complex, whose
+        images share solid pieces of the image complex).
     image : ndarray, shape (k, n)
-        Corners of the intersection of the images (float values of exact points).
+        Corners of the intersection of the images (float values of exact points; for
+        a fold of tetrahedra the corners of the solid pieces both hold, whose convex
+        hull is the intersection).
     centroid : ndarray, shape (n,)
         Centroid of those corners.
     preimages : (ndarray, ndarray) or None
@@ -125,6 +128,14 @@ def _barycentric(points, corners):
     k = len(corners) - 1
     if k == 0:
         return [[1] for _ in points]
+    if k == 3:   # a tetrahedron: the exact solve (unique in its affine hull)
+        n = len(c0)
+        A = [[c[r] - c0[r] for c in corners[1:]] for r in range(n)]
+        out = []
+        for p in points:
+            z = _exact._solve(A, [p[r] - c0[r] for r in range(n)], 3)[0]
+            out.append([1 - sum(z), *z])
+        return out
     if k == 1:
         r = max(range(len(c0)), key=lambda r: abs(corners[1][r] - c0[r]))
         den = corners[1][r] - c0[r]
@@ -380,8 +391,9 @@ def folding(K, images, collapse=(), regions=None, layer=None, injective=None,
     images : array of float, shape (K.n_vertices, n), or object array of exact rationals
     collapse : list of subcomplexes of K
         The rank-deficient pieces (Ω_0, the components of Ω_1), each collapsed to a point.
-    regions, layer : see :func:`overlap_pairs` (on a 3-complex the overlaps are those of
-        its 2-skeleton, without regions: solids folded onto one another overlap there too).
+    regions, layer : see :func:`overlap_pairs` (on a 3-complex, without regions: the
+        overlaps of its 2-skeleton's simplices, and the folds of solids, pairs of
+        tetrahedra whose images share volume, dimension 3).
     injective, max_exact_pairs, budget : see :func:`~.image_complex.refine_image`.
 
     Returns
@@ -444,5 +456,31 @@ def _folding_3d(K, images, collapse, layer, injective, max_exact_pairs, budget):
         if top:
             subs.append(SimplicialComplex(top))
     quot = quotient_homology(L, subs) if subs else homology(L)
-    return Folding(homology(K), homology(L), quot,
-                   overlap_pairs(K2, images, None, layer, refinement=I.surface), subs, I)
+    overlaps = overlap_pairs(K2, images, None, layer, refinement=I.surface)
+    return Folding(homology(K), homology(L), quot, overlaps + _solid_folds(K, I, layer),
+                   subs, I)
+
+
+def _solid_folds(K, I, layer):
+    """Overlaps of dimension 3: the pairs of tetrahedra of ``K`` whose images share solid
+    pieces of the image complex ``I`` (:class:`~.image_complex_3d.ImageRefinement3D`). The
+    2-skeleton's overlaps do not show them where carving replaced the tetrahedra (a fold of
+    solids triangulated differently on its two sides: then none of them is ``K``'s)."""
+    S = I.surface
+    pos_image = {int(v): i for i, v in enumerate(S.complex.vertices.tolist())}
+    shared = {}                        # (t, u) -> ids of the corners of the pieces both hold
+    for solid, tets in zip(I.solids, I.tetrahedra):
+        for a in range(len(tets)):
+            for b in range(a + 1, len(tets)):
+                pair = tuple(sorted((tuple(tets[a]), tuple(tets[b]))))
+                shared.setdefault(pair, set()).update(solid)
+    ex = S.vertex_exact                # K's vertices first, after carving too
+    pos = {int(v): i for i, v in enumerate(K.vertices.tolist())}
+    out = []
+    for pair, ids in sorted(shared.items()):
+        corners = [S.exact[pos_image[u]] for u in sorted(ids)]
+        pull = None if K.coordinates is None else functools.partial(
+            _pull_back, corners, pair, ex, pos, K.coordinates)
+        out.append(Overlap(pair, (None, None), layer, 3,
+                           functools.partial(_floats, corners), pull))
+    return out
