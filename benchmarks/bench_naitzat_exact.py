@@ -11,8 +11,8 @@ most 120 s when run alone, peak memory under 4 GB; prints median and maximum per
 MET / NOT MET.  On a shared machine the wall time depends on the load: the CPU time is
 printed beside it; ``--repeat N`` runs each model N times, one after the other, and
 records the median (this machine's run-to-run spread alone is about 10 %, as large as the
-gap to the goal on the slowest models).  ``--summary FILE`` writes the per-model table of every record in
---out (markdown) after the run; with ``--models none`` nothing is run.
+gap to the goal on the slowest models).  ``--summary FILE`` writes the per-model table of
+every record in --out (markdown) after the run; with ``--models none`` nothing is run.
 """
 import argparse
 import json
