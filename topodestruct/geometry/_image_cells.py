@@ -20,7 +20,8 @@ def _cut_cluster(members, feats, cuts, P, cells, check=None, known=None):
     ``known`` (a dict, filled): cell side ``(u, v)``, ``u < v`` -> ids of other cells' corners
     that the decomposition knows to lie inside it (the feet of their walls)."""
     a, b, c = (P.exact[u] for u in feats[members[0]])
-    i, j = _exact.axes(a, b, c)[:2]
+    ax = _exact.axes(a, b, c)
+    i, j = ax[:2]
     M = []   # the chart's lift, made on the first new corner: most clusters have none
     proj = lambda p: (p[i], p[j])  # noqa: E731
     segments, points = [], []
@@ -44,7 +45,7 @@ def _cut_cluster(members, feats, cuts, P, cells, check=None, known=None):
             if z == y:
                 return idx
         if not M:
-            M.append(_exact.chart(a, b, c)[2])
+            M.append(_exact.chart(a, b, c, ax)[2])
         idx = P.add(_exact.lift(y, a, i, j, M[0]))
         lifted.setdefault(key, []).append((y, idx))
         return idx

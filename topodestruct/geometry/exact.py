@@ -401,13 +401,14 @@ def axes(a, b, c):
     raise ValueError("chart of a degenerate triangle")
 
 
-def chart(a, b, c):
+def chart(a, b, c, ax=None):
     """An exact affine chart of the plane through the triangle ``a, b, c`` in R^n.
 
     Returns ``(i, j, M)``: the plane projects bijectively onto coordinates
     ``(i, j)``; :func:`lift` inverts the projection with the n x 2 matrix ``M``.
+    ``ax``: :func:`axes` of the triangle, where the caller has it.
     """
-    i, j, u, v, det = axes(a, b, c)
+    i, j, u, v, det = axes(a, b, c) if ax is None else ax
     # (y - a_ij) = [u_ij v_ij] (s, t)  ->  (s, t) = inv * (y - a_ij); x = a + s u + t v
     inv = ((v[j] / det, -v[i] / det), (-u[j] / det, u[i] / det))
     M = [(u[r] * inv[0][0] + v[r] * inv[1][0], u[r] * inv[0][1] + v[r] * inv[1][1])

@@ -23,6 +23,7 @@ condition of the 2026 theorem fails), the two differ and :class:`Folding`
 reports it.
 """
 import functools
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -470,10 +471,8 @@ def _solid_folds(K, I, layer):
     pos_image = {int(v): i for i, v in enumerate(S.complex.vertices.tolist())}
     shared = {}                        # (t, u) -> ids of the corners of the pieces both hold
     for solid, tets in zip(I.solids, I.tetrahedra):
-        for a in range(len(tets)):
-            for b in range(a + 1, len(tets)):
-                pair = tuple(sorted((tuple(tets[a]), tuple(tets[b]))))
-                shared.setdefault(pair, set()).update(solid)
+        for pair in itertools.combinations(sorted(map(tuple, tets)), 2):
+            shared.setdefault(pair, set()).update(solid)
     ex = S.vertex_exact                # K's vertices first, after carving too
     pos = {int(v): i for i, v in enumerate(K.vertices.tolist())}
     out = []
