@@ -11,12 +11,14 @@ from scipy.spatial import cKDTree
 
 from ..tolerances import CERTIFICATE_MARGIN, ROUNDING_BOUND
 from . import exact as _exact
+from ._triangle_cuts import cut_triangle
 from .planar import _sort_certified, decompose
 
 
 def _cut_cluster(members, feats, cuts, P, cells, check=None, known=None):
     """Cells of the triangles of one coplanar cluster: the vertical decomposition of their
-    edges and of the pieces cutting them (:func:`~._planar.decompose`), lifted to R^n.
+    edges and of the pieces cutting them (:func:`~.planar.decompose`; one triangle: its
+    cuts along the pieces, :func:`~._triangle_cuts.cut_triangle`), lifted to R^n.
     ``known`` (a dict, filled): cell side ``(u, v)``, ``u < v`` -> ids of other cells' corners
     that the decomposition knows to lie inside it (the feet of their walls)."""
     a, b, c = (P.exact[u] for u in feats[members[0]])
@@ -49,8 +51,13 @@ def _cut_cluster(members, feats, cuts, P, cells, check=None, known=None):
         idx = P.add(_exact.lift(y, a, i, j, M[0]))
         lifted.setdefault(key, []).append((y, idx))
         return idx
-    for corners, carriers, inner in decompose(triangles, segments, points, check=check,
-                                              feet=True):
+    # most clusters: one triangle cut by a few sheets (its cuts cost polygons x segments: a
+    # pile of sheets over one triangle goes to the trapezoidal map, n log n)
+    if len(triangles) == 1 and len(segments) + len(points) <= _FEW_CUTS:
+        pieces = cut_triangle(triangles[0], segments, points)
+    else:
+        pieces = decompose(triangles, segments, points, check=check, feet=True)
+    for corners, carriers, inner in pieces:
         ids = [lift(y) for y in corners]
         cells.setdefault(tuple(sorted(ids)), [ids, set()])[1].update(
             members[k] for k in carriers)
@@ -59,6 +66,10 @@ def _cut_cluster(members, feats, cuts, P, cells, check=None, known=None):
                 if side:
                     u, v = ids[s], ids[(s + 1) % len(ids)]
                     known.setdefault((min(u, v), max(u, v)), set()).update(map(lift, side))
+
+
+#: Most segments and points for which one triangle is cut by :func:`cut_triangle`.
+_FEW_CUTS = 256
 
 
 def _split_edges(edges, P, check=None, known=None):

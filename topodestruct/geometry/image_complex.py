@@ -29,7 +29,9 @@ Method
    other images cross it, isolated points) gives convex cells that every
    member is a union of, so overlapping triangles share their cells
    (:func:`topodestruct.geometry.planar.decompose`; linear in the segments
-   and their crossings).
+   and their crossings). A cluster of one triangle (most of them where sheets
+   cross) is split along its segments' lines instead, in homogeneous integer
+   coordinates (:mod:`topodestruct.geometry._triangle_cuts`).
 5. Every edge (cell sides, image segments) is split at every vertex lying on
    it, and each cell is coned from its centroid (a cell that is a triangle with
    no extra boundary vertex is kept as it is; a cell with a corner whose two
