@@ -299,3 +299,34 @@ def test_segment_triangle_meet_by_the_plane_equals_the_general_solve(tri, ends, 
             got = intersect_segment_triangle(seg, T_, plane_key(*T_))
             want = intersect(T_, seg)
             assert sorted(got) == sorted(want) and len(got) == len(set(got))
+
+
+_rational = st.fractions(min_value=-5, max_value=5, max_denominator=12)
+_point = st.tuples(_rational, _rational)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_point, _point, _point, _point, st.booleans())
+def test_homogeneous_orientation_and_meet_against_fractions(a, b, c, d, collinear):
+    """Homogeneous integers (:func:`homogeneous`) give the sign of the orientation and the
+    crossing of two lines that :class:`fractions.Fraction` arithmetic gives (``collinear``:
+    c moved onto the line ab, the degenerate case)."""
+    from flint import fmpq
+
+    from topodestruct.geometry.exact import homogeneous, meet_point, orient2_exact_sign
+
+    def orient(p, q, r):
+        return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
+    if collinear:
+        c = tuple(x + Fraction(2, 3) * (y - x) for x, y in zip(a, b))
+    fq = lambda p: tuple(fmpq(x.numerator, x.denominator) for x in p)  # noqa: E731
+    h = [homogeneous(fq(p)) for p in (a, b, c, d)]
+    assert all(x[2] > 0 for x in h)
+    o = orient(a, b, c)
+    assert orient2_exact_sign(*h[:3]) == (o > 0) - (o < 0)
+    den = orient(a, b, d) - o              # lines ab and cd: parallel iff this is 0
+    if a != b and c != d and den:
+        t = o / (o - orient(a, b, d))      # the crossing: c + t (d - c)
+        want = tuple(x + t * (y - x) for x, y in zip(c, d))
+        assert meet_point(*h) == fq(want)
+

@@ -17,6 +17,7 @@ segment ends and crossings on theirs) are not tested again: chains of collinear 
 from flint import fmpq
 
 from ..tolerances import CERTIFICATE_MARGIN
+from .exact import homogeneous as _homogeneous, homogeneous_cross as _cross
 from .planar import _Registry
 
 __all__ = ["cut_triangle"]
@@ -53,18 +54,6 @@ def cut_triangle(triangle, segments=(), points=()):
     for p in points:
         cut.point(p)
     return cut.cells()
-
-
-def _homogeneous(p):
-    """Integers ``(X, Y, D)``, ``D > 0``, with ``p = (X / D, Y / D)``."""
-    d0, d1 = p[0].q, p[1].q
-    D = d0 * (d1 // d0.gcd(d1))
-    return p[0].p * (D // d0), p[1].p * (D // d1), D
-
-
-def _cross(u, v):
-    """Homogeneous cross product: the line through two points, or the point of two lines."""
-    return (u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0])
 
 
 class _Cutter:

@@ -229,6 +229,36 @@ def orient2_signs(p, q, r, size):
     return np.where(o > bound, 1, np.where(o < -bound, -1, 0))
 
 
+def homogeneous(p):
+    """Integers ``(X, Y, D)``, ``D > 0``, with ``p = (X / D, Y / D)`` for an exact 2D point:
+    orientations and crossings in these are integer products with no gcd on the way,
+    several times cheaper than with the fractions (:func:`orient2_exact_sign`)."""
+    d0, d1 = p[0].q, p[1].q
+    D = d0 * (d1 // d0.gcd(d1))
+    return p[0].p * (D // d0), p[1].p * (D // d1), D
+
+
+def homogeneous_cross(u, v):
+    """Cross product of homogeneous triples: the line through two points, or the point where
+    two lines meet (its last entry 0 if they are parallel)."""
+    return (u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0])
+
+
+def orient2_exact_sign(a, b, c):
+    """Exact sign of :func:`orient2` from :func:`homogeneous` points (positive denominators
+    scale the determinant, not its sign)."""
+    L = homogeneous_cross(a, b)
+    v = L[0] * c[0] + L[1] * c[1] + L[2] * c[2]
+    return (v > 0) - (v < 0)
+
+
+def meet_point(a, b, c, d):
+    """The exact point where the lines ``ab`` and ``cd`` (homogeneous points) cross, as a pair
+    of fractions (the lines not parallel)."""
+    h = homogeneous_cross(homogeneous_cross(a, b), homogeneous_cross(c, d))
+    return fmpq(h[0], h[2]), fmpq(h[1], h[2])
+
+
 def orient2(a, b, c):
     """Twice the signed area of the 2D triangle a, b, c (exact for exact points)."""
     return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])

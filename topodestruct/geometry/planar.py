@@ -48,7 +48,7 @@ class _Registry:
     """Exact 2D points with integer ids (bucketed by float value, compared exactly)."""
 
     def __init__(self):
-        self.ids, self.exact = {}, []
+        self.ids, self.exact, self._h = {}, [], {}
 
     def add(self, p):
         key = (float(p[0]), float(p[1]))
@@ -59,6 +59,17 @@ class _Registry:
         bucket.append(len(self.exact))
         self.exact.append(p)
         return len(self.exact) - 1
+
+    def h(self, i):
+        """Point ``i`` in homogeneous integers (:func:`~.exact.homogeneous`, cached)."""
+        v = self._h.get(i)
+        if v is None:
+            v = self._h[i] = _exact.homogeneous(self.exact[i])
+        return v
+
+    def orient(self, a, b, c):
+        """Exact sign of the orientation of points ``a, b, c`` (ids)."""
+        return _exact.orient2_exact_sign(self.h(a), self.h(b), self.h(c))
 
 
 def _inside(p, a, b):
@@ -82,7 +93,7 @@ def _split_points(segs, pts, reg, F, check):
     for group in lines.values():
         _split_collinear(group, segs, X, inner, check)
     if pts:
-        _points_on_segments(pts, segs, A, B, F, X, inner)
+        _points_on_segments(pts, segs, A, B, F, X, inner, reg)
     return inner
 
 
@@ -162,7 +173,7 @@ def _split_collinear(group, segs, X, inner, check):
         inner[s].extend(ends[i:j])
 
 
-def _points_on_segments(pts, segs, A, B, F, X, inner):
+def _points_on_segments(pts, segs, A, B, F, X, inner, reg):
     """Record in ``inner`` the given points that lie strictly inside a segment."""
     lo, hi = np.minimum(A, B), np.maximum(A, B)
     margin = CERTIFICATE_MARGIN * (np.abs(F).max() + 1e-300)
@@ -175,7 +186,7 @@ def _points_on_segments(pts, segs, A, B, F, X, inner):
         sign = _exact.orient2_signs(A[near], B[near], np.broadcast_to(F[p], (len(near), 2)), size)
         for s in near[sign == 0].tolist():
             u, v = segs[s]
-            if p not in (u, v) and _exact.orient2(X[u], X[v], X[p]) == 0 and \
+            if p not in (u, v) and reg.orient(u, v, p) == 0 and \
                     _inside(X[p], X[u], X[v]):
                 inner[s].append(p)
 
@@ -183,10 +194,7 @@ def _points_on_segments(pts, segs, A, B, F, X, inner):
 def _cross(s, t, segs, X, reg, inner):
     """Record the crossing point of two segments that certainly cross properly."""
     (u, v), (w, z) = segs[s], segs[t]
-    a, b, c, d = X[u], X[v], X[w], X[z]
-    o1, o2 = _exact.orient2(a, b, c), _exact.orient2(a, b, d)
-    r = o1 / (o1 - o2)
-    q = reg.add((c[0] + r * (d[0] - c[0]), c[1] + r * (d[1] - c[1])))
+    q = reg.add(_exact.meet_point(reg.h(u), reg.h(v), reg.h(w), reg.h(z)))
     inner[s].append(q)
     inner[t].append(q)
 
@@ -197,9 +205,8 @@ def _meet(s, t, segs, X, reg, inner, signs=(0, 0, 0, 0)):
     a proper crossing computes its point from the exact ones)."""
     (u, v), (w, z) = segs[s], segs[t]
     a, b, c, d = X[u], X[v], X[w], X[z]
-    o = _exact.orient2
-    o1, o2, o3, o4 = (sg if sg else o(*abc) for sg, abc in zip(
-        signs, ((a, b, c), (a, b, d), (c, d, a), (c, d, b))))
+    o1, o2, o3, o4 = (sg if sg else reg.orient(*abc) for sg, abc in zip(
+        signs, ((u, v, w), (u, v, z), (w, z, u), (w, z, v))))
     touched = False
     for p, pid, op, (e, f), seg in ((c, w, o1, (a, b), s), (d, z, o2, (a, b), s),
                                     (a, u, o3, (c, d), t), (b, v, o4, (c, d), t)):
@@ -209,9 +216,7 @@ def _meet(s, t, segs, X, reg, inner, signs=(0, 0, 0, 0)):
     if touched or not (o1 and o2 and o3 and o4):
         return
     if (o1 > 0) != (o2 > 0) and (o3 > 0) != (o4 > 0):  # proper crossing
-        o1, o2 = o(a, b, c), o(a, b, d)
-        r = o1 / (o1 - o2)
-        q = reg.add((c[0] + r * (d[0] - c[0]), c[1] + r * (d[1] - c[1])))
+        q = reg.add(_exact.meet_point(reg.h(u), reg.h(v), reg.h(w), reg.h(z)))
         inner[s].append(q)
         inner[t].append(q)
 
@@ -295,7 +300,7 @@ def decompose(triangles, segments=(), points=(), check=None, feet=False):
     reg, F, edges, parents, tri_segs, tri, pts = _graph(triangles, segments, points, check)
     if not edges:
         return []
-    return _Sweep(reg.exact, F, edges, parents, tri_segs, tri, pts).run(check, feet)
+    return _Sweep(reg, F, edges, parents, tri_segs, tri, pts).run(check, feet)
 
 
 class _Sweep:
@@ -311,8 +316,9 @@ class _Sweep:
     known already.
     """
 
-    def __init__(self, X, F, edges, parents, tri_segs, tri, pts):
-        self.X = X
+    def __init__(self, reg, F, edges, parents, tri_segs, tri, pts):
+        self.reg = reg
+        self.X = X = reg.exact
         self.F = [tuple(p) for p in F.tolist()]    # the graph's floats, one per exact point
         size = float(np.abs(F).max()) + 1e-300
         self.size = size
@@ -322,7 +328,7 @@ class _Sweep:
             E.append((u, v) if (X[u][0], X[u][1]) < (X[v][0], X[v][1]) else (v, u))
         self.E = E
         self.parents = [frozenset(p) for p in parents]
-        self.flips = self._flips(E, parents, tri_segs, tri, X, self.F, size)
+        self.flips = self._flips(E, parents, tri_segs, tri, reg, self.F, size)
         self.starts, self.ends = {}, {}
         self.vertical = set()
         for e, (u, v) in enumerate(E):
@@ -335,16 +341,16 @@ class _Sweep:
         self.heights, self.slopes, self._ys = {}, {}, {}
 
     @staticmethod
-    def _flips(E, parents, tri_segs, tri, X, F, size):
+    def _flips(E, parents, tri_segs, tri, reg, F, size):
         """For each non-vertical edge: (triangles below it, triangles above it) among those
         with a side on it."""
-        side = {}
+        side, X = {}, reg.exact
         for t, (ids, segs) in enumerate(zip(tri, tri_segs)):
             for (i, j, k), s in zip(((0, 1, 2), (1, 2, 0), (0, 2, 1)), segs):
                 a, b = sorted((ids[i], ids[j]), key=lambda w: (X[w][0], X[w][1]))
                 # a nondegenerate triangle: the sign is never 0, floats decide it mostly
                 up = _exact.orient2_sign(F[a], F[b], F[ids[k]], size) or \
-                    _exact.orient2(X[a], X[b], X[ids[k]])
+                    reg.orient(a, b, ids[k])
                 side.setdefault(s, []).append((t, up > 0))
         flips = []
         for e in range(len(E)):
@@ -358,10 +364,7 @@ class _Sweep:
     def _orient(self, a, b, c):
         """Sign of orient2 of three point ids: floats where they certify it, else exact."""
         sign = _exact.orient2_sign(self.F[a], self.F[b], self.F[c], self.size)
-        if sign:
-            return sign
-        o = _exact.orient2(self.X[a], self.X[b], self.X[c])
-        return (o > 0) - (o < 0)
+        return sign or self.reg.orient(a, b, c)
 
     def _columns(self):
         """Vertices in lexicographic order, grouped by their exact x-coordinate."""
