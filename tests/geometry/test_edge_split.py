@@ -47,3 +47,25 @@ def test_points_known_inside_collinear_segments_are_inside_and_change_nothing(se
     assert sum(seen) > 20                                     # the case has such points
     assert R.complex.simplices(1).tolist() == R0.complex.simplices(1).tolist()
     assert R.exact == R0.exact
+
+
+@pytest.mark.parametrize("n", [2, 5, 12])
+def test_near_segments_finds_every_point_on_an_edge(n):
+    """The float search of :func:`_near_segments` (balls searched in up to 6 principal
+    directions where the points have more) keeps every (edge, point) pair with the point
+    inside the edge: points put on random edges at dyadic parameters (exact in floats),
+    among others off them, in R^2, R^5 and R^12."""
+    from topodestruct.geometry._image_cells import _near_segments
+
+    rng = np.random.default_rng(n)
+    pts = rng.normal(size=(300, n)) * rng.uniform(0.1, 10, n) + 5   # uneven: principal
+    E = rng.integers(0, 300, size=(400, 2))                     # directions matter
+    E = E[E[:, 0] != E[:, 1]]
+    on, extra = [], []
+    for e in rng.choice(len(E), 150):
+        t = rng.integers(1, 8) / 8
+        on.append((int(e), 300 + len(extra)))
+        extra.append(pts[E[e, 0]] + t * (pts[E[e, 1]] - pts[E[e, 0]]))
+    pts = np.concatenate([pts, np.array(extra)])
+    found = {tuple(p) for p in _near_segments(pts, E)}
+    assert set(on) <= found

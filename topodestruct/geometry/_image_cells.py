@@ -16,7 +16,8 @@ from .planar import _sort_certified, decompose
 
 
 def _cut_cluster(members, feats, cuts, P, cells, check=None, known=None):
-    """Cells of the triangles of one coplanar cluster: the vertical decomposition of their
+    """Cells of the triangles of one coplanar cluster (``cuts``: triangle -> the pieces
+    cutting it, each with its points' ids in ``P``): the vertical decomposition of their
     edges and of the pieces cutting them (:func:`~.planar.decompose`; one triangle: its
     cuts along the pieces, :func:`~._triangle_cuts.cut_triangle`), lifted to R^n.
     ``known`` (a dict, filled): cell side ``(u, v)``, ``u < v`` -> ids of other cells' corners
@@ -28,7 +29,7 @@ def _cut_cluster(members, feats, cuts, P, cells, check=None, known=None):
     proj = lambda p: (p[i], p[j])  # noqa: E731
     segments, points = [], []
     for t in members:
-        for piece in cuts.get(t, ()):
+        for piece, _ in cuts.get(t, ()):
             (points if len(piece) == 1 else segments).append(
                 proj(piece[0]) if len(piece) == 1 else (proj(piece[0]), proj(piece[-1])))
     triangles = [[proj(P.exact[u]) for u in feats[t]] for t in members]
@@ -36,7 +37,7 @@ def _cut_cluster(members, feats, cuts, P, cells, check=None, known=None):
     # the members' corners and the cut points are known points of the plane: a cell corner
     # equal to one of them is not lifted (lifting to R^n is the costly exact step here)
     given = [u for t in members for u in feats[t]] + [
-        P.add(p) for t in members for piece in cuts.get(t, ()) for p in piece]
+        u for t in members for _, ids in cuts.get(t, ()) for u in ids]
     for u in dict.fromkeys(given):
         y = proj(P.exact[u])
         lifted.setdefault((float(y[0]), float(y[1])), []).append((y, u))
@@ -138,11 +139,17 @@ def _near_segments(pts, E, chunk=1 << 20, check=None):
     radii = half[ei] / k[ei] * (1 + CERTIFICATE_MARGIN) + CERTIFICATE_MARGIN * scale + 1e-300
     # first a test in 3 principal directions (projecting can only shorten the distance to
     # the segment's line), then the full one
-    Z = pts - pts.mean(0)
+    mean = pts.mean(0)
+    Z, Y = pts - mean, pts
     if pts.shape[1] > 3:
-        Z = Z @ np.linalg.svd(Z[:: max(1, len(Z) // 2000)], full_matrices=False)[2][:3].T
+        Vt = np.linalg.svd(Z[:: max(1, len(Z) // 2000)], full_matrices=False)[2]
+        if pts.shape[1] > _SEARCH_DIMS:
+            # the balls are searched in the principal directions too: a point within a ball
+            # is within its projection, and a k-d tree is slow in many dimensions
+            Y, centres = Z @ Vt[:_SEARCH_DIMS].T, (centres - mean) @ Vt[:_SEARCH_DIMS].T
+        Z = Z @ Vt[:3].T
     size = np.abs(pts).sum(1)
-    tree, out = cKDTree(pts), []
+    tree, out = cKDTree(Y), []
     # balls a few thousand at a time: where folded sheets pile up, each holds thousands of
     # points, and the lists of all of them at once had taken gigabytes
     for s in range(0, len(ei), _BALLS):
@@ -162,6 +169,10 @@ def _near_segments(pts, E, chunk=1 << 20, check=None):
 
 #: Balls queried at a time by :func:`_near_segments`.
 _BALLS = 4096
+
+#: Principal directions in which :func:`_near_segments` searches its balls (candidates only:
+#: every point within a ball is found, the few more are tested as before).
+_SEARCH_DIMS = 6
 
 
 def _on_edge(pts, Z, size, E, e_, w_):

@@ -453,7 +453,7 @@ def _cells(pc, interactions, inside, check):
             continue
         for t in (a, b):
             if t < n_tri:
-                cuts.setdefault(t, []).append(I)
+                cuts.setdefault(t, []).append((I, ids))
     clusters = {}
     for t, lab in enumerate(component_labels(n_tri, glue)[1].tolist()):
         clusters.setdefault(lab, []).append(t)
