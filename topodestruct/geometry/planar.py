@@ -127,8 +127,9 @@ def _split_pairs(pairs, E, A, B, segs, X, reg, inner, check, collinear):
 
 def _same_line(pairs, signs, segs, X, collinear):
     """Which ``pairs`` are segments of one line, exactly (tested: those whose four float
-    orientations ``signs`` are all uncertain); they are added to ``collinear = (lines, keys, ids)`` (line id -> segments,
-    segment -> line id, exact line -> id). One exact key per segment, compared as integers:
+    orientations ``signs`` are all uncertain); they are added to
+    ``collinear = (lines, keys, ids)`` (line id -> segments, segment -> line id, exact
+    line -> id). One exact key per segment, compared as integers:
     a fold onto a line leaves millions of such pairs."""
     lines, keys, ids = collinear
     zero = (signs[0] == 0) & (signs[1] == 0) & (signs[2] == 0) & (signs[3] == 0)
