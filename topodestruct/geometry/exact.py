@@ -16,7 +16,8 @@ from ..tolerances import CERTIFICATE_MARGIN, ROUNDING_BOUND
 
 __all__ = ["exact", "as_exact", "to_exact", "intersect", "orient2", "axes", "on_segment", "chart",
            "lift", "line_key", "plane_key", "intersect_coplanar", "collinear_meet", "pivot",
-           "orient2_sign", "orient2_signs", "intersect_segment_triangle"]
+           "orient2_sign", "orient2_signs", "intersect_segment_triangle", "homogeneous",
+           "homogeneous_cross", "orient2_exact_sign", "meet_point"]
 
 _ZERO, _ONE = fmpq(0), fmpq(1)
 
