@@ -10,33 +10,9 @@ import numpy as np
 import pytest
 from flint import fmpq
 
+from plane_polygons import area, orient, q, strictly_inside, strictly_on
+
 from topodestruct.geometry._triangle_cuts import cut_triangle
-
-
-def q(x, y):
-    return (fmpq(x), fmpq(y))
-
-
-def orient(a, b, c):
-    return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
-
-
-def area(poly):
-    k = len(poly)
-    return sum(poly[i][0] * poly[(i + 1) % k][1] - poly[(i + 1) % k][0] * poly[i][1]
-               for i in range(k)) / 2
-
-
-def strictly_inside(p, poly):
-    o = [orient(poly[i], poly[(i + 1) % len(poly)], p) for i in range(len(poly))]
-    return all(x > 0 for x in o) or all(x < 0 for x in o)
-
-
-def strictly_on(p, a, b):
-    if orient(a, b, p) != 0 or p in (a, b):
-        return False
-    k = 0 if a[0] != b[0] else 1
-    return min(a[k], b[k]) < p[k] < max(a[k], b[k])
 
 
 def crosses_interior(a, b, poly):
