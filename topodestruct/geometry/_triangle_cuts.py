@@ -17,7 +17,7 @@ segment ends and crossings on theirs) are not tested again: chains of collinear 
 from flint import fmpq
 
 from ..tolerances import CERTIFICATE_MARGIN
-from .exact import homogeneous as _homogeneous, homogeneous_cross as _cross
+from .exact import homogeneous_cross as _cross
 from .planar import _Registry
 
 __all__ = ["cut_triangle"]
@@ -60,15 +60,16 @@ class _Cutter:
     """Polygons (lists of ``[corner id, id of the line of the side that starts there]``,
     counter-clockwise) split by lines; ``on[line]``: point ids known to lie on it.
 
-    Points and lines in homogeneous integer coordinates: an orientation is three integer
-    products (the fractions' orientation, scaled by positive denominators), a crossing a
-    cross product, with no gcd on the way; several times cheaper than rationals."""
+    Points (the registry's :meth:`~.planar._Registry.h`) and lines in homogeneous integer
+    coordinates: an orientation is three integer products (the fractions' orientation,
+    scaled by positive denominators), a crossing a cross product, with no gcd on the way;
+    several times cheaper than rationals."""
 
     def __init__(self, triangle):
-        self.reg, self.H, self.F = _Registry(), [], []
+        self.reg, self.F = _Registry(), []
         ids = [self._id(p) for p in triangle]
         self.size = max(abs(c) for u in ids for c in self.F[u]) + 1e-300
-        a, b, c = (self.H[u] for u in ids)
+        a, b, c = (self.reg.h(u) for u in ids)
         if sum(x * y for x, y in zip(_cross(a, b), c)) < 0:     # counter-clockwise
             ids.reverse()
         self.lines, self.on, self.lines_of = [], [], {}
@@ -80,13 +81,14 @@ class _Cutter:
 
     def _id(self, p, h=None):
         u = self.reg.add(p)
-        if u == len(self.H):
-            self.H.append(h or _homogeneous(p))
+        if u == len(self.F):
+            if h is not None:        # a crossing: its integers are known
+                self.reg._h[u] = h
             self.F.append((float(p[0]), float(p[1])))
         return u
 
     def _new_line(self, u, v):
-        self.lines.append(_cross(self.H[u], self.H[v]))
+        self.lines.append(_cross(self.reg.h(u), self.reg.h(v)))
         self.on.append(set())
         k = len(self.lines) - 1
         self._mark(u, k)
@@ -101,7 +103,7 @@ class _Cutter:
         """Sign of point ``w`` against ``line``, exact (1: left of its direction)."""
         if w in self.on[line]:
             return 0
-        L, h = self.lines[line], self.H[w]
+        L, h = self.lines[line], self.reg.h(w)
         v = L[0] * h[0] + L[1] * h[1] + L[2] * h[2]
         if not v:
             self._mark(w, line)
@@ -214,10 +216,10 @@ class _Cutter:
 
     def _inside(self, poly, w):
         """True: strictly inside the polygon; None: on its boundary; False: outside."""
-        H, on, n = self.H, [], len(poly)
+        H, on, n = self.reg.h, [], len(poly)
         for k in range(n):
-            L = _cross(H[poly[k][0]], H[poly[(k + 1) % n][0]])
-            o = L[0] * H[w][0] + L[1] * H[w][1] + L[2] * H[w][2]
+            L, h = _cross(H(poly[k][0]), H(poly[(k + 1) % n][0])), H(w)
+            o = L[0] * h[0] + L[1] * h[1] + L[2] * h[2]
             if o < 0:
                 return False
             if not o:
