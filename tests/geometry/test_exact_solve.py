@@ -126,6 +126,64 @@ def test_box_pairs_is_every_overlapping_pair_once(F, d, seed, big):
                                                 if p[0] < first}
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.integers(2, 400), st.integers(2, 4), st.integers(0, 2 ** 32 - 1),
+       st.sampled_from([0.0, 0.05, 3.0]))
+def test_box_pairs_in_a_grid_is_every_overlapping_pair_once(F, d, seed, big):
+    # the grid forced on small inputs (cells of any size, kept even where it sweeps more
+    # pairs): boxes meeting several cells, touching on cell borders (coordinates on a grid
+    # of 0.5), points; each pair once, against brute force, with and without ``first``
+    import numpy as np
+
+    from topodestruct.geometry import certificates as cert
+
+    rng = np.random.default_rng(seed)
+    lo = np.round(rng.uniform(0, 10, (F, d)) * 2) / 2
+    hi = lo + np.round(rng.exponential(0.7, (F, d)) * 2) / 2 * np.where(
+        rng.uniform(size=(F, 1)) < big, 10, 1)
+    hi[: F // 7] = lo[: F // 7]
+    saved = cert._GRID_MIN_BOXES, cert._GRID_MAX_SPAN, cert._GRID_PAIR_COST
+    cert._GRID_MIN_BOXES, cert._GRID_MAX_SPAN, cert._GRID_PAIR_COST = 2, 50.0, 0.0
+    try:
+        assert cert._grid(lo[:, :2], hi[:, :2])[2] is not None or F < 16
+        first = int(rng.integers(0, F + 1))
+        whole, part = (np.sort(cert.box_pairs(lo, hi, first=f), axis=1) for f in (None, first))
+    finally:
+        cert._GRID_MIN_BOXES, cert._GRID_MAX_SPAN, cert._GRID_PAIR_COST = saved
+    truth = _brute_pairs(lo, hi)
+    for got, want in ((whole, truth), (part, {p for p in truth if p[0] < first})):
+        assert len(got) == len({tuple(p) for p in got.tolist()})
+        assert {tuple(p) for p in got.tolist()} == want
+
+
+def test_box_pairs_of_a_large_surface_use_the_grid_and_miss_nothing():
+    # a crumpled surface in R^6 of 9 800 triangles: the grid is chosen by default, and the
+    # pairs are those of brute force
+    import numpy as np
+
+    from topodestruct.geometry import certificates as cert
+
+    n = 70
+    u, v = np.meshgrid(np.linspace(0, 2 * np.pi, n), np.linspace(0, 2 * np.pi, n))
+    X = np.stack([np.cos(u), np.sin(u), np.cos(v), np.sin(v), np.sin(u + 2 * v),
+                  np.cos(3 * u - v)], -1).reshape(-1, 6)
+    i = np.arange(n - 1)[:, None] * n + np.arange(n - 1)[None, :]
+    pad = np.concatenate([np.stack([i, i + 1, i + n], -1).reshape(-1, 3),
+                          np.stack([i + 1, i + n + 1, i + n], -1).reshape(-1, 3)])
+    lo, hi = X[pad].min(1), X[pad].max(1)
+    F = len(pad)
+    axes = np.argsort(hi.max(0) - lo.min(0))[::-1]
+    assert cert._grid(lo[:, axes[1:3]], hi[:, axes[1:3]])[2] is not None
+    got = np.sort(cert.box_pairs(lo, hi), axis=1)
+    assert len(got) == len({tuple(p) for p in got.tolist()})
+    truth = set()
+    for s in range(0, F, 2000):            # brute force in blocks (memory)
+        a = np.arange(s, min(F, s + 2000))[:, None]
+        x, y = np.nonzero(np.all((lo[a] <= hi[None]) & (lo[None] <= hi[a]), axis=2))
+        truth |= {(int(p), int(q)) for p, q in zip(x + s, y) if p < q}
+    assert {tuple(p) for p in got.tolist()} == truth
+
+
 def test_separated_certifies_interlocked_triangles_sharing_a_vertex():
     # Two triangles with the common vertex 0 in R^3, the plane y = 0 between them (A has
     # y > 0.02, B has y < -0.02 away from 0), yet each one's plane cuts the other and their
