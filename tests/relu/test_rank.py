@@ -11,6 +11,7 @@ from hypothesis import given, settings, strategies as st
 
 import topodestruct as td
 from topodestruct import _parallel, networks
+from topodestruct.relu.certify import ROUTES
 from topodestruct import rank as R
 from topodestruct.algebra import modular as MA
 from topodestruct.relu import tiers
@@ -823,3 +824,61 @@ def test_daemonic_processes_use_threads_not_children(two_threads):
     assert got is not None and proc.exitcode == 0
     assert got[0] is False
     np.testing.assert_array_equal(got[1], td.rank_decomposition(net, X).ranks)
+
+
+# --- inputs of small dimension: the dense chain ------------------------------------------
+def _exact_chain_rank(pairs, codewords, K):
+    """Exact rank over Q of ``D_K W_K ... D_1 W_1`` with python Fractions (no flint)."""
+    M = None
+    for (W, _), c in zip(pairs[:K], codewords[:K]):
+        Wq = [[Fraction(float(v)) * int(ci) for v in row] for row, ci in zip(W, c)]
+        M = Wq if M is None else [[sum(a * b for a, b in zip(r, col)) for col in zip(*M)]
+                                  for r in Wq]
+    return sympy.Matrix(M).rank()
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 3), st.lists(st.integers(1, 7), min_size=1, max_size=4),
+       st.integers(0, 2 ** 32 - 1))
+def test_dense_chain_ranks_of_small_inputs_are_exact(m, widths, seed):
+    # inputs of dimension <= 3 take the dense chain mod p first; integer weights / 8 with
+    # repeated and summed rows make exact dependencies, so ranks fall below the bound
+    rng = np.random.default_rng(seed)
+    pairs, n_in = [], m
+    for n in widths:
+        W = rng.integers(-3, 4, size=(n, n_in)).astype(float)
+        if n >= 3:
+            W[2] = W[0] + W[1]
+        pairs.append((W / 8.0, rng.normal(size=n)))
+        n_in = n
+    net = networks.from_weights(pairs)
+    X = rng.normal(scale=2.0, size=(30, m))
+    rd = td.rank_decomposition(net, X)
+    assert rd.certified.all()
+    for i in range(len(X)):
+        got = [int(r) for r in rd.ranks[i]]
+        assert got == [_exact_chain_rank(pairs, [c[i] for c in rd.codewords], K)
+                       for K in range(1, len(widths) + 1)]
+    met = rd.ranks == rd.upper
+    assert (rd.routes[met] == ROUTES.index("dense chain")).all()
+
+
+def test_dense_chain_falls_through_where_the_rank_drops_mod_p():
+    # W2 row 2 = row 0 + row 1 + p e_0 (p the dense chain's prime): independent over Q
+    # where unit 0 is active, dependent mod p; the later routes must settle those exactly
+    from topodestruct.relu.rank import DEFAULT_PRIME
+
+    rng = np.random.default_rng(5)
+    W1 = rng.integers(-4, 5, size=(9, 3)) / 8.0
+    W2 = rng.integers(-4, 5, size=(3, 9)).astype(float)
+    W2[2] = W2[0] + W2[1]
+    W2[2, 0] += DEFAULT_PRIME
+    pairs = [(W1, rng.normal(size=9)), (W2 / 8.0, np.abs(rng.normal(size=3)) + 1)]
+    net = networks.from_weights(pairs)
+    X = rng.normal(size=(40, 3))
+    rd = td.rank_decomposition(net, X)
+    assert rd.certified.all()
+    for i in range(len(X)):
+        assert rd.ranks[i, 1] == _exact_chain_rank(pairs, [c[i] for c in rd.codewords], 2)
+    assert rd.settled.get("dense chain", 0) > 0
+    assert sum(n for r, n in rd.settled.items() if r != "dense chain") > 0

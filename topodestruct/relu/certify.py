@@ -16,7 +16,13 @@ __all__ = ["ROUTES", "certified_ranks"]
 
 _SECOND_PRIME = 1048571          # used to re-check points whose first test failed
 # how a (codeword, layer) pair was settled, by code (``RankDecomposition.routes``)
-ROUTES = ("fast tier", "float64 tier", "per-point modular", "exact", "numerical")
+ROUTES = ("fast tier", "float64 tier", "per-point modular", "exact", "numerical", "dense chain")
+#: Inputs of at most this dimension take :func:`_dense_lower` first: the whole Jacobian mod p
+#: of every codeword, layer by layer in one product per layer (``m`` columns), is cheaper
+#: than the sketched per-point chains of the tiers, which are built for wide inputs.
+_DENSE_MAX_INPUT = 3
+#: Rows of codewords per block of :func:`_dense_lower` (memory: rows x width x m floats).
+_DENSE_BLOCK = 1 << 14
 
 
 def _layer1_lower(red, act1, p, device):
@@ -44,6 +50,47 @@ def _layer1_lower(red, act1, p, device):
         ok[todo] = padded_full_rank(Gp, target[todo], p,
                                      np.maximum(rcnt[todo], ccnt[todo]))
     return np.where(ok, base + target, -1)
+
+
+def _dense_lower(Ws, actives, upper, want, p, random_state):
+    """Modular lower bounds for inputs of small dimension ``m``: per codeword the Jacobian
+    ``D_K W_K ... D_1 W_1 (mod p)`` (``n_K x m``), all codewords of a block in one product
+    per layer (signed residues in float64: a sum of ``n`` products stays below
+    ``n p^2 / 4 < 2^53``).  ``rank_p <= rank``, so where ``rank_p`` reaches the bound
+    ``upper`` the rank is proven; a bound below ``m`` is tested on ``J S`` for a random
+    ``m x upper`` matrix ``S`` (any ``S`` gives a valid bound).  Returns ``(U, L)`` with
+    ``upper`` where proven and ``-1`` elsewhere."""
+    from ..algebra import _kernels
+
+    def smod(x):                # |result| <= p/2 + 2 (see algebra.modular.smod)
+        return x - p * np.rint(x * (1.0 / p))
+
+    U, L = upper.shape
+    lower = np.full((U, L), -1)
+    m, last = Ws[0].shape[1], max(want) + 1
+    if any(W.shape[1] * (p / 2 + 2) ** 2 >= 2.0 ** 52 for W in Ws[:last]):
+        return lower
+    res = [residues(W, p, signed=True).astype(np.float64) for W in Ws[:last]]
+    S = np.random.default_rng(random_state).integers(0, p, (m, m)).astype(np.float64)
+    for s in range(0, U, _DENSE_BLOCK):
+        rows = slice(s, min(U, s + _DENSE_BLOCK))
+        J = None
+        for K in range(last):
+            if J is None:
+                J = np.broadcast_to(res[0], (rows.stop - s, *res[0].shape))
+            else:               # one product for the block: (n_K, n_{K-1}) @ (n_{K-1}, B m)
+                B, n, _ = J.shape
+                J = (res[K] @ J.transpose(1, 0, 2).reshape(n, B * m)).reshape(
+                    -1, B, m).transpose(1, 0, 2)
+            J = smod(J * actives[K][rows, :, None])
+            if K not in want:
+                continue
+            u = upper[rows, K]
+            T = np.where((u < m)[:, None, None], smod(J @ S), J)
+            ok = _kernels.full_column_rank(np.ascontiguousarray(T), np.full(len(T), T.shape[1]),
+                                           u.astype(np.int64), p)
+            lower[rows, K] = np.where(ok, u, -1)
+    return lower
 
 
 def _chain_matrices(Ws, actives_row, upto):
@@ -107,6 +154,9 @@ def certified_ranks(layers, actives, m, p, fallback, exact_all, random_state, wa
     wanted = np.zeros(L, dtype=bool)
     wanted[sorted(want)] = True
     last = max(want) + 1
+    if not exact_all and m <= _DENSE_MAX_INPUT:
+        lower = _dense_lower(Ws, actives, upper, want, p, random_state)
+        routes[(lower == upper) & wanted] = ROUTES.index("dense chain")
     if not exact_all:
         freqs = [a.mean(0) for a in actives]     # choose the reductions (see Tier)
         for q, dtype in _tiers(p, want, device):

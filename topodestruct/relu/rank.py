@@ -344,9 +344,11 @@ def rank_decomposition(net, X, mode="certified", layers=None, fallback="exact", 
     device = net_layers[0].W.device
     with torch.no_grad():
         codewords, actives, uncertain = activation_patterns(net_layers, X)
-        first, inverse = unique_rows(actives)
-        uact = [a[first] for a in actives]
         want_margins = mode == "numerical" if margins is None else bool(margins)
+        # ranks at the layers wanted depend on the codeword up to the last of them only;
+        # margins are read at every layer
+        first, inverse = unique_rows(actives if want_margins else actives[:max(want) + 1])
+        uact = [a[first] for a in actives]
         marg = None
         if want_margins:
             Ws64 = [lay.W.to(torch.float64) for lay in net_layers]
