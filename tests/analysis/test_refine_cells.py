@@ -168,3 +168,16 @@ def test_a_tetrahedron_falls_into_the_cells_of_its_plane_arrangement(seed):
         # the cell's boundary is a triangulated sphere on exactly its V corners
         assert len({v for t in boundary for v in t}) == V
         assert len(boundary) == 2 * V - 4
+
+
+def test_signs_of_rationals_that_underflow_are_exact():
+    # a rational below the smallest float rounds to +-0.0; its sign is still decided
+    from flint import fmpq
+
+    from topodestruct.analysis.refine import _floats_and_signs
+
+    Q = np.array([[fmpq(1, 2 ** 1100), fmpq(-1, 2 ** 1100), fmpq(0)],
+                  [fmpq(3, 7), fmpq(-5, 2), fmpq(-1, 3 ** 700)]], dtype=object)
+    F, sign = _floats_and_signs(Q)
+    assert sign.tolist() == [[1, -1, 0], [1, -1, -1]]
+    assert F[1, 0] == 3 / 7 and F[0, 0] == 0.0

@@ -260,9 +260,14 @@ def exact_affine(W, b, H):
     return exact_forward([(W, b, False)], H)
 
 
-def _signs(Q):
-    """Exact signs of an object array of rationals, int8."""
-    return (Q > 0).astype(np.int8) - (Q < 0).astype(np.int8)
+def _floats_and_signs(Q):
+    """The floats of an object array of rationals and their exact signs (int8): a nonzero
+    rational rounds to a float of its sign, or to 0 where it underflows (decided exactly)."""
+    F = _to_float(Q)
+    sign = np.sign(F).astype(np.int8)
+    for i in zip(*np.nonzero(F == 0)):
+        sign[i] = (Q[i] > 0) - (Q[i] < 0)
+    return F, sign
 
 
 def _to_float(Q):
@@ -283,7 +288,7 @@ def refine_next(R):
              Cells.of_simplices(R.simplices, R.parent)).start_layer()
     st = _State(points=R.points, exact=R.exact_points, pre=list(R.pre),
                 Zq=exact_affine(W, b, R.exact_values))
-    st.sign = _signs(st.Zq)
+    st.Z, st.sign = _floats_and_signs(st.Zq)
     if relu:
         for j in range(W.shape[0]):
             hit, E = cells.crossing_edges(st.sign[:, j])
@@ -292,7 +297,7 @@ def refine_next(R):
                 cells.split(hit, st.sign[:, j], lookup)
     cells.end_layer(st.sign)
     simp, owner = cells.triangulate()
-    Z = _to_float(st.Zq)
+    Z = st.Z
     Hq = np.where(st.sign > 0, st.Zq, fmpq(0)) if relu else st.Zq
     return Refinement(points=st.points, simplices=simp, parent=cells.parent[owner],
                       codewords=[c[owner] for c in cells.codes],
@@ -310,6 +315,7 @@ class _State:
     exact: np.ndarray
     pre: list
     Zq: np.ndarray
+    Z: np.ndarray = None            # the floats of Zq
     sign: np.ndarray = None
 
 
@@ -331,7 +337,8 @@ def _cut_points(st, j, E):
 
     st.exact = np.concatenate([st.exact, Xn])
     st.points = np.concatenate([st.points, _to_float(Xn)])
-    st.Zq = np.concatenate([st.Zq, Zn])
-    st.sign = np.concatenate([st.sign, _signs(Zn)])
+    Zf, sign = _floats_and_signs(Zn)
+    st.Zq, st.Z = np.concatenate([st.Zq, Zn]), np.concatenate([st.Z, Zf])
+    st.sign = np.concatenate([st.sign, sign])
     st.pre = [np.concatenate([P, interp(P)]) for P in st.pre]
     return lookup

@@ -256,7 +256,8 @@ def refine_image(K, images, injective=None, max_exact_pairs=None, max_candidate_
     stats["overlaps"] = len(overlaps)
     cells, stats["clusters"], known = _cells(pc, interactions, inside, check)  # 4. cells
     stats["cells"] = len(cells)
-    L, exact, carriers, vertex_map = _assemble(pc, cells, known, check)  # 5. split, coned
+    L, exact, carriers, vertex_map = _assemble(pc, cells, known, check,   # 5. split, coned
+                                               split=bool(interactions or overlaps or known))
     stats["image_f_vector"] = L.f_vector
     return ImageRefinement(L, exact, pc.input_simplices, interactions, overlaps, carriers, stats,
                            pc.vertex_exact, vertex_map)
@@ -469,9 +470,10 @@ def _cells(pc, interactions, inside, check):
     return cells, len(clusters), known
 
 
-def _assemble(pc, cells, known, check):
+def _assemble(pc, cells, known, check, split=True):
     """Step 5: split edges at the points on them, cone the cells, and glue the pieces into
-    the image complex. Returns ``(L, exact, carriers, vertex_map)``."""
+    the image complex. Returns ``(L, exact, carriers, vertex_map)``.  ``split=False``: no
+    pair met beyond its common face, so no point lies inside an edge (no search)."""
     n_tri, n_seg, feats, P = pc.n_tri, pc.n_seg, pc.feats, pc.P
     edges = set()
     for corners, _ in cells.values():
@@ -480,7 +482,8 @@ def _assemble(pc, cells, known, check):
                      for i in range(k))
     seg_feats = list(range(n_tri, n_tri + n_seg))
     edges.update(tuple(sorted(feats[f])) for f in seg_feats)
-    chains = _split_edges(sorted(edges), P, check, known)
+    chains = (_split_edges(sorted(edges), P, check, known) if split else
+              {e: list(e) for e in edges})
     simplices, carriers = [], {}
 
     def chain(u, v):
