@@ -1,4 +1,4 @@
-"""Cells of the image complex: coplanar clusters decomposed into shared convex cells, edges split.
+"""Cells of the image complex: coplanar clusters cut into shared convex cells, edges split, glued.
 
 Helpers of :func:`topodestruct.geometry.image_complex.refine_image` (steps 4
 and 5 of its method), exact with float certificates that skip the exact work
@@ -10,6 +10,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from ..tolerances import CERTIFICATE_MARGIN, ROUNDING_BOUND
+from ..topology.simplicial import SimplicialComplex
 from . import exact as _exact
 from ._triangle_cuts import cut_triangle
 from .planar import _sort_certified, decompose
@@ -195,3 +196,82 @@ def _off_line(X, a, b, w, with_t=False):
     t = np.einsum("ij,ij->i", q, d) / np.maximum(np.einsum("ij,ij->i", d, d), 1e-300)
     r = np.linalg.norm(q - t[:, None] * d, axis=1)
     return (r, t) if with_t else r
+
+
+def _assemble(pc, cells, known, check):
+    """Step 5 of :func:`~.image_complex.refine_image`: split edges at the points on them,
+    cone the cells, and glue the pieces into the image complex. Returns
+    ``(L, exact, carriers, vertex_map)``."""
+    n_tri, n_seg, feats, P = pc.n_tri, pc.n_seg, pc.feats, pc.P
+    edges = set()
+    for corners, _ in cells.values():
+        k = len(corners)
+        edges.update((min(corners[i], corners[(i + 1) % k]), max(corners[i], corners[(i + 1) % k]))
+                     for i in range(k))
+    seg_feats = list(range(n_tri, n_tri + n_seg))
+    edges.update(tuple(sorted(feats[f])) for f in seg_feats)
+    chains = _split_edges(sorted(edges), P, check, known)
+    simplices, carriers = [], {}
+
+    def chain_of(u, v):
+        c = chains.get((u, v))
+        if c is not None:
+            return c
+        return chains[(v, u)][::-1]
+    for corners, carr in cells.values():
+        k = len(corners)
+        sides = [chain_of(corners[i], corners[(i + 1) % k]) for i in range(k)]
+        boundary = [u for side in sides for u in side[:-1]]
+        if len(boundary) == 3:
+            s = tuple(sorted(boundary))
+            simplices.append(s)
+            carriers.setdefault(s, set()).update(carr)
+            continue
+        # a corner whose two sides hold no other vertex: the cell (strictly convex) is the
+        # fan from it over the other sides, with no new vertex and two triangles fewer
+        i = next((i for i in range(k) if len(sides[i]) == 2 and len(sides[i - 1]) == 2), None)
+        if i is not None:
+            for m in range(1, k - 1):
+                side = sides[(i + m) % k]
+                for j in range(len(side) - 1):
+                    s = tuple(sorted((corners[i], side[j], side[j + 1])))
+                    simplices.append(s)
+                    carriers.setdefault(s, set()).update(carr)
+            continue
+        pts = [P.exact[c] for c in corners]
+        centre = P.add(tuple(sum(x) / k for x in zip(*pts)))
+        for i in range(len(boundary)):
+            s = tuple(sorted((centre, boundary[i], boundary[(i + 1) % len(boundary)])))
+            simplices.append(s)
+            carriers.setdefault(s, set()).update(carr)
+    for f in seg_feats:
+        c = chain_of(*feats[f])
+        for i in range(len(c) - 1):
+            s = tuple(sorted((c[i], c[i + 1])))
+            simplices.append(s)
+            carriers.setdefault(s, set()).add(f)
+    for f in range(n_tri + n_seg, len(feats)):
+        simplices.append(feats[f])
+        carriers.setdefault(feats[f], set()).add(f)
+    carriers = {s: tuple(sorted(c)) for s, c in carriers.items()}
+    return _glued(SimplicialComplex(simplices), pc, carriers)
+
+
+def _unmet(pc):
+    """Steps 4-5 where no two pieces meet beyond their common face (no interactions, no
+    overlaps): the image complex is the pieces themselves, each carried by itself."""
+    n = pc.n_tri + pc.n_seg
+    groups = [g for g in (np.sort(pc.pad[:pc.n_tri], 1), np.sort(pc.pad[pc.n_tri:n, :2], 1),
+                          pc.pad[n:, :1]) if len(g)]
+    keys = [tuple(r) for g in groups for r in g.tolist()]          # in the order of pieces
+    L = SimplicialComplex(groups[0] if len(groups) == 1 else keys)
+    return _glued(L, pc, {s: (f,) for f, s in enumerate(keys)})
+
+
+def _glued(L, pc, carriers):
+    """``(L, exact, carriers, vertex_map)``: ``L`` with its points' floats as coordinates,
+    their exact coordinates, and each vertex of ``K``'s vertex of ``L``."""
+    V = L.vertices.tolist()
+    coords = np.array([pc.P.floats[v] for v in V], dtype=float).reshape(len(V), -1)
+    L = SimplicialComplex._from_sorted([L.simplices(d) for d in range(L.dimension + 1)], coords)
+    return L, [pc.P.exact[v] for v in V], carriers, np.searchsorted(L.vertices, pc.uid_of_vertex)

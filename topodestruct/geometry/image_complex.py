@@ -50,6 +50,7 @@ use :func:`topodestruct.relu.network.exact_forward`.
 from dataclasses import dataclass, field
 
 import numpy as np
+from flint import fmpq
 
 from .._budget import BudgetExceeded
 from ..topology.cells import component_labels
@@ -57,7 +58,7 @@ from ..topology.simplicial import SimplicialComplex
 from ..topology.homology import homology
 from . import certificates as _cert
 from . import exact as _exact
-from ._image_cells import _cut_cluster, _split_edges
+from ._image_cells import _assemble, _cut_cluster, _unmet
 from ._image_pairs import (AreaMeet, EndPoints, _certify, _collinear_meets, _collinear_segments,
                            _coplanar_triangles, _inside_segments, _meet, _overlap_in_area,
                            _piece_labels)
@@ -146,7 +147,9 @@ def _check(K, images):
         if X.ndim != 2:
             raise ValueError(f"images must have shape (n_vertices={K.n_vertices}, n), "
                              f"got {X.shape}")
-        ex = [tuple(_exact.as_exact(x) for x in row) for row in X.tolist()]
+        rows = X.tolist()
+        ex = ([tuple(row) for row in rows] if all(type(x) is fmpq for x in X.ravel()) else
+              [tuple(_exact.as_exact(x) for x in row) for row in rows])
         X = np.array([[float(x) for x in row] for row in ex], dtype=float).reshape(X.shape)
     elif not np.issubdtype(X.dtype, np.number) or X.dtype.kind == "c":
         raise TypeError(f"images must be a real array, got dtype {X.dtype}")
@@ -177,6 +180,15 @@ class _Points:
         self.exact.append(p)
         self.floats.append(key)
         return len(self.exact) - 1
+
+    def add_all(self, rows, F):
+        """Ids of the points ``rows`` (floats ``F``), as :meth:`add` one by one would give."""
+        keys = list(map(tuple, F.tolist()))
+        if self.exact or len(set(keys)) < len(keys):      # equal floats: compare exactly
+            return np.array([self.add(p) for p in rows], dtype=np.int64)
+        self.ids = {k: [i] for i, k in enumerate(keys)}
+        self.exact, self.floats = list(rows), keys
+        return np.arange(len(rows), dtype=np.int64)
 
 
 def refine_image(K, images, injective=None, max_exact_pairs=None, max_candidate_pairs=None,
@@ -254,10 +266,13 @@ def refine_image(K, images, injective=None, max_exact_pairs=None, max_candidate_
     stats["exact_pairs"] = int((~certified).sum())
     stats["interactions"] = len(interactions)
     stats["overlaps"] = len(overlaps)
-    cells, stats["clusters"], known = _cells(pc, interactions, inside, check)  # 4. cells
-    stats["cells"] = len(cells)
-    L, exact, carriers, vertex_map = _assemble(pc, cells, known, check,   # 5. split, coned
-                                               split=bool(interactions or overlaps or known))
+    if interactions or overlaps or inside:
+        cells, stats["clusters"], known = _cells(pc, interactions, inside, check)  # 4. cells
+        stats["cells"] = len(cells)
+        L, exact, carriers, vertex_map = _assemble(pc, cells, known, check)  # 5. split, coned
+    else:            # no pair met beyond its common face: the pieces are the complex
+        stats["clusters"] = stats["cells"] = pc.n_tri
+        L, exact, carriers, vertex_map = _unmet(pc)
     stats["image_f_vector"] = L.f_vector
     return ImageRefinement(L, exact, pc.input_simplices, interactions, overlaps, carriers, stats,
                            pc.vertex_exact, vertex_map)
@@ -295,7 +310,7 @@ def _image_pieces(K, X, ex):
         for p in _exact.to_exact(Xu):
             P.add(p)
     else:
-        uid_of_vertex = np.array([P.add(p) for p in ex], dtype=np.int64)
+        uid_of_vertex = P.add_all(ex, X)
         Xu = np.array(P.floats, dtype=float).reshape(len(P.exact), X.shape[1])
     vertex_exact = [P.exact[u] for u in uid_of_vertex.tolist()]
     uid = lambda simp: uid_of_vertex[np.searchsorted(verts, simp)]  # noqa: E731
@@ -468,71 +483,6 @@ def _cells(pc, interactions, inside, check):
             continue
         _cut_cluster(members, feats, cuts, P, cells, check, known)
     return cells, len(clusters), known
-
-
-def _assemble(pc, cells, known, check, split=True):
-    """Step 5: split edges at the points on them, cone the cells, and glue the pieces into
-    the image complex. Returns ``(L, exact, carriers, vertex_map)``.  ``split=False``: no
-    pair met beyond its common face, so no point lies inside an edge (no search)."""
-    n_tri, n_seg, feats, P = pc.n_tri, pc.n_seg, pc.feats, pc.P
-    edges = set()
-    for corners, _ in cells.values():
-        k = len(corners)
-        edges.update((min(corners[i], corners[(i + 1) % k]), max(corners[i], corners[(i + 1) % k]))
-                     for i in range(k))
-    seg_feats = list(range(n_tri, n_tri + n_seg))
-    edges.update(tuple(sorted(feats[f])) for f in seg_feats)
-    chains = (_split_edges(sorted(edges), P, check, known) if split else
-              {e: list(e) for e in edges})
-    simplices, carriers = [], {}
-
-    def chain(u, v):
-        c = chains.get((u, v))
-        if c is not None:
-            return c
-        return chains[(v, u)][::-1]
-    for corners, carr in cells.values():
-        k = len(corners)
-        sides = [chain(corners[i], corners[(i + 1) % k]) for i in range(k)]
-        boundary = [u for side in sides for u in side[:-1]]
-        if len(boundary) == 3:
-            s = tuple(sorted(boundary))
-            simplices.append(s)
-            carriers.setdefault(s, set()).update(carr)
-            continue
-        # a corner whose two sides hold no other vertex: the cell (strictly convex) is the
-        # fan from it over the other sides, with no new vertex and two triangles fewer
-        i = next((i for i in range(k) if len(sides[i]) == 2 and len(sides[i - 1]) == 2), None)
-        if i is not None:
-            for m in range(1, k - 1):
-                side = sides[(i + m) % k]
-                for j in range(len(side) - 1):
-                    s = tuple(sorted((corners[i], side[j], side[j + 1])))
-                    simplices.append(s)
-                    carriers.setdefault(s, set()).update(carr)
-            continue
-        pts = [P.exact[c] for c in corners]
-        centre = P.add(tuple(sum(x) / k for x in zip(*pts)))
-        for i in range(len(boundary)):
-            s = tuple(sorted((centre, boundary[i], boundary[(i + 1) % len(boundary)])))
-            simplices.append(s)
-            carriers.setdefault(s, set()).update(carr)
-    for f in seg_feats:
-        c = chain(*feats[f])
-        for i in range(len(c) - 1):
-            s = tuple(sorted((c[i], c[i + 1])))
-            simplices.append(s)
-            carriers.setdefault(s, set()).add(f)
-    for f in range(n_tri + n_seg, len(feats)):
-        simplices.append(feats[f])
-        carriers.setdefault(feats[f], set()).add(f)
-    L = SimplicialComplex(simplices)
-    exact = [P.exact[v] for v in L.vertices.tolist()]
-    coords = np.array([P.floats[v] for v in L.vertices.tolist()], dtype=float)
-    L = SimplicialComplex._from_sorted([L.simplices(d) for d in range(L.dimension + 1)], coords)
-    carriers = {s: tuple(sorted(c)) for s, c in carriers.items()}
-    vertex_map = np.searchsorted(L.vertices, pc.uid_of_vertex)  # uid u is point id u
-    return L, exact, carriers, vertex_map
 
 
 def _same(I, J):
