@@ -258,18 +258,23 @@ class _SubcomplexImages:
 
     def __init__(self, R, K, budget):
         self.R, self.K, self.check = R, K, _checker(budget)
-        L = R.complex
-        self.X = np.array([[float(x) for x in p] for p in R.vertex_exact], dtype=float)
-        self.kpos = {int(v): i for i, v in enumerate(K.vertices.tolist())}
-        self.tree = cKDTree(L.coordinates) if L.n_vertices else None
+        self.tree = None                # built at the first subcomplex (often there is none)
+
+    def _build(self):
+        L = self.R.complex
+        self.X = L.coordinates[self.R.vertex_map]         # the floats of the vertex images
+        self.kpos = {int(v): i for i, v in enumerate(self.K.vertices.tolist())}
+        self.tree = cKDTree(L.coordinates)
         self.rows = [L.simplices(d) for d in range(L.dimension + 1)]
         self.idx = [np.searchsorted(L.vertices, r) for r in self.rows]
 
     def __call__(self, C):
         C = as_subcomplex(C, "C")
-        K, L, R, X, kpos = self.K, self.R.complex, self.R, self.X, self.kpos
-        if C.dimension < 0 or self.tree is None:
+        if C.dimension < 0 or self.R.complex.n_vertices == 0:
             return SimplicialComplex._from_sorted([])
+        if self.tree is None:
+            self._build()
+        K, L, R, X, kpos = self.K, self.R.complex, self.R, self.X, self.kpos
         pos = np.searchsorted(K.vertices, C.vertices)
         if not np.array_equal(K.vertices[np.minimum(pos, K.n_vertices - 1)], C.vertices):
             raise ValueError("C is not a subcomplex of K")

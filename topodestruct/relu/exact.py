@@ -20,6 +20,8 @@ from flint import fmpq, fmpq_mat
 
 from ..geometry.exact import as_exact, exact
 
+_ZERO = fmpq(0)
+
 __all__ = ["exact", "as_exact", "exact_forward"]
 
 
@@ -43,7 +45,9 @@ def exact_forward(layers, X, layer=None):
     """
     X = np.asarray(X)
     if X.dtype == object:
-        entries = [as_exact(x) for x in X.ravel()]
+        entries = X.ravel().tolist()
+        if not all(type(x) is fmpq for x in entries):
+            entries = [as_exact(x) for x in entries]
     else:
         X = X.astype(float)
         if not np.isfinite(X).all():
@@ -54,19 +58,21 @@ def exact_forward(layers, X, layer=None):
     depth = len(layers) if layer is None else int(layer)
     if not 1 <= depth <= len(layers):
         raise ValueError(f"layer must be in 1..{len(layers)}, got {layer}")
-    N = len(X)
-    M = fmpq_mat(N, X.shape[1], entries)
-    zero = fmpq(0)
+    N, n, one = len(X), X.shape[1], fmpq(1)
     for k, (W, b, relu) in enumerate(layers[:depth]):
         W, b = np.asarray(W, dtype=float), np.asarray(b, dtype=float)
-        if W.shape[1] != M.ncols():
-            raise ValueError(f"layer {k + 1} expects {W.shape[1]} inputs, got {M.ncols()}")
-        Wt = fmpq_mat(W.shape[1], W.shape[0], [exact(x) for x in W.T.ravel()])
-        M = M * Wt + fmpq_mat(N, W.shape[0], [exact(x) for x in b] * N)
+        if W.shape[1] != n:
+            raise ValueError(f"layer {k + 1} expects {W.shape[1]} inputs, got {n}")
+        # the bias as one more row of W^T against a column of ones: one product, no sum
+        Wt = fmpq_mat(n + 1, W.shape[0], [exact(x) for x in W.T.ravel()] + [exact(x) for x in b])
+        entries = [x for i in range(0, N * n, n) for x in (*entries[i:i + n], one)] if n else [
+            one] * N
+        entries = (fmpq_mat(N, n + 1, entries) * Wt).entries()
+        n = W.shape[0]
         if relu:
-            M = fmpq_mat(N, W.shape[0], [e if e > 0 else zero for e in M.entries()])
-    out = np.empty((N, M.ncols()), dtype=object)
-    out.ravel()[:] = M.entries()
+            entries = [e if e > 0 else _ZERO for e in entries]
+    out = np.empty((N, n), dtype=object)
+    out.ravel()[:] = entries
     return out
 
 

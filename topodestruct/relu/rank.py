@@ -49,7 +49,15 @@ Each tier makes the lower bound cheap by
   ``A_K A_{K-1}`` of a chain whose layer ``K - 1`` is not wanted itself (see
   :class:`_Tier`);
 * deduplicating codewords (points sharing all activation patterns share
-  all ranks).
+  all ranks; only the patterns up to the last layer wanted count, unless
+  margins are asked for).
+
+For inputs of dimension ``m <= 3`` (surfaces and solids in R^2, R^3) a dense
+chain goes first: the whole ``n_K x m`` Jacobian mod ``p`` of every codeword,
+one product per layer for a block of codewords, then one small elimination
+each (route ``"dense chain"``); the tiers take what it leaves.  On the
+torus 20 x 40 refined by a 3-25x9 network (31 570 codewords at layer 6) that
+is 0.5 s instead of 4 s.
 
 On CPUs the per-item loops that array libraries handle poorly (elimination of
 many small matrices, reductions mod p, the codeword pass's flags, residues)
@@ -157,8 +165,8 @@ class RankDecomposition:
     mode : str
     routes : (N, L) int8 array or None
         Which test settled each rank: an index into ``ROUTES`` (fast tier,
-        float64 tier, per-point modular, exact, numerical); ``-1`` for layers
-        not computed.  :attr:`settled` counts them.
+        float64 tier, per-point modular, exact, numerical, dense chain); ``-1``
+        for layers not computed.  :attr:`settled` counts them.
     """
 
     codewords: list
@@ -199,8 +207,11 @@ class RankDecomposition:
         (see ``routes``; empty if not recorded).
 
         >>> import numpy as np, topodestruct as td
-        >>> net = td.networks.mlp([2, 3, 2], random_state=0)
+        >>> net = td.networks.mlp([2, 3, 2], random_state=0)     # inputs in R^2
         >>> td.rank_decomposition(net, np.ones((4, 2))).settled
+        {'dense chain': 8}
+        >>> net = td.networks.mlp([5, 3, 2], random_state=0)
+        >>> td.rank_decomposition(net, np.ones((4, 5))).settled
         {'fast tier': 8}
         """
         if self.routes is None:
