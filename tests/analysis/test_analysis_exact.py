@@ -249,6 +249,33 @@ def test_exact_values_are_the_network_at_the_exact_cut_points():
             assert all(v <= 0 for v in vals[~code[:, j]].ravel())
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_every_layer_carries_the_network_and_its_signs_at_every_vertex(seed):
+    """Layer by layer on a torus in R^3 (wider layers than inputs: many cuts per layer, cut
+    points cut again by later units): the exact values are the exact forward pass at the
+    exact vertices, the pre-activations' floats have the exact signs where those are >= 0
+    and are <= 0 where they are < 0 (negative values of units already cut are not kept,
+    refine._cut_points), and every piece lies in one closed region."""
+    from topodestruct.analysis.refine import refine_next, start_refinement
+    from topodestruct.relu.exact import exact_forward
+
+    net = td.networks.mlp([3, 7, 6, 5], random_state=seed)
+    R = start_refinement(net, td.complexes.torus(5, 7))
+    for k in range(1, 4):
+        R = refine_next(R)
+        W, b, _ = R.layers[k - 1]                    # the pre-activations of layer k
+        Z = exact_forward(list(R.layers[:k - 1]) + [(W, b, False)], R.exact_points)
+        assert (R.exact_values == np.where(Z > 0, Z, 0)).all()
+        pre = R.pre[k - 1]
+        pos, zero, neg = (Z > 0).astype(bool), (Z == 0).astype(bool), (Z < 0).astype(bool)
+        assert (pre[pos] > 0).all() and (pre[zero] == 0).all() and (pre[neg] <= 0).all()
+        vals, code = Z[R.simplices], R.codewords[k - 1]
+        for j in range(code.shape[1]):
+            assert all(v >= 0 for v in vals[code[:, j], :, j].ravel())
+            assert all(v <= 0 for v in vals[~code[:, j], :, j].ravel())
+    assert len(R.points) > 3 * 35
+
+
 def test_profile_exact_route_stops_at_the_pair_budget():
     K = td.complexes.barycentric_subdivision(td.complexes.disk(8))
     net = td.networks.mlp([2, 3, 2], random_state=0)

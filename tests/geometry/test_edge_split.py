@@ -74,9 +74,10 @@ def test_near_segments_finds_every_point_on_an_edge(n):
 @pytest.mark.parametrize("seed", range(10))
 def test_no_meeting_pairs_means_no_point_inside_an_edge(seed, monkeypatch):
     """Without interactions or overlaps the pieces are the image complex (no cells, no edge
-    search); those would have changed nothing: on random projections of tori (to R^2, where they fold; to R^3 and R^4),
-    some with a vertex placed on another edge, the complex is the one built with the search
-    (seeds 2, 7 and 8 have no meeting pairs, the others do)."""
+    search); those would have changed nothing: on random projections of tori (to R^2,
+    where they fold; to R^3 and R^4), some with a vertex placed on another edge, the complex
+    is the one built with the search (seeds 2, 7 and 8 have no meeting pairs, the others
+    do)."""
     rng = np.random.default_rng(seed)
     K = td.complexes.torus(5 + seed % 2, 6)
     X = np.asarray(K.coordinates, dtype=float)

@@ -35,8 +35,10 @@ set can change the image that :mod:`.exact_route` computes.
 
 The float arrays (``points``, ``pre``) are for float work (ranks at
 barycentres, pictures, estimates): each is the rounding of the exact value,
-except the pre-activations of earlier layers at later cut points, which are
-float interpolations (with the exact zeros and weak signs of their ends).
+except the pre-activations of earlier layers at later cut points, and at a cut
+point the negative pre-activations of the units of its layer cut before it
+(never read exactly again: the image is 0 there), which are float
+interpolations (with the exact zeros and weak signs of their ends).
 Each piece's codeword is ``S`` (eq. 2: active iff ``z > 0``) at its
 barycentre, read from the exact signs of its vertices.
 
@@ -321,23 +323,43 @@ class _State:
 
 def _cut_points(st, j, E):
     """New vertices where the edges ``E`` (rows ``a < b``) cross ``z_j = 0``, at exact cut
-    points (module notes); returns ``{(a, b): new id}``."""
+    points (module notes); returns ``{(a, b): new id}``.
+
+    Units ``c < j`` already cut every edge, so the ends of an edge have weakly one sign
+    there and the cut point has the sign of the nonzero end: exact without arithmetic.
+    Where that sign is negative the value is never read again (the layer's image is 0
+    there, and every later cut point interpolates it between weakly negative ends), so
+    ``st.Zq`` holds 0 there instead (``st.sign`` is exact; ``st.Z`` the interpolated
+    floats): a quarter of the layer's arithmetic on rationals."""
+    from flint import fmpq
+
     a, b = E[:, 0], E[:, 1]
     f = st.Zq[:, j]
     t = (f[a] / (f[a] - f[b]))[:, None]           # exact, in (0, 1)
     new_ids = len(st.points) + np.arange(len(E))
     lookup = {(int(x), int(y)): int(v) for x, y, v in zip(a, b, new_ids)}
     Xn = st.exact[a] + t * (st.exact[b] - st.exact[a])
-    Zn = st.Zq[a] + t * (st.Zq[b] - st.Zq[a])     # z_j(new) is exactly 0
     tf = _to_float(t)
 
     def interp(A):
         # earlier layers' floats: a convex combination keeps exact zeros and weak signs
         return A[a] + tf * (A[b] - A[a])
 
+    sa, sb = st.sign[a], st.sign[b]
+    sign = np.where(sa != 0, sa, sb)              # right for the columns c < j
+    sign[:, j] = 0                                # z_j(new) is exactly 0
+    later = np.arange(sign.shape[1]) > j
+    need = later[None, :] | (sign > 0)
+    Zn = np.full(sign.shape, fmpq(0), dtype=object)
+    T = np.broadcast_to(t, sign.shape)[need]
+    Za, Zb = st.Zq[a][need], st.Zq[b][need]
+    Zn[need] = Za + T * (Zb - Za)
+    F, S = _floats_and_signs(Zn)
+    sign[:, later] = S[:, later]
+    Zf = np.where(need, F, interp(st.Z))
+    Zf[:, j] = 0.0
     st.exact = np.concatenate([st.exact, Xn])
     st.points = np.concatenate([st.points, _to_float(Xn)])
-    Zf, sign = _floats_and_signs(Zn)
     st.Zq, st.Z = np.concatenate([st.Zq, Zn]), np.concatenate([st.Z, Zf])
     st.sign = np.concatenate([st.sign, sign])
     st.pre = [np.concatenate([P, interp(P)]) for P in st.pre]

@@ -94,7 +94,7 @@ def box_pair_chunks(lo, hi, also=None, check=None, first=None):
     other).  The sweep runs along the axis of ``lo, hi`` of largest extent, inside the cells
     of a grid over the next two (:func:`_grid`): a surface's boxes sorted along one axis
     overlap there with a fraction of all the others, in a grid cell with few (a torus in
-    R^25 of 220 000 triangles: 500 million pairs along one axis, 17 million in the cells).
+    R^25 of 220 000 triangles: 500 million pairs along one axis, 15 million in the cells).
     Each pair is reported once, in the cell of the lower corner of the two boxes' common
     part."""
     F = len(lo)
@@ -113,8 +113,9 @@ def box_pair_chunks(lo, hi, also=None, check=None, first=None):
         runs = [_self_sweep(inc, klo, khi)]
     else:
         A, B = inc[box < first], inc[box >= first]
-        runs = [_self_sweep(A, klo, khi), _cross_sweep(A, B, klo, khi, "left"),   # lo_b in [lo_a, hi_a]
-                _cross_sweep(B, A, klo, khi, "right")]                           # lo_a in (lo_b, hi_b]
+        runs = [_self_sweep(A, klo, khi),
+                _cross_sweep(A, B, klo, khi, "left"),      # lo_b in [lo_a, hi_a]
+                _cross_sweep(B, A, klo, khi, "right")]     # lo_a in (lo_b, hi_b]
     # column by column (the survivors shrink fast), each column contiguous: gathers from
     # a row-major (F, d) array strided by d were 3x slower; the sweep's axis is settled,
     # the grid's axes come first
@@ -137,14 +138,13 @@ def _grid(lo, hi):
     """Cells of a grid over the columns of ``lo, hi`` (at most two) that each box meets.
     Returns ``(box, cell, lows, radix)``: one entry per box and cell it meets, each box's
     cell indices of its lower corner and the weights that number a cell from its indices
-    (None, None without a grid).  Cell indices are monotone in the
-    coordinate (rounding is monotone), so two boxes that overlap both meet the cell of the
-    lower corner of their common part."""
+    (None, None without a grid).  Cell indices are monotone in the coordinate (rounding
+    is monotone), so two boxes that overlap both meet the cell of the lower corner of
+    their common part."""
     F = len(lo)
     sizes = []
     for L, H in zip(lo.T, hi.T):
-        m, extent = L.min(), H.max() - L.min()
-        S = 1
+        extent, S = H.max() - L.min(), 1
         while (F >= _GRID_MIN_BOXES and extent > 0 and 2 * S <= _GRID_MAX_CELLS
                and np.prod(sizes) * 2 * S * 8 <= F
                and (2 * S * (H - L) / extent).mean() + 1 <= _GRID_MAX_SPAN):

@@ -246,7 +246,7 @@ def refine_image(K, images, injective=None, max_exact_pairs=None, max_candidate_
     if K.dimension < 0:  # the image of the empty complex is empty
         return ImageRefinement(SimplicialComplex._from_sorted([]), [], [], [], [], {}, {}, [],
                                np.zeros(0, dtype=np.int64))
-    pc = _image_pieces(K, X, ex)                                  # 1. vertices and pieces
+    pc = _image_pieces(K, X, ex, injective)                       # 1. vertices and pieces
     check = _checker(budget)
     if max_candidate_pairs is None and max_exact_pairs is not None:
         max_candidate_pairs = max(100 * max_exact_pairs, 1_000_000)
@@ -299,9 +299,10 @@ class _Pieces:
     pad: np.ndarray
 
 
-def _image_pieces(K, X, ex):
+def _image_pieces(K, X, ex, injective=None):
     """Step 1: exact, merged vertex images; image triangles that are degenerate are dropped
-    (their edges' images cover them), and so are degenerate edges and edges of triangles."""
+    (their edges' images cover them), and so are degenerate edges and edges of triangles.
+    A triangle promised injective (``injective >= 0``) is not degenerate: no test."""
     verts = K.vertices
     P = _Points()
     if ex is None:
@@ -320,7 +321,9 @@ def _image_pieces(K, X, ex):
     if len(tri_u):
         distinct = (tri_u[:, 0] != tri_u[:, 1]) & (tri_u[:, 1] != tri_u[:, 2]) & (
             tri_u[:, 0] != tri_u[:, 2])
-        good = distinct & _cert.independent(Xu[tri_u])
+        good = distinct.copy()
+        test = distinct if injective is None or K.dimension != 2 else distinct & (injective < 0)
+        good[test] = _cert.independent(Xu[tri_u[test]])
         for t in np.flatnonzero(distinct & ~good):  # not certified: decide exactly
             a, b, c = (P.exact[u] for u in tri_u[t])
             good[t] = not _collinear(a, b, c)
