@@ -266,10 +266,17 @@ def _floats_and_signs(Q):
     """The floats of an object array of rationals and their exact signs (int8): a nonzero
     rational rounds to a float of its sign, or to 0 where it underflows (decided exactly)."""
     F = _to_float(Q)
+    return F, _exact_signs(F, Q)
+
+
+def _exact_signs(F, Q):
+    """The exact signs of the rationals ``Q`` from their floats ``F`` (exact where 0)."""
     sign = np.sign(F).astype(np.int8)
-    for i in zip(*np.nonzero(F == 0)):
-        sign[i] = (Q[i] > 0) - (Q[i] < 0)
-    return F, sign
+    zero = F == 0
+    if zero.any():
+        q = Q[zero]
+        sign[zero] = (q > 0).astype(np.int8) - (q < 0).astype(np.int8)
+    return sign
 
 
 def _to_float(Q):
@@ -354,9 +361,10 @@ def _cut_points(st, j, E):
     T = np.broadcast_to(t, sign.shape)[need]
     Za, Zb = st.Zq[a][need], st.Zq[b][need]
     Zn[need] = Za + T * (Zb - Za)
-    F, S = _floats_and_signs(Zn)
-    sign[:, later] = S[:, later]
-    Zf = np.where(need, F, interp(st.Z))
+    Fn = np.zeros(sign.shape)
+    Fn[need] = _to_float(Zn[need])
+    sign[:, later] = _exact_signs(Fn[:, later], Zn[:, later])
+    Zf = np.where(need, Fn, interp(st.Z))
     Zf[:, j] = 0.0
     st.exact = np.concatenate([st.exact, Xn])
     st.points = np.concatenate([st.points, _to_float(Xn)])
