@@ -99,3 +99,24 @@ def test_no_meeting_pairs_means_no_point_inside_an_edge(seed, monkeypatch):
     assert got.exact == want.exact and got.carriers == want.carriers
     assert np.array_equal(got.vertex_map, want.vertex_map)
 
+
+
+def test_given_floats_are_used_and_checked():
+    """The caller's floats of exact images give the same complex; floats that are not the
+    rounding of the images are refused, naming the entry."""
+    from flint import fmpq
+
+    K = td.complexes.torus(4, 5)
+    X = np.asarray(K.coordinates, dtype=float)
+    images = np.array([[fmpq(*float(v).as_integer_ratio()) / 3 for v in row] for row in X],
+                      dtype=object)
+    floats = np.array([[float(v) for v in row] for row in images])
+    a, b = refine_image(K, images), refine_image(K, images, floats=floats)
+    assert a.complex.simplices(2).tolist() == b.complex.simplices(2).tolist()
+    assert np.array_equal(a.complex.coordinates, b.complex.coordinates)
+    with pytest.raises(ValueError, match="shape"):
+        refine_image(K, images, floats=floats[:, :2])
+    bad = floats.copy()
+    bad[:, 1] = np.nextafter(bad[:, 1], np.inf)
+    with pytest.raises(ValueError, match="not the rounding"):
+        refine_image(K, images, floats=bad)

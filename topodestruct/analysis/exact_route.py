@@ -147,6 +147,8 @@ def exact_folding(net, R, layer, ranks, separate_images=True, rank="ambient", im
                          f"got shape {ranks.shape}")
     C = R.complex()
     order = np.lexsort(R.simplices.T[::-1])      # rows of C.simplices(d)
+    # the refinement keeps the floats of its own layer's exact values
+    floats = R.values(layer) if images is None and layer == R.layer else None
     images = exact_images(R, layer) if images is None else images
     subs, _, _ = low_rank_regions(C, collapse_ranks(ranks, rank, R.dimension)[order], images,
                                   "simplices", separate_images)
@@ -154,5 +156,6 @@ def exact_folding(net, R, layer, ranks, separate_images=True, rank="ambient", im
     ambient = ranks if rank == "ambient" else piece_ranks(net, R, layer)
     return folding(C, images, collapse=subs, regions=regions, layer=layer,
                    injective=injective_labels(R, layer, ambient, budget),
-                   max_exact_pairs=max_exact_pairs, budget=budget)
+                   max_exact_pairs=max_exact_pairs, budget=budget,
+                   floats=floats if R.dimension <= 2 else None)
 

@@ -283,6 +283,21 @@ def _chunks(idx, size=50_000):
 
 def _piece_labels(top, injective, input_simplices):
     """Label of each piece: that of the top simplex of ``K`` it is (-1 for lower faces)."""
-    index = {tuple(t): i for i, t in enumerate(top.tolist())}
-    return np.array([injective[index[s]] if s in index else -1 for s in input_simplices],
-                    dtype=np.int64).reshape(-1)
+    out = np.full(len(input_simplices), -1, dtype=np.int64)
+    k = top.shape[1]
+    idx = np.array([i for i, s in enumerate(input_simplices) if len(s) == k], dtype=np.int64)
+    if not len(idx) or not len(top):
+        return out
+    A = np.array([input_simplices[i] for i in idx], dtype=np.int64)
+    base = int(max(top.max(), A.max())) + 1
+    if base ** k >= 2 ** 62:                        # keys would overflow: by hashing
+        index = {tuple(t): i for i, t in enumerate(top.tolist())}
+        return np.array([injective[index[s]] if s in index else -1 for s in input_simplices],
+                        dtype=np.int64).reshape(-1)
+    key = lambda R: R @ (base ** np.arange(k - 1, -1, -1))  # noqa: E731  (rows sorted)
+    kt, ka = key(top), key(A)
+    order = np.argsort(kt)
+    pos = np.minimum(np.searchsorted(kt[order], ka), len(kt) - 1)
+    hit = kt[order][pos] == ka
+    out[idx[hit]] = np.asarray(injective)[order[pos[hit]]]
+    return out

@@ -135,7 +135,7 @@ class ImageRefinement:
     vertex_map: np.ndarray = field(repr=False, default=None)
 
 
-def _check(K, images):
+def _check(K, images, floats=None):
     """Validate -> (float images (N, n), exact rows or None)."""
     if not isinstance(K, SimplicialComplex):
         raise TypeError(f"K must be a SimplicialComplex, got {type(K).__name__}")
@@ -150,7 +150,7 @@ def _check(K, images):
         rows = X.tolist()
         ex = ([tuple(row) for row in rows] if all(type(x) is fmpq for x in X.ravel()) else
               [tuple(_exact.as_exact(x) for x in row) for row in rows])
-        X = np.array([[float(x) for x in row] for row in ex], dtype=float).reshape(X.shape)
+        X = _floats(ex, X.shape) if floats is None else _given_floats(ex, floats, X.shape)
     elif not np.issubdtype(X.dtype, np.number) or X.dtype.kind == "c":
         raise TypeError(f"images must be a real array, got dtype {X.dtype}")
     X = X.astype(float)
@@ -159,6 +159,24 @@ def _check(K, images):
     if not np.isfinite(X).all():
         raise ValueError("images contain NaN or infinite values")
     return X, ex
+
+
+def _floats(ex, shape):
+    return np.array([[float(x) for x in row] for row in ex], dtype=float).reshape(shape)
+
+
+def _given_floats(ex, floats, shape, sample=256):
+    """The caller's floats of exact images, checked: shape, and a sample of entries."""
+    F = np.asarray(floats, dtype=float)
+    if F.shape != shape:
+        raise ValueError(f"floats must have the shape of images {shape}, got {F.shape}")
+    rng = np.random.default_rng(0)
+    for i, j in zip(rng.integers(0, shape[0], sample).tolist(),
+                    rng.integers(0, shape[1], sample).tolist()) if F.size else ():
+        if float(ex[i][j]) != F[i, j]:
+            raise ValueError(f"floats[{i}, {j}] = {F[i, j]!r} is not the rounding of "
+                             f"images[{i}, {j}] = {ex[i][j]}")
+    return F
 
 
 class _Points:
@@ -192,7 +210,7 @@ class _Points:
 
 
 def refine_image(K, images, injective=None, max_exact_pairs=None, max_candidate_pairs=None,
-                 budget=None):
+                 budget=None, floats=None):
     """The common refinement of the image simplices of ``K`` (see the module notes).
 
     Parameters
@@ -232,11 +250,16 @@ def refine_image(K, images, injective=None, max_exact_pairs=None, max_candidate_
         profile's default budget: a trained D-I network at layer 9 had been killed for
         memory at 19 GB).
 
+    floats : array of float, shape (K.n_vertices, n), optional
+        With exact ``images``: their rounding to float64, where the caller has it (a
+        refinement keeps it), so it is not computed again. The certificates rely on it
+        being that rounding: a sample of entries is checked.
+
     Returns
     -------
     ImageRefinement
     """
-    X, ex = _check(K, images)
+    X, ex = _check(K, images, floats)
     top = K.simplices(K.dimension) if K.dimension >= 0 else None
     if injective is not None:
         injective = np.asarray(injective)

@@ -386,7 +386,7 @@ class Folding:
 
 
 def folding(K, images, collapse=(), regions=None, layer=None, injective=None,
-            max_exact_pairs=None, budget=None):
+            max_exact_pairs=None, budget=None, floats=None):
     """Exact image homology, overlaps, and homology modulo both sources.
 
     Parameters
@@ -400,7 +400,8 @@ def folding(K, images, collapse=(), regions=None, layer=None, injective=None,
     regions, layer : see :func:`overlap_pairs` (on a 3-complex, without regions: the
         overlaps of its 2-skeleton's simplices, and the folds of solids, pairs of
         tetrahedra whose images share volume, dimension 3).
-    injective, max_exact_pairs, budget : see :func:`~.image_complex.refine_image`.
+    injective, max_exact_pairs, budget, floats : see :func:`~.image_complex.refine_image`
+        (``floats``: dimension <= 2).
 
     Returns
     -------
@@ -421,7 +422,7 @@ def folding(K, images, collapse=(), regions=None, layer=None, injective=None,
     if isinstance(K, SimplicialComplex) and K.dimension == 3:
         return _folding_3d(K, images, collapse, layer, injective, max_exact_pairs, budget)
     R = refine_image(K, images, injective=injective, max_exact_pairs=max_exact_pairs,
-                     budget=budget)
+                     budget=budget, floats=floats)
     images_of = _SubcomplexImages(R, K, budget)
     subs = [images_of(C) for C in collapse]
     subs = [S for S in subs if S.dimension >= 0]
