@@ -295,7 +295,7 @@ def refine_next(R):
     W, b, relu = R.layers[k]
     cells = (R.cells if R.cells is not None else
              Cells.of_simplices(R.simplices, R.parent)).start_layer()
-    st = _State(points=R.points, exact=R.exact_points, pre=list(R.pre),
+    st = _State(points=R.points, exact=R.exact_points, pre=[],
                 Zq=exact_affine(W, b, R.exact_values))
     st.Z, st.sign = _floats_and_signs(st.Zq)
     if relu:
@@ -310,10 +310,25 @@ def refine_next(R):
     Hq = np.where(st.sign > 0, st.Zq, fmpq(0)) if relu else st.Zq
     return Refinement(points=st.points, simplices=simp, parent=cells.parent[owner],
                       codewords=[c[owner] for c in cells.codes],
-                      pre=st.pre + [Z], layer=k + 1, layers=R.layers,
+                      pre=_interpolated(R.pre, st.pre, len(st.points)) + [Z],
+                      layer=k + 1, layers=R.layers,
                       n_original_vertices=R.n_original_vertices,
                       n_original_simplices=R.n_original_simplices, original=R.original,
                       embedded=R.embedded, exact_points=st.exact, exact_values=Hq, cells=cells)
+
+
+def _interpolated(pre, cuts, V):
+    """Earlier layers' floats at every point: each cut point's by interpolation along its
+    edge, in the order of the cuts (a convex combination keeps exact zeros and weak signs)."""
+    out = []
+    for P in pre:
+        Q = np.empty((V, P.shape[1]))
+        Q[:len(P)], start = P, len(P)
+        for a, b, tf in cuts:
+            Q[start:start + len(a)] = Q[a] + tf * (Q[b] - Q[a])
+            start += len(a)
+        out.append(Q)
+    return out
 
 
 @dataclass
@@ -322,7 +337,7 @@ class _State:
 
     points: np.ndarray
     exact: np.ndarray
-    pre: list
+    pre: list                       # the cuts (a, b, t as floats), for earlier layers' floats
     Zq: np.ndarray
     Z: np.ndarray = None            # the floats of Zq
     sign: np.ndarray = None
@@ -370,5 +385,5 @@ def _cut_points(st, j, E):
     st.points = np.concatenate([st.points, _to_float(Xn)])
     st.Zq, st.Z = np.concatenate([st.Zq, Zn]), np.concatenate([st.Z, Zf])
     st.sign = np.concatenate([st.sign, sign])
-    st.pre = [np.concatenate([P, interp(P)]) for P in st.pre]
+    st.pre.append((a, b, tf))                     # earlier layers' floats: at the end
     return lookup
