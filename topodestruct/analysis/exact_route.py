@@ -148,7 +148,8 @@ def exact_folding(net, R, layer, ranks, separate_images=True, rank="ambient", im
     C = R.complex()
     order = np.lexsort(R.simplices.T[::-1])      # rows of C.simplices(d)
     # the refinement keeps the floats of its own layer's exact values
-    floats = R.values(layer) if images is None and layer == R.layer else None
+    own = layer == R.layer and (images is None or images is R.exact_values)
+    floats = R.values(layer) if own else None
     images = exact_images(R, layer) if images is None else images
     subs, _, _ = low_rank_regions(C, collapse_ranks(ranks, rank, R.dimension)[order], images,
                                   "simplices", separate_images)

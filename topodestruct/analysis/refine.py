@@ -352,7 +352,7 @@ def _cut_points(st, j, E):
     Where that sign is negative the value is never read again (the layer's image is 0
     there, and every later cut point interpolates it between weakly negative ends), so
     ``st.Zq`` holds 0 there instead (``st.sign`` is exact; ``st.Z`` the interpolated
-    floats): a quarter of the layer's arithmetic on rationals."""
+    floats): about a quarter of the entries, no arithmetic on rationals."""
     from flint import fmpq
 
     a, b = E[:, 0], E[:, 1]
@@ -364,7 +364,7 @@ def _cut_points(st, j, E):
     tf = _to_float(t)
 
     def interp(A):
-        # earlier layers' floats: a convex combination keeps exact zeros and weak signs
+        # floats along the edge: a convex combination keeps exact zeros and weak signs
         return A[a] + tf * (A[b] - A[a])
 
     sa, sb = st.sign[a], st.sign[b]
