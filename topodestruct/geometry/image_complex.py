@@ -187,6 +187,8 @@ class _Points:
         self.ids, self.exact, self.floats = {}, [], []
 
     def add(self, p):
+        if self.ids is None:        # after add_all: the index, at the first point added
+            self.ids = {k: [i] for i, k in enumerate(self.floats)}
         key = tuple(map(float, p))
         bucket = self.ids.get(key)
         if bucket is None:
@@ -204,7 +206,7 @@ class _Points:
         keys = list(map(tuple, F.tolist()))
         if self.exact or len(set(keys)) < len(keys):      # equal floats: compare exactly
             return np.array([self.add(p) for p in rows], dtype=np.int64)
-        self.ids = {k: [i] for i, k in enumerate(keys)}
+        self.ids = None             # built by add when needed (often never)
         self.exact, self.floats = list(rows), keys
         return np.arange(len(rows), dtype=np.int64)
 

@@ -150,15 +150,19 @@ def _barycentric(points, corners):
     return out
 
 
-def _check_regions(K, regions):
+def _check_regions(K, regions, lookup=True):
+    """Validate ``regions`` -> ``{top simplex: label}`` (``lookup=False``: only validate)."""
     if regions is None:
         return None
     top = K.simplices(K.dimension)
-    regions = list(regions) if not isinstance(regions, np.ndarray) or regions.ndim == 1 else [
-        r.tobytes() for r in np.ascontiguousarray(regions)]
+    regions = regions if hasattr(regions, "__len__") else list(regions)
     if len(regions) != len(top):
         raise ValueError(f"regions must have one label per top simplex ({len(top)}), "
                          f"got {len(regions)}")
+    if not lookup:
+        return None
+    regions = list(regions) if not isinstance(regions, np.ndarray) or regions.ndim == 1 else [
+        r.tobytes() for r in np.ascontiguousarray(regions)]
     return {tuple(s): r for s, r in zip(top.tolist(), regions)}
 
 
@@ -196,7 +200,9 @@ def overlap_pairs(K, images, regions=None, layer=None, refinement=None):
     R = refinement if refinement is not None else refine_image(K, images)
     if not isinstance(R, ImageRefinement):
         raise TypeError("refinement must be an ImageRefinement from refine_image")
-    labels = _check_regions(K, regions)
+    labels = _check_regions(K, regions, lookup=bool(R.overlaps))
+    if not R.overlaps:
+        return []
     ex = R.vertex_exact
     pos = {int(v): i for i, v in enumerate(K.vertices.tolist())}
     out = []
