@@ -152,10 +152,10 @@ def _grid(lo, hi):
         sizes.append(S)
     if np.prod(sizes) == 1:
         return np.arange(F), np.zeros(F, dtype=np.int64), None, None
-    idx = [(np.minimum(((L - L.min()) * (S / (H.max() - L.min()))).astype(np.int64), S - 1),
-            np.minimum(((H - L.min()) * (S / (H.max() - L.min()))).astype(np.int64), S - 1))
-           if S > 1 else (np.zeros(F, np.int64), np.zeros(F, np.int64))
-           for L, H, S in zip(lo.T, hi.T, sizes)]
+    def cell_of(x, L, H, S):    # one monotone map for lows and highs alike
+        return np.minimum(((x - L.min()) * (S / (H.max() - L.min()))).astype(np.int64), S - 1)
+    idx = [(cell_of(L, L, H, S), cell_of(H, L, H, S)) if S > 1 else
+           (np.zeros(F, np.int64), np.zeros(F, np.int64)) for L, H, S in zip(lo.T, hi.T, sizes)]
     span = [b - a + 1 for a, b in idx]
     rep = np.prod(span, axis=0)
     box = np.repeat(np.arange(F), rep)

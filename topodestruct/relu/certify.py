@@ -60,10 +60,13 @@ def _dense_lower(Ws, actives, upper, want, p, random_state):
     ``upper`` the rank is proven; a bound below ``m`` is tested on ``J S`` for a random
     ``m x upper`` matrix ``S`` (any ``S`` gives a valid bound).  Returns ``(U, L)`` with
     ``upper`` where proven and ``-1`` elsewhere."""
-    from ..algebra import _kernels
+    import torch
 
-    def smod(x):                # |result| <= p/2 + 2 (see algebra.modular.smod)
-        return x - p * np.rint(x * (1.0 / p))
+    from ..algebra import _kernels
+    from ..algebra.modular import smod as _smod
+
+    def smod(x):                # |result| <= p/2 + 2
+        return _smod(torch.from_numpy(x), p).numpy()
 
     U, L = upper.shape
     lower = np.full((U, L), -1)
