@@ -170,14 +170,21 @@ def test_a_tetrahedron_falls_into_the_cells_of_its_plane_arrangement(seed):
         assert len(boundary) == 2 * V - 4
 
 
-def test_signs_of_rationals_that_underflow_are_exact():
-    # a rational below the smallest float rounds to +-0.0; its sign is still decided
+def test_floats_and_signs_of_integer_rows_are_exact():
+    # values below the smallest float round to +-0.0, their signs come from the integers;
+    # floats are the correct roundings of num / den (compared with flint's rationals)
     from flint import fmpq
 
-    from topodestruct.analysis.refine import _floats_and_signs
+    from topodestruct.analysis.refine import _float_ratios
+    from topodestruct.geometry.exact_rows import signs
 
-    Q = np.array([[fmpq(1, 2 ** 1100), fmpq(-1, 2 ** 1100), fmpq(0)],
-                  [fmpq(3, 7), fmpq(-5, 2), fmpq(-1, 3 ** 700)]], dtype=object)
-    F, sign = _floats_and_signs(Q)
-    assert sign.tolist() == [[1, -1, 0], [1, -1, -1]]
-    assert F[1, 0] == 3 / 7 and F[0, 0] == 0.0
+    num = np.array([[1, -1, 0], [3 * 2 ** 900, -5, -(2 ** 60 + 1)]], dtype=object)
+    den = np.array([2 ** 1100, 7 * 2 ** 900], dtype=object)
+    F = _float_ratios(num, den)
+    assert signs(num).tolist() == [[1, -1, 0], [1, -1, -1]]
+    assert F[0].tolist() == [0.0, -0.0, 0.0] and F[1, 0] == 3 / 7
+    for i, j in np.ndindex(num.shape):
+        assert F[i, j] == float(fmpq(num[i, j], den[i])), (i, j)
+    big = _float_ratios(np.array([[2 ** 1100, -(2 ** 1100)]], dtype=object),
+                        np.array([1], dtype=object))
+    assert big.tolist() == [[np.inf, -np.inf]]

@@ -173,7 +173,6 @@ ALL_ALLOW_LIST = {
     "topodestruct.analysis.labels": {"check_rank_kind"},
     "topodestruct.analysis.profile": {"DEFAULT_BUDGET_S", "KEYS", "SIZE_KEYS", "methods",
                                       "row_dict"},
-    "topodestruct.analysis.refine": {"exact_affine"},
     "topodestruct.analysis.represent": {"LISTED", "MAX_POINTS"},
     "topodestruct.cli": {"DEBUG_ENV", "build_parser", "main"},
     "topodestruct.datasets.mnist": {"ENV_VAR"},

@@ -33,21 +33,23 @@ __all__ = ["exact_folding", "exact_images", "input_embedded"]
 
 
 def exact_images(R, layer):
-    """``Phi^layer`` at the refined vertices, exact rationals ``(V, n)``.
+    """``Phi^layer`` at the refined vertices, exact: :class:`~topodestruct.geometry.
+    exact_rows.ExactRows` ``(V, n)`` (``np.asarray`` gives the rationals).
 
     The refinement keeps its vertices and their images at its own layer
     exactly (:mod:`.refine`), so at ``layer == R.layer`` this is
-    ``R.exact_values``; at an earlier layer the exact vertices go through
-    layers ``1..layer`` in exact arithmetic.  Each piece lies in one closed
+    ``R.exact_rows()``; at an earlier layer the exact vertices go through
+    layers ``1..layer`` in exact (integer) arithmetic.  Each piece lies in one closed
     activation region, so the images of its vertices span exactly its image.
     """
     if not 1 <= layer <= R.layer:
         raise ValueError(f"layer {layer} is not refined (1..{R.layer})")
     if layer == R.layer:
-        return R.exact_values
-    from ..relu.exact import exact_forward
+        return R.exact_rows()
+    from ..relu.exact import forward_rows
 
-    return exact_forward(R.layers, R.exact_points, layer)
+    m = R.hom.shape[1] - 1
+    return forward_rows(R.layers, R.hom[:, :m], R.hom[:, m], layer)
 
 
 def input_embedded(R, budget=None):
@@ -148,7 +150,7 @@ def exact_folding(net, R, layer, ranks, separate_images=True, rank="ambient", im
     C = R.complex()
     order = np.lexsort(R.simplices.T[::-1])      # rows of C.simplices(d)
     # the refinement keeps the floats of its own layer's exact values
-    own = layer == R.layer and (images is None or images is R.exact_values)
+    own = layer == R.layer and (images is None or images is R.exact_rows())
     floats = R.values(layer) if own else None
     images = exact_images(R, layer) if images is None else images
     subs, _, _ = low_rank_regions(C, collapse_ranks(ranks, rank, R.dimension)[order], images,

@@ -223,7 +223,7 @@ def low_rank_regions(K, ranks, images, on="simplices", separate_images=True, rto
     from ..topology.homology import homology
 
     ranks = np.asarray(ranks)
-    exact = np.asarray(images).dtype == object
+    exact = getattr(images, "dtype", None) == object or np.asarray(images).dtype == object
     verts = K.vertices
     comps, subs, notes = [], [], []
 

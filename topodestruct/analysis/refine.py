@@ -18,27 +18,35 @@ vertices and cells of the line arrangement).
 Exact arithmetic
 ----------------
 Every decision is exact.  K's float coordinates are dyadic rationals, and so
-are the weights; the refinement keeps every vertex as exact rationals
-(``exact_points``, :class:`flint.fmpq`) together with the exact
-post-activations ``Phi^k`` at its current layer (``exact_values``).  The
-pre-activations of the next layer are one exact affine map of those; a vertex
-is *on* a hyperplane when its pre-activation is exactly 0, and an edge is cut
-where its end values have strictly opposite signs, at the exact point
-``t = z_a / (z_a - z_b)``.  Every exact quantity of the layer being cut is
-affine along the edge, so the cut point's coordinates and pre-activations are
-the same interpolation (flint reduces every rational, so sizes stay those of
-the defining linear systems rather than growing with the nesting of cuts).
+are the weights; the refinement keeps every vertex exactly, in lowest
+homogeneous integer terms ``(P, q)`` (the point ``P / q``; ``hom``), together
+with ``Phi^k`` there as integers over ``q * 2**scale`` (``num``; the weights of
+layers ``1..k`` are integers over ``2**scale``, :func:`~topodestruct.relu.exact.
+dyadic_layer`).  The pre-activations of the next layer at every vertex are one
+integer matrix product (:func:`~topodestruct.geometry.exact_rows.integer_affine`:
+no gcd per entry, unlike rationals).  A vertex is *on* a hyperplane when its
+pre-activation is exactly 0, and an edge is cut where its end values have
+strictly opposite signs.  On the edge's cell the pre-activations times
+``q * 2**scale`` are a linear function of ``(P, q)`` with integer coefficients,
+so the cut point is ``|Z_b| (P_a, q_a) + |Z_a| (P_b, q_b)`` (positive weights)
+with the same combination of the ends' values, divided by the gcd of its entries
+(lowest terms, so sizes stay those of the defining linear systems rather than
+growing with the nesting of cuts).
 Consequently each piece lies in one closed activation region, ``Phi^k`` *is*
 the interpolation of its vertex values on it, and the image of a piece is
 exactly the hull of its vertices' exact images: no triangulation of the same
-set can change the image that :mod:`.exact_route` computes.
+set can change the image that :mod:`.exact_route` computes.  Rationals
+(``exact_points``, ``exact_values``, :meth:`Refinement.exact_rows`) are made from
+these integers, the last only where a decision reads them.
 
 The float arrays (``points``, ``pre``) are for float work (ranks at
-barycentres, pictures, estimates): each is the rounding of the exact value,
-except the pre-activations of earlier layers at later cut points, and at a cut
-point the negative pre-activations of the units of its layer cut before it
-(never read exactly again: the image is 0 there), which are float
-interpolations (with the exact zeros and weak signs of their ends).
+barycentres, pictures, estimates, certificates): each is the correct rounding of
+the exact value (Python's integer division), except the pre-activations of
+earlier layers at later cut points, which are float interpolations (with the
+exact zeros and weak signs of their ends), and the negative pre-activations of
+ReLU layers, kept as ``-1.0``: only their sign is read (``Phi^k`` is 0 there;
+:meth:`Refinement.values` is exact up to rounding), and converting every big
+integer to a float would cost as much as the exact layer itself.
 Each piece's codeword is ``S`` (eq. 2: active iff ``z > 0``) at its
 barycentre, read from the exact signs of its vertices.
 
@@ -76,6 +84,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..geometry._cells import Cells
+from ..geometry.exact_rows import ExactRows, homogeneous, integer_affine, signs
 from ._network import check_layer, jacobians, network_layers
 
 __all__ = ["Refinement", "refine", "refine_next", "start_refinement"]
@@ -89,10 +98,14 @@ class Refinement:
     points : (V, m) float array
         Vertex coordinates in the input space (rounded ``exact_points``); rows
         ``0..n_original_vertices-1`` are K's vertices in the order of ``K.vertices``.
-    exact_points : (V, m) object array of flint.fmpq
-        The exact vertex coordinates.
-    exact_values : (V, n_layer) object array of flint.fmpq
-        ``Phi^layer`` at the vertices, exact (``layer = 0``: ``exact_points``).
+    hom : (V, m + 1) object array of int
+        The exact vertices in lowest homogeneous terms: row ``(P, q)`` is the point
+        ``P / q`` (``q > 0``); :attr:`exact_points` gives them as rationals.
+    num : (V, n_layer) object array of int
+        ``Phi^layer`` at the vertices times ``q * 2**scale`` (integers: the weights are
+        dyadic); :meth:`exact_rows` and :attr:`exact_values` give them as rationals.
+    scale : int
+        The power of two of the layers' weights so far.
     simplices : (T, d + 1) int array
         The pieces (maximal simplices), vertex indices sorted in each row.
     parent : (T,) int array
@@ -100,7 +113,8 @@ class Refinement:
     codewords : list of (T, n_k) bool arrays
         Activation pattern of each piece at layers ``1..layer``.
     pre : list of (V, n_k) float arrays
-        Pre-activations at the vertices, layers ``1..layer`` (module notes).
+        Pre-activations at the vertices, layers ``1..layer``; negative ones of ReLU
+        layers are ``-1.0`` (module notes; :meth:`values` gives ``Phi^k``).
     layer : int
         Number of layers refined along (0: K itself).
     original : (n_original_simplices, d + 1) int array
@@ -123,9 +137,30 @@ class Refinement:
     n_original_simplices: int = 0
     original: np.ndarray = field(default=None, repr=False)
     embedded: object = field(default=None, repr=False)
-    exact_points: np.ndarray = field(default=None, repr=False)
-    exact_values: np.ndarray = field(default=None, repr=False)
+    hom: np.ndarray = field(default=None, repr=False)
+    num: np.ndarray = field(default=None, repr=False)
+    scale: int = 0
     cells: object = field(default=None, repr=False)
+    _rows: object = field(default=None, init=False, repr=False)
+
+    @property
+    def exact_points(self):
+        """The exact vertices, ``(V, m)`` object array of ``flint.fmpq`` (made on each call)."""
+        m = self.hom.shape[1] - 1
+        return ExactRows(self.hom[:, :m], self.hom[:, m]).array()
+
+    @property
+    def exact_values(self):
+        """``Phi^layer`` at the vertices, ``(V, n)`` object array of ``flint.fmpq`` (made on
+        each call; :meth:`exact_rows` makes rationals only where they are read)."""
+        return self.exact_rows().array()
+
+    def exact_rows(self):
+        """``Phi^layer`` at the vertices as :class:`~topodestruct.geometry.exact_rows.ExactRows`
+        (integers over ``q * 2**scale``; one object per refinement, its rationals cached)."""
+        if self._rows is None:
+            self._rows = ExactRows(self.num, self.hom[:, -1] * (1 << self.scale))
+        return self._rows
 
     @property
     def dimension(self):
@@ -201,8 +236,6 @@ def _check_complex(K):
 
 def start_refinement(net, K):
     """The layer-0 refinement (``K`` itself), ready for :func:`refine_next`."""
-    from ..geometry.exact import exact
-
     layers = net if _is_parsed(net) else network_layers(net)
     d, tops = _check_complex(K)
     if d > 3:
@@ -213,13 +246,13 @@ def start_refinement(net, K):
     if X.shape[1] != m:
         raise ValueError(f"K's coordinates have dimension {X.shape[1]} but the network "
                          f"expects {m} inputs")
-    Xq = np.empty(X.shape, dtype=object)
-    Xq.ravel()[:] = [exact(x) for x in X.ravel()]
+    P, q = homogeneous(X)
+    hom = np.empty((len(X), m + 1), dtype=object)
+    hom[:, :m], hom[:, m] = P, q
     simp = np.searchsorted(K.vertices, tops).astype(np.int64)
     return Refinement(points=X, simplices=simp, parent=np.arange(len(simp)), codewords=[],
                       pre=[], layer=0, layers=layers, n_original_vertices=len(X),
-                      n_original_simplices=len(simp), original=simp, exact_points=Xq,
-                      exact_values=Xq)
+                      n_original_simplices=len(simp), original=simp, hom=hom, num=P, scale=0)
 
 
 def _is_parsed(net):
@@ -249,55 +282,56 @@ def refine(net, K, layer=None):
     return R
 
 
-def exact_affine(W, b, H):
-    """``H @ W.T + b`` in exact rational arithmetic: ``(V, n)`` object array of fmpq.
-
-    ``W``, ``b`` float (dyadic, so exact), ``H`` an object array of rationals; one
-    affine layer of :func:`topodestruct.relu.exact.exact_forward`.
-    """
-    from ..relu.exact import exact_forward
-
-    if len(H) == 0:
-        return np.empty((0, W.shape[0]), dtype=object)
-    return exact_forward([(W, b, False)], H)
-
-
-def _floats_and_signs(Q):
-    """The floats of an object array of rationals and their exact signs (int8): a nonzero
-    rational rounds to a float of its sign, or to 0 where it underflows (decided exactly)."""
-    F = _to_float(Q)
-    return F, _exact_signs(F, Q)
-
-
-def _exact_signs(F, Q):
-    """The exact signs of the rationals ``Q`` from their floats ``F`` (exact where 0)."""
-    sign = np.sign(F).astype(np.int8)
-    zero = F == 0
-    if zero.any():
-        q = Q[zero]
-        sign[zero] = (q > 0).astype(np.int8) - (q < 0).astype(np.int8)
-    return sign
-
-
-def _to_float(Q):
-    out = np.empty(Q.shape, dtype=np.float64)
-    out.ravel()[:] = [float(q) for q in Q.ravel()]
+def _float_ratios(num, den):
+    """``num / den`` row by row, correctly rounded (object arrays of integers, Python's or
+    flint's; ``den`` ``(V,)`` Python ints)."""
+    out = np.empty(num.shape)
+    if num.size:
+        try:
+            out[:] = [[int(x) / d for x in row] for row, d in zip(num.tolist(), den.tolist())]
+        except OverflowError:       # beyond float64: +-inf, for the callers' finiteness checks
+            out[:] = [[_ratio(int(x), d) for x in row]
+                      for row, d in zip(num.tolist(), den.tolist())]
     return out
+
+
+#: The float kept for a negative pre-activation of a ReLU layer: only its sign is ever
+#: read (the image is 0 there), and converting every big integer costs most of a layer.
+_NEGATIVE = -1.0
+
+
+def _relu_floats(num, den, sign):
+    """``num / den`` correctly rounded where ``sign > 0``; 0 where 0, ``_NEGATIVE`` below."""
+    out = np.where(sign < 0, _NEGATIVE, 0.0)
+    rows, cols = np.nonzero(sign > 0)
+    if len(rows):
+        out[rows, cols] = _float_ratios(num[rows, cols][:, None], den[rows])[:, 0]
+    return out
+
+
+def _ratio(x, d):
+    try:
+        return x / d
+    except OverflowError:
+        return float("inf") if x > 0 else float("-inf")
 
 
 def refine_next(R):
     """Refine a :class:`Refinement` at layer ``k`` along layer ``k + 1`` (a new object)."""
-    from flint import fmpq
+    from ..relu.exact import dyadic_layer
 
     k = R.layer
     if k >= len(R.layers):
         raise ValueError(f"the network has only {len(R.layers)} layers")
     W, b, relu = R.layers[k]
+    M, c, e = dyadic_layer(W, b)
     cells = (R.cells if R.cells is not None else
              Cells.of_simplices(R.simplices, R.parent)).start_layer()
-    st = _State(points=R.points, exact=R.exact_points, pre=[],
-                Zq=exact_affine(W, b, R.exact_values))
-    st.Z, st.sign = _floats_and_signs(st.Zq)
+    scale = R.scale + e
+    Zq = integer_affine(R.num, M, c, R.hom[:, -1] * (1 << R.scale))
+    sign, den = signs(Zq), R.hom[:, -1] * (1 << scale)
+    st = _State(scale, points=R.points, hom=R.hom, Zq=Zq, sign=sign,
+                Z=_relu_floats(Zq, den, sign) if relu else _float_ratios(Zq, den))
     if relu:
         for j in range(W.shape[0]):
             hit, E = cells.crossing_edges(st.sign[:, j])
@@ -306,15 +340,14 @@ def refine_next(R):
                 cells.split(hit, st.sign[:, j], lookup)
     cells.end_layer(st.sign)
     simp, owner = cells.triangulate()
-    Z = st.Z
-    Hq = np.where(st.sign > 0, st.Zq, fmpq(0)) if relu else st.Zq
+    num = np.where(st.sign > 0, st.Zq, 0) if relu else st.Zq
     return Refinement(points=st.points, simplices=simp, parent=cells.parent[owner],
                       codewords=[c[owner] for c in cells.codes],
-                      pre=_interpolated(R.pre, st.pre, len(st.points)) + [Z],
+                      pre=_interpolated(R.pre, st.pre, len(st.points)) + [st.Z],
                       layer=k + 1, layers=R.layers,
                       n_original_vertices=R.n_original_vertices,
                       n_original_simplices=R.n_original_simplices, original=R.original,
-                      embedded=R.embedded, exact_points=st.exact, exact_values=Hq, cells=cells)
+                      embedded=R.embedded, hom=st.hom, num=num, scale=scale, cells=cells)
 
 
 def _interpolated(pre, cuts, V):
@@ -331,59 +364,77 @@ def _interpolated(pre, cuts, V):
     return out
 
 
-@dataclass
 class _State:
-    """The refinement's points while one layer cuts it: floats, exact values and signs."""
+    """The refinement's points while one layer cuts it: floats, exact values and signs,
+    in arrays with room to grow (each unit's cut points are appended; copying every
+    array once per unit cost as much as computing the cuts)."""
 
-    points: np.ndarray
-    exact: np.ndarray
-    pre: list                       # the cuts (a, b, t as floats), for earlier layers' floats
-    Zq: np.ndarray
-    Z: np.ndarray = None            # the floats of Zq
-    sign: np.ndarray = None
+    _NAMES = ("points", "hom", "Zq", "Z", "sign")
+
+    def __init__(self, scale, **arrays):
+        self.scale, self.pre, self.n = scale, [], len(arrays["points"])
+        for name in self._NAMES:
+            setattr(self, "_" + name, arrays[name])
+
+    def __getattr__(self, name):
+        if name in _State._NAMES:
+            return self.__dict__["_" + name][:self.n]
+        raise AttributeError(name)
+
+    def append(self, **rows):
+        n, k = self.n, len(rows["points"])
+        for name in self._NAMES:
+            A = self.__dict__["_" + name]
+            if n + k > len(A):
+                B = np.empty((max(n + k, len(A) + len(A) // 2),) + A.shape[1:], dtype=A.dtype)
+                B[:n] = A[:n]
+                self.__dict__["_" + name] = A = B
+            A[n:n + k] = rows[name]
+        self.n = n + k
 
 
 def _cut_points(st, j, E):
     """New vertices where the edges ``E`` (rows ``a < b``) cross ``z_j = 0``, at exact cut
     points (module notes); returns ``{(a, b): new id}``.
 
+    In homogeneous integers: the edge lies in one cell, where ``Zq`` (the pre-activations
+    times ``q * 2**scale``) is a linear function of ``(P, q)`` with integer coefficients,
+    so the zero of column ``j`` on the edge is ``|Zq_b| (P_a, q_a) + |Zq_a| (P_b, q_b)``
+    (positive weights: a point of the edge), ``Zq`` there the same combination, and both
+    divided by the gcd of the point's entries (lowest terms; ``Zq`` stays integral).
+
     Units ``c < j`` already cut every edge, so the ends of an edge have weakly one sign
     there and the cut point has the sign of the nonzero end: exact without arithmetic.
     Where that sign is negative the value is never read again (the layer's image is 0
     there, and every later cut point interpolates it between weakly negative ends), so
-    ``st.Zq`` holds 0 there instead (``st.sign`` is exact; ``st.Z`` the interpolated
-    floats): about a quarter of the entries, no arithmetic on rationals."""
-    from flint import fmpq
+    ``Zq`` holds 0 there instead (its sign is kept exactly)."""
+    import math
 
     a, b = E[:, 0], E[:, 1]
-    f = st.Zq[:, j]
-    t = (f[a] / (f[a] - f[b]))[:, None]           # exact, in (0, 1)
-    new_ids = len(st.points) + np.arange(len(E))
-    lookup = {(int(x), int(y)): int(v) for x, y, v in zip(a, b, new_ids)}
-    Xn = st.exact[a] + t * (st.exact[b] - st.exact[a])
-    tf = _to_float(t)
-
-    def interp(A):
-        # floats along the edge: a convex combination keeps exact zeros and weak signs
-        return A[a] + tf * (A[b] - A[a])
-
+    wa, wb = np.abs(st.Zq[b, j]), np.abs(st.Zq[a, j])
+    H = wa[:, None] * st.hom[a] + wb[:, None] * st.hom[b]
+    H = np.array([[int(x) for x in row] for row in H.tolist()], dtype=object).reshape(H.shape)
+    g = np.array([math.gcd(*row) for row in H.tolist()], dtype=object)
     sa, sb = st.sign[a], st.sign[b]
     sign = np.where(sa != 0, sa, sb)              # right for the columns c < j
     sign[:, j] = 0                                # z_j(new) is exactly 0
     later = np.arange(sign.shape[1]) > j
     need = later[None, :] | (sign > 0)
-    Zn = np.full(sign.shape, fmpq(0), dtype=object)
-    T = np.broadcast_to(t, sign.shape)[need]
-    Za, Zb = st.Zq[a][need], st.Zq[b][need]
-    Zn[need] = Za + T * (Zb - Za)
-    Fn = np.zeros(sign.shape)
-    Fn[need] = _to_float(Zn[need])
-    sign[:, later] = _exact_signs(Fn[:, later], Zn[:, later])
-    Zf = np.where(need, Fn, interp(st.Z))
-    Zf[:, j] = 0.0
-    st.exact = np.concatenate([st.exact, Xn])
-    st.points = np.concatenate([st.points, _to_float(Xn)])
-    st.Zq, st.Z = np.concatenate([st.Zq, Zn]), np.concatenate([st.Z, Zf])
-    st.sign = np.concatenate([st.sign, sign])
+    Zn = np.zeros(sign.shape, dtype=object)
+    rows = np.nonzero(need)[0]
+    Zn[need] = wa[rows] * st.Zq[a][need] + wb[rows] * st.Zq[b][need]
+    big = np.flatnonzero(g != 1)                  # lowest terms: divide where needed
+    if len(big):
+        H[big] //= g[big, None]
+        Zn[big] //= g[big, None]
+    sign[:, later] = signs(Zn[:, later])
+    new_ids = st.n + np.arange(len(E))
+    lookup = {(int(x), int(y)): int(v) for x, y, v in zip(a, b, new_ids)}
+    q = H[:, -1]
+    # the float position along the edge, for the earlier layers' floats (module notes)
+    tf = np.array([int(y) / int(x + y) for x, y in zip((wa * st.hom[a, -1]).tolist(),
+                                                         (wb * st.hom[b, -1]).tolist())])[:, None]
+    st.append(hom=H, points=_float_ratios(H[:, :-1], q), Zq=Zn, sign=sign,
+              Z=_relu_floats(Zn, q * (1 << st.scale), sign))
     st.pre.append((a, b, tf))                     # earlier layers' floats: at the end
     return lookup

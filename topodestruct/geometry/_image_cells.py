@@ -12,6 +12,7 @@ from scipy.spatial import cKDTree
 from ..tolerances import CERTIFICATE_MARGIN, ROUNDING_BOUND
 from ..topology.simplicial import SimplicialComplex
 from . import exact as _exact
+from .exact_rows import take
 from ._triangle_cuts import cut_triangle
 from .planar import _sort_certified, decompose
 
@@ -274,4 +275,4 @@ def _glued(L, pc, carriers):
     V = L.vertices.tolist()
     coords = np.array([pc.P.floats[v] for v in V], dtype=float).reshape(len(V), -1)
     L = SimplicialComplex._from_sorted([L.simplices(d) for d in range(L.dimension + 1)], coords)
-    return L, [pc.P.exact[v] for v in V], carriers, np.searchsorted(L.vertices, pc.uid_of_vertex)
+    return L, take(pc.P.exact, V), carriers, np.searchsorted(L.vertices, pc.uid_of_vertex)

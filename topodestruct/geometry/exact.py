@@ -10,7 +10,7 @@ they decide with a wide margin (:func:`orient2_sign`, :func:`orient2_signs`, and
 the narrow and broad phases' certificates in :mod:`.certificates`).
 """
 import numpy as np
-from flint import fmpq, fmpq_mat
+from flint import fmpq, fmpq_mat, fmpz
 
 from ..tolerances import CERTIFICATE_MARGIN, ROUNDING_BOUND
 
@@ -231,12 +231,14 @@ def orient2_signs(p, q, r, size):
 
 
 def homogeneous(p):
-    """Integers ``(X, Y, D)``, ``D > 0``, with ``p = (X / D, Y / D)`` for an exact 2D point:
-    orientations and crossings in these are integer products with no gcd on the way,
-    several times cheaper than with the fractions (:func:`orient2_exact_sign`)."""
-    d0, d1 = p[0].q, p[1].q
-    D = d0 * (d1 // d0.gcd(d1))
-    return p[0].p * (D // d0), p[1].p * (D // d1), D
+    """Integers ``(X_1, .., X_n, D)``, ``D > 0`` least, with ``p = (X_1 / D, .., X_n / D)``
+    for an exact point (``fmpq`` coordinates): orientations and crossings in these are
+    integer products with no gcd on the way, several times cheaper than with the
+    fractions (:func:`orient2_exact_sign`)."""
+    D = p[0].q if len(p) else fmpz(1)
+    for x in p[1:]:
+        D = D * (x.q // D.gcd(x.q))
+    return (*(x.p * (D // x.q) for x in p), D)
 
 
 def homogeneous_cross(u, v):

@@ -58,6 +58,7 @@ from ..topology.simplicial import SimplicialComplex
 from ..topology.homology import homology
 from . import certificates as _cert
 from . import exact as _exact
+from .exact_rows import ExactRows, take as _take
 from ._image_cells import _assemble, _cut_cluster, _unmet
 from ._image_pairs import (AreaMeet, EndPoints, _certify, _collinear_meets, _collinear_segments,
                            _coplanar_triangles, _inside_segments, _meet, _overlap_in_area,
@@ -142,6 +143,15 @@ def _check(K, images, floats=None):
     if K.dimension > 2:
         raise ValueError(f"image_complex handles complexes of dimension <= 2, got {K.dimension}")
     ex = None
+    if isinstance(images, ExactRows):   # exact, rationals made where read
+        if len(images) != K.n_vertices or images.width < 1:
+            raise ValueError(f"images must have shape (n_vertices={K.n_vertices}, n), "
+                             f"got {images.shape}")
+        ex = images
+        X = images.floats() if floats is None else _given_floats(ex, floats, images.shape)
+        if not np.isfinite(X).all():
+            raise ValueError("images contain NaN or infinite values")
+        return X, ex
     X = np.asarray(images)
     if X.dtype == object:  # exact rationals (flint.fmpq, Fraction, int)
         if X.ndim != 2:
@@ -207,7 +217,8 @@ class _Points:
         if self.exact or len(set(keys)) < len(keys):      # equal floats: compare exactly
             return np.array([self.add(p) for p in rows], dtype=np.int64)
         self.ids = None             # built by add when needed (often never)
-        self.exact, self.floats = list(rows), keys
+        self.exact = rows if isinstance(rows, ExactRows) else list(rows)
+        self.floats = keys
         return np.arange(len(rows), dtype=np.int64)
 
 
@@ -338,7 +349,7 @@ def _image_pieces(K, X, ex, injective=None):
     else:
         uid_of_vertex = P.add_all(ex, X)
         Xu = np.array(P.floats, dtype=float).reshape(len(P.exact), X.shape[1])
-    vertex_exact = [P.exact[u] for u in uid_of_vertex.tolist()]
+    vertex_exact = _take(P.exact, uid_of_vertex)
     uid = lambda simp: uid_of_vertex[np.searchsorted(verts, simp)]  # noqa: E731
     tri_k = K.simplices(2)
     tri_u = uid(tri_k) if len(tri_k) else np.zeros((0, 3), dtype=np.int64)
@@ -357,23 +368,25 @@ def _image_pieces(K, X, ex, injective=None):
     edge_u = uid(edge_k) if len(edge_k) else np.zeros((0, 2), dtype=np.int64)
     keep = edge_u[:, 0] != edge_u[:, 1]
     if len(tri_u):  # edges of nondegenerate image triangles are covered by them
-        tri_edges = {tuple(sorted(e)) for t in tri_u.tolist() for e in ((t[0], t[1]), (t[1], t[2]),
-                                                                         (t[0], t[2]))}
-        keep &= np.array([tuple(sorted(e)) not in tri_edges for e in edge_u.tolist()], dtype=bool)
+        n = len(Xu)
+        side = np.sort(tri_u[:, [0, 1, 1, 2, 0, 2]].reshape(-1, 2), axis=1)
+        own = np.sort(edge_u, axis=1)
+        keep &= ~np.isin(own[:, 0] * n + own[:, 1], side[:, 0] * n + side[:, 1])
     edge_k, edge_u = edge_k[keep], edge_u[keep]
     covered = np.zeros(len(Xu), dtype=bool)
     covered[tri_u.ravel()] = True
     covered[edge_u.ravel()] = True
     pt_u = np.flatnonzero(~covered)
-    pt_k = np.array([[verts[np.flatnonzero(uid_of_vertex == u)[0]]] for u in pt_u],
-                    dtype=np.int64).reshape(-1, 1)
-    feats = [tuple(r) for r in tri_u.tolist()] + [tuple(r) for r in edge_u.tolist()] + [
-        (int(u),) for u in pt_u]
-    input_simplices = [tuple(r) for r in tri_k.tolist()] + [tuple(r) for r in edge_k.tolist()] + [
-        tuple(r) for r in pt_k.tolist()]
+    ids, first = np.unique(uid_of_vertex, return_index=True)   # each point's first vertex
+    pt_k = np.asarray(verts, dtype=np.int64)[first[np.searchsorted(ids, pt_u)]].reshape(-1, 1)
+    feats = list(map(tuple, tri_u.tolist())) + list(map(tuple, edge_u.tolist())) + [
+        (u,) for u in pt_u.tolist()]
+    input_simplices = list(map(tuple, tri_k.tolist())) + list(map(tuple, edge_k.tolist())) + \
+        list(map(tuple, pt_k.tolist()))
     pad = np.full((len(feats), 3), -1, dtype=np.int64)
-    for f, u in enumerate(feats):
-        pad[f, :len(u)] = u
+    pad[:len(tri_u)] = tri_u
+    pad[len(tri_u):len(tri_u) + len(edge_u), :2] = edge_u
+    pad[len(tri_u) + len(edge_u):, 0] = pt_u
     return _Pieces(P, Xu, verts, uid_of_vertex, vertex_exact, feats, input_simplices, len(tri_u),
                    len(edge_u), pad)
 

@@ -1,0 +1,185 @@
+"""Exact points as integer rows over one denominator each; rationals made only where read.
+
+A ReLU network with float (dyadic) weights maps a rational point ``P / q`` (integer
+vector ``P``, one positive integer ``q``) to a point with denominator ``q * 2**s``.
+So the exact images of many points are an integer matrix and one denominator per row:
+an affine layer is one integer matrix product (:func:`integer_affine`, flint's fmpz
+matrices: no gcd per entry), and a point on a segment is an integer combination of its
+ends (:func:`combine`).  :class:`ExactRows` holds such rows and makes the rationals
+(``flint.fmpq``, whose construction costs a gcd per entry) only for the rows a decision
+reads; its floats are the correct roundings (Python's integer division rounds
+correctly).
+
+Examples
+--------
+>>> import numpy as np
+>>> rows = ExactRows(np.array([[1, -6], [4, 2]], dtype=object), np.array([2, 8], dtype=object))
+>>> [str(x) for x in rows[0]], rows.floats().tolist()
+(['1/2', '-3'], [[0.5, -3.0], [0.5, 0.25]])
+>>> len(rows), rows.shape, [str(x) for x in rows.take([1])[0]]
+(2, (2, 2), ['1/2', '1/4'])
+"""
+import math
+
+import numpy as np
+from flint import fmpq, fmpz_mat
+
+__all__ = ["ExactRows", "take", "integer_affine", "homogeneous", "signs"]
+
+
+class ExactRows:
+    """A sequence of exact points, row ``i`` being ``num[i] / den[i]``.
+
+    Indexing by an integer gives the row as a tuple of ``flint.fmpq`` (made once,
+    cached); by an index array or slice, those rows as ExactRows, without making any
+    rationals; :meth:`append` adds a row of rationals (the points an intersection
+    creates).  ``num`` is an ``(N, n)`` object array of integers (Python's or
+    ``flint.fmpz``), ``den`` an ``(N,)`` object array of positive ones.
+    """
+
+    dtype = np.dtype(object)
+    ndim = 2
+
+    def __init__(self, num, den):
+        num, den = np.asarray(num, dtype=object), np.asarray(den, dtype=object)
+        if num.ndim != 2 or den.shape != (len(num),):
+            raise ValueError(f"num must be (N, n) and den (N,), got {num.shape}, {den.shape}")
+        self.num, self.den, self.width = num, den, num.shape[1]
+        self._rows, self._more = {}, []        # rationals made; appended (num, den) rows
+
+    def __len__(self):
+        return len(self.num) + len(self._more)
+
+    @property
+    def shape(self):
+        return (len(self), self.width)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return self.take(np.arange(len(self))[i])
+        if not isinstance(i, (int, np.integer)):
+            return self.take(i)
+        i = int(i)
+        if i < 0:
+            i += len(self)
+        row = self._rows.get(i)
+        if row is None:
+            if not 0 <= i < len(self):
+                raise IndexError(f"row {i} of {len(self)}")
+            p, d = self._row(i)
+            row = self._rows[i] = tuple(fmpq(x, d) for x in p)
+        return row
+
+    def _row(self, i):
+        if i < len(self.num):
+            return self.num[i].tolist(), int(self.den[i])
+        return self._more[i - len(self.num)]
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def append(self, row):
+        """Add the point ``row`` (rationals)."""
+        row = tuple(x if type(x) is fmpq else fmpq(x) for x in row)
+        d = math.lcm(*(int(x.q) for x in row)) if row else 1
+        self._rows[len(self)] = row
+        self._more.append(([int(x.p) * (d // int(x.q)) for x in row], d))
+
+    def _arrays(self):
+        if self._more:
+            num = np.empty((len(self._more), self.width), dtype=object)
+            num[:] = [p for p, _ in self._more]
+            den = np.array([d for _, d in self._more] + [0], dtype=object)[:-1]
+            self.num = np.concatenate([self.num, num])
+            self.den = np.concatenate([self.den, den])
+            self._more = []
+        return self.num, self.den
+
+    def take(self, index):
+        """The rows ``index`` (ints), as ExactRows; rationals already made are kept."""
+        index = np.asarray(index, dtype=np.int64).reshape(-1)
+        num, den = self._arrays()
+        out = ExactRows(num[index], den[index])
+        if self._rows:
+            out._rows = {k: self._rows[i] for k, i in enumerate(index.tolist())
+                         if i in self._rows}
+        return out
+
+    def floats(self):
+        """The rows rounded to float64 (correctly: Python's int division rounds so)."""
+        num, den = self._arrays()
+        out = np.empty(self.shape)
+        if num.size:
+            out[:] = [[int(p) / int(d) for p in row]
+                      for row, d in zip(num.tolist(), den.tolist())]
+        return out
+
+    def array(self):
+        """An ``(N, n)`` object array of ``flint.fmpq`` (every rational made)."""
+        out = np.empty(self.shape, dtype=object)
+        for i in range(len(self)):
+            out[i] = self[i]
+        return out
+
+    def __array__(self, dtype=None, copy=None):
+        if dtype is not None and np.dtype(dtype).kind == "f":
+            return self.floats().astype(dtype)
+        out = self.array()
+        return out if dtype is None else out.astype(dtype)
+
+    def __repr__(self):
+        return f"ExactRows({len(self)} rows of width {self.width})"
+
+
+def take(rows, index):
+    """The rows ``index`` of a sequence of exact points: ExactRows stay lazy, lists stay
+    lists of tuples."""
+    if isinstance(rows, ExactRows):
+        return rows.take(index)
+    return [rows[u] for u in np.asarray(index).tolist()]
+
+
+def integer_affine(num, M, c, den):
+    """``num @ M.T + den * c`` in integers (an ``(N, n')`` object array of ``flint.fmpz``).
+
+    ``num`` is ``(N, n)``, ``den`` ``(N,)`` (object arrays of integers, Python's or
+    flint's), ``M`` an ``(n', n)`` and ``c`` an ``(n',)`` sequence of ints: one fmpz
+    matrix product (fmpz in, as it gives them out, is the cheapest conversion).
+    """
+    N, n = num.shape
+    out = np.empty((N, len(M)), dtype=object)
+    if N == 0 or len(M) == 0:
+        return out
+    A = np.empty((N, n + 1), dtype=object)
+    A[:, :n], A[:, n] = num, den
+    B = fmpz_mat(n + 1, len(M), [int(M[j][i]) for i in range(n) for j in range(len(M))]
+                 + [int(x) for x in c])
+    out.ravel()[:] = (fmpz_mat(N, n + 1, A.ravel().tolist()) * B).entries()
+    return out
+
+
+def homogeneous(Q):
+    """Rows of rationals (``fmpq``, ints or floats) as ``(num, den)``: ``den`` the least
+    common denominator of each row, so that ``num / den`` is in lowest terms
+    (:func:`.exact.homogeneous` of each row, as Python ints)."""
+    from .exact import as_exact, homogeneous as point
+
+    Q = np.asarray(Q)
+    if Q.ndim != 2:
+        raise ValueError(f"expected a 2D array of points, got shape {Q.shape}")
+    num = np.empty(Q.shape, dtype=object)
+    den = np.empty(len(Q), dtype=object)
+    for i, row in enumerate(Q.tolist()):
+        h = point([x if type(x) is fmpq else as_exact(x) for x in row])
+        num[i], den[i] = [int(x) for x in h[:-1]], int(h[-1])
+    return num, den
+
+
+def signs(num):
+    """Signs (int8, -1/0/1) of an object array of ints."""
+    num = np.asarray(num, dtype=object)
+    return (num > 0).astype(np.int8) - (num < 0).astype(np.int8)
+
+
+def __dir__():  # dir() shows the public names only
+    return __all__
