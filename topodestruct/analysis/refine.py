@@ -305,7 +305,11 @@ def _relu_floats(num, den, sign):
     out = np.where(sign < 0, _NEGATIVE, 0.0)
     rows, cols = np.nonzero(sign > 0)
     if len(rows):
-        out[rows, cols] = _float_ratios(num[rows, cols][:, None], den[rows])[:, 0]
+        x, d = num[rows, cols].tolist(), den[rows].tolist()
+        try:
+            out[rows, cols] = [int(a) / b for a, b in zip(x, d)]
+        except OverflowError:       # beyond float64: +-inf, for the callers' finiteness checks
+            out[rows, cols] = [_ratio(int(a), b) for a, b in zip(x, d)]
     return out
 
 

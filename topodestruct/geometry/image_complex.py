@@ -402,8 +402,12 @@ def _settle_pairs(pc, exact_input, top, injective, max_candidate_pairs, check):
     kept, n_cand, n_cert, n_prom = [], 0, 0, 0
     label = None if injective is None else _piece_labels(top, injective, pc.input_simplices)
     kpad = np.full((len(pc.feats), 3), -1, dtype=np.int64)   # the pieces' vertices in K
-    for f, s_ in enumerate(pc.input_simplices):
-        kpad[f, :len(s_)] = s_
+    n, m, ins = pc.n_tri, pc.n_tri + pc.n_seg, pc.input_simplices
+    if n:
+        kpad[:n] = ins[:n]
+    if m > n:
+        kpad[n:m, :2] = ins[n:m]
+    kpad[m:, 0] = [s_[0] for s_ in ins[m:]]
     for chunk in _cert.piece_pair_chunks(pc.Xu, pc.pad, widen=exact_input,
                                          check=lambda where: check(where, every=1)):
         n_cand += len(chunk)
