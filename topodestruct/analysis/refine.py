@@ -101,7 +101,7 @@ class Refinement:
     hom : (V, m + 1) object array of int
         The exact vertices in lowest homogeneous terms: row ``(P, q)`` is the point
         ``P / q`` (``q > 0``); :attr:`exact_points` gives them as rationals.
-    num : (V, n_layer) object array of int
+    num : (V, n_layer) object array of integers (Python's or ``flint.fmpz``)
         ``Phi^layer`` at the vertices times ``q * 2**scale`` (integers: the weights are
         dyadic); :meth:`exact_rows` and :attr:`exact_values` give them as rationals.
     scale : int
