@@ -84,7 +84,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..geometry._cells import Cells
-from ..geometry.exact_rows import ExactRows, homogeneous, integer_affine, signs
+from ..geometry.exact_rows import (ExactRows, float_ratios as _float_ratios, homogeneous,
+                                   integer_affine, ratio as _ratio, signs)
 from ._network import check_layer, jacobians, network_layers
 
 __all__ = ["Refinement", "refine", "refine_next", "start_refinement"]
@@ -282,19 +283,6 @@ def refine(net, K, layer=None):
     return R
 
 
-def _float_ratios(num, den):
-    """``num / den`` row by row, correctly rounded (object arrays of integers, Python's or
-    flint's; ``den`` ``(V,)`` Python ints)."""
-    out = np.empty(num.shape)
-    if num.size:
-        try:
-            out[:] = [[int(x) / d for x in row] for row, d in zip(num.tolist(), den.tolist())]
-        except OverflowError:       # beyond float64: +-inf, for the callers' finiteness checks
-            out[:] = [[_ratio(int(x), d) for x in row]
-                      for row, d in zip(num.tolist(), den.tolist())]
-    return out
-
-
 #: The float kept for a negative pre-activation of a ReLU layer: only its sign is ever
 #: read (the image is 0 there), and converting every big integer costs most of a layer.
 _NEGATIVE = -1.0
@@ -311,13 +299,6 @@ def _relu_floats(num, den, sign):
         except OverflowError:       # beyond float64: +-inf, for the callers' finiteness checks
             out[rows, cols] = [_ratio(int(a), b) for a, b in zip(x, d)]
     return out
-
-
-def _ratio(x, d):
-    try:
-        return x / d
-    except OverflowError:
-        return float("inf") if x > 0 else float("-inf")
 
 
 def refine_next(R):

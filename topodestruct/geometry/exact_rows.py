@@ -24,7 +24,8 @@ import math
 import numpy as np
 from flint import fmpq, fmpz_mat
 
-__all__ = ["ExactRows", "take", "integer_affine", "homogeneous", "signs"]
+__all__ = ["ExactRows", "take", "integer_affine", "homogeneous", "signs", "float_ratios",
+           "ratio"]
 
 
 class ExactRows:
@@ -108,11 +109,7 @@ class ExactRows:
     def floats(self):
         """The rows rounded to float64 (correctly: Python's int division rounds so)."""
         num, den = self._arrays()
-        out = np.empty(self.shape)
-        if num.size:
-            out[:] = [[int(p) / int(d) for p in row]
-                      for row, d in zip(num.tolist(), den.tolist())]
-        return out
+        return float_ratios(num, den)
 
     def array(self):
         """An ``(N, n)`` object array of ``flint.fmpq`` (every rational made)."""
@@ -173,6 +170,27 @@ def homogeneous(Q):
         h = point([x if type(x) is fmpq else as_exact(x) for x in row])
         num[i], den[i] = [int(x) for x in h[:-1]], int(h[-1])
     return num, den
+
+
+def float_ratios(num, den):
+    """``num / den`` row by row, correctly rounded (object arrays of integers, Python's or
+    flint's; ``den`` ``(V,)``)."""
+    out = np.empty(num.shape)
+    if num.size:
+        try:
+            out[:] = [[int(x) / d for x in row] for row, d in zip(num.tolist(), map(int, den))]
+        except OverflowError:       # beyond float64: +-inf, for the callers' finiteness checks
+            out[:] = [[ratio(int(x), d) for x in row]
+                      for row, d in zip(num.tolist(), map(int, den))]
+    return out
+
+
+def ratio(x, d):
+    """``x / d`` for integers, correctly rounded; +-inf beyond float64."""
+    try:
+        return x / d
+    except OverflowError:
+        return float("inf") if x > 0 else float("-inf")
 
 
 def signs(num):
