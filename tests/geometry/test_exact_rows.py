@@ -6,7 +6,8 @@ import numpy as np
 from flint import fmpq
 from hypothesis import given, settings, strategies as st
 
-from topodestruct.geometry.exact_rows import ExactRows, homogeneous, integer_affine, signs
+from topodestruct.geometry.exact_rows import (ExactRows, homogeneous, in_segment, integer_affine,
+                                             integer_rows, signs)
 from topodestruct.relu.exact import dyadic_layer, exact_forward
 
 big = st.integers(-(2 ** 300), 2 ** 300)
@@ -71,3 +72,36 @@ def test_dyadic_layer_and_forward_against_fractions():
                  + Fraction(b[j])) for j in range(4)]
         z = [sum(Fraction(W2[j, k]) * h[k] for k in range(4)) + Fraction(b2[j]) for j in range(2)]
         assert [Fraction(str(y)) for y in Y[i]] == z
+
+
+def _on_closed_segment(p, a, b):
+    """Reference: p = a + t (b - a) for one t in [0, 1], with Fractions."""
+    d = [y - x for x, y in zip(a, b)]
+    k = next(r for r, x in enumerate(d) if x)
+    t = (p[k] - a[k]) / d[k]
+    return 0 <= t <= 1 and all(p[r] - a[r] == t * d[r] for r in range(len(a)))
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.data())
+def test_in_segment_against_fractions(data):
+    """Points on the segment, on its line beyond it, and off it (near misses by one unit in
+    a large denominator), as lazy rows and as lists of rationals."""
+    n = data.draw(st.integers(1, 4))
+    frac = st.fractions(min_value=-8, max_value=8, max_denominator=10 ** 9)
+    a = data.draw(st.lists(frac, min_size=n, max_size=n))
+    b = data.draw(st.lists(frac, min_size=n, max_size=n).filter(lambda b: b != a))
+    pts = []
+    for t in data.draw(st.lists(st.fractions(-1, 2, max_denominator=10 ** 6), max_size=8)):
+        p = [x + t * (y - x) for x, y in zip(a, b)]
+        if data.draw(st.booleans()):              # nudged off the line in one coordinate
+            r = data.draw(st.integers(0, n - 1))
+            p[r] += Fraction(data.draw(st.sampled_from([1, -1])), 10 ** 30)
+        pts.append(p)
+    pts += data.draw(st.lists(st.lists(frac, min_size=n, max_size=n), max_size=4))
+    want = [_on_closed_segment(p, a, b) for p in pts]
+    fa, fb = (tuple(fmpq(x.numerator, x.denominator) for x in v) for v in (a, b))
+    rows = [tuple(fmpq(x.numerator, x.denominator) for x in p) for p in pts]
+    for where in (rows, ExactRows(*homogeneous(rows)) if rows else rows):
+        got = in_segment(*integer_rows(where, range(len(rows))), fa, fb)
+        assert got.tolist() == want

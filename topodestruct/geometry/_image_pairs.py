@@ -102,21 +102,16 @@ def _meet(P, feats, a, b, planes):
     return _exact.intersect([P.exact[u] for u in A], [P.exact[u] for u in B])
 
 
-class AreaMeet:
-    """The corners of the intersection of two triangles of one plane that overlap in area,
-    computed exactly (:func:`~.exact.intersect_coplanar`) on first access: where a network
-    folds a region onto a plane there are tens of thousands of such pairs, the image complex
-    needs only that they overlap (their cluster's cells are cut from all its edges at once),
-    and the corners are read only where someone looks at the overlap. A sequence of points."""
+class _LazyMeet:
+    """A meet of two image pieces whose exact corners are computed on first access (a
+    sequence of points): folded layers make up to millions of meets, most never read."""
 
-    dimension = 2
-
-    def __init__(self, P, Q, plane):
-        self._args, self._corners = (P, Q, plane), None
+    def __init__(self, *args):
+        self._args, self._corners = args, None
 
     def _get(self):
         if self._corners is None:
-            self._corners = _exact.intersect_coplanar(*self._args)
+            self._corners = self._compute(*self._args)
         return self._corners
 
     def __len__(self):
@@ -135,7 +130,31 @@ class AreaMeet:
         return list(self) == list(other)
 
     def __repr__(self):
-        return f"AreaMeet({list(self)!r})"
+        return f"{type(self).__name__}({list(self)!r})"
+
+
+class AreaMeet(_LazyMeet):
+    """The corners of the intersection of two triangles of one plane that overlap in area,
+    computed exactly (:func:`~.exact.intersect_coplanar`) on first access: where a network
+    folds a region onto a plane there are tens of thousands of such pairs, the image complex
+    needs only that they overlap (their cluster's cells are cut from all its edges at once),
+    and the corners are read only where someone looks at the overlap. ``AreaMeet(P, Q,
+    plane)``: the two triangles' exact corners and their plane."""
+
+    dimension = 2
+    _compute = staticmethod(lambda P, Q, plane: _exact.intersect_coplanar(P, Q, plane))
+
+
+class EndPoints(_LazyMeet):
+    """The meet of two segments of one line: one or two of their own end points (points of
+    the image already, so the cells' step registers nothing for it). ``EndPoints(exact,
+    ids)``: the image's exact points and the ids of the meet's ends; its length is known
+    without reading them (a fold onto a line makes millions of such meets)."""
+
+    _compute = staticmethod(lambda exact, ids: [exact[u] for u in ids])
+
+    def __len__(self):
+        return len(self._args[1])
 
 
 def _overlap_in_area(pairs, pc, planes):
@@ -196,11 +215,6 @@ def _collinear_segments(pairs, certified, n_tri, n_seg, feats, P):
         lines[f] = (int(line_id[f]), key[0])
     collinear[rows] = line_id[pairs[rows, 0]] == line_id[pairs[rows, 1]]
     return lines, collinear
-
-
-class EndPoints(list):
-    """The meet of two segments of one line: a list of their own end points (points of the
-    image already), so the cells' step registers nothing for it."""
 
 
 def _collinear_meets(pairs, collinear, lines, pc):

@@ -24,8 +24,8 @@ import math
 import numpy as np
 from flint import fmpq, fmpz_mat
 
-__all__ = ["ExactRows", "take", "integer_affine", "homogeneous", "signs", "float_ratios",
-           "ratio"]
+__all__ = ["ExactRows", "take", "integer_rows", "in_segment", "integer_affine", "homogeneous",
+           "signs", "float_ratios", "ratio"]
 
 
 class ExactRows:
@@ -134,6 +134,52 @@ def take(rows, index):
     if isinstance(rows, ExactRows):
         return rows.take(index)
     return [rows[u] for u in np.asarray(index).tolist()]
+
+
+def integer_rows(rows, index):
+    """``(num, den)`` of the rows ``index`` of a sequence of exact points (ExactRows: no
+    rationals made; a list of rational tuples: :func:`homogeneous`)."""
+    index = np.asarray(index, dtype=np.int64).reshape(-1)
+    if isinstance(rows, ExactRows):
+        num, den = rows._arrays()
+        return num[index], den[index]
+    if not len(index):
+        return np.empty((0, len(rows[0]) if len(rows) else 0), dtype=object), \
+            np.empty(0, dtype=object)
+    return homogeneous([rows[u] for u in index.tolist()])
+
+
+def in_segment(num, den, a, b):
+    """Which points ``num[i] / den[i]`` lie in the closed segment ``[a, b]`` (exact points,
+    ``a != b``), decided in integers for all rows at once.
+
+    With ``a = A / α``, ``b = B / β`` in lowest homogeneous terms, ``V = α P - q A`` is
+    ``q α (p - a)`` and ``E = α B - β A`` is ``α β (b - a)``: ``p`` is on the line iff
+    ``V`` is parallel to ``E`` (``V_r E_k = V_k E_r`` for every ``r``, ``E_k != 0``), and
+    then ``p = a + t (b - a)`` with ``t = β V_k / (q E_k)``, in ``[0, 1]`` iff
+    ``0 <= β V_k sign(E_k) <= q |E_k|``. No rationals, so no gcd per entry.
+
+    Examples
+    --------
+    >>> from flint import fmpq
+    >>> a, b = (fmpq(0), fmpq(1, 2)), (fmpq(2), fmpq(3, 2))
+    >>> num = np.array([[1, 1], [3, 4], [0, 1], [4, 3], [6, 4]], dtype=object)
+    >>> in_segment(num, np.array([1, 2, 2, 2, 2], dtype=object), a, b).tolist()  # (3, 2): past b
+    [True, False, True, True, False]
+    """
+    from .exact import homogeneous as point
+
+    ha, hb = point(a), point(b)
+    A, al, B, be = [int(x) for x in ha[:-1]], int(ha[-1]), [int(x) for x in hb[:-1]], int(hb[-1])
+    E = [al * y - be * x for x, y in zip(A, B)]
+    k = next(r for r, e in enumerate(E) if e)
+    num, den = np.asarray(num, dtype=object), np.asarray(den, dtype=object)
+    if not len(num):
+        return np.zeros(0, dtype=bool)
+    V = al * num - den[:, None] * np.array(A, dtype=object)
+    on_line = (V * E[k] == np.multiply.outer(V[:, k], np.array(E, dtype=object))).all(axis=1)
+    s = be * V[:, k] if E[k] > 0 else -be * V[:, k]
+    return np.asarray(on_line & (s >= 0) & (s <= den * abs(E[k])), dtype=bool)
 
 
 def integer_affine(num, M, c, den):

@@ -460,8 +460,7 @@ def _intersect(pc, pairs, certified, fold, keys, same, check):
         a, b = pairs[r].tolist()
         if collinear[r]:  # segments of one line: an interval, ranks along it, all at once
             if inter[r] or over[r]:
-                I = EndPoints(P.exact[u] for u in ((lo[r],) if lo[r] == hi[r] else
-                                                   (lo[r], hi[r])))
+                I = EndPoints(P.exact, (lo[r],) if lo[r] == hi[r] else (lo[r], hi[r]))
                 if inter[r]:
                     interactions.append((a, b, I))
                 if over[r]:

@@ -24,6 +24,7 @@ reports it.
 """
 import functools
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -36,6 +37,7 @@ from ..tolerances import CERTIFICATE_MARGIN, ROUNDING_BOUND
 from . import certificates as _cert
 from . import exact as _exact
 from ._image_pairs import AreaMeet
+from .exact_rows import in_segment, integer_rows
 from .image_complex import ImageRefinement, _checker, refine_image
 
 __all__ = ["Overlap", "Folding", "overlap_pairs", "folding", "image_of_subcomplex"]
@@ -185,9 +187,10 @@ def overlap_pairs(K, images, regions=None, layer=None, refinement=None):
 
     Returns
     -------
-    list of Overlap
+    sequence of Overlap
         Only pieces with nondegenerate images take part (a degenerate image is
-        covered by the images of its faces).
+        covered by the images of its faces). Each record is made when it is read
+        (a folded layer has up to millions); ``list(...)`` makes them all.
 
     Examples
     --------
@@ -201,24 +204,44 @@ def overlap_pairs(K, images, regions=None, layer=None, refinement=None):
     if not isinstance(R, ImageRefinement):
         raise TypeError("refinement must be an ImageRefinement from refine_image")
     labels = _check_regions(K, regions, lookup=bool(R.overlaps))
-    if not R.overlaps:
-        return []
-    ex = R.vertex_exact
     pos = {int(v): i for i, v in enumerate(K.vertices.tolist())}
-    out = []
-    # pieces the 3-D route added (carved solids) are not K's: checked once per piece
-    of_k = [all(v in pos for v in s) for s in R.input_simplices]
-    for a, b, I in R.overlaps:
-        if not (of_k[a] and of_k[b]):
-            continue
-        sa, sb = R.input_simplices[a], R.input_simplices[b]
+    return _Overlaps(R, K, labels, layer, pos)
+
+
+class _Overlaps(Sequence):
+    """The overlaps of :func:`overlap_pairs`, each made on access: a folded trained layer
+    has up to millions, of which a profile reads only the number (1.4 M records took 16 s
+    to make). A read-only sequence of :class:`Overlap`, equal to a list of the same."""
+
+    def __init__(self, R, K, labels, layer, pos):
+        self._R, self._K, self._labels, self._layer, self._pos = R, K, labels, layer, pos
+        # pieces the 3-D route added (carved solids) are not K's
+        of_k = np.array([all(v in pos for v in s) for s in R.input_simplices] + [False])
+        ab = np.array([(a, b) for a, b, _ in R.overlaps], dtype=np.int64).reshape(-1, 2)
+        self._rows = np.flatnonzero(of_k[ab[:, 0]] & of_k[ab[:, 1]]).tolist()
+
+    def __len__(self):
+        return len(self._rows)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        a, b, I = self._R.overlaps[self._rows[i]]
+        sa, sb = self._R.input_simplices[a], self._R.input_simplices[b]
         corners = functools.partial(_floats, I)
-        pull = None if K.coordinates is None else functools.partial(
-            _pull_back, I, (sa, sb), ex, pos, K.coordinates)
-        reg = (None, None) if labels is None else (labels.get(sa), labels.get(sb))
+        X = self._K.coordinates
+        pull = None if X is None else functools.partial(
+            _pull_back, I, (sa, sb), self._R.vertex_exact, self._pos, X)
+        lab = self._labels
+        reg = (None, None) if lab is None else (lab.get(sa), lab.get(sb))
         dim = I.dimension if isinstance(I, AreaMeet) else min(len(I) - 1, 2)
-        out.append(Overlap((sa, sb), reg, layer, dim, corners, pull))   # floats on first look
-    return out
+        return Overlap((sa, sb), reg, self._layer, dim, corners, pull)   # floats on first look
+
+    def __eq__(self, other):
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    def __repr__(self):
+        return repr(list(self))
 
 
 def _floats(I):
@@ -301,9 +324,12 @@ class _SubcomplexImages:
             if not len(cand):
                 continue
             pts = _independent_corners([ex[kpos[v]] for v in s])
-            for w in cand.tolist():
-                if _in_hull(R.exact[w], pts):
-                    owners.setdefault(w, set()).add(k)
+            if len(pts) == 2:   # a segment (rank 1): all candidates at once, in integers
+                cand = cand[in_segment(*integer_rows(R.exact, cand), *pts)]
+            else:
+                cand = [w for w in cand.tolist() if _in_hull(R.exact[w], pts)]
+            for w in np.asarray(cand).tolist():
+                owners.setdefault(w, set()).add(k)
         # a simplex of the image complex lies in Φ(C) iff its vertices lie in one convex Φ(σ)
         held = np.zeros(L.n_vertices, dtype=bool)
         held[list(owners)] = True
@@ -354,7 +380,8 @@ class Folding:
         Exact homology of ``Φ(K)``.
     quotient : Homology
         Homology of ``K`` modulo both sources (see the module notes).
-    overlaps : list of Overlap
+    overlaps : sequence of Overlap
+        (see :func:`overlap_pairs`: each made when read)
     collapsed : list of SimplicialComplex
         ``Φ(C_i)`` in the image complex, one per collapsed piece.
     refinement : ImageRefinement or ImageRefinement3D
@@ -470,7 +497,7 @@ def _folding_3d(K, images, collapse, layer, injective, max_exact_pairs, budget):
             subs.append(SimplicialComplex(top))
     quot = quotient_homology(L, subs) if subs else homology(L)
     overlaps = overlap_pairs(K2, images, None, layer, refinement=I.surface)
-    return Folding(homology(K), homology(L), quot, overlaps + _solid_folds(K, I, layer),
+    return Folding(homology(K), homology(L), quot, [*overlaps, *_solid_folds(K, I, layer)],
                    subs, I)
 
 
