@@ -316,18 +316,21 @@ class _SubcomplexImages:
             centre, radius = (lo + hi) / 2, np.linalg.norm(hi - lo) / 2
             reach = radius * (1 + CERTIFICATE_MARGIN) + ROUNDING_BOUND * (1 + np.abs(hi).max())
             cand = np.array(self.tree.query_ball_point(centre, reach), dtype=np.int64)
-            if len(cand):  # a float certificate that a vertex lies off Φ(σ) spares exact tests
-                off = _cert.separated(np.zeros((len(cand), 0, X.shape[1])),
-                                      L.coordinates[cand][:, None, :],
-                                      np.broadcast_to(corners, (len(cand),) + corners.shape))
-                cand = cand[~off]
             if not len(cand):
                 continue
             pts = _independent_corners([ex[kpos[v]] for v in s])
-            if len(pts) == 2:   # a segment (rank 1): all candidates at once, in integers
+            if len(pts) == 2:   # a segment (rank 1): its box, then in integers at once
+                # floats round monotonically, within the slack: a float outside the corners'
+                # box widened by it is an exact point outside the segment's box
+                slack = ROUNDING_BOUND * (1 + np.maximum(np.abs(lo), np.abs(hi)))
+                Y = L.coordinates[cand]
+                cand = cand[((Y >= lo - slack) & (Y <= hi + slack)).all(axis=1)]
                 cand = cand[in_segment(*integer_rows(R.exact, cand), *pts)]
-            else:
-                cand = [w for w in cand.tolist() if _in_hull(R.exact[w], pts)]
+            else:               # a float certificate that a vertex lies off Φ(σ) spares exact tests
+                off = _cert.separated(np.zeros((len(cand), 0, X.shape[1])),
+                                      L.coordinates[cand][:, None, :],
+                                      np.broadcast_to(corners, (len(cand),) + corners.shape))
+                cand = [w for w in cand[~off].tolist() if _in_hull(R.exact[w], pts)]
             for w in np.asarray(cand).tolist():
                 owners.setdefault(w, set()).add(k)
         # a simplex of the image complex lies in Φ(C) iff its vertices lie in one convex Φ(σ)
