@@ -9,6 +9,7 @@ from ..tolerances import CERTIFICATE_MARGIN
 from . import certificates as _cert
 from . import exact as _exact
 from ._image_cells import _off_line
+from .exact_rows import barycentric, in_segments, integer_rows
 
 
 def _certify(pc, pairs, label=None, check=lambda where, every=1: None):
@@ -100,6 +101,68 @@ def _meet(P, feats, a, b, planes):
         return _exact.intersect_segment_triangle([P.exact[u] for u in seg],
                                                  [P.exact[u] for u in feats[tri]], plane)
     return _exact.intersect([P.exact[u] for u in A], [P.exact[u] for u in B])
+
+
+def _segment_triangle_meets(pc, pairs, rows):
+    """The meets of the segment/triangle pairs ``rows`` that known points settle:
+    ``row -> the meet's ends``; the other rows are left to :func:`_meet`.
+
+    The known points are the segment's ends that lie in the closed triangle and the
+    triangle's vertices that lie on the closed segment (exactly, in integers: a triangle
+    at a time, all its segments at once). Each of them is an end of the meet (a convex
+    segment or point): a segment's end is an end of any part of it, and a part of the
+    segment that went on through a vertex would put a line through the triangle's cone at
+    that vertex. So two distinct known points are the meet's two ends. One known point, a
+    vertex ``v`` inside the segment (neither end in the triangle), is the whole meet if the
+    segment is not in the triangle's plane (it meets the plane once) or if, in the plane, it
+    passes ``v`` outside the triangle's angle there: its ends' barycentric coordinates at
+    the other two vertices have opposite signs (the line through ``v`` keeps their ratio).
+    A fold onto a plane leaves ~10^5 segment/triangle pairs (130 042 on a trained D-I
+    layer: 82 723 settled by two known points, 46 757 by one vertex)."""
+    P, feats, n_tri = pc.P, pc.feats, pc.n_tri
+    a, b = pairs[rows, 0], pairs[rows, 1]
+    tri, seg = np.where(a < n_tri, a, b), np.where(a < n_tri, b, a)
+    ends = pc.pad[seg][:, :2]
+    order = np.argsort(tri, kind="stable")
+    out = {}
+    for grp in np.split(order, np.flatnonzero(np.diff(tri[order])) + 1):
+        if not len(grp):
+            continue
+        t, e = int(tri[grp[0]]), ends[grp]
+        corners = np.asarray(feats[t])
+        num, den = integer_rows(P.exact, np.concatenate([e.ravel(), corners]))
+        m = 2 * len(grp)
+        plane, L = barycentric(num[:m], den[:m], *(P.exact[u] for u in corners))
+        inside = (plane & (L >= 0).all(axis=1)).reshape(-1, 2)
+        ua, ub = slice(0, m, 2), slice(1, m, 2)
+        on = np.stack([in_segments(num[m + j:m + j + 1], den[m + j:m + j + 1], num[ua], den[ua],
+                                   num[ub], den[ub]) for j in range(3)], axis=1)
+        known = np.concatenate([np.where(inside, e, -1), np.where(on, corners[None], -1)], 1)
+        known.sort(axis=1)
+        known[:, 1:][known[:, 1:] == known[:, :-1]] = -1
+        count = (known >= 0).sum(axis=1)
+        for i in np.flatnonzero(count == 2).tolist():
+            u, v = known[i][known[i] >= 0].tolist()
+            out[int(rows[grp[i]])] = _along(P.exact[u], P.exact[v], e[i], P)
+        # one vertex j inside the segment, no end in the triangle
+        one = np.flatnonzero((count == 1) & ~inside.any(axis=1) & (on.sum(axis=1) == 1))
+        if len(one):
+            j = on[one].argmax(axis=1)
+            in_plane = plane.reshape(-1, 2)[one].all(axis=1)
+            first = L[2 * one]                              # the segment's first end
+            lw1, lw2 = first[np.arange(len(one)), (j + 1) % 3], first[np.arange(len(one)), (j + 2) % 3]
+            alone = ~in_plane | (lw1 * lw2 < 0)
+            for i, jj in zip(one[alone].tolist(), j[alone].tolist()):
+                out[int(rows[grp[i]])] = [P.exact[int(corners[jj])]]
+    return out
+
+
+def _along(p, q, ends, P):
+    """``[p, q]`` ordered from the segment's first end to its second (as
+    :func:`~.exact.intersect_segment_triangle` gives them)."""
+    a, b = P.exact[int(ends[0])], P.exact[int(ends[1])]
+    k = next(r for r in range(len(a)) if a[r] != b[r])
+    return [p, q] if (p[k] - q[k]) * (b[k] - a[k]) < 0 else [q, p]
 
 
 class _LazyMeet:

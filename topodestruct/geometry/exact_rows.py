@@ -24,8 +24,8 @@ import math
 import numpy as np
 from flint import fmpq, fmpz_mat
 
-__all__ = ["ExactRows", "take", "integer_rows", "in_segment", "integer_affine", "homogeneous",
-           "signs", "float_ratios", "ratio"]
+__all__ = ["ExactRows", "take", "integer_rows", "in_segment", "in_segments", "in_triangle",
+           "barycentric", "integer_affine", "homogeneous", "signs", "float_ratios", "ratio"]
 
 
 class ExactRows:
@@ -151,13 +151,7 @@ def integer_rows(rows, index):
 
 def in_segment(num, den, a, b):
     """Which points ``num[i] / den[i]`` lie in the closed segment ``[a, b]`` (exact points,
-    ``a != b``), decided in integers for all rows at once.
-
-    With ``a = A / α``, ``b = B / β`` in lowest homogeneous terms, ``V = α P - q A`` is
-    ``q α (p - a)`` and ``E = α B - β A`` is ``α β (b - a)``: ``p`` is on the line iff
-    ``V`` is parallel to ``E`` (``V_r E_k = V_k E_r`` for every ``r``, ``E_k != 0``), and
-    then ``p = a + t (b - a)`` with ``t = β V_k / (q E_k)``, in ``[0, 1]`` iff
-    ``0 <= β V_k sign(E_k) <= q |E_k|``. No rationals, so no gcd per entry.
+    ``a != b``), decided in integers for all rows at once (:func:`in_segments`).
 
     Examples
     --------
@@ -169,17 +163,89 @@ def in_segment(num, den, a, b):
     """
     from .exact import homogeneous as point
 
-    ha, hb = point(a), point(b)
-    A, al, B, be = [int(x) for x in ha[:-1]], int(ha[-1]), [int(x) for x in hb[:-1]], int(hb[-1])
-    E = [al * y - be * x for x, y in zip(A, B)]
-    k = next(r for r, e in enumerate(E) if e)
+    (A, al), (B, be) = [(np.array([int(x) for x in h[:-1]], dtype=object)[None], int(h[-1]))
+                        for h in (point(a), point(b))]
+    return in_segments(num, den, A, np.array([al], dtype=object), B,
+                       np.array([be], dtype=object))
+
+
+def in_segments(num, den, anum, aden, bnum, bden):
+    """Row by row, whether the point ``num[i] / den[i]`` lies in the closed segment from
+    ``anum[i] / aden[i]`` to ``bnum[i] / bden[i]`` (distinct points; rows of one segment
+    broadcast), in integers.
+
+    With ``a = A / α``, ``b = B / β``, ``p = P / q``, ``V = α P - q A`` is ``q α (p - a)``
+    and ``E = α B - β A`` is ``α β (b - a)``: ``p`` is on the line iff ``V`` is parallel to
+    ``E`` (``V_r E_k = V_k E_r`` for every ``r``, ``E_k != 0``), and then
+    ``p = a + t (b - a)`` with ``t = β V_k / (q E_k)``, in ``[0, 1]`` iff
+    ``0 <= β V_k sign(E_k) <= q |E_k|``. No rationals, so no gcd per entry.
+    """
     num, den = np.asarray(num, dtype=object), np.asarray(den, dtype=object)
     if not len(num):
         return np.zeros(0, dtype=bool)
-    V = al * num - den[:, None] * np.array(A, dtype=object)
-    on_line = (V * E[k] == np.multiply.outer(V[:, k], np.array(E, dtype=object))).all(axis=1)
-    s = be * V[:, k] if E[k] > 0 else -be * V[:, k]
-    return np.asarray(on_line & (s >= 0) & (s <= den * abs(E[k])), dtype=bool)
+    A, al, B, be = (np.asarray(x, dtype=object) for x in (anum, aden, bnum, bden))
+    E = al[:, None] * B - be[:, None] * A
+    k = np.argmax(E != 0, axis=1)[:, None]                  # first nonzero entry per row
+    V = al[:, None] * num - den[:, None] * A
+    Ek = np.take_along_axis(E, k, axis=1)
+    Vk = np.take_along_axis(V, np.broadcast_to(k, (len(V), 1)), axis=1)
+    on_line = (V * Ek == Vk * E).all(axis=1)
+    Ek, Vk = Ek[:, 0], Vk[:, 0]
+    s = np.where(Ek > 0, be * Vk, -be * Vk)
+    return np.asarray(on_line & (s >= 0) & (s <= den * abs(Ek)), dtype=bool)
+
+
+def in_triangle(num, den, a, b, c, ax=None):
+    """Which points ``num[i] / den[i]`` lie in the closed triangle ``a, b, c`` (exact,
+    affinely independent points), decided in integers for all rows at once
+    (:func:`barycentric`: in its plane, no coordinate negative).
+
+    Examples
+    --------
+    >>> from flint import fmpq
+    >>> a, b, c = [tuple(map(fmpq, p)) for p in ((0, 0, 0), (2, 0, 0), (0, 2, 2))]
+    >>> num = np.array([[1, 1, 1], [1, 1, 2], [2, 0, 0], [1, 1, 1], [3, 1, 1]], dtype=object)
+    >>> in_triangle(num, np.array([2, 1, 1, 1, 1], dtype=object), a, b, c).tolist()  # vertex, edge
+    [True, False, True, True, False]
+    """
+    in_plane, L = barycentric(num, den, a, b, c, ax)
+    return np.asarray(in_plane & (L >= 0).all(axis=1), dtype=bool)
+
+
+def barycentric(num, den, a, b, c, ax=None):
+    """Whether each point ``num[i] / den[i]`` lies in the plane of the triangle ``a, b, c``
+    (exact, affinely independent), and its barycentric coordinates there times a positive
+    integer of its row (so their signs and ratios are exact): ``(in_plane, L)``, ``L`` an
+    ``(m, 3)`` object array of integers (meaningless off the plane).
+
+    With ``a = A / α``, ``b = B / β``, ``c = C / γ`` in lowest homogeneous terms,
+    ``U = α B - β A = αβ (b - a)``, ``V = α C - γ A = αγ (c - a)`` and
+    ``W = α P - q A = qα (p - a)``: ``p = a + s (b - a) + t (c - a)`` iff
+    ``W = σ U + τ V`` with ``s = σ β / q``, ``t = τ γ / q``. Cramer's rule in two
+    coordinates ``i, j`` where ``D = U_i V_j - U_j V_i != 0`` gives ``S = σ D`` and
+    ``T = τ D`` in integers; ``p`` is in the plane iff ``D W = S U + T V`` in every
+    coordinate, and then ``(1 - s - t, s, t) q |D| = ±(q D - S β - T γ, S β, T γ)`` (the
+    sign of ``D``). ``ax``: :func:`~.exact.axes` of the triangle where the caller has it
+    (its ``i, j``).
+    """
+    from .exact import axes, homogeneous as point
+
+    i, j = (axes(a, b, c) if ax is None else ax)[:2]
+    (A, al), (B, be), (C, ga) = [([int(x) for x in h[:-1]], int(h[-1]))
+                                 for h in map(point, (a, b, c))]
+    U = np.array([al * y - be * x for x, y in zip(A, B)], dtype=object)
+    V = np.array([al * y - ga * x for x, y in zip(A, C)], dtype=object)
+    D = U[i] * V[j] - U[j] * V[i]
+    num, den = np.asarray(num, dtype=object), np.asarray(den, dtype=object)
+    if not len(num):
+        return np.zeros(0, dtype=bool), np.empty((0, 3), dtype=object)
+    W = al * num - den[:, None] * np.array(A, dtype=object)
+    S, T = W[:, i] * V[j] - W[:, j] * V[i], U[i] * W[:, j] - U[j] * W[:, i]
+    in_plane = (D * W == np.multiply.outer(S, U) + np.multiply.outer(T, V)).all(axis=1)
+    if D < 0:
+        S, T, D = -S, -T, -D
+    S, T = S * be, T * ga
+    return np.asarray(in_plane, dtype=bool), np.stack([den * D - S - T, S, T], axis=1)
 
 
 def integer_affine(num, M, c, den):

@@ -62,7 +62,7 @@ from .exact_rows import ExactRows, take as _take
 from ._image_cells import _assemble, _cut_cluster, _unmet
 from ._image_pairs import (AreaMeet, EndPoints, _certify, _collinear_meets, _collinear_segments,
                            _coplanar_triangles, _inside_segments, _meet, _overlap_in_area,
-                           _piece_labels)
+                           _piece_labels, _segment_triangle_meets)
 
 __all__ = ["ImageRefinement", "ImageTooLarge", "ImageBudgetExceeded", "image_complex",
            "image_homology", "refine_image"]
@@ -455,6 +455,10 @@ def _intersect(pc, pairs, certified, fold, keys, same, check):
     lo, hi, inter, over = _collinear_meets(pairs, collinear, lines, pc)
     inside = _inside_segments(pairs, np.flatnonzero(collinear & ~certified), lo, hi, pc)
     lo, hi, inter, over = (x.tolist() for x in (lo, hi, inter, over))
+    tri = pairs < pc.n_tri
+    contained = _segment_triangle_meets(pc, pairs, np.flatnonzero(
+        ~certified & ~collinear & ~coplanar & (tri[:, 0] != tri[:, 1])
+        & (pairs.max(axis=1) < pc.n_tri + pc.n_seg)))
     for r in np.flatnonzero(~certified).tolist():
         check("exact intersections of image simplices")
         a, b = pairs[r].tolist()
@@ -476,7 +480,7 @@ def _intersect(pc, pairs, certified, fold, keys, same, check):
             I = _exact.intersect_coplanar([P.exact[u] for u in A], [P.exact[u] for u in B],
                                           planes[a])
         else:
-            I = _meet(P, feats, a, b, planes)
+            I = contained.get(r) or _meet(P, feats, a, b, planes)
         if not _same(I, [P.exact[u] for u in set(A) & set(B)]):
             interactions.append((a, b, I))
         kc = [P.exact[u] for u in {uid_of[v] for v in set(input_simplices[a])
