@@ -22,7 +22,7 @@ Examples
 import math
 
 import numpy as np
-from flint import fmpq, fmpz_mat
+from flint import fmpq, fmpz, fmpz_mat
 
 __all__ = ["ExactRows", "take", "integer_rows", "in_segment", "in_segments", "in_triangle",
            "barycentric", "integer_affine", "homogeneous", "signs", "float_ratios", "ratio"]
@@ -163,8 +163,7 @@ def in_segment(num, den, a, b):
     """
     from .exact import homogeneous as point
 
-    (A, al), (B, be) = [(np.array([int(x) for x in h[:-1]], dtype=object)[None], int(h[-1]))
-                        for h in (point(a), point(b))]
+    (A, al), (B, be) = [(_fmpz_array(h[:-1])[None], h[-1]) for h in (point(a), point(b))]
     return in_segments(num, den, A, np.array([al], dtype=object), B,
                        np.array([be], dtype=object))
 
@@ -180,10 +179,10 @@ def in_segments(num, den, anum, aden, bnum, bden):
     ``p = a + t (b - a)`` with ``t = β V_k / (q E_k)``, in ``[0, 1]`` iff
     ``0 <= β V_k sign(E_k) <= q |E_k|``. No rationals, so no gcd per entry.
     """
-    num, den = np.asarray(num, dtype=object), np.asarray(den, dtype=object)
+    num, den = np.asarray(num, dtype=object), _fmpz_array(den)
     if not len(num):
         return np.zeros(0, dtype=bool)
-    A, al, B, be = (np.asarray(x, dtype=object) for x in (anum, aden, bnum, bden))
+    A, al, B, be = (_fmpz_array(x) for x in (anum, aden, bnum, bden))
     E = al[:, None] * B - be[:, None] * A
     k = np.argmax(E != 0, axis=1)[:, None]                  # first nonzero entry per row
     V = al[:, None] * num - den[:, None] * A
@@ -231,12 +230,11 @@ def barycentric(num, den, a, b, c, ax=None):
     from .exact import axes, homogeneous as point
 
     i, j = (axes(a, b, c) if ax is None else ax)[:2]
-    (A, al), (B, be), (C, ga) = [([int(x) for x in h[:-1]], int(h[-1]))
-                                 for h in map(point, (a, b, c))]
+    (A, al), (B, be), (C, ga) = [(h[:-1], h[-1]) for h in map(point, (a, b, c))]
     U = np.array([al * y - be * x for x, y in zip(A, B)], dtype=object)
     V = np.array([al * y - ga * x for x, y in zip(A, C)], dtype=object)
     D = U[i] * V[j] - U[j] * V[i]
-    num, den = np.asarray(num, dtype=object), np.asarray(den, dtype=object)
+    num, den = np.asarray(num, dtype=object), _fmpz_array(den)
     if not len(num):
         return np.zeros(0, dtype=bool), np.empty((0, 3), dtype=object)
     W = al * num - den[:, None] * np.array(A, dtype=object)
@@ -246,6 +244,15 @@ def barycentric(num, den, a, b, c, ax=None):
         S, T, D = -S, -T, -D
     S, T = S * be, T * ga
     return np.asarray(in_plane, dtype=bool), np.stack([den * D - S - T, S, T], axis=1)
+
+
+def _fmpz_array(x):
+    """An object array of ``flint.fmpz`` (products of integers of thousands of bits, as
+    exact tests at depth make, are several times faster in flint than in Python)."""
+    x = np.asarray(x, dtype=object)
+    out = np.empty(x.shape, dtype=object)
+    out.ravel()[:] = [v if type(v) is fmpz else fmpz(v) for v in x.ravel().tolist()]
+    return out
 
 
 def integer_affine(num, M, c, den):
