@@ -77,7 +77,8 @@ def _plane_pieces(rng, grid=4, n_tri=8, n_seg=30, off_plane=0.3):
     for _ in range(n_tri):
         while True:
             P = np.array([pick() for _ in range(3)])
-            if (P[1, 0] - P[0, 0]) * (P[2, 1] - P[0, 1]) != (P[1, 1] - P[0, 1]) * (P[2, 0] - P[0, 0]):
+            d1, d2 = P[1] - P[0], P[2] - P[0]
+            if d1[0] * d2[1] != d1[1] * d2[0]:
                 break
         simplices.append(tuple(vertex(*p) for p in P.tolist()))
     for _ in range(n_seg):

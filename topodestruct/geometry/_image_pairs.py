@@ -150,7 +150,8 @@ def _segment_triangle_meets(pc, pairs, rows):
             j = on[one].argmax(axis=1)
             in_plane = plane.reshape(-1, 2)[one].all(axis=1)
             first = L[2 * one]                              # the segment's first end
-            lw1, lw2 = first[np.arange(len(one)), (j + 1) % 3], first[np.arange(len(one)), (j + 2) % 3]
+            at = np.arange(len(one))
+            lw1, lw2 = first[at, (j + 1) % 3], first[at, (j + 2) % 3]
             alone = ~in_plane | (lw1 * lw2 < 0)
             for i, jj in zip(one[alone].tolist(), j[alone].tolist()):
                 out[int(rows[grp[i]])] = [P.exact[int(corners[jj])]]

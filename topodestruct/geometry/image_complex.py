@@ -60,6 +60,7 @@ from . import certificates as _cert
 from . import exact as _exact
 from .exact_rows import ExactRows, take as _take
 from ._image_cells import _assemble, _cut_cluster, _unmet
+from ._image_points import _Points
 from ._image_pairs import (AreaMeet, EndPoints, _certify, _collinear_meets, _collinear_segments,
                            _coplanar_triangles, _inside_segments, _meet, _overlap_in_area,
                            _piece_labels, _segment_triangle_meets)
@@ -187,39 +188,6 @@ def _given_floats(ex, floats, shape, sample=256):
             raise ValueError(f"floats[{i}, {j}] = {F[i, j]!r} is not the rounding of "
                              f"images[{i}, {j}] = {ex[i][j]}")
     return F
-
-
-class _Points:
-    """Exact points with ids, merged by exact coordinates (hashed by their float values,
-    which is much cheaper than hashing rationals; equal floats are compared exactly)."""
-
-    def __init__(self):
-        self.ids, self.exact, self.floats = {}, [], []
-
-    def add(self, p):
-        if self.ids is None:        # after add_all: the index, at the first point added
-            self.ids = {k: [i] for i, k in enumerate(self.floats)}
-        key = tuple(map(float, p))
-        bucket = self.ids.get(key)
-        if bucket is None:
-            bucket = self.ids[key] = []
-        for i in bucket:
-            if self.exact[i] == p:
-                return i
-        bucket.append(len(self.exact))
-        self.exact.append(p)
-        self.floats.append(key)
-        return len(self.exact) - 1
-
-    def add_all(self, rows, F):
-        """Ids of the points ``rows`` (floats ``F``), as :meth:`add` one by one would give."""
-        keys = list(map(tuple, F.tolist()))
-        if self.exact or len(set(keys)) < len(keys):      # equal floats: compare exactly
-            return np.array([self.add(p) for p in rows], dtype=np.int64)
-        self.ids = None             # built by add when needed (often never)
-        self.exact = rows if isinstance(rows, ExactRows) else list(rows)
-        self.floats = keys
-        return np.arange(len(rows), dtype=np.int64)
 
 
 def refine_image(K, images, injective=None, max_exact_pairs=None, max_candidate_pairs=None,
