@@ -345,7 +345,10 @@ def _inside_segments(pairs, rows, lo, hi, pc):
     u = np.concatenate([lo[rows], hi[rows], lo[rows], hi[rows]])
     ends = pc.pad[f]
     keep = (u != ends[:, 0]) & (u != ends[:, 1])
-    fu = np.unique(np.stack([f[keep], u[keep]], 1), axis=0)
+    f, u = f[keep], u[keep]
+    base = int(u.max()) + 1 if len(u) else 1    # (f, u) as one integer: np.unique on rows
+    key = np.unique(f * base + u)               # is several times slower
+    fu = np.stack([key // base, key % base], 1)
     out = {}
     if len(fu):
         cut = np.flatnonzero(np.diff(fu[:, 0])) + 1
