@@ -603,3 +603,17 @@ def test_segments_of_one_line_meet_as_pair_by_pair(seed):
     assert got(R.interactions) == expect_i
     assert got(R.overlaps) == expect_o
 
+
+
+def test_overlap_records_are_made_once_when_read():
+    """overlap_pairs returns a sequence whose records are made on access, once: equal to the
+    list of them, sliceable, the same record at each index (its corners computed once)."""
+    C = td.SimplicialComplex([(0, 1), (1, 2), (2, 3), (0, 3)],
+                             coordinates=[[0.0, -1], [1, 0], [0, 1], [-1, 0]])
+    from topodestruct.geometry.overlap import overlap_pairs
+    O = overlap_pairs(C, np.abs(C.coordinates))
+    assert len(O) == 6 and O == list(O) and O[:2] == [O[0], O[1]]
+    assert O[0] is O[0] and O[-1] is O[len(O) - 1]
+    assert O[0].image is O[0].image
+    with pytest.raises(IndexError):
+        O[len(O)]

@@ -219,6 +219,7 @@ class _Overlaps(Sequence):
         of_k = np.array([all(v in pos for v in s) for s in R.input_simplices] + [False])
         ab = np.array([(a, b) for a, b, _ in R.overlaps], dtype=np.int64).reshape(-1, 2)
         self._rows = np.flatnonzero(of_k[ab[:, 0]] & of_k[ab[:, 1]]).tolist()
+        self._made = {}             # records read (their corners, once computed, are kept)
 
     def __len__(self):
         return len(self._rows)
@@ -226,7 +227,12 @@ class _Overlaps(Sequence):
     def __getitem__(self, i):
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
-        a, b, I = self._R.overlaps[self._rows[i]]
+        r = self._rows[i]
+        if r not in self._made:
+            self._made[r] = self._record(*self._R.overlaps[r])
+        return self._made[r]
+
+    def _record(self, a, b, I):
         sa, sb = self._R.input_simplices[a], self._R.input_simplices[b]
         corners = functools.partial(_floats, I)
         X = self._K.coordinates
