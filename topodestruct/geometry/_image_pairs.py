@@ -265,8 +265,9 @@ def _overlap_in_area_exact(T):
 def _collinear_segments(pairs, certified, n_tri, n_seg, feats, P):
     """Which uncertified pairs are two segments of one line (exactly), and the line of each
     segment involved (``(id, k)``: one id per distinct line, and the coordinate it moves
-    along first, :func:`~.exact.line_key`). A network that folds a region onto a line leaves hundreds of thousands
-    of such pairs; they are settled by comparing end points (:func:`_collinear_meets`)."""
+    along first, :func:`~.exact.line_key`). A network that folds a region onto a line leaves
+    hundreds of thousands of such pairs; they are settled by comparing end points
+    (:func:`_collinear_meets`)."""
     collinear = np.zeros(len(pairs), dtype=bool)
     is_seg = lambda f: (f >= n_tri) & (f < n_tri + n_seg)  # noqa: E731
     rows = np.flatnonzero(~certified & is_seg(pairs[:, 0]) & is_seg(pairs[:, 1]))
