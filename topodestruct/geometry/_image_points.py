@@ -16,12 +16,10 @@ class _Points:
 
     def add(self, p):
         key = tuple(map(float, p))
-        bucket = self.ids.get(key)
-        if bucket is None:
-            bucket = self.ids[key] = []
-        for i in bucket:
-            if self.exact[i] == p:
-                return i
+        bucket = self.ids.setdefault(key, [])
+        i = _equal_in(bucket, p, self.exact.__getitem__)
+        if i is not None:
+            return i
         bucket.append(len(self.exact))
         self.exact.append(p)
         self.floats.append(key)
@@ -37,15 +35,18 @@ class _Points:
         ids, buckets, first = np.empty(len(keys), dtype=np.int64), {}, []
         for i, k in enumerate(keys):
             bucket = buckets.setdefault(k, [])
-            for u in bucket:
-                if rows[first[u]] == rows[i]:
-                    ids[i] = u
-                    break
-            else:
-                ids[i] = len(first)
-                bucket.append(len(first))
+            u = _equal_in(bucket, rows[i], lambda u: rows[first[u]]) if bucket else None
+            if u is None:
+                u = len(first)
+                bucket.append(u)
                 first.append(i)
+            ids[i] = u
         self.ids, self.floats = buckets, [keys[i] for i in first]
         rows = rows if len(first) == len(keys) else _take(rows, first)
         self.exact = rows if isinstance(rows, ExactRows) else list(rows)
         return ids
+
+
+def _equal_in(bucket, p, point):
+    """The first id in ``bucket`` (points of equal floats) whose exact point equals ``p``."""
+    return next((i for i in bucket if point(i) == p), None)

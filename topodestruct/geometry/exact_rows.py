@@ -161,11 +161,8 @@ def in_segment(num, den, a, b):
     >>> in_segment(num, np.array([1, 2, 2, 2, 2], dtype=object), a, b).tolist()  # (3, 2): past b
     [True, False, True, True, False]
     """
-    from .exact import homogeneous as point
-
-    (A, al), (B, be) = [(_fmpz_array(h[:-1])[None], h[-1]) for h in (point(a), point(b))]
-    return in_segments(num, den, A, np.array([al], dtype=object), B,
-                       np.array([be], dtype=object))
+    H, h = homogeneous([a, b])
+    return in_segments(num, den, H[:1], h[:1], H[1:], h[1:])
 
 
 def in_segments(num, den, anum, aden, bnum, bden):

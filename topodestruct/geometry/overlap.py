@@ -352,12 +352,10 @@ class _SubcomplexImages:
 
 
 def _in_hull(p, pts):
-    """Whether the exact point ``p`` lies in the hull of independent corners ``pts``: a point
-    or a segment (the images of rank-deficient pieces) without the general linear solve."""
+    """Whether the exact point ``p`` lies in the hull of independent corners ``pts``, a point
+    (no linear solve) or a triangle (segments: :func:`~.exact_rows.in_segment`, all at once)."""
     if len(pts) == 1:
         return p == pts[0]
-    if len(pts) == 2:
-        return p == pts[0] or p == pts[1] or _exact.on_segment(p, *pts) is not None
     return bool(_exact.intersect([p], pts))
 
 
