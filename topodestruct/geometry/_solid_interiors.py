@@ -95,76 +95,118 @@ def _meets_interior(T, Q, point, frame):
 
 def interior_overlaps(solids, solid_labels, surf, surf_labels, point, stats, max_exact_pairs,
                        max_candidate_pairs, check, check_block=None, settled=None,
-                       overlay=None):
-    """Step 3: how many pairs (3-piece, other piece) meet in the 3-piece's interior, and how
-    many of them are pairs of 3-pieces.  Broad phase, certificates, then the exact test
-    (``check``: per exact pair; ``check_block``: per block of certificates; ``overlay``:
-    per piece, a carved cluster it lies in or -1: pieces of one cluster's cells never
-    meet its cells' interiors, by construction, see :mod:`._solid_cuts`)."""
+                       overlay=None, faces_last=True):
+    """Step 3: the pairs (3-piece, other piece) that meet in the 3-piece's interior, how many
+    pairs meet so, and how many of them are pairs of 3-pieces.  Broad phase, certificates,
+    then the exact test (``check``: per exact pair; ``check_block``: per block of
+    certificates; ``overlay``: per piece, a carved cluster it lies in or -1: pieces of one
+    cluster's cells never meet its cells' interiors, by construction, see
+    :mod:`._solid_cuts`).
+
+    A face ``Q`` of a 3-piece ``T'`` is tested only if some 3-piece meets an interior:
+    ``Φ(Q) ⊂ Φ(T')``, so where no 3-piece meets another's interior (its pair settled by a
+    certificate, the exact test, or disjoint boxes) none of their faces does either.  The
+    surface pieces that are faces of no 3-piece (faces of flat tetrahedra only) are tested
+    with the 3-pieces.  On D-II's second layer that leaves a quarter of the candidate pairs
+    (``faces_last=False``: every piece in one pass, as before; the tests compare the two)."""
     pieces = solids + surf
-    S, F = len(solids), len(solids) + len(surf)
-    ids = sorted(point)
-    X = np.array([[float(x) for x in point[u]] for u in ids], dtype=float)
-    where = {u: i for i, u in enumerate(ids)}
-    pad = np.full((F, 4), -1, dtype=np.int64)
-    for f, p in enumerate(pieces):
-        pad[f, :len(p)] = [where[u] for u in p]
-    labels = None
-    if solid_labels is not None:
-        labels = np.concatenate([solid_labels, surf_labels])
+    S = len(solids)
+    labels = None if solid_labels is None else np.concatenate([solid_labels, surf_labels])
     old = None
     if settled is not None:                             # (uncarved 3-pieces, every piece)
         old = np.array([p in settled[1] for p in pieces], dtype=bool)
         old[:S] &= np.array([p in settled[0] for p in solids], dtype=bool)
-    rest, n_cand, n_prom, n_cert = [], 0, 0, 0
-    for chunk in _cert.piece_pair_chunks(X, pad, widen=True, check=check_block, first=S):
-        chunk = np.sort(chunk, axis=1)                  # a 3-piece and another piece
-        # faces of the 3-piece are its boundary: every vertex of b is one of a's
-        pa, pb = pad[chunk[:, 0]], pad[chunk[:, 1]]
-        inside = ((pb[:, :, None] == pa[:, None, :]).any(2) | (pb < 0)).all(1)
-        if old is not None:
-            inside |= old[chunk[:, 0]] & old[chunk[:, 1]]
-        if overlay is not None:
-            oa = overlay[chunk[:, 0]]
-            inside |= (oa >= 0) & (oa == overlay[chunk[:, 1]])
-        chunk = chunk[~inside]
-        n_cand += len(chunk)
-        if max_candidate_pairs is not None and n_cand > max_candidate_pairs:
-            raise ImageTooLarge(f"more than {n_cand - len(chunk)} candidate pairs of solid "
-                                f"image pieces > max_candidate_pairs={max_candidate_pairs}")
-        certified = np.zeros(len(chunk), dtype=bool)
-        if labels is not None:
-            la, lb = labels[chunk[:, 0]], labels[chunk[:, 1]]
-            certified = (la >= 0) & (la == lb)
-        n_prom += int(certified.sum())
-        for start in range(0, len(chunk), _BLOCK):      # blocks: bounded memory, budget
-            if check_block is not None:
-                check_block("float certificates of solid image pieces")
-            block = slice(start, start + _BLOCK)
-            certified[block] |= _certified(X, pad, chunk[block], certified[block])
-        n_cert += int(certified.sum())
-        rest.append(chunk[~certified])
-    rest = np.concatenate(rest) if rest else np.zeros((0, 2), dtype=np.int64)
-    stats.update(candidate_pairs=n_cand, promised_pairs=n_prom, certified_pairs=n_cert)
-    stats["exact_pairs"] = len(rest)
-    if max_exact_pairs is not None and len(rest) > max_exact_pairs:
-        raise ImageTooLarge(f"{len(rest)} pairs of solid image pieces to test exactly "
-                            f"> max_exact_pairs={max_exact_pairs}")
-    frames, hits, bad, solid_bad = {}, [], 0, 0
-    for a, b in rest.tolist():
-        check("exact interiors of solid image pieces")
-        hit = False
-        for t, q in ((a, b), (b, a)) if b < S else ((a, b),):
-            T = pieces[t]
-            if t not in frames:
-                frames[t] = _Frame([point[u] for u in T])
-            if _meets_interior(T, pieces[q], point, frames[t]):
-                hit = True
-                hits.append((t, q))
-        bad += hit
-        solid_bad += hit and b < S
-    stats["interior_overlaps"] = bad
-    return hits, bad, solid_bad
+    implied = np.zeros(len(pieces), dtype=bool)
+    if faces_last and settled is None and overlay is None:   # faces wait (above)
+        faces = {f for t in solids for k in (1, 2, 3) for f in combinations(t, k)}
+        implied[S:] = [p in faces for p in surf]
+    run = _Pass(pieces, S, point, labels, old, overlay, stats, check, check_block)
+    run(np.flatnonzero(~implied), max_exact_pairs, max_candidate_pairs, solid_pairs=True)
+    if run.bad and implied.any():
+        stats["faces_tested"] = True
+        run(np.concatenate([np.arange(S), np.flatnonzero(implied)]), max_exact_pairs,
+            max_candidate_pairs, solid_pairs=False)
+    stats["interior_overlaps"] = run.bad
+    return run.hits, run.bad, run.solid_bad
+
+
+class _Pass:
+    """Passes of :func:`interior_overlaps` over subsets of the pieces (3-pieces first),
+    accumulating the hits and the counts in ``stats``."""
+
+    def __init__(self, pieces, S, point, labels, old, overlay, stats, check, check_block):
+        self.pieces, self.S, self.point, self.labels = pieces, S, point, labels
+        self.old, self.overlay, self.stats = old, overlay, stats
+        self.check, self.check_block = check, check_block
+        ids = sorted(point)
+        self.X = np.array([[float(x) for x in point[u]] for u in ids], dtype=float)
+        where = {u: i for i, u in enumerate(ids)}
+        self.pad = np.full((len(pieces), 4), -1, dtype=np.int64)
+        for f, p in enumerate(pieces):
+            self.pad[f, :len(p)] = [where[u] for u in p]
+        self.hits, self.bad, self.solid_bad, self.frames = [], 0, 0, {}
+        for key in ("candidate_pairs", "promised_pairs", "certified_pairs", "exact_pairs"):
+            stats[key] = 0
+
+    def __call__(self, select, max_exact_pairs, max_candidate_pairs, solid_pairs):
+        """One pass over the pieces ``select`` (increasing; the 3-pieces among them first);
+        ``solid_pairs`` False: pairs of two 3-pieces were settled by an earlier pass."""
+        rest = np.concatenate(list(self._settle(select, max_candidate_pairs, solid_pairs))
+                              or [np.zeros((0, 2), dtype=np.int64)])
+        self.stats["exact_pairs"] += len(rest)
+        if max_exact_pairs is not None and self.stats["exact_pairs"] > max_exact_pairs:
+            raise ImageTooLarge(f"{self.stats['exact_pairs']} pairs of solid image pieces to "
+                                f"test exactly > max_exact_pairs={max_exact_pairs}")
+        S, pieces, point = self.S, self.pieces, self.point
+        for a, b in rest.tolist():
+            self.check("exact interiors of solid image pieces")
+            hit = False
+            for t, q in ((a, b), (b, a)) if b < S else ((a, b),):
+                T = pieces[t]
+                if t not in self.frames:
+                    self.frames[t] = _Frame([point[u] for u in T])
+                if _meets_interior(T, pieces[q], point, self.frames[t]):
+                    hit = True
+                    self.hits.append((t, q))
+            self.bad += hit
+            self.solid_bad += hit and b < S
+
+    def _settle(self, select, max_candidate_pairs, solid_pairs):
+        """The candidate pairs (global piece indices) left by the promise and the
+        certificates, chunk by chunk."""
+        S, pad, stats = self.S, self.pad, self.stats
+        n_solid = int(np.searchsorted(select, S))
+        for chunk in _cert.piece_pair_chunks(self.X, pad[select], widen=True,
+                                             check=self.check_block, first=n_solid):
+            chunk = np.sort(select[chunk], axis=1)      # a 3-piece and another piece
+            # faces of the 3-piece are its boundary: every vertex of b is one of a's
+            pa, pb = pad[chunk[:, 0]], pad[chunk[:, 1]]
+            inside = ((pb[:, :, None] == pa[:, None, :]).any(2) | (pb < 0)).all(1)
+            if not solid_pairs:
+                inside |= chunk[:, 1] < S
+            if self.old is not None:
+                inside |= self.old[chunk[:, 0]] & self.old[chunk[:, 1]]
+            if self.overlay is not None:
+                oa = self.overlay[chunk[:, 0]]
+                inside |= (oa >= 0) & (oa == self.overlay[chunk[:, 1]])
+            chunk = chunk[~inside]
+            stats["candidate_pairs"] += len(chunk)
+            if max_candidate_pairs is not None and stats["candidate_pairs"] > max_candidate_pairs:
+                raise ImageTooLarge(f"more than {stats['candidate_pairs'] - len(chunk)} "
+                                    f"candidate pairs of solid image pieces > "
+                                    f"max_candidate_pairs={max_candidate_pairs}")
+            certified = np.zeros(len(chunk), dtype=bool)
+            if self.labels is not None:
+                la, lb = self.labels[chunk[:, 0]], self.labels[chunk[:, 1]]
+                certified = (la >= 0) & (la == lb)
+            stats["promised_pairs"] += int(certified.sum())
+            for start in range(0, len(chunk), _BLOCK):  # blocks: bounded memory, budget
+                if self.check_block is not None:
+                    self.check_block("float certificates of solid image pieces")
+                block = slice(start, start + _BLOCK)
+                certified[block] |= _certified(self.X, pad, chunk[block], certified[block])
+            stats["certified_pairs"] += int(certified.sum())
+            yield chunk[~certified]
 
 
 def block_checker(budget):

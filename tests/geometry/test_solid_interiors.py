@@ -1,0 +1,70 @@
+"""The interior tests of the exact 3-D image: faces of 3-pieces tested last (only where a
+3-piece meets another's interior) give the same overlaps as every piece in one pass."""
+import numpy as np
+import pytest
+
+import topodestruct as td
+from topodestruct.geometry import _solid_interiors, image_complex_3d
+from topodestruct.geometry.image_complex_3d import refine_image_3d
+
+from solid_builders import ring
+
+
+def _both_ways(monkeypatch):
+    """Make refine_image_3d run the interior tests both ways and record both answers."""
+    seen = []
+
+    def both(*args, **kw):
+        first = _solid_interiors.interior_overlaps(*args, **dict(kw, faces_last=True))
+        stats = dict(args[5])
+        again = _solid_interiors.interior_overlaps(*args, **dict(kw, faces_last=False))
+        seen.append((first, again, stats, dict(args[5])))
+        return first
+    monkeypatch.setattr(image_complex_3d, "interior_overlaps", both)
+    return seen
+
+
+def _same(seen):
+    assert seen
+    for (h1, b1, s1), (h2, b2, s2), st1, st2 in seen:
+        assert sorted(h1) == sorted(h2) and (b1, s1) == (b2, s2)
+        assert st1["interior_overlaps"] == st2["interior_overlaps"] == b1
+
+
+def test_a_fold_with_interior_overlaps_finds_the_same_pairs(monkeypatch):
+    seen = _both_ways(monkeypatch)
+    K = ring(4, lo=-2)                                 # Kuhn on both sides: carved
+    Y = K.coordinates.copy()
+    Y[:, 0] = np.abs(Y[:, 0])
+    R = refine_image_3d(K, Y, verify_carving=True)
+    _same(seen)
+    assert seen[0][0][1] > 0                           # the first pass met interiors
+    assert seen[0][2].get("faces_tested") is True
+    # faces of a 3-piece meet interiors too (a fold through facets): the second pass counts
+    assert len(seen[0][0][0]) > seen[0][0][2]
+    assert td.homology(R.complex).betti == [1, 0, 0, 0]
+
+
+def test_an_edge_through_an_interior_is_found_in_the_first_pass(monkeypatch):
+    seen = _both_ways(monkeypatch)
+    X = np.array([[0, 0, 0], [4, 0, 0], [0, 4, 0], [0, 0, 4], [4, 4, 4], [0, 0, 0.5]])
+    K = td.SimplicialComplex([(0, 1, 2, 3), (4, 5)], coordinates=X)
+    R = refine_image_3d(K, X)
+    _same(seen)
+    assert seen[0][0][1] == 1 and seen[0][0][2] == 0
+    assert td.homology(R.complex).betti == [1, 0, 0, 0]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_random_networks_on_a_ring_find_the_same_pairs(monkeypatch, seed):
+    from topodestruct.analysis.exact_route import exact_images
+    from topodestruct.analysis.refine import refine_next, start_refinement
+
+    seen = _both_ways(monkeypatch)
+    K = ring(4)
+    net = td.networks.mlp([3, 4, 4], init="kaiming", random_state=seed)
+    R = refine_next(refine_next(start_refinement(net, K)))
+    refine_image_3d(R.complex(), np.asarray(exact_images(R, 2)))
+    _same(seen)
+    # without the faces the first pass tests fewer pairs, never more
+    assert seen[0][2]["candidate_pairs"] <= seen[0][3]["candidate_pairs"]
