@@ -26,7 +26,7 @@ def _both_ways(monkeypatch):
 
 def _same(seen):
     assert seen
-    for (h1, b1, s1), (h2, b2, s2), st1, st2 in seen:
+    for (h1, b1, s1, _), (h2, b2, s2, _), st1, st2 in seen:
         assert sorted(h1) == sorted(h2) and (b1, s1) == (b2, s2)
         assert st1["interior_overlaps"] == st2["interior_overlaps"] == b1
 
@@ -55,16 +55,66 @@ def test_an_edge_through_an_interior_is_found_in_the_first_pass(monkeypatch):
     assert td.homology(R.complex).betti == [1, 0, 0, 0]
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_random_networks_on_a_ring_find_the_same_pairs(monkeypatch, seed):
+def _ring_through_a_layer(seed):
+    """A solid ring of 12 cubes refined along ``mlp([3, 5, 5])``'s first layer, with the
+    exact images of its vertices there (a hundred or more solid pieces)."""
     from topodestruct.analysis.exact_route import exact_images
     from topodestruct.analysis.refine import refine_next, start_refinement
 
+    net = td.networks.mlp([3, 5, 5], init="kaiming", random_state=seed)
+    R = refine_next(start_refinement(net, ring(4)))
+    return R.complex(), np.asarray(exact_images(R, 1))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_random_networks_on_a_ring_find_the_same_pairs(monkeypatch, seed):
     seen = _both_ways(monkeypatch)
-    K = ring(4)
-    net = td.networks.mlp([3, 4, 4], init="kaiming", random_state=seed)
-    R = refine_next(refine_next(start_refinement(net, K)))
-    refine_image_3d(R.complex(), np.asarray(exact_images(R, 2)))
+    refine_image_3d(*_ring_through_a_layer(seed))
     _same(seen)
+    assert seen[0][2]["solids"] >= 90
     # without the faces the first pass tests fewer pairs, never more
-    assert seen[0][2]["candidate_pairs"] <= seen[0][3]["candidate_pairs"]
+    assert 0 < seen[0][2]["candidate_pairs"] < seen[0][3]["candidate_pairs"]
+
+
+def _surface_both_ways(monkeypatch):
+    """Make refine_image_3d build its surface with and without what step 3 settled."""
+    seen = []
+    plain = image_complex_3d.refine_image
+
+    def both(*args, **kw):
+        with_solids = plain(*args, **kw)
+        without = plain(*args, **dict(kw, solids=None))
+        seen.append((with_solids, without, kw.get("solids")))
+        return with_solids
+    monkeypatch.setattr(image_complex_3d, "refine_image", both)
+    return seen
+
+
+def _same_surface(a, b):
+    assert a.complex.f_vector == b.complex.f_vector
+    assert np.array_equal(a.complex.simplices(2), b.complex.simplices(2))
+    assert sorted(map(repr, a.overlaps)) == sorted(map(repr, b.overlaps))
+    assert len(a.interactions) == len(b.interactions)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_surface_is_the_same_with_the_solids_settled_pairs(monkeypatch, seed):
+    seen = _surface_both_ways(monkeypatch)
+    refine_image_3d(*_ring_through_a_layer(seed))
+    (a, b, solids), = seen
+    assert solids is not None and len(solids[1])
+    _same_surface(a, b)
+    assert 0 < a.stats["settled_by_solids"] <= a.stats["certified_pairs"]
+    assert a.stats["candidate_pairs"] == b.stats["candidate_pairs"]
+
+
+def test_the_surface_of_a_symmetric_fold_is_the_same(monkeypatch):
+    seen = _surface_both_ways(monkeypatch)
+    K = ring(4, lo=-2, mirrored=True)                  # folds onto itself: overlaps
+    Y = K.coordinates.copy()
+    Y[:, 0] = np.abs(Y[:, 0])
+    R = refine_image_3d(K, Y)
+    (a, b, solids), = seen
+    _same_surface(a, b)
+    assert len(a.overlaps) > 0
+    assert td.homology(R.complex).betti == [1, 0, 0, 0]

@@ -12,9 +12,10 @@ from ._image_cells import _off_line
 from .exact_rows import barycentric, in_segments, integer_rows
 
 
-def _certify(pc, pairs, label=None, check=lambda where, every=1: None):
+def _certify(pc, pairs, label=None, check=lambda where, every=1: None, given=None):
     """Step 3, without exact work: the pairs settled by the caller's promise (``label``: each
-    piece's, :func:`_piece_labels`) or by a float certificate. Returns ``(certified,
+    piece's, :func:`_piece_labels`), known settled (``given``, a mask) or settled by a
+    float certificate. Returns ``(certified,
     n_distinct, n_promised)``: which pairs are settled, the number of distinct vertex images
     of each pair, how many the promise settled."""
     pad, Xu = pc.pad, pc.Xu
@@ -23,6 +24,8 @@ def _certify(pc, pairs, label=None, check=lambda where, every=1: None):
         la, lb = label[pairs[:, 0]], label[pairs[:, 1]]
         certified = (la >= 0) & (la == lb)
     n_promised = int(certified.sum())
+    if given is not None:
+        certified = certified | given
     rows = np.sort(np.concatenate([pad[pairs[:, 0]], pad[pairs[:, 1]]], axis=1), axis=1)
     rows[:, 1:][rows[:, 1:] == rows[:, :-1]] = -1
     rows = np.sort(rows, axis=1)

@@ -97,7 +97,9 @@ def interior_overlaps(solids, solid_labels, surf, surf_labels, point, stats, max
                        max_candidate_pairs, check, check_block=None, settled=None,
                        overlay=None, faces_last=True):
     """Step 3: the pairs (3-piece, other piece) that meet in the 3-piece's interior, how many
-    pairs meet so, and how many of them are pairs of 3-pieces.  Broad phase, certificates,
+    pairs meet so, how many of them are pairs of 3-pieces, and what the surface may reuse:
+    the first 3-piece holding each face, and the pairs of 3-pieces settled by the promise or
+    a certificate (their images meet exactly in the hull of their shared vertex images).  Broad phase, certificates,
     then the exact test (``check``: per exact pair; ``check_block``: per block of
     certificates; ``overlay``: per piece, a carved cluster it lies in or -1: pieces of one
     cluster's cells never meet its cells' interiors, by construction, see
@@ -117,8 +119,12 @@ def interior_overlaps(solids, solid_labels, surf, surf_labels, point, stats, max
         old = np.array([p in settled[1] for p in pieces], dtype=bool)
         old[:S] &= np.array([p in settled[0] for p in solids], dtype=bool)
     implied = np.zeros(len(pieces), dtype=bool)
+    faces = {}                                          # face -> the first 3-piece holding it
+    for i, t in enumerate(solids):
+        for k in (1, 2, 3):
+            for f in combinations(t, k):
+                faces.setdefault(f, i)
     if faces_last and settled is None and overlay is None:   # faces wait (above)
-        faces = {f for t in solids for k in (1, 2, 3) for f in combinations(t, k)}
         implied[S:] = [p in faces for p in surf]
     run = _Pass(pieces, S, point, labels, old, overlay, stats, check, check_block)
     run(np.flatnonzero(~implied), max_exact_pairs, max_candidate_pairs, solid_pairs=True)
@@ -127,7 +133,7 @@ def interior_overlaps(solids, solid_labels, surf, surf_labels, point, stats, max
         run(np.concatenate([np.arange(S), np.flatnonzero(implied)]), max_exact_pairs,
             max_candidate_pairs, solid_pairs=False)
     stats["interior_overlaps"] = run.bad
-    return run.hits, run.bad, run.solid_bad
+    return run.hits, run.bad, run.solid_bad, (faces, run.settled_pairs())
 
 
 class _Pass:
@@ -144,7 +150,7 @@ class _Pass:
         self.pad = np.full((len(pieces), 4), -1, dtype=np.int64)
         for f, p in enumerate(pieces):
             self.pad[f, :len(p)] = [where[u] for u in p]
-        self.hits, self.bad, self.solid_bad, self.frames = [], 0, 0, {}
+        self.hits, self.bad, self.solid_bad, self.frames, self.settled = [], 0, 0, {}, []
         for key in ("candidate_pairs", "promised_pairs", "certified_pairs", "exact_pairs"):
             stats[key] = 0
 
@@ -206,7 +212,13 @@ class _Pass:
                 block = slice(start, start + _BLOCK)
                 certified[block] |= _certified(self.X, pad, chunk[block], certified[block])
             stats["certified_pairs"] += int(certified.sum())
+            if solid_pairs:
+                self.settled.append(chunk[certified & (chunk[:, 1] < S)])
             yield chunk[~certified]
+
+    def settled_pairs(self):
+        """The pairs of 3-pieces that the promise or a certificate settled, shape (m, 2)."""
+        return np.concatenate(self.settled) if self.settled else np.zeros((0, 2), np.int64)
 
 
 def block_checker(budget):

@@ -191,7 +191,7 @@ def _given_floats(ex, floats, shape, sample=256):
 
 
 def refine_image(K, images, injective=None, max_exact_pairs=None, max_candidate_pairs=None,
-                 budget=None, floats=None):
+                 budget=None, floats=None, solids=None):
     """The common refinement of the image simplices of ``K`` (see the module notes).
 
     Parameters
@@ -235,6 +235,15 @@ def refine_image(K, images, injective=None, max_exact_pairs=None, max_candidate_
         With exact ``images``: their rounding to float64, where the caller has it (a
         refinement keeps it), so it is not computed again. The certificates rely on it
         being that rounding: a sample of entries is checked.
+    solids : (dict, array of int, shape (m, 2)), optional
+        What the exact image of a 3-complex already knows about its solids
+        (:mod:`.image_complex_3d`, step 3): a solid holding each simplex's image
+        (simplex of ``K`` as a sorted tuple -> solid index) and the pairs of solids
+        whose images meet exactly in the hull of their shared vertex images.  Two
+        simplices in such solids (or in one solid) meet so too: the pair is settled
+        without a test (a separating function of the solids separates their faces;
+        affinely independent vertex images stay independent; an injective map stays
+        injective).
 
     Returns
     -------
@@ -256,7 +265,7 @@ def refine_image(K, images, injective=None, max_exact_pairs=None, max_candidate_
         max_candidate_pairs = max(100 * max_exact_pairs, 1_000_000)
     # 2-3. broad phase, chunk by chunk through the caller's promise and the certificates
     pairs, certified, fold, stats = _settle_pairs(pc, ex is not None, top, injective,
-                                                  max_candidate_pairs, check)
+                                                  max_candidate_pairs, check, solids)
     lines, collinear = _collinear_segments(pairs, certified, pc.n_tri, pc.n_seg, pc.feats, pc.P)
     stats["collinear_pairs"] = int(collinear.sum())
     planes, coplanar = _coplanar_triangles(pairs, certified, pc)
@@ -359,7 +368,7 @@ def _image_pieces(K, X, ex, injective=None):
                    len(edge_u), pad)
 
 
-def _settle_pairs(pc, exact_input, top, injective, max_candidate_pairs, check):
+def _settle_pairs(pc, exact_input, top, injective, max_candidate_pairs, check, solids=None):
     """Steps 2-3 without exact work, streamed: each chunk of the broad phase (pairs of pieces
     whose boxes overlap) goes through the caller's promise and the float certificates
     before the next is built, and only what still matters is kept: the uncertified pairs
@@ -367,8 +376,9 @@ def _settle_pairs(pc, exact_input, top, injective, max_candidate_pairs, check):
     what is kept, not of every candidate pair (tens of millions on folded layers).  Returns
     ``(pairs, certified, fold, stats)``: the kept pairs, which of them are certified, which
     fold (certified, meeting in more common vertex images than common vertices of ``K``)."""
-    kept, n_cand, n_cert, n_prom = [], 0, 0, 0
+    kept, n_cand, n_cert, n_prom, n_solid = [], 0, 0, 0, 0
     label = None if injective is None else _piece_labels(top, injective, pc.input_simplices)
+    in_solids = None if solids is None else _SettledBySolids(pc.input_simplices, *solids)
     kpad = np.full((len(pc.feats), 3), -1, dtype=np.int64)   # the pieces' vertices in K
     n, m, ins = pc.n_tri, pc.n_tri + pc.n_seg, pc.input_simplices
     if n:
@@ -382,16 +392,40 @@ def _settle_pairs(pc, exact_input, top, injective, max_candidate_pairs, check):
         if max_candidate_pairs is not None and n_cand > max_candidate_pairs:
             raise ImageTooLarge(f"more than {n_cand - len(chunk)} candidate pairs of image "
                                 f"simplices > max_candidate_pairs={max_candidate_pairs}")
-        certified, n_distinct, promised = _certify(pc, chunk, label, check)
+        given = None if in_solids is None else in_solids(chunk)
+        certified, n_distinct, promised = _certify(pc, chunk, label, check, given)
         n_cert, n_prom = n_cert + int(certified.sum()), n_prom + promised
+        n_solid += 0 if given is None else int(given.sum())
         fold = certified & _folds_onto_shared_face(pc.pad, kpad, chunk, n_distinct)
         keep = ~certified | fold
         kept.append((chunk[keep], certified[keep], fold[keep]))
     stats = {"pieces": len(pc.feats), "triangles": pc.n_tri, "candidate_pairs": n_cand,
              "promised_pairs": n_prom, "certified_pairs": n_cert}
+    if solids is not None:
+        stats["settled_by_solids"] = n_solid
     if not kept:
         return np.zeros((0, 2), dtype=np.int64), np.zeros(0, bool), np.zeros(0, bool), stats
     return (*(np.concatenate(x) for x in zip(*kept)), stats)
+
+
+class _SettledBySolids:
+    """``refine_image``'s ``solids``: which pairs of pieces lie in one solid, or in two whose
+    images meet exactly in the hull of their shared vertex images."""
+
+    def __init__(self, input_simplices, parent, settled):
+        self.parent = np.array([parent.get(tuple(s), -1) for s in input_simplices],
+                               dtype=np.int64)
+        settled = np.sort(np.asarray(settled, dtype=np.int64).reshape(-1, 2), axis=1)
+        self.n = int(max(self.parent.max(initial=-1), settled.max(initial=-1))) + 1
+        self.keys = np.unique(settled[:, 0] * self.n + settled[:, 1])
+
+    def __call__(self, pairs):
+        pa, pb = self.parent[pairs[:, 0]], self.parent[pairs[:, 1]]
+        out = (pa >= 0) & (pb >= 0)
+        key = np.minimum(pa, pb) * self.n + np.maximum(pa, pb)
+        pos = np.searchsorted(self.keys, key).clip(0, max(len(self.keys) - 1, 0))
+        hit = self.keys[pos] == key if len(self.keys) else np.zeros(len(key), dtype=bool)
+        return out & ((pa == pb) | hit)
 
 
 def _folds_onto_shared_face(pad, kpad, pairs, n_distinct):

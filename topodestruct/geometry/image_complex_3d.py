@@ -229,11 +229,12 @@ def _image_3d(K, ex, tets, injective, limits, carve, settled=None, overlay=None,
     stats = {"solids": len(solids), "tetrahedra": len(tets), "flat_tetrahedra": n_flat}
     surf = [tuple(sorted(int(x) for x in label[np.searchsorted(K.vertices, s)]))
             for s in pc.input_simplices]
+    known = None                                    # what step 3 tells the surface
     if settled is not None and not verify:          # after carving: clean by construction
         hits, bad, solid_bad = [], 0, 0
         stats.update(interior_overlaps=0, interior_test="none: clean by construction")
     else:
-        hits, bad, solid_bad = interior_overlaps(
+        hits, bad, solid_bad, known = interior_overlaps(
             solids, _solid_labels(injective, members), surf,
             _surface_labels(K2, tri_labels, pc.input_simplices), point, stats,
             max_exact_pairs, max_candidate_pairs, _checker(budget), block_checker(budget),
@@ -245,7 +246,11 @@ def _image_3d(K, ex, tets, injective, limits, carve, settled=None, overlay=None,
         kept = {s for t, s in enumerate(solids) if t not in new}
         return _carved(K, ex, tets, injective, members, new, stats, limits,
                        (kept, kept | set(surf)), verify)
-    R2 = refine_image(K2, obj, tri_labels, max_exact_pairs, max_candidate_pairs, budget)
+    if known is not None:                           # pieces in solids settled in step 3
+        faces, pairs = known
+        known = ({k: faces[f] for k, f in zip(pc.input_simplices, surf) if f in faces}, pairs)
+    R2 = refine_image(K2, obj, tri_labels, max_exact_pairs, max_candidate_pairs, budget,
+                      solids=known)
     L = R2.complex
     if not np.array_equal(L.vertices[R2.vertex_map], label):   # a bug, never an answer
         raise RuntimeError("the surface image complex numbers the vertex images differently")
