@@ -59,6 +59,26 @@ def _certify(pc, pairs, label=None, check=lambda where, every=1: None, given=Non
     return certified, n_distinct, n_promised
 
 
+class _SettledBySolids:
+    """``refine_image``'s ``solids``: which pairs of pieces lie in one solid, or in two whose
+    images meet exactly in the hull of their shared vertex images."""
+
+    def __init__(self, input_simplices, parent, settled):
+        self.parent = np.array([parent.get(tuple(s), -1) for s in input_simplices],
+                               dtype=np.int64)
+        settled = np.sort(np.asarray(settled, dtype=np.int64).reshape(-1, 2), axis=1)
+        self.n = int(max(self.parent.max(initial=-1), settled.max(initial=-1))) + 1
+        self.keys = np.unique(settled[:, 0] * self.n + settled[:, 1])
+
+    def __call__(self, pairs):
+        pa, pb = self.parent[pairs[:, 0]], self.parent[pairs[:, 1]]
+        out = (pa >= 0) & (pb >= 0)
+        key = np.minimum(pa, pb) * self.n + np.maximum(pa, pb)
+        pos = np.searchsorted(self.keys, key).clip(0, max(len(self.keys) - 1, 0))
+        hit = self.keys[pos] == key if len(self.keys) else np.zeros(len(key), dtype=bool)
+        return out & ((pa == pb) | hit)
+
+
 def _maybe_collinear(X, pa, pb):
     """Which pairs of point-id rows (``pad`` rows) are two segments whose four end points
     may lie on one line: not certified off it by a wide float margin (only a shortcut past

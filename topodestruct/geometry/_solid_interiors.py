@@ -99,11 +99,11 @@ def interior_overlaps(solids, solid_labels, surf, surf_labels, point, stats, max
     """Step 3: the pairs (3-piece, other piece) that meet in the 3-piece's interior, how many
     pairs meet so, how many of them are pairs of 3-pieces, and what the surface may reuse:
     the first 3-piece holding each face, and the pairs of 3-pieces settled by the promise or
-    a certificate (their images meet exactly in the hull of their shared vertex images).  Broad phase, certificates,
-    then the exact test (``check``: per exact pair; ``check_block``: per block of
-    certificates; ``overlay``: per piece, a carved cluster it lies in or -1: pieces of one
-    cluster's cells never meet its cells' interiors, by construction, see
-    :mod:`._solid_cuts`).
+    a certificate (their images meet exactly in the hull of their shared vertex images).
+    Broad phase, certificates, then the exact test (``check``: per exact pair;
+    ``check_block``: per block of certificates; ``overlay``: per piece, a carved cluster it
+    lies in or -1: pieces of one cluster's cells never meet its cells' interiors, by
+    construction, see :mod:`._solid_cuts`).
 
     A face ``Q`` of a 3-piece ``T'`` is tested only if some 3-piece meets an interior:
     ``Φ(Q) ⊂ Φ(T')``, so where no 3-piece meets another's interior (its pair settled by a

@@ -63,7 +63,7 @@ from ._image_cells import _assemble, _cut_cluster, _unmet
 from ._image_points import _Points
 from ._image_pairs import (AreaMeet, EndPoints, _certify, _collinear_meets, _collinear_segments,
                            _coplanar_triangles, _inside_segments, _meet, _overlap_in_area,
-                           _piece_labels, _segment_triangle_meets)
+                           _piece_labels, _segment_triangle_meets, _SettledBySolids)
 
 __all__ = ["ImageRefinement", "ImageTooLarge", "ImageBudgetExceeded", "image_complex",
            "image_homology", "refine_image"]
@@ -406,26 +406,6 @@ def _settle_pairs(pc, exact_input, top, injective, max_candidate_pairs, check, s
     if not kept:
         return np.zeros((0, 2), dtype=np.int64), np.zeros(0, bool), np.zeros(0, bool), stats
     return (*(np.concatenate(x) for x in zip(*kept)), stats)
-
-
-class _SettledBySolids:
-    """``refine_image``'s ``solids``: which pairs of pieces lie in one solid, or in two whose
-    images meet exactly in the hull of their shared vertex images."""
-
-    def __init__(self, input_simplices, parent, settled):
-        self.parent = np.array([parent.get(tuple(s), -1) for s in input_simplices],
-                               dtype=np.int64)
-        settled = np.sort(np.asarray(settled, dtype=np.int64).reshape(-1, 2), axis=1)
-        self.n = int(max(self.parent.max(initial=-1), settled.max(initial=-1))) + 1
-        self.keys = np.unique(settled[:, 0] * self.n + settled[:, 1])
-
-    def __call__(self, pairs):
-        pa, pb = self.parent[pairs[:, 0]], self.parent[pairs[:, 1]]
-        out = (pa >= 0) & (pb >= 0)
-        key = np.minimum(pa, pb) * self.n + np.maximum(pa, pb)
-        pos = np.searchsorted(self.keys, key).clip(0, max(len(self.keys) - 1, 0))
-        hit = self.keys[pos] == key if len(self.keys) else np.zeros(len(key), dtype=bool)
-        return out & ((pa == pb) | hit)
 
 
 def _folds_onto_shared_face(pad, kpad, pairs, n_distinct):
