@@ -118,3 +118,24 @@ def test_the_surface_of_a_symmetric_fold_is_the_same(monkeypatch):
     _same_surface(a, b)
     assert len(a.overlaps) > 0
     assert td.homology(R.complex).betti == [1, 0, 0, 0]
+
+
+def test_solid_pieces_are_decided_exactly_where_floats_cannot_tell():
+    from flint import fmpq
+
+    from topodestruct.geometry.image_complex_3d import _solid_pieces
+
+    tiny = fmpq(1, 2 ** 80)                            # below float64's resolution at 1
+    point = {0: (0, 0, 0, 1), 1: (1, 0, 0, 1), 2: (0, 1, 0, 1), 3: (0, 0, 1, 1),
+             4: (1, 1, 0, 1), 5: (1, 1, tiny, 1), 6: (2, 2, 0, 1)}
+    point = {u: tuple(fmpq(x) for x in p) for u, p in point.items()}
+    floats = np.array([[float(x) for x in point[u]] for u in range(7)])
+    tets = np.array([[3, 2, 1, 0],                     # a solid, certified in floats
+                     [0, 1, 2, 4],                     # flat: four points of z = 0
+                     [0, 1, 2, 5],                     # a solid 2^-80 thick: exact
+                     [0, 4, 6, 3],                     # three collinear: flat
+                     [0, 1, 2, 3],                     # the first again: one 3-piece
+                     [0, 0, 1, 2]])                    # a repeated vertex image: flat
+    solids, members, n_flat = _solid_pieces(tets, point, floats)
+    assert solids == [(0, 1, 2, 3), (0, 1, 2, 5)]
+    assert members == [[0, 4], [2]] and n_flat == 3

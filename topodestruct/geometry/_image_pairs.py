@@ -68,7 +68,7 @@ class _SettledBySolids:
                                dtype=np.int64)
         settled = np.sort(np.asarray(settled, dtype=np.int64).reshape(-1, 2), axis=1)
         self.n = int(max(self.parent.max(initial=-1), settled.max(initial=-1))) + 1
-        self.keys = np.unique(settled[:, 0] * self.n + settled[:, 1])
+        self.keys = np.sort(settled[:, 0] * self.n + settled[:, 1])   # repeats are harmless
 
     def __call__(self, pairs):
         pa, pb = self.parent[pairs[:, 0]], self.parent[pairs[:, 1]]

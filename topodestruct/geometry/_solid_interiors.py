@@ -259,11 +259,13 @@ def _certified(X, pad, pairs, done):
     in_b = (pa[:, :, None] == pb[:, None, :]).any(2) & (pa >= 0)
     in_a = (pb[:, :, None] == pa[:, None, :]).any(2) & (pb >= 0)
     only_a, only_b = (pa >= 0) & ~in_b, (pb >= 0) & ~in_a
-    key = np.stack([in_b.sum(1), only_a.sum(1), only_b.sum(1)], 1)
-    for c, ka, kb in np.unique(key, axis=0).tolist():
+    # (common, only a, only b) counts, each < 8, as one integer (np.unique over rows is slow)
+    key = 64 * in_b.sum(1) + 8 * only_a.sum(1) + only_b.sum(1)
+    for k in np.unique(key).tolist():
+        c, ka, kb = k // 64, k // 8 % 8, k % 8
         if c > 2 or not ka or not kb:
             continue
-        sel = np.flatnonzero((key == (c, ka, kb)).all(1))
+        sel = np.flatnonzero(key == k)
         C = X[pa[sel][in_b[sel]].reshape(len(sel), c)]
         out[todo[left[sel]]] = _cert.separated(
             C, X[pa[sel][only_a[sel]].reshape(len(sel), ka)],

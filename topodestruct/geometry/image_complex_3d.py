@@ -83,6 +83,7 @@ from flint import fmpq_mat
 from ..algebra.rows import locate_rows
 from ..topology.homology import homology
 from ..topology.simplicial import SimplicialComplex
+from . import certificates as _cert
 from . import exact as _exact
 from ._solid_cuts import carve_solids
 from ._solid_interiors import block_checker, interior_overlaps, overlay_labels
@@ -225,7 +226,7 @@ def _image_3d(K, ex, tets, injective, limits, carve, settled=None, overlay=None,
     label = pc.uid_of_vertex                        # K's vertex -> vertex of L2
     point = {u: pc.P.exact[u] for u in set(label.tolist())}
     tet_ids = label[np.searchsorted(K.vertices, tets)]
-    solids, members, n_flat = _solid_pieces(tet_ids, point)
+    solids, members, n_flat = _solid_pieces(tet_ids, point, pc.Xu)
     stats = {"solids": len(solids), "tetrahedra": len(tets), "flat_tetrahedra": n_flat}
     surf = [tuple(sorted(int(x) for x in label[np.searchsorted(K.vertices, s)]))
             for s in pc.input_simplices]
@@ -336,16 +337,22 @@ def _triangle_labels(tris, tets, injective):
     return out
 
 
-def _solid_pieces(tet_ids, point):
+def _solid_pieces(tet_ids, point, floats):
     """Step 1: the 3-pieces (sorted image vertex ids, one per set of images), the
-    tetrahedra of each (rows of ``tet_ids``), and how many tetrahedra have flat images."""
+    tetrahedra of each (rows of ``tet_ids``), and how many tetrahedra have flat images.
+    Full rank is certified in floats (``floats[u]``: the rounding of ``point[u]``) where
+    the vertex images are far from dependent, else decided exactly."""
+    rows = np.sort(tet_ids, axis=1)
+    distinct = (rows[:, 1:] != rows[:, :-1]).all(axis=1)
+    certified = np.zeros(len(rows), dtype=bool)
+    if len(rows):
+        certified[distinct] = _cert.independent(floats[rows[distinct]])
     groups, n_flat = {}, 0
-    for i, row in enumerate(tet_ids.tolist()):
-        key = tuple(sorted(row))
+    for i, key in enumerate(map(tuple, rows.tolist())):
         if key in groups:
             groups[key].append(i)
             continue
-        if len(set(key)) < 4 or not _full_rank([point[u] for u in key]):
+        if not distinct[i] or not (certified[i] or _full_rank([point[u] for u in key])):
             n_flat += 1
             continue
         groups[key] = [i]
