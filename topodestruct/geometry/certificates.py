@@ -298,22 +298,33 @@ def separated(common, only_a, only_b, margin=CERTIFICATE_MARGIN):
     return out
 
 
-def _min_norm_point(V, iters=48):
+def _min_norm_point(V, iters=48, certify=None, checks=(4, 12)):
     """Approximate minimum-norm point of ``conv(V)`` per batch row, ``V`` (B, k, n).
 
     Frank-Wolfe with exact line search: the result is only used as a candidate
     direction ``g`` (checked afterwards), so its accuracy is not critical; when
     ``0`` is far from the hull, ``g`` separates it with a wide margin after a
-    few steps.
+    few steps.  With ``certify(rows, g)`` (the caller's certificate, bool per row) the
+    rows are also checked after the steps ``checks``, and a certified row stops there
+    (most pairs of a folded layer are certified after 4 steps: a D-I layer spent 28 s
+    in 48 steps of 700 000 pairs); returns ``(done, live, x)``: the rows certified, the
+    others and their point after ``iters`` steps (the same as without ``certify``:
+    rows are independent).
     """
     x = V.mean(1)
-    for _ in range(iters):
+    live = np.arange(len(V))
+    done = np.zeros(len(V), dtype=bool)
+    for it in range(1, iters + 1):
         s = V[np.arange(len(V)), np.einsum("bkn,bn->bk", V, x).argmin(1)]
         d = s - x
         dd = np.einsum("bn,bn->b", d, d)
         step = np.clip(-np.einsum("bn,bn->b", x, d) / np.where(dd > 0, dd, 1.0), 0.0, 1.0)
         x = x + step[:, None] * d
-    return x
+        if certify is not None and it in checks and len(live):
+            ok = certify(live, x)
+            done[live[ok]] = True
+            live, x, V = live[~ok], x[~ok], V[~ok]
+    return x if certify is None else (done, live, x)
 
 
 def _separated_min_norm(C, A, B, margin):
@@ -323,10 +334,16 @@ def _separated_min_norm(C, A, B, margin):
     have on its positive side). The certificate is the same inequality as the first try's."""
     if C.shape[1] == 0:
         V = (A[:, :, None, :] - B[:, None, :, :]).reshape(len(A), -1, A.shape[2])
-        G = (_min_norm_point_by_faces(V) if V.shape[1] <= 4 else _min_norm_point(V))[:, None, :]
+        out = np.zeros(len(A), dtype=bool)
+        if V.shape[1] <= 4:
+            live, g = np.arange(len(A)), _min_norm_point_by_faces(V)
+        else:
+            out, live, g = _min_norm_point(V, certify=lambda i, g: _gap_certified(
+                A[i], B[i], g[:, None, :], margin))
+        Al, Bl, G = A[live], B[live], g[:, None, :]
         if A.shape[1] == 3 and B.shape[1] == 3:  # two triangles: also their edges' normals
-            G = np.concatenate([G, _edge_normals(A), _edge_normals(B), _cross_axes(A, B)], 1)
-        out = _gap_certified(A, B, G, margin)
+            G = np.concatenate([G, _edge_normals(Al), _edge_normals(Bl), _cross_axes(Al, Bl)], 1)
+        out[live] = _gap_certified(Al, Bl, G, margin)
         # last try, where a solid is involved: a closer minimum-norm point (between a
         # segment or triangle and a triangle of a folded D-I layer it certified 27 of
         # 143 809 pairs in 14 s; those pairs, mostly meeting, go to the exact test)
@@ -342,7 +359,10 @@ def _separated_min_norm(C, A, B, margin):
     V = np.concatenate([Au, -Bu], 1)
     if V.shape[1] <= 4:
         return ok & _signs_certified(A, B, _min_norm_point_by_faces(V), na, nb, margin)
-    out = ok & _signs_certified(A, B, _min_norm_point(V), na, nb, margin)
+    out, live, g = _min_norm_point(V, certify=lambda i, g: _signs_certified(
+        A[i], B[i], g, na[i], nb[i], margin))
+    out[live] = _signs_certified(A[live], B[live], g, na[live], nb[live], margin)
+    out &= ok
     rest = np.flatnonzero(ok & ~out)
     if len(rest):                                 # last try: a closer minimum-norm point
         Ar, Br, nar, nbr = A[rest], B[rest], na[rest], nb[rest]
