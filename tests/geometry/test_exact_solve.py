@@ -389,7 +389,6 @@ def test_homogeneous_orientation_and_meet_against_fractions(a, b, c, d, collinea
         assert meet_point(*h) == fq(want)
 
 
-
 def test_frank_wolfe_checked_on_the_way_certifies_at_least_what_48_steps_do():
     # Pairs of triangles in R^15 whose gap is 1, 0.3, 0.1 or 0.03 (B moved towards A along
     # the minimum-norm point of conv(A - B), found independently by scipy's NNLS), and pairs
