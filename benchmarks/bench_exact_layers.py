@@ -13,10 +13,15 @@ so far.  One thread.  Stop it with Ctrl-C: the layers printed are complete.
 import argparse
 import os
 import resource
+import sys
 import time
+from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
+# the code of this checkout, not whichever the environment installed (a clone run without
+# PYTHONPATH had measured the installed checkout's code)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def main(argv=None):
@@ -43,7 +48,9 @@ def main(argv=None):
     K = nz.point_complex(X[keep], "alpha", scale=scale)
     if K.dimension == 3:
         K, _ = exact_complex(K)
-    print(f"{a.dataset} model {a.model} class {a.cls}: complex {K.f_vector}", flush=True)
+    import topodestruct
+    print(f"{a.dataset} model {a.model} class {a.cls}: complex {K.f_vector} (code: "
+          f"{Path(topodestruct.__file__).parents[1]})", flush=True)
     R = start_refinement(net, K)
     for layer in range(1, min(a.upto, net.n_hidden) + 1):
         t = time.perf_counter()
