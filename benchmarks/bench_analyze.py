@@ -12,7 +12,11 @@ import collections
 import json
 import os
 import pathlib
+import sys
 import time
+
+# the code of this checkout first, not the installed one's
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 

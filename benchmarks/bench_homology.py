@@ -46,6 +46,10 @@ import resource
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+# the code of this checkout first, not the installed one's
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ENV = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",

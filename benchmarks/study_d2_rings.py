@@ -18,15 +18,19 @@ table.
 """
 import argparse
 import pathlib
+import sys
 import time
 
-import topodestruct as td
-from topodestruct.datasets.naitzat import load_points, model_paths
-from topodestruct.experiments.naitzat import _predict
-from topodestruct.experiments.naitzat_complex import exact_complex
-from topodestruct.experiments.store import ResultStore
-from topodestruct.relu.load import load_network
-from topodestruct.topology.point_clouds import choose_alpha_scale, point_complex
+# the code of this checkout first, not the installed one's
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+
+import topodestruct as td  # noqa: E402
+from topodestruct.datasets.naitzat import load_points, model_paths  # noqa: E402
+from topodestruct.experiments.naitzat import _predict  # noqa: E402
+from topodestruct.experiments.naitzat_complex import exact_complex  # noqa: E402
+from topodestruct.experiments.store import ResultStore  # noqa: E402
+from topodestruct.relu.load import load_network  # noqa: E402
+from topodestruct.topology.point_clouds import choose_alpha_scale, point_complex  # noqa: E402
 
 
 def rings(data, model, cls):

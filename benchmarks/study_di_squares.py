@@ -21,13 +21,17 @@ by --run) and whether they agree.
 import argparse
 import json
 import pathlib
+import sys
 import time
 
-import numpy as np
+# the code of this checkout first, not the installed one's
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-import topodestruct as td
-from topodestruct.datasets.naitzat import model_paths
-from topodestruct.relu.load import load_network
+import numpy as np  # noqa: E402
+
+import topodestruct as td  # noqa: E402
+from topodestruct.datasets.naitzat import model_paths  # noqa: E402
+from topodestruct.relu.load import load_network  # noqa: E402
 
 CENTRES = [(0, 0), (0, 7), (-5, 5), (7, 0), (-5, -5), (-7, 0), (5, 5), (0, -7), (5, -5)]
 

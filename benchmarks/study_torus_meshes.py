@@ -7,9 +7,13 @@ Resumable: seeds whose JSON exists are read back.  --quick: seeds 0-1, r = 8, 12
 import argparse
 import json
 import pathlib
+import sys
 import time
 
-import topodestruct as td
+# the code of this checkout first, not the installed one's
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+
+import topodestruct as td  # noqa: E402
 
 
 def main(argv=None):
