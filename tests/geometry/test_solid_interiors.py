@@ -139,3 +139,19 @@ def test_solid_pieces_are_decided_exactly_where_floats_cannot_tell():
     solids, members, n_flat = _solid_pieces(tets, point, floats)
     assert solids == [(0, 1, 2, 3), (0, 1, 2, 5)]
     assert members == [[0, 4], [2]] and n_flat == 3
+
+
+def test_a_solid_inside_earlier_members_of_its_pile_is_carved():
+    # Three tetrahedra of R^3 (three components of K, the identity map): A and B overlap,
+    # C lies inside A and reaches into B.  Carving the pile adds C after A and B; once A is
+    # taken from C nothing is left to take B from (session 22: that raised an IndexError on
+    # D-II ring 7's layer 6).  The union of three convex sets that meet pairwise and all
+    # three at once is contractible (nerve theorem): H = (Z).
+    A = [[0, 0, 0], [8, 0, 0], [0, 8, 0], [0, 0, 8]]
+    B = [[2, 1, 1], [10, 1, 1], [2, 9, 1], [2, 1, 9]]
+    C = [[1, 1, 1], [3, 1, 1], [1, 3, 1], [1, 1, 3]]
+    X = np.array(A + B + C, dtype=float)
+    K = td.SimplicialComplex([(0, 1, 2, 3), (4, 5, 6, 7), (8, 9, 10, 11)], coordinates=X)
+    R = refine_image_3d(K, X, verify_carving=True)
+    assert td.homology(R.complex).betti == [1, 0, 0, 0]
+    assert R.stats["carved_solids"] == 3

@@ -107,6 +107,8 @@ class Cells:
 
     def per_cell(self, ufunc, values):
         """``ufunc`` reduced over each cell's entries of ``values`` (aligned with ``vflat``)."""
+        if not len(self.shapes):                 # reduceat needs at least one entry
+            return np.zeros((0,) + np.shape(values)[1:], dtype=np.asarray(values).dtype)
         return ufunc.reduceat(values, self._starts(), axis=0)
 
     def _starts(self):

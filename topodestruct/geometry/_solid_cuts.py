@@ -200,6 +200,8 @@ class _Cluster:
                     label.extend(lab for _, lab in pieces[1:])
             rest = Cells.of_simplices(np.array([T]), [0]).shapes
             for m in sorted(before):             # T less the earlier members it overlaps
+                if not rest:                     # T lies in earlier members: nothing left
+                    break
                 M = [self.vid(y) for y in self.members[m]]
                 rest = [s for _, out in self._clip(rest, M, check) for s in out]
             shapes.extend(rest)
