@@ -82,6 +82,94 @@ def test_intersect_of_crossing_and_disjoint_segments_in_r3():
     assert intersect(P, R) == []
 
 
+def _reference_meet(P, Q):
+    """conv(P) ∩ conv(Q) by hand in Fractions (the parameters z of p0 + sum z_i (p_i - p0) =
+    q0 + sum z_j (q_j - q0) from :func:`_reference`, then z >= 0 and each side's sum <= 1):
+    the corners, or None where the solutions form a plane (coplanar triangles)."""
+    k, l, n = len(P) - 1, len(Q) - 1, len(P[0])
+    A = [[P[i][r] - P[0][r] for i in range(1, k + 1)] + [Q[0][r] - Q[j][r] for j in
+         range(1, l + 1)] for r in range(n)]
+    sol = _reference(A, [Q[0][r] - P[0][r] for r in range(n)], k + l)
+    if sol is None:
+        return []
+    z0, basis = sol
+    if len(basis) >= 2:
+        return None
+
+    def ok(z):
+        return all(x >= 0 for x in z) and sum(z[:k]) <= 1 and sum(z[k:]) <= 1
+
+    def point(z):
+        return tuple(P[0][r] + sum(z[i] * A[r][i] for i in range(k)) for r in range(n))
+    if not basis:
+        return [point(z0)] if ok(z0) else []
+    # one free parameter w: the feasible ones form an interval; its ends are the corners
+    v, ws = basis[0], []
+    for c in [lambda z, i=i: z[i] for i in range(k + l)] + [lambda z: 1 - sum(z[:k]),
+                                                           lambda z: 1 - sum(z[k:])]:
+        a, b = c([x + y for x, y in zip(z0, v)]) - c(z0), c(z0)     # c(w) = a w + b
+        if a:
+            ws.append(-b / a)
+    ends = sorted({w for w in ws if ok([x + w * y for x, y in zip(z0, v)])})
+    return [point([x + w * y for x, y in zip(z0, v)]) for w in ends[:1] + ends[1:][-1:]]
+
+
+@st.composite
+def hull_pairs(draw):
+    """Two affinely independent point lists (1-3 points each) in R^2..R^4 with small
+    coordinates, often sharing vertices, lying in one another's affine hull, or crossing."""
+    n = draw(st.integers(2, 4))
+    coord = st.fractions(min_value=-3, max_value=3, max_denominator=3)
+    pts = lambda c: [tuple(draw(coord) for _ in range(n)) for _ in range(c)]  # noqa: E731
+    P = pts(draw(st.integers(1, 3)))
+    Q = pts(draw(st.integers(1, 3)))
+    how = draw(st.sampled_from(["free", "shared", "in hull", "through"]))
+    if how == "through" and len(Q) > 1:  # Q's first edge through P's centre: they cross
+        c, d = [sum(p[r] for p in P) / len(P) for r in range(n)], pts(1)[0]
+        Q[0], Q[1] = tuple(a + b for a, b in zip(c, d)), tuple(a - b for a, b in zip(c, d))
+    elif how == "shared":
+        Q[0] = P[draw(st.integers(0, len(P) - 1))]
+    elif how == "in hull" and len(P) > 1:
+        for j in range(len(Q)):   # affine combinations of P's points: same line or plane
+            w = [draw(coord) for _ in P[1:]]
+            Q[j] = tuple(P[0][r] + sum(a * (p[r] - P[0][r]) for a, p in zip(w, P[1:]))
+                         for r in range(n))
+    return P, Q
+
+
+def _independent(P):
+    rows = [[a - b for a, b in zip(p, P[0])] for p in P[1:]]
+    return len(_reference(rows, [0] * len(rows), len(P[0])) [1]) == len(P[0]) - len(rows) \
+        if rows else True
+
+
+@settings(max_examples=400, deadline=None)
+@given(hull_pairs(), st.integers(1, 6))
+def test_intersect_and_integer_meet_match_a_reference_in_fractions(pair, scale):
+    """The meet from the integer system (:func:`meet_rows`, flint's fraction-free rref, the
+    image complex's route) and :func:`intersect` against the Fraction reference, on
+    touching, crossing, collinear and coplanar cases; integer rows not in lowest terms
+    (scaled by ``scale``) give the same points."""
+    from flint import fmpq
+
+    from topodestruct.geometry.exact import homogeneous, meet_rows
+    P, Q = pair
+    if not (_independent(P) and _independent(Q)):
+        return
+    fP, fQ = ([tuple(fmpq(x.numerator, x.denominator) for x in p) for p in S] for S in (P, Q))
+    rows = [[(list(h[:-1]) and [scale * x for x in h[:-1]], scale * h[-1])
+             for h in map(homogeneous, S)] for S in (fP, fQ)]
+    as_fractions = lambda pts: [tuple(Fraction(int(x.p), int(x.q)) for x in p) for p in pts]  # noqa: E731,E501
+    want = _reference_meet(P, Q)
+    for got in (intersect(fP, fQ), meet_rows(*rows, lambda: (fP, fQ))):
+        got = as_fractions(got)
+        if want is None:          # a polygon in a plane: its corners lie in both hulls
+            assert _reference_meet([got[0]], P) != [] if got else True
+            assert all(_reference_meet([g], P) == [g] == _reference_meet([g], Q) for g in got)
+        else:
+            assert got == want
+
+
 def _brute_pairs(lo, hi, also=None):
     import numpy as np
 

@@ -9,7 +9,7 @@ from ..tolerances import CERTIFICATE_MARGIN
 from . import certificates as _cert
 from . import exact as _exact
 from ._image_cells import _off_line
-from .exact_rows import barycentric, in_segments, integer_rows
+from .exact_rows import ExactRows, barycentric, in_segments, integer_rows
 
 
 def _certify(pc, pairs, label=None, check=lambda where, every=1: None, given=None):
@@ -123,7 +123,11 @@ def _meet(P, feats, a, b, planes):
             plane = planes[tri] = _exact.plane_key(*(P.exact[u] for u in feats[tri]))
         return _exact.intersect_segment_triangle([P.exact[u] for u in seg],
                                                  [P.exact[u] for u in feats[tri]], plane)
-    return _exact.intersect([P.exact[u] for u in A], [P.exact[u] for u in B])
+    rows = P.exact
+    if isinstance(rows, ExactRows):  # integer rows as they are: no rationals, no gcds
+        return _exact.meet_rows([rows.integers(u) for u in A], [rows.integers(u) for u in B],
+                                lambda: ([rows[u] for u in A], [rows[u] for u in B]))
+    return _exact.intersect([rows[u] for u in A], [rows[u] for u in B])
 
 
 def _segment_triangle_meets(pc, pairs, rows):

@@ -67,11 +67,13 @@ class ExactRows:
         if row is None:
             if not 0 <= i < len(self):
                 raise IndexError(f"row {i} of {len(self)}")
-            p, d = self._row(i)
+            p, d = self.integers(i)
             row = self._rows[i] = tuple(fmpq(x, d) for x in p)
         return row
 
-    def _row(self, i):
+    def integers(self, i):
+        """Row ``i`` (an int, ``0 <= i < len(self)``) as ``(integers, denominator)``, no
+        rationals made."""
         if i < len(self.num):
             return self.num[i].tolist(), int(self.den[i])
         return self._more[i - len(self.num)]
