@@ -105,8 +105,8 @@ def _reference_meet(P, Q):
         return [point(z0)] if ok(z0) else []
     # one free parameter w: the feasible ones form an interval; its ends are the corners
     v, ws = basis[0], []
-    for c in [lambda z, i=i: z[i] for i in range(k + l)] + [lambda z: 1 - sum(z[:k]),
-                                                           lambda z: 1 - sum(z[k:])]:
+    sides = [lambda z: 1 - sum(z[:k]), lambda z: 1 - sum(z[k:])]
+    for c in [lambda z, i=i: z[i] for i in range(k + l)] + sides:
         a, b = c([x + y for x, y in zip(z0, v)]) - c(z0), c(z0)     # c(w) = a w + b
         if a:
             ws.append(-b / a)
@@ -139,8 +139,8 @@ def hull_pairs(draw):
 
 def _independent(P):
     rows = [[a - b for a, b in zip(p, P[0])] for p in P[1:]]
-    return len(_reference(rows, [0] * len(rows), len(P[0])) [1]) == len(P[0]) - len(rows) \
-        if rows else True
+    return not rows or len(_reference(rows, [0] * len(rows), len(P[0]))[1]) == \
+        len(P[0]) - len(rows)
 
 
 @settings(max_examples=400, deadline=None)

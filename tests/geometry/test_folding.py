@@ -617,3 +617,26 @@ def test_overlap_records_are_made_once_when_read():
     assert O[0].image is O[0].image
     with pytest.raises(IndexError):
         O[len(O)]
+
+
+@pytest.mark.parametrize("length", [1.0, 1e-3, 1e-15])
+def test_near_line_keeps_every_point_of_a_segment_and_drops_points_off_it(length):
+    """The float filter before the exact on-segment test of collapsed segments: points of
+    the exact segment (rational, rounded to floats like the corners) are never dropped,
+    however short the segment; points a millionth of the size off it are."""
+    from fractions import Fraction
+
+    from topodestruct.geometry.overlap import _near_line
+    rng = np.random.default_rng(7)
+    a = rng.normal(size=15) * 1e3
+    b = a + rng.normal(size=15) * length
+    fa, fb = ([Fraction(x) for x in v] for v in (a, b))
+    ts = [Fraction(int(k), 97) for k in range(98)]
+    on = np.array([[float(x + t * (y - x)) for x, y in zip(fa, fb)] for t in ts])
+    corners = np.array([a, b, on[40]])           # collinear corners, one inside
+    assert _near_line(on, corners).all()
+    normal = rng.normal(size=15)
+    normal -= (normal @ (b - a)) / max((b - a) @ (b - a), 1e-300) * (b - a)
+    normal /= np.linalg.norm(normal)
+    off = on + 1e-6 * (1 + np.abs(on).max()) * normal
+    assert not _near_line(off, corners).any()

@@ -103,6 +103,15 @@ def _coplanar_triangles(pairs, certified, pc):
     n_tri, feats, P = pc.n_tri, pc.feats, pc.P
     coplanar = np.zeros(len(pairs), dtype=bool)
     rows = np.flatnonzero(~certified & (pairs[:, 0] < n_tri) & (pairs[:, 1] < n_tri))
+    # a vertex of one triangle certified off the other's plane (four affinely independent
+    # points) settles that the pair is not of one plane: exact plane keys only for the rest
+    # (a pair missed here is met by the general solve, which clips coplanar ones too)
+    off = np.zeros(len(rows), dtype=bool)
+    for sel in _chunks(np.arange(len(rows))):
+        pa, pb = pc.pad[pairs[rows[sel], 0], :3], pc.pad[pairs[rows[sel], 1], :3]
+        for j in range(3):
+            off[sel] |= _cert.independent(pc.Xu[np.concatenate([pa, pb[:, j:j + 1]], 1)])
+    rows = rows[~off]
     if not len(rows):
         return {}, coplanar
     planes = {f: _exact.plane_key(*(P.exact[u] for u in feats[f]))

@@ -330,7 +330,8 @@ class _SubcomplexImages:
                 # box widened by it is an exact point outside the segment's box
                 slack = ROUNDING_BOUND * (1 + np.maximum(np.abs(lo), np.abs(hi)))
                 Y = L.coordinates[cand]
-                cand = cand[((Y >= lo - slack) & (Y <= hi + slack)).all(axis=1)]
+                keep = ((Y >= lo - slack) & (Y <= hi + slack)).all(axis=1)
+                cand = cand[keep][_near_line(Y[keep], corners)]
                 cand = cand[in_segment(*integer_rows(R.exact, cand), *pts)]
             else:               # a float certificate that a vertex lies off Φ(σ) spares exact tests
                 off = _cert.separated(np.zeros((len(cand), 0, X.shape[1])),
@@ -357,6 +358,22 @@ def _in_hull(p, pts):
     if len(pts) == 1:
         return p == pts[0]
     return bool(_exact.intersect([p], pts))
+
+
+def _near_line(Y, corners):
+    """Which float points ``Y`` may lie on the line of the collinear float ``corners`` (not
+    two apart): the rest are certified off it (their distance from the line through the
+    two farthest corners exceeds :data:`CERTIFICATE_MARGIN` times the coordinates' size,
+    far above float64's rounding of the corners and points), so no exact test is needed.
+    On a folded D-I layer most vertices in a collapsed segment's box lie off it."""
+    i, j = np.unravel_index(np.argmax(((corners[:, None] - corners[None]) ** 2).sum(-1)),
+                            (len(corners),) * 2)
+    a, d = corners[i], corners[j] - corners[i]
+    q = Y - a
+    t = (q @ d) / max(float(d @ d), 1e-300)
+    off = np.linalg.norm(q - t[:, None] * d, axis=1)
+    size = 1 + max(float(np.abs(corners).max()), float(np.abs(Y).max(initial=0)))
+    return off <= 2 * CERTIFICATE_MARGIN * size
 
 
 def _independent_corners(pts):
