@@ -511,3 +511,35 @@ def test_frank_wolfe_checked_on_the_way_certifies_at_least_what_48_steps_do():
     assert np.allclose(x, cert._min_norm_point(V[live]))      # rows are independent
     none = np.zeros((m, 0, n))
     assert not cert.separated(none, A, B)[meet].any()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 2 ** 32 - 1), st.sampled_from([1e-12, 1e-6, 1.0, 1e6]),
+       st.sampled_from([1e-300, 1e-15, 1e-8, 1.0]), st.integers(2, 15))
+def test_off_segment_never_certifies_a_point_of_the_segment(seed, scale, length, n):
+    """Points of exact segments (rationals on them, then rounded like the corners), however
+    short the segment and whatever the scale, are never certified off; points off the
+    exact segment by a thousandth of the size are, and each certified point is off exactly
+    (:func:`~topodestruct.geometry.exact_rows.in_segment`, in integers)."""
+    import numpy as np
+    from flint import fmpq
+
+    from topodestruct.geometry.certificates import off_segment
+    from topodestruct.geometry.exact_rows import homogeneous, in_segment
+    rng = np.random.default_rng(seed)
+    a = rng.normal(size=n) * scale
+    b = a + rng.normal(size=n) * scale * length
+    if not np.any(a != b):
+        return
+    ea, eb = ([fmpq(*float(x).as_integer_ratio()) for x in v] for v in (a, b))
+    ts = [fmpq(int(k), 31) for k in range(32)] + [fmpq(int(rng.integers(1, 10 ** 9)), 10 ** 9)]
+    on = [[x + t * (y - x) for x, y in zip(ea, eb)] for t in ts]
+    F = np.array([[float(x) for x in p] for p in on])
+    assert not off_segment(a, b, F).any()
+    away = F + 1e-3 * (np.abs(a).max() + np.abs(b).max()) * rng.normal(size=F.shape)
+    cert = off_segment(a, b, away)
+    assert cert.all()
+    pts = [tuple(fmpq(*float(x).as_integer_ratio()) for x in p) for p in away[cert]]
+    if pts:
+        H, h = homogeneous(pts)
+        assert not in_segment(H, h, tuple(ea), tuple(eb)).any()

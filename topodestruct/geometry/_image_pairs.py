@@ -171,8 +171,14 @@ def _segment_triangle_meets(pc, pairs, rows):
         plane, L = barycentric(num[:m], den[:m], *(P.exact[u] for u in corners))
         inside = (plane & (L >= 0).all(axis=1)).reshape(-1, 2)
         ua, ub = slice(0, m, 2), slice(1, m, 2)
-        on = np.stack([in_segments(num[m + j:m + j + 1], den[m + j:m + j + 1], num[ua], den[ua],
-                                   num[ub], den[ub]) for j in range(3)], axis=1)
+        on = np.zeros((len(grp), 3), dtype=bool)
+        for j in range(3):  # exactly only where floats do not certify the corner off the segment
+            near = np.flatnonzero(~_cert.off_segment(pc.Xu[e[:, 0]], pc.Xu[e[:, 1]],
+                                                     pc.Xu[corners[j]]))
+            if len(near):
+                on[near, j] = in_segments(num[m + j:m + j + 1], den[m + j:m + j + 1],
+                                          num[ua][near], den[ua][near], num[ub][near],
+                                          den[ub][near])
         known = np.concatenate([np.where(inside, e, -1), np.where(on, corners[None], -1)], 1)
         known.sort(axis=1)
         known[:, 1:][known[:, 1:] == known[:, :-1]] = -1

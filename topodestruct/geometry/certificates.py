@@ -16,8 +16,8 @@ from ..tolerances import (CERTIFICATE_CONDITION, CERTIFICATE_MARGIN, CERTIFICATE
 #: Steps of the accelerated minimum-norm search (a candidate direction, not a decision).
 _MIN_NORM_STEPS = 300
 
-__all__ = ["independent", "separated", "box_pairs", "box_pair_chunks", "piece_pairs",
-           "piece_pair_chunks", "widened"]
+__all__ = ["independent", "separated", "off_segment", "box_pairs", "box_pair_chunks",
+           "piece_pairs", "piece_pair_chunks", "widened"]
 
 
 def piece_pairs(X, pad, widen=True, check=None, first=None):
@@ -252,6 +252,34 @@ def independent(groups, margin=CERTIFICATE_MARGIN):
     s[~ok] = 1.0
     Gn = G / (s[:, :, None] * s[:, None, :])
     return ok & (np.linalg.det(Gn) > margin)
+
+
+def off_segment(a, b, w, margin=CERTIFICATE_MARGIN):
+    """Certificate that points lie off closed segments (float64, batched).
+
+    Parameters
+    ----------
+    a, b : arrays of float, shape (B, n) or (n,)
+        The segments' ends (broadcast against ``w``; ``a == b`` is a point).
+    w : array of float, shape (B, n) or (n,)
+        The points.
+
+    Returns
+    -------
+    bool array, shape (B,)
+        True where the distance of ``w`` from ``[a, b]`` exceeds ``margin`` times the
+        size of the three (their largest coordinates, summed). The distance from a
+        segment moves by no more than its ends and the point do, however short the
+        segment, so the rounding of exact points to float64 (~1e-16 of their size)
+        cannot close that gap. False means "not certified" (test exactly).
+    """
+    a, b, w = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (a, b, w)))
+    d, q = b - a, w - a
+    t = np.clip(np.einsum("ij,ij->i", q, d) / np.maximum(np.einsum("ij,ij->i", d, d), 1e-300),
+                0.0, 1.0)
+    r = q - t[:, None] * d
+    size = np.abs(a).max(1) + np.abs(b).max(1) + np.abs(w).max(1)
+    return np.sqrt(np.einsum("ij,ij->i", r, r)) > margin * size
 
 
 def separated(common, only_a, only_b, margin=CERTIFICATE_MARGIN):

@@ -361,19 +361,13 @@ def _in_hull(p, pts):
 
 
 def _near_line(Y, corners):
-    """Which float points ``Y`` may lie on the line of the collinear float ``corners`` (not
-    two apart): the rest are certified off it (their distance from the line through the
-    two farthest corners exceeds :data:`CERTIFICATE_MARGIN` times the coordinates' size,
-    far above float64's rounding of the corners and points), so no exact test is needed.
-    On a folded D-I layer most vertices in a collapsed segment's box lie off it."""
+    """Which float points ``Y`` may lie on the segment of the collinear float ``corners``
+    (not two apart): the rest are certified off the segment between the two farthest
+    corners (:func:`.certificates.off_segment`), so no exact test is needed. On a folded
+    D-I layer most vertices in a collapsed segment's box lie off it."""
     i, j = np.unravel_index(np.argmax(((corners[:, None] - corners[None]) ** 2).sum(-1)),
                             (len(corners),) * 2)
-    a, d = corners[i], corners[j] - corners[i]
-    q = Y - a
-    t = (q @ d) / max(float(d @ d), 1e-300)
-    off = np.linalg.norm(q - t[:, None] * d, axis=1)
-    size = 1 + max(float(np.abs(corners).max()), float(np.abs(Y).max(initial=0)))
-    return off <= 2 * CERTIFICATE_MARGIN * size
+    return ~_cert.off_segment(corners[i], corners[j], Y) if len(Y) else np.zeros(0, bool)
 
 
 def _independent_corners(pts):
