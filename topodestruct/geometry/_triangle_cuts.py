@@ -17,7 +17,7 @@ segment ends and crossings on theirs) are not tested again: chains of collinear 
 from flint import fmpq
 
 from ..tolerances import CERTIFICATE_MARGIN
-from .exact import homogeneous_cross as _cross
+from .exact import homogeneous_cross as _cross, orient2_sign
 from .planar import _Registry
 
 __all__ = ["cut_triangle"]
@@ -72,7 +72,7 @@ class _Cutter:
         a, b, c = (self.reg.h(u) for u in ids)
         if sum(x * y for x, y in zip(_cross(a, b), c)) < 0:     # counter-clockwise
             ids.reverse()
-        self.lines, self.on, self.lines_of = [], [], {}
+        self.lines, self.through, self.on, self.lines_of = [], [], [], {}
         for k in range(3):
             self._new_line(ids[k], ids[(k + 1) % 3])
         self.polygons = [[[u, k] for k, u in enumerate(ids)]]
@@ -89,6 +89,7 @@ class _Cutter:
 
     def _new_line(self, u, v):
         self.lines.append(_cross(self.reg.h(u), self.reg.h(v)))
+        self.through.append((u, v))     # its orientation is orient2(u, v, .)'s
         self.on.append(set())
         k = len(self.lines) - 1
         self._mark(u, k)
@@ -103,6 +104,10 @@ class _Cutter:
         """Sign of point ``w`` against ``line``, exact (1: left of its direction)."""
         if w in self.on[line]:
             return 0
+        a, b = self.through[line]   # floats certify most signs (points far from the line)
+        sign = orient2_sign(self.F[a], self.F[b], self.F[w], self.size)
+        if sign:
+            return sign
         L, h = self.lines[line], self.reg.h(w)
         v = L[0] * h[0] + L[1] * h[1] + L[2] * h[2]
         if not v:
