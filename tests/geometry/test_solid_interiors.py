@@ -155,3 +155,24 @@ def test_a_solid_inside_earlier_members_of_its_pile_is_carved():
     R = refine_image_3d(K, X, verify_carving=True)
     assert td.homology(R.complex).betti == [1, 0, 0, 0]
     assert R.stats["carved_solids"] == 3
+
+
+@pytest.mark.parametrize("n, betti", [(4, [1, 1, 0, 0]), (3, [1, 0, 0, 0])])
+def test_the_surface_of_a_carved_layer_is_the_same_with_the_uncarved_settled_pairs(
+        monkeypatch, n, betti):
+    """After carving, the surface takes the first pass's settled pairs of 3-pieces left
+    uncarved (and pairs of pieces of one 3-piece) as settled: the same surface as without
+    them.  A ring's first column folded over ``x = 0`` (``x -> |x|``) onto the next, into
+    the hole: by hand, the hole (``[0, n - 2]^2``) keeps a strip ``x > 1`` for n = 4 and is
+    filled for n = 3."""
+    seen = _surface_both_ways(monkeypatch)
+    K = ring(n, lo=-1)
+    Y = K.coordinates.copy()
+    Y[:, 0] = np.abs(Y[:, 0])
+    R = refine_image_3d(K, Y)
+    assert R.stats["carved_solids"] > 0
+    (a, b, solids), = seen                             # the carved pass's surface only
+    assert solids is not None and len(solids[1]) > 0   # uncarved pairs reused
+    _same_surface(a, b)
+    assert 0 < a.stats["settled_by_solids"] <= a.stats["certified_pairs"]
+    assert td.homology(R.complex).betti == betti

@@ -15,7 +15,7 @@ from .exact_lp import feasible
 from .._budget import BudgetExceeded
 from .image_complex import ImageBudgetExceeded, ImageTooLarge
 
-__all__ = ["interior_overlaps", "overlay_labels", "block_checker"]
+__all__ = ["interior_overlaps", "overlay_labels", "block_checker", "solid_faces"]
 
 
 def overlay_labels(overlay, members, tets, input_simplices):
@@ -119,11 +119,7 @@ def interior_overlaps(solids, solid_labels, surf, surf_labels, point, stats, max
         old = np.array([p in settled[1] for p in pieces], dtype=bool)
         old[:S] &= np.array([p in settled[0] for p in solids], dtype=bool)
     implied = np.zeros(len(pieces), dtype=bool)
-    faces = {}                                          # face -> the first 3-piece holding it
-    for i, t in enumerate(solids):
-        for k in (1, 2, 3):
-            for f in combinations(t, k):
-                faces.setdefault(f, i)
+    faces = solid_faces(solids)
     if faces_last and settled is None and overlay is None:   # faces wait (above)
         implied[S:] = [p in faces for p in surf]
     run = _Pass(pieces, S, point, labels, old, overlay, stats, check, check_block)
@@ -134,6 +130,17 @@ def interior_overlaps(solids, solid_labels, surf, surf_labels, point, stats, max
             max_candidate_pairs, solid_pairs=False)
     stats["interior_overlaps"] = run.bad
     return run.hits, run.bad, run.solid_bad, (faces, run.settled_pairs())
+
+
+def solid_faces(solids):
+    """Each proper face of the 3-pieces ``solids`` (tuples of vertex-image ids) -> the index
+    of the first 3-piece holding it."""
+    faces = {}
+    for i, t in enumerate(solids):
+        for k in (1, 2, 3):
+            for f in combinations(t, k):
+                faces.setdefault(f, i)
+    return faces
 
 
 class _Pass:

@@ -86,7 +86,7 @@ from ..topology.simplicial import SimplicialComplex
 from . import certificates as _cert
 from . import exact as _exact
 from ._solid_cuts import carve_solids
-from ._solid_interiors import block_checker, interior_overlaps, overlay_labels
+from ._solid_interiors import block_checker, interior_overlaps, overlay_labels, solid_faces
 from .image_complex import ImageTooLarge, _check, _checker, _image_pieces, refine_image
 
 __all__ = ["ImageNotSupported", "ImageRefinement3D", "refine_image_3d", "image_homology_3d"]
@@ -212,11 +212,14 @@ def refine_image_3d(K, images, injective=None, max_exact_pairs=None, max_candida
                      carve, verify=verify_carving)
 
 
-def _image_3d(K, ex, tets, injective, limits, carve, settled=None, overlay=None, verify=False):
+def _image_3d(K, ex, tets, injective, limits, carve, settled=None, overlay=None, verify=False,
+              reuse=()):
     """Steps 1-5 on validated input (``ex``: exact rows aligned with ``K.vertices``;
     ``settled``: pieces whose pairs an earlier pass found clean, ``overlay``: the carved
     cluster of each tetrahedron or -1, see :func:`_carved`; ``verify``: after carving,
-    step 3 again rather than by construction)."""
+    step 3 again rather than by construction; ``reuse``: pairs of uncarved 3-pieces (their
+    vertex-image ids) whose images an earlier pass found meeting exactly in the hull of
+    their shared vertex images, which the surface takes as settled)."""
     max_exact_pairs, max_candidate_pairs, budget = limits
     K2 = K.skeleton(2)
     tri_labels = None if injective is None else _triangle_labels(K2.simplices(2), tets, injective)
@@ -234,6 +237,11 @@ def _image_3d(K, ex, tets, injective, limits, carve, settled=None, overlay=None,
     if settled is not None and not verify:          # after carving: clean by construction
         hits, bad, solid_bad = [], 0, 0
         stats.update(interior_overlaps=0, interior_test="none: clean by construction")
+        # the first pass's settled pairs of 3-pieces left uncarved hold here too (the same
+        # hulls of the same exact points): the carved layer's surface is spared them
+        index = {s: i for i, s in enumerate(solids)}
+        pairs = [(index[a], index[b]) for a, b in reuse if a in index and b in index]
+        known = (solid_faces(solids), np.array(pairs, dtype=np.int64).reshape(-1, 2))
     else:
         hits, bad, solid_bad, known = interior_overlaps(
             solids, _solid_labels(injective, members), surf,
@@ -245,8 +253,10 @@ def _image_3d(K, ex, tets, injective, limits, carve, settled=None, overlay=None,
     if bad:                                         # step 5, before the costly surface
         new = carve_solids(solids, point, hits, solids + surf, _checker(budget))
         kept = {s for t, s in enumerate(solids) if t not in new}
+        reuse = [(solids[a], solids[b]) for a, b in known[1].tolist()
+                 if a not in new and b not in new]
         return _carved(K, ex, tets, injective, members, new, stats, limits,
-                       (kept, kept | set(surf)), verify)
+                       (kept, kept | set(surf)), verify, reuse)
     if known is not None:                           # pieces in solids settled in step 3
         faces, pairs = known
         known = ({k: faces[f] for k, f in zip(pc.input_simplices, surf) if f in faces}, pairs)
@@ -279,7 +289,7 @@ def _surface_labels(K2, tri_labels, input_simplices):
                     dtype=np.int64)
 
 
-def _carved(K, ex, tets, injective, members, new, stats, limits, settled, verify):
+def _carved(K, ex, tets, injective, members, new, stats, limits, settled, verify, reuse=()):
     """Step 5: the image again, from ``K`` with the tetrahedra of each carved 3-piece
     replaced by the tetrahedra of its cells (``new``: 3-piece -> ``(cluster, cell,
     corners)``, the corners exact points; their vertices get ids after ``K``'s, one per
@@ -319,7 +329,7 @@ def _carved(K, ex, tets, injective, members, new, stats, limits, settled, verify
     # K1's vertices: K's, then the fresh ids
     R = _image_3d(K1, ex + list(fresh), tets1, inj, limits, False, settled,
                   np.array([cluster.get(tuple(r), -1) for r in tets1.tolist()], dtype=np.int64),
-                  verify)
+                  verify, reuse)
     tet_rows = [sorted({s for t in rows for s in origin.get(t, (t,))}) for rows in R.tetrahedra]
     folds = sorted({(m[0], x) for m in tet_rows for x in m[1:]})
     R.stats.update(carved_solids=len(new), carved_tetrahedra=len(origin),
