@@ -95,7 +95,7 @@ def _meets_interior(T, Q, point, frame):
 
 def interior_overlaps(solids, solid_labels, surf, surf_labels, point, stats, max_exact_pairs,
                        max_candidate_pairs, check, check_block=None, settled=None,
-                       overlay=None, faces_last=True):
+                       overlay=None, faces_last=True, floats=None):
     """Step 3: the pairs (3-piece, other piece) that meet in the 3-piece's interior, how many
     pairs meet so, how many of them are pairs of 3-pieces, and what the surface may reuse:
     the first 3-piece holding each face, and the pairs of 3-pieces settled by the promise or
@@ -103,7 +103,8 @@ def interior_overlaps(solids, solid_labels, surf, surf_labels, point, stats, max
     Broad phase, certificates, then the exact test (``check``: per exact pair;
     ``check_block``: per block of certificates; ``overlay``: per piece, a carved cluster it
     lies in or -1: pieces of one cluster's cells never meet its cells' interiors, by
-    construction, see :mod:`._solid_cuts`).
+    construction, see :mod:`._solid_cuts`; ``floats``: the roundings of the points, by
+    id, where the caller has them).
 
     A face ``Q`` of a 3-piece ``T'`` is tested only if some 3-piece meets an interior:
     ``Φ(Q) ⊂ Φ(T')``, so where no 3-piece meets another's interior (its pair settled by a
@@ -122,7 +123,7 @@ def interior_overlaps(solids, solid_labels, surf, surf_labels, point, stats, max
     faces = solid_faces(solids)
     if faces_last and settled is None and overlay is None:   # faces wait (above)
         implied[S:] = [p in faces for p in surf]
-    run = _Pass(pieces, S, point, labels, old, overlay, stats, check, check_block)
+    run = _Pass(pieces, S, point, labels, old, overlay, stats, check, check_block, floats)
     run(np.flatnonzero(~implied), max_exact_pairs, max_candidate_pairs, solid_pairs=True)
     if run.bad and implied.any():
         stats["faces_tested"] = True
@@ -147,12 +148,14 @@ class _Pass:
     """Passes of :func:`interior_overlaps` over subsets of the pieces (3-pieces first),
     accumulating the hits and the counts in ``stats``."""
 
-    def __init__(self, pieces, S, point, labels, old, overlay, stats, check, check_block):
+    def __init__(self, pieces, S, point, labels, old, overlay, stats, check, check_block,
+                 floats=None):
         self.pieces, self.S, self.point, self.labels = pieces, S, point, labels
         self.old, self.overlay, self.stats = old, overlay, stats
         self.check, self.check_block = check, check_block
         ids = sorted(point)
-        self.X = np.array([[float(x) for x in point[u]] for u in ids], dtype=float)
+        self.X = floats[ids] if floats is not None else np.array(
+            [[float(x) for x in point[u]] for u in ids], dtype=float)
         where = {u: i for i, u in enumerate(ids)}
         self.pad = np.full((len(pieces), 4), -1, dtype=np.int64)
         for f, p in enumerate(pieces):

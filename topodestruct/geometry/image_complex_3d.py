@@ -247,7 +247,8 @@ def _image_3d(K, ex, tets, injective, limits, carve, settled=None, overlay=None,
             solids, _solid_labels(injective, members), surf,
             _surface_labels(K2, tri_labels, pc.input_simplices), point, stats,
             max_exact_pairs, max_candidate_pairs, _checker(budget), block_checker(budget),
-            settled, overlay_labels(overlay, members, tets, pc.input_simplices))
+            settled, overlay_labels(overlay, members, tets, pc.input_simplices),
+            floats=pc.Xu)
     if bad and not carve:
         raise _not_supported(bad, solid_bad)
     if bad:                                         # step 5, before the costly surface
