@@ -273,7 +273,8 @@ def off_segment(a, b, w, margin=CERTIFICATE_MARGIN):
         segment, so the rounding of exact points to float64 (~1e-16 of their size)
         cannot close that gap. False means "not certified" (test exactly).
     """
-    a, b, w = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (a, b, w)))
+    a, b, w = (np.atleast_2d(x) for x in np.broadcast_arrays(
+        *(np.asarray(x, dtype=float) for x in (a, b, w))))
     d, q = b - a, w - a
     t = np.clip(np.einsum("ij,ij->i", q, d) / np.maximum(np.einsum("ij,ij->i", d, d), 1e-300),
                 0.0, 1.0)

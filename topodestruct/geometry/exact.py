@@ -118,8 +118,8 @@ def meet_rows(P, Q, rationals):
     The meet's points are ``sum a_i N_i = sum b_j M_j`` with ``sum a_i D_i = sum b_j E_j
     = 1`` and ``a, b >= 0`` (``a_i D_i`` is the barycentric coordinate of ``p_i = N_i /
     D_i``): one integer system, solved by flint's fraction-free ``fmpz_mat.rref`` with no
-    gcd per entry (the rational system it replaces took three times as long on the
-    ~500-bit points of a ninth D-I layer).
+    gcd per entry (on the 12 262 meets of a ninth D-I layer, points of ~500 bits: 1.2 s
+    for the integer systems' rref, 4.0 s for the rational ones it replaces).
     """
     k1, l1 = len(P), len(Q)
     n, m = len(P[0][0]), k1 + l1
