@@ -147,9 +147,10 @@ def _median(runs):
 
 
 def _package_root():
-    """The folder holding the topodestruct this script imports (the children's too)."""
-    import topodestruct
-    return pathlib.Path(topodestruct.__file__).resolve().parents[1]
+    """The checkout holding this script: its children import that checkout's topodestruct
+    (they run there), whichever the environment installed (a run from a clone had timed
+    the installed checkout's code and recorded its commit)."""
+    return pathlib.Path(__file__).resolve().parents[1]
 
 
 def _commit():
