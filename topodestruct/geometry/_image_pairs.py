@@ -172,9 +172,9 @@ def _segment_triangle_meets(pc, pairs, rows):
         inside = (plane & (L >= 0).all(axis=1)).reshape(-1, 2)
         ua, ub = slice(0, m, 2), slice(1, m, 2)
         on = np.zeros((len(grp), 3), dtype=bool)
+        fa, fb = pc.Xu[e[:, 0]], pc.Xu[e[:, 1]]
         for j in range(3):  # exactly only where floats do not certify the corner off the segment
-            near = np.flatnonzero(~_cert.off_segment(pc.Xu[e[:, 0]], pc.Xu[e[:, 1]],
-                                                     pc.Xu[corners[j]]))
+            near = np.flatnonzero(~_cert.off_segment(fa, fb, pc.Xu[corners[j]]))
             if len(near):
                 on[near, j] = in_segments(num[m + j:m + j + 1], den[m + j:m + j + 1],
                                           num[ua][near], den[ua][near], num[ub][near],
