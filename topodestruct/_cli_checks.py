@@ -296,14 +296,14 @@ def check_layer(net, layer, option="--layer"):
 _REPRODUCE_OPTIONS = {"--seed": "seed", "--jobs": "jobs", "--data": "data", "--device": "device",
                       "--scheduler": "scheduler", "--cluster": "cluster", "--dataset": "dataset",
                       "--class": "cls", "--models": "models", "--exact": "exact",
-                      "--budget": "budget"}
+                      "--budget": "budget", "--layer-jobs": "layer_jobs"}
 _FIG2 = {"--seed", "--jobs", "--scheduler", "--cluster"}
 _REPRODUCE_APPLIES = {
     **{p: _FIG2 for p in ("fig2", "fig2a", "fig2b", "fig2c", "fig2d")},
     "fig3a": {"--seed", "--data", "--device"}, "fig3b": {"--seed", "--data", "--device"},
     "fig3c": _FIG2 | {"--device"}, "fig4": _FIG2 | {"--device"},
     "naitzat": _FIG2 - {"--seed"} | {"--data", "--dataset", "--class", "--models", "--exact",
-                                     "--budget"},
+                                     "--budget", "--layer-jobs"},
 }
 _WHY_NOT = {"fig3a": " (one sequential training run)", "fig3b": " (one sequential training run)"}
 
@@ -370,6 +370,8 @@ def check_naitzat(args):
                          f"{X.shape[1]}-D: leave --exact out")
     if args.budget is not None and not args.exact:
         raise UsageError("--budget is the exact route's time per model: give --exact too")
+    if args.layer_jobs is not None and not args.exact:
+        raise UsageError("--layer-jobs runs the exact route's layers at once: give --exact too")
     if args.cls is not None:
         check_class(args.cls, y, f"the labels of {args.dataset}")
     return paths

@@ -70,7 +70,8 @@ def _reproduce_naitzat(args, experiments):
     run = experiments.reproduce("naitzat", quick=args.quick, out=args.out, data=args.data,
                                 dataset=args.dataset, cls=args.cls, models=args.models,
                                 exact=args.exact, budget_s=args.budget, jobs=args.jobs or 1,
-                                scheduler=args.scheduler or args.cluster)["naitzat"]
+                                scheduler=args.scheduler or args.cluster,
+                                layer_jobs=args.layer_jobs or 1)["naitzat"]
     _wrote(args.out, run["paths"].values())
     return 0
 
@@ -109,7 +110,7 @@ def _cmd_profile(args):
 
     net, info, X = _profile_input(args)
     prof = profile(net, X, complex=args.complex, scale=args.scale, n_neighbors=args.k,
-                   exact=args.exact, budget_s=args.budget)
+                   exact=args.exact, budget_s=args.budget, n_jobs=args.layer_jobs or 1)
     described = f"{args.model}: {format_description(info)}"
     if args.out:   # files first: a reader that stops early (| head) does not lose them
         from .plotting.depth import plot_profile
@@ -199,6 +200,7 @@ def _add_reproduce(sub):
     p.add_argument("--budget", type=positive_float, default=None, metavar="SECONDS",
                    help="naitzat --exact: the exact route's time per model (default: no "
                         "limit); a model past it records the layer it reached")
+    _layer_jobs_option(p, "naitzat --exact: ")
     p.set_defaults(func=_cmd_reproduce)
     return p
 
@@ -216,6 +218,12 @@ def _exact_options(p):
     p.add_argument("--budget", type=positive_float, default=None, metavar="SECONDS",
                    help="seconds for the exact route (default 60 for the whole call; with "
                         "--exact: no limit)")
+
+
+def _layer_jobs_option(p, which=""):
+    p.add_argument("--layer-jobs", type=positive_int, default=None, metavar="N",
+                   help=f"{which}layers of the exact route computed at once, in N forked "
+                        "processes (default 1); the same answers, sooner with cores to spare")
 
 
 def _complex_options(p, default="alpha"):
@@ -314,6 +322,7 @@ def _add_profile(sub):
                    help="k-NN neighbours of the knn complex (default 13) and of the kNN "
                         "estimate (default: calibrated on the input; --k is its old name)")
     _exact_options(p)
+    _layer_jobs_option(p)
     p.add_argument("--out", help="folder for profile.json and profile.png")
     p.add_argument("--json", action="store_true",
                    help="print the profile as JSON instead of the table")

@@ -172,6 +172,8 @@ NAITZAT_CASES = {
                                     "--models 'nothing_*.pth' matches no file"),
     "budget without exact on 3-D data": (["--dataset", "D-II", "--budget", "10"],
                                          "--budget is the exact route's time per model"),
+    "layer jobs without exact": (["--dataset", "D-I", "--layer-jobs", "2"],
+                                 "--layer-jobs runs the exact route's layers at once"),
     "class absent": (["--dataset", "D-I", "--class", "4"], "--class 4 does not occur"),
     "seed does not apply": (["--dataset", "D-I", "--seed", "1"],
                             "--seed does not apply to reproduce naitzat"),

@@ -15,10 +15,10 @@ from .refine import refine_next, start_refinement
 __all__ = ["exact_route"]
 
 
-
 def exact_route(net, K, layers, ranks_at=None, max_pieces=None, max_exact_pairs=None,
                 notes=None, sizes=True, budget=None, rank="ambient", separate_images=True,
-                random_state=0, keep=(), stop_on=(), sample=False, image=True, on_layer=None):
+                random_state=0, keep=(), stop_on=(), sample=False, image=True, on_layer=None,
+                n_jobs=1):
     """Exact image homology and quotient by both sources at each layer, or None.
 
     Refines ``K`` layer by layer (each refinement refines the previous one),
@@ -73,6 +73,15 @@ def exact_route(net, K, layers, ranks_at=None, max_pieces=None, max_exact_pairs=
         Called with each layer the route has passed (refined on the way to a
         layer of ``layers``, or its row computed): the progress bar of
         :func:`.pipeline.exact_phase`.
+    n_jobs : int
+        Layers whose rows are computed at once (default 1, one after the other).
+        Above 1 the refinements are made first, one after the other (each refines the
+        previous one; the cheap part), and the layers' exact images, deepest first, in
+        ``n_jobs`` forked processes (:func:`topodestruct._parallel.iter_jobs`,
+        ``"fork"``; threads where forking is unsafe): the same rows, sooner on a
+        machine with cores to spare, with every layer's refinement held at once and
+        each process under ``budget``'s time and memory bound.  The route still stops
+        at the first layer that cannot be computed (rows past it are dropped).
 
     Returns
     -------
@@ -85,7 +94,26 @@ def exact_route(net, K, layers, ranks_at=None, max_pieces=None, max_exact_pairs=
     """
     if K.dimension > 3 or K.dimension < 1:
         return None
-    R, out = start_refinement(net, K), {}
+    args = (net, ranks_at, rank, separate_images, random_state, max_exact_pairs, budget,
+            keep, image, sample, sizes, stop_on)
+    if n_jobs > 1 and len(layers) > 1 and not set(keep) & set(layers):   # details stay here
+        return _parallel_layers(K, layers, args, max_pieces, notes, budget, on_layer, n_jobs)
+    out = {}
+    for layer, R in _refinements(net, K, layers, max_pieces, notes, budget, on_layer):
+        row, why = _layer_row(R, layer, *args)
+        if why is not None:
+            _note(notes, why)
+            break
+        out[layer] = row
+        if on_layer is not None:
+            on_layer(layer)
+    return out
+
+
+def _refinements(net, K, layers, max_pieces, notes, budget, on_layer):
+    """``(layer, refinement at layer)`` for the layers of :func:`exact_route`, one after
+    the other, until the budget or ``max_pieces`` stops them (``notes`` says where)."""
+    R = start_refinement(net, K)
     for layer in layers:
         try:
             while R.layer < layer:
@@ -96,27 +124,53 @@ def exact_route(net, K, layers, ranks_at=None, max_pieces=None, max_exact_pairs=
                     on_layer(R.layer)                   # passed on the way to ``layer``
         except BudgetExceeded as err:
             _note(notes, f"exact route stopped at layer {R.layer + 1}: {err}")
-            break
+            return
         if max_pieces is not None and len(R.simplices) > max_pieces:
             _note(notes, f"exact route stopped at layer {layer}: {len(R.simplices)} pieces > "
                          f"max_pieces={max_pieces}")
-            break
-        try:
-            out[layer] = _exact_layer(net, R, layer, ranks_at, rank, separate_images,
-                                      random_state, max_exact_pairs, budget, layer in keep,
-                                      image)
-        except (ImageTooLarge,) + tuple(stop_on) as err:
-            what = "" if isinstance(err, ImageTooLarge) else f"{type(err).__name__}: "
-            _note(notes, f"exact route stopped at layer {layer}: {what}{err}")
-            break
-        if sample:
-            from ..topology.persistence import sample_simplices
-            out[layer]["sample"] = sample_simplices(R.values(layer), R.simplices, 2)
-        if sizes and image:
-            out[layer].update(image_size_row(R.values(layer), R.simplices, R.parent,
-                                             out[layer]["image_homology"].betti))
+            return
+        yield layer, R
+
+
+def _layer_row(R, layer, net, ranks_at, rank, separate_images, random_state, max_exact_pairs,
+               budget, keep, image, sample, sizes, stop_on):
+    """The row of :func:`exact_route` at ``layer`` (refinement ``R``) and None, or None and
+    the sentence saying why the route stops there."""
+    try:
+        row = _exact_layer(net, R, layer, ranks_at, rank, separate_images, random_state,
+                           max_exact_pairs, budget, layer in keep, image)
+    except (ImageTooLarge,) + tuple(stop_on) as err:
+        what = "" if isinstance(err, ImageTooLarge) else f"{type(err).__name__}: "
+        return None, f"exact route stopped at layer {layer}: {what}{err}"
+    if sample:
+        from ..topology.persistence import sample_simplices
+        row["sample"] = sample_simplices(R.values(layer), R.simplices, 2)
+    if sizes and image:
+        row.update(image_size_row(R.values(layer), R.simplices, R.parent,
+                                  row["image_homology"].betti))
+    return row, None
+
+
+def _parallel_layers(K, layers, args, max_pieces, notes, budget, on_layer, n_jobs):
+    """:func:`exact_route` with ``n_jobs`` layers at once (see there)."""
+    from .._parallel import iter_jobs
+
+    stops = []                 # where the refinements stopped: said if every layer before it is
+    todo = list(_refinements(args[0], K, layers, max_pieces, stops, budget, on_layer))
+    todo.reverse()                           # deepest (largest) first: the shards balance
+    done = dict(iter_jobs(lambda item: _layer_row(item[1], item[0], *args), todo,
+                          n_jobs=n_jobs, backend="fork"))
+    out = {}
+    for i in sorted(done, key=lambda i: todo[i][0]):
+        row, why = done[i]
+        if why is not None:                  # one after the other, the route stops here
+            _note(notes, why)
+            return out
+        out[todo[i][0]] = row
         if on_layer is not None:
-            on_layer(layer)
+            on_layer(todo[i][0])
+    for why in stops:
+        _note(notes, why)
     return out
 
 

@@ -114,7 +114,8 @@ def prepare(net, data, layers=None, complex="alpha", scale=None, n_neighbors=Non
 
 def exact_phase(s, exact=None, budget_s=None, max_memory_gb=DEFAULT_MAX_MEMORY_GB,
                 max_exact_pairs=None, rank="ambient", separate_images=True, random_state=0,
-                keep=(), sample=False, max_pieces=None, image=True, sizes=False, progress=None):
+                keep=(), sample=False, max_pieces=None, image=True, sizes=False, progress=None,
+                n_jobs=1):
     """Phase 2: the exact route within its budget; ``(routes, notes, budget_seconds)``.
 
     ``routes``: layer -> row of :func:`.depth_routes.exact_route`; ``notes``: why
@@ -151,7 +152,7 @@ def exact_phase(s, exact=None, budget_s=None, max_memory_gb=DEFAULT_MAX_MEMORY_G
             notes=notes, budget=budget,
             rank=rank, separate_images=separate_images, random_state=random_state, keep=keep,
             stop_on=() if exact else (ValueError, ArithmeticError), sample=sample and image,
-            image=image, sizes=sizes, on_layer=lambda layer: bar.update())
+            image=image, sizes=sizes, on_layer=lambda layer: bar.update(), n_jobs=n_jobs)
     if exact and len(routes) < len(s.layers):
         raise RuntimeError(f"exact=True could not compute every layer: {notes[0]}")
     return routes, notes, seconds
@@ -291,13 +292,15 @@ def run(net, data, layers=None, complex="alpha", scale=None, n_neighbors=None, m
         overlaps=True, overlap_radius=None, exact=None, budget_s=None,
         max_memory_gb=DEFAULT_MAX_MEMORY_GB, max_exact_pairs=None, rank="ambient",
         separate_images=True, random_state=0, estimate="knn", estimate_k=None,
-        estimate_scale=2.5, fraction=None, keep=(), max_pieces=None, sizes=False, progress=None):
+        estimate_scale=2.5, fraction=None, keep=(), max_pieces=None, sizes=False, progress=None,
+        n_jobs=1):
     """All phases: ``(setup, rows, info, details)`` (``details``: layer -> where-details)."""
     s = prepare(net, data, layers, complex, scale, n_neighbors, max_dim)
     routes, stops, seconds = exact_phase(s, exact, budget_s, max_memory_gb, max_exact_pairs,
                                          rank, separate_images, random_state, keep,
                                          sample=estimate == "persistent", max_pieces=max_pieces,
-                                         image=overlaps, sizes=sizes, progress=progress)
+                                         image=overlaps, sizes=sizes, progress=progress,
+                                         n_jobs=n_jobs)
     missing = [layer for layer in s.layers if layer not in routes]
     if missing and rank != "ambient":
         raise ValueError(f"rank={rank!r} needs the exact refinement at every layer; "

@@ -44,6 +44,7 @@ import warnings
 import numpy as np
 
 from .._budget import DEFAULT_MAX_MEMORY_GB
+from .._parallel import check_n_jobs
 from .estimate import betti_of, check_estimate
 from .pipeline import DEFAULT_BUDGET_S, HOMOLOGY_KEYS, SIZE_KEYS, run  # noqa: F401
 from .quotient import glue_vertices  # noqa: F401 - kept importable from here
@@ -213,7 +214,7 @@ def profile(net, data, layers=None, complex="alpha", scale=None, n_neighbors=Non
             estimate="knn", estimate_scale=2.5, max_dim=None, overlaps=True,
             overlap_radius=None, exact=None, budget_s=None, max_memory_gb=DEFAULT_MAX_MEMORY_GB,
             max_exact_pairs=None, rank="ambient", separate_images=True, random_state=0,
-            sizes=False, progress=None, k=None, image_k=None, image_scale=None):
+            sizes=False, progress=None, n_jobs=1, k=None, image_k=None, image_scale=None):
     """Per-layer topology of a complex or point cloud under a ReLU network.
 
     Parameters
@@ -279,6 +280,10 @@ def profile(net, data, layers=None, complex="alpha", scale=None, n_neighbors=Non
         A progress bar (tqdm, on stderr) over the layers the exact route
         refines, wherever the route is taken.  ``None`` (default): shown where
         stderr is a terminal; ``True``: always; ``False``: never.
+    n_jobs : int
+        Layers of the exact route computed at once, in forked processes (default 1:
+        one after the other; :func:`~.depth_routes.exact_route`).  The same rows;
+        each process is held to ``max_memory_gb``.
     k, image_k, image_scale
         Deprecated names of ``n_neighbors``, the estimate's neighbours and
         ``estimate_scale``.
@@ -295,7 +300,8 @@ def profile(net, data, layers=None, complex="alpha", scale=None, n_neighbors=Non
     s, rows, info, _ = run(net, data, layers, complex, scale, n_neighbors, max_dim, overlaps,
                            overlap_radius, exact, budget_s, max_memory_gb, max_exact_pairs,
                            rank, separate_images, random_state, estimate, estimate_k,
-                           estimate_scale, sizes=sizes, progress=progress)
+                           estimate_scale, sizes=sizes, progress=progress,
+                           n_jobs=check_n_jobs(n_jobs))
     info["b0_violations"] = _b0_violations(rows, info["exact_layers"])
     info["methods"] = methods(info, s.layers, overlaps)
     return Profile(rows, info)

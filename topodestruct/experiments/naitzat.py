@@ -34,6 +34,7 @@ import pathlib
 
 import numpy as np
 
+from .._parallel import check_n_jobs
 from ..analysis.estimate import betti_of, choose_k
 from ..topology.point_clouds import choose_alpha_scale, point_complex
 from ..analysis.profile import profile
@@ -98,7 +99,7 @@ def _params(setup, path):
 
 def reproduce_naitzat(data, dataset, cls=None, models=None, quick=False, out="results",
                       max_dim=1, image_scale=2.5, k=None, exact=False, progress=True, log=print,
-                      budget_s=None, jobs=1, scheduler=None):
+                      budget_s=None, jobs=1, scheduler=None, layer_jobs=1):
     """Profile one class of a dataset folder through every layer of every saved model.
 
     Parameters
@@ -144,6 +145,11 @@ def reproduce_naitzat(data, dataset, cls=None, models=None, quick=False, out="re
         processes, or on Dask (an address, ``"local:N"`` or a client), through the
         shared runner (:func:`.runner.run_sweep`): records are written here, one per
         model as it finishes, so an interrupted run resumes.
+    layer_jobs : int
+        With ``exact``: layers of each model's exact route computed at once, in forked
+        processes (``td.profile``'s ``n_jobs``; default 1).  The same records, sooner
+        for one model on a machine with cores to spare; ``jobs * layer_jobs``
+        processes run at once.
 
     Returns
     -------
@@ -169,7 +175,8 @@ def reproduce_naitzat(data, dataset, cls=None, models=None, quick=False, out="re
         log(f"naitzat {dataset}: resumed: {present} of {len(keys)} records present in "
             f"{store.path}")
     # the per-layer bar of the exact route (elapsed time per layer) only where it is readable
-    task = _ModelTask(data, dataset, setup, progress and jobs == 1 and scheduler is None)
+    task = _ModelTask(data, dataset, setup, progress and jobs == 1 and scheduler is None,
+                      check_n_jobs(layer_jobs, "layer_jobs"))
     run_sweep(keys, task, store, seed_of=lambda params: 0,
               jobs=jobs, scheduler=scheduler, progress=progress, desc=f"naitzat {dataset}")
     records = [store.get(key) for key in keys]     # this setting's records, nothing else
@@ -234,19 +241,20 @@ def _setup(data, dataset, cls, models, quick, max_dim, image_scale, k, exact):
 class _ModelTask:
     """Picklable ``(params, seed) -> record`` of one model (a worker reads the points itself)."""
 
-    def __init__(self, data, dataset, setup, progress=False):
+    def __init__(self, data, dataset, setup, progress=False, layer_jobs=1):
         self.data, self.dataset, self.setup = str(data), dataset, setup
-        self.progress = bool(progress)
+        self.progress, self.layer_jobs = bool(progress), layer_jobs
         self._points = None
 
     def __call__(self, params, seed):
         if self._points is None:
             self._points = load_points(self.data, self.dataset, "test")
         path = pathlib.Path(self.data) / "models" / params["model"]
-        return _profile_model(path, *self._points, self.setup, self.progress)
+        return _profile_model(path, *self._points, self.setup, self.progress,
+                              self.layer_jobs)
 
 
-def _profile_model(path, X, y, setup, progress=False):
+def _profile_model(path, X, y, setup, progress=False, layer_jobs=1):
     """One model's record: accuracy, the class's points kept, the profile's rows."""
     net, info = load_network(path)
     pred = _predict(net, X)
@@ -260,7 +268,8 @@ def _profile_model(path, X, y, setup, progress=False):
     prof = profile(net, K, n_neighbors=setup["k"], estimate_scale=setup["image_scale"],
                    max_dim=setup["max_dim"], exact=None if setup["exact"] else False,
                    budget_s=setup.get("budget_s", math.inf) if setup["exact"] else None,
-                   sizes=setup["exact"], progress=True if progress else None)
+                   sizes=setup["exact"], progress=True if progress else None,
+                   n_jobs=layer_jobs)
     d = prof.to_dict()
     return {"accuracy": float((pred == y).mean()), "n_points": int(keep.sum()),
             "architecture": format_description(info), "rows": d["rows"],
