@@ -96,3 +96,17 @@ def test_details_stay_serial():
     out = exact_route(net, K, [1, 2], keep=(2,), sizes=False, n_jobs=2)
     assert "details" in out[2] and out[2]["details"]["refinement"].layer == 2
     assert np.all(out[2]["details"]["ranks"] >= 0)
+
+
+def test_balanced_shards_by_pieces():
+    from types import SimpleNamespace
+
+    from topodestruct.analysis.depth_routes import _balanced
+
+    refs = {layer: SimpleNamespace(simplices=np.zeros((n, 3))) for layer, n in
+            {1: 10, 2: 20, 3: 40, 4: 70, 5: 100}.items()}
+    # largest first, each to the lighter shard: 100 | 70; 40 -> 100 | 110; 20 -> 120 | 110;
+    # 10 -> 120 | 120
+    assert _balanced(refs, 2) == [[5, 2], [4, 3, 1]]
+    assert _balanced(refs, 1) == [[5, 4, 3, 2, 1]]
+    assert _balanced({1: refs[1]}, 3) == [[1]]

@@ -156,22 +156,35 @@ def _parallel_layers(K, layers, args, max_pieces, notes, budget, on_layer, n_job
     from .._parallel import iter_jobs
 
     stops = []                 # where the refinements stopped: said if every layer before it is
-    todo = list(_refinements(args[0], K, layers, max_pieces, stops, budget, on_layer))
-    todo.reverse()                           # deepest (largest) first: the shards balance
-    done = dict(iter_jobs(lambda item: _layer_row(item[1], item[0], *args), todo,
-                          n_jobs=n_jobs, backend="fork"))
+    todo = dict(_refinements(args[0], K, layers, max_pieces, stops, budget, on_layer))
+    done = {}
+    for _, part in iter_jobs(lambda shard: [(layer, _layer_row(todo[layer], layer, *args))
+                                            for layer in shard],
+                             _balanced(todo, n_jobs), n_jobs=n_jobs, backend="fork"):
+        done.update(part)
     out = {}
-    for i in sorted(done, key=lambda i: todo[i][0]):
-        row, why = done[i]
+    for layer in sorted(done):
+        row, why = done[layer]
         if why is not None:                  # one after the other, the route stops here
             _note(notes, why)
             return out
-        out[todo[i][0]] = row
+        out[layer] = row
         if on_layer is not None:
-            on_layer(todo[i][0])
+            on_layer(layer)
     for why in stops:
         _note(notes, why)
     return out
+
+
+def _balanced(refinements, n_jobs):
+    """The layers split into ``n_jobs`` shards of about equal work, counted in pieces (the
+    largest first, each to the lightest shard so far)."""
+    shards, load = [[] for _ in range(n_jobs)], [0] * n_jobs
+    for layer in sorted(refinements, key=lambda k: -len(refinements[k].simplices)):
+        j = load.index(min(load))
+        shards[j].append(layer)
+        load[j] += len(refinements[layer].simplices)
+    return [s for s in shards if s]
 
 
 def _exact_layer(net, R, layer, ranks_at, rank, separate_images, random_state, max_exact_pairs,
