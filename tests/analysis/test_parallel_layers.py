@@ -106,7 +106,7 @@ def test_balanced_shards_by_pieces():
     refs = {layer: SimpleNamespace(simplices=np.zeros((n, 3))) for layer, n in
             {1: 10, 2: 20, 3: 40, 4: 70, 5: 100}.items()}
     # largest first, each to the lighter shard: 100 | 70; 40 -> 100 | 110; 20 -> 120 | 110;
-    # 10 -> 120 | 120
-    assert _balanced(refs, 2) == [[5, 2], [4, 3, 1]]
-    assert _balanced(refs, 1) == [[5, 4, 3, 2, 1]]
+    # 10 -> 120 | 120; each share computed from its shallowest layer
+    assert _balanced(refs, 2) == [[2, 5], [1, 3, 4]]
+    assert _balanced(refs, 1) == [[1, 2, 3, 4, 5]]
     assert _balanced({1: refs[1]}, 3) == [[1]]

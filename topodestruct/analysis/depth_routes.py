@@ -178,13 +178,14 @@ def _parallel_layers(K, layers, args, max_pieces, notes, budget, on_layer, n_job
 
 def _balanced(refinements, n_jobs):
     """The layers split into ``n_jobs`` shards of about equal work, counted in pieces (the
-    largest first, each to the lightest shard so far)."""
+    largest first, each to the lightest shard so far); each shard in increasing order, so
+    that under a time budget every process reaches as deep as it can."""
     shards, load = [[] for _ in range(n_jobs)], [0] * n_jobs
     for layer in sorted(refinements, key=lambda k: -len(refinements[k].simplices)):
         j = load.index(min(load))
         shards[j].append(layer)
         load[j] += len(refinements[layer].simplices)
-    return [s for s in shards if s]
+    return [sorted(s) for s in shards if s]
 
 
 def _exact_layer(net, R, layer, ranks_at, rank, separate_images, random_state, max_exact_pairs,
