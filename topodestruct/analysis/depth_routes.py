@@ -76,9 +76,10 @@ def exact_route(net, K, layers, ranks_at=None, max_pieces=None, max_exact_pairs=
     n_jobs : int
         Layers whose rows are computed at once (default 1, one after the other).
         Above 1 the refinements are made first, one after the other (each refines the
-        previous one; the cheap part), and the layers' exact images, deepest first, in
-        ``n_jobs`` forked processes (:func:`topodestruct._parallel.iter_jobs`,
-        ``"fork"``; threads where forking is unsafe): the same rows, sooner on a
+        previous one; the cheap part), and the layers' exact images in ``n_jobs``
+        shares of about equal size (pieces), each in its own forked process
+        (:func:`topodestruct._parallel.iter_jobs`, ``"fork"``; threads where forking
+        is unsafe), shallowest layer first: the same rows, sooner on a
         machine with cores to spare, with every layer's refinement held at once and
         each process under ``budget``'s time and memory bound.  The route still stops
         at the first layer that cannot be computed (rows past it are dropped).
