@@ -240,6 +240,21 @@ def test_reproduce_naitzat_on_a_tiny_folder(tmp_path, capsys):
     assert (out / "naitzat-R.jsonl").read_text() == before
 
 
+def test_reproduce_naitzat_layer_jobs_same_records(tmp_path, capsys):
+    # --layer-jobs reaches td.profile's n_jobs through the runner: the same exact rows
+    folder = _tiny_folder(tmp_path / "set")
+    rows = {}
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}"
+        assert main(["reproduce", "naitzat", "--data", str(folder), "--dataset", "R",
+                     "--exact", "--layer-jobs", jobs, "--out", str(out)]) == 0
+        records = [json.loads(line) for line in (out / "naitzat-R.jsonl").read_text().splitlines()]
+        rows[jobs] = [r["result"]["rows"] for r in records]
+    capsys.readouterr()
+    assert rows["1"] == rows["2"] and len(rows["1"]) == 2
+    assert all(row["image_homology"] is not None for r in rows["2"] for row in r[1:])
+
+
 def test_profile_cli(tmp_path, capsys):
     folder = _tiny_folder(tmp_path)
     out = tmp_path / "prof"
