@@ -98,17 +98,25 @@ def exact_route(net, K, layers, ranks_at=None, max_pieces=None, max_exact_pairs=
     args = (net, ranks_at, rank, separate_images, random_state, max_exact_pairs, budget,
             keep, image, sample, sizes, stop_on)
     if n_jobs > 1 and len(layers) > 1 and not set(keep) & set(layers):   # details stay here
-        return _parallel_layers(K, layers, args, max_pieces, notes, budget, on_layer, n_jobs)
+        return _parallel_layers(net, K, layers, args, max_pieces, notes, budget, on_layer,
+                                n_jobs)
+    rows = ((layer, _layer_row(R, layer, *args))        # lazily: a stop refines no further
+            for layer, R in _refinements(net, K, layers, max_pieces, notes, budget, on_layer))
+    return _collect(rows, notes, on_layer)[0]
+
+
+def _collect(rows, notes, on_layer):
+    """``(layer -> row, stopped)`` from ``(layer, (row, why))`` in increasing layers, up to
+    the first layer that could not be computed (``notes`` says why)."""
     out = {}
-    for layer, R in _refinements(net, K, layers, max_pieces, notes, budget, on_layer):
-        row, why = _layer_row(R, layer, *args)
+    for layer, (row, why) in rows:
         if why is not None:
             _note(notes, why)
-            break
+            return out, True
         out[layer] = row
         if on_layer is not None:
             on_layer(layer)
-    return out
+    return out, False
 
 
 def _refinements(net, K, layers, max_pieces, notes, budget, on_layer):
@@ -152,27 +160,19 @@ def _layer_row(R, layer, net, ranks_at, rank, separate_images, random_state, max
     return row, None
 
 
-def _parallel_layers(K, layers, args, max_pieces, notes, budget, on_layer, n_jobs):
+def _parallel_layers(net, K, layers, args, max_pieces, notes, budget, on_layer, n_jobs):
     """:func:`exact_route` with ``n_jobs`` layers at once (see there)."""
     from .._parallel import iter_jobs
 
     stops = []                 # where the refinements stopped: said if every layer before it is
-    todo = dict(_refinements(args[0], K, layers, max_pieces, stops, budget, on_layer))
+    todo = dict(_refinements(net, K, layers, max_pieces, stops, budget, on_layer))
     done = {}
     for _, part in iter_jobs(lambda shard: [(layer, _layer_row(todo[layer], layer, *args))
                                             for layer in shard],
                              _balanced(todo, n_jobs), n_jobs=n_jobs, backend="fork"):
         done.update(part)
-    out = {}
-    for layer in sorted(done):
-        row, why = done[layer]
-        if why is not None:                  # one after the other, the route stops here
-            _note(notes, why)
-            return out
-        out[layer] = row
-        if on_layer is not None:
-            on_layer(layer)
-    for why in stops:
+    out, stopped = _collect(sorted(done.items()), notes, on_layer)
+    for why in () if stopped else stops:
         _note(notes, why)
     return out
 
