@@ -91,7 +91,12 @@ def test_profile_n_jobs():
         td.profile(net, K, exact=True, estimate=None, progress=False, n_jobs=0)
 
 
-def test_details_stay_serial():
+def test_details_stay_serial(monkeypatch):
+    import topodestruct._parallel as parallel
+
+    def no_fan_out(*args, **kwargs):
+        raise AssertionError("where-details must be computed here, not in workers")
+    monkeypatch.setattr(parallel, "iter_jobs", no_fan_out)
     net, K = _folding_net(0), td.complexes.torus(5, 7)
     out = exact_route(net, K, [1, 2], keep=(2,), sizes=False, n_jobs=2)
     assert "details" in out[2] and out[2]["details"]["refinement"].layer == 2
